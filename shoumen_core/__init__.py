@@ -1,0 +1,1 @@
+"""shoumen_core."""

@@ -1,0 +1,36 @@
+"""Test set-up shared by every folder.
+
+Qt must see QT_QPA_PLATFORM before it loads, or it aborts the whole run on a machine
+without a display; so this is the first thing done.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("SHOUMEN_LOG_TO_STDERR", "0")
+
+import pytest  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def postgres_url() -> str:
+    """The URL of the test PostgreSQL server, started by ./test.
+
+    In CI a missing server is a failure, never a skip: the PostgreSQL half of the suite
+    must not quietly disappear.
+    """
+    url = os.environ.get("SHOUMEN_TEST_PG_URL", "")
+    if not url:
+        message = "SHOUMEN_TEST_PG_URL is not set: run the tests through ./test, which starts PostgreSQL"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    return postgres_url()
