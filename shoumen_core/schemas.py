@@ -1,0 +1,433 @@
+"""The API contract: the pydantic models that the server answers with and the app sends.
+
+Every name here is part of the wire format (`/api/v1`). Add fields with defaults; never
+rename or remove one without a new API version.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shoumen_core.policy import Finding, HealthSnapshot, VenuePolicy, VerdictLevel
+
+MAX_PUSH_BATCH = 500
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+
+class ErrorBody(Model):
+    code: str
+    message: str
+    detail: dict[str, object] | None = None
+
+
+class ErrorResponse(Model):
+    """Every non-2xx answer: `{"error": {"code": ..., "message": ...}}`."""
+
+    error: ErrorBody
+
+
+# ---- auth -----------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    OWNER = "owner"  # 初始管理员
+    STAFF = "staff"  # 子管理员
+
+
+class StaffState(StrEnum):
+    AUTHORISED = "authorised"
+    REVOKED = "revoked"
+
+
+class SmsCodeRequest(Model):
+    phone: Phone
+
+
+class SmsCodeResponse(Model):
+    sent: bool
+    expires_in: int  # seconds
+    demo_code: str | None = None  # only from a server in demo (embedded) mode
+
+
+class LoginRequest(Model):
+    phone: Phone
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=8)]
+    device_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
+
+
+class UserOut(Model):
+    id: int
+    name: str
+    phone_masked: str
+    is_supervisor: bool = False
+    region_code: str | None = None
+    region_name: str | None = None
+
+
+class LoginResponse(Model):
+    token: str
+    expires_at: datetime
+    user: UserOut
+
+
+class CheckpointOut(Model):
+    id: int
+    name: str
+    active: bool = True
+
+
+class MembershipOut(Model):
+    venue_id: int
+    venue_name: str
+    role: Role
+    state: StaffState
+    checkpoints: list[CheckpointOut] = []
+
+
+class MeResponse(Model):
+    user: UserOut
+    venues: list[MembershipOut]
+    server_time: datetime
+
+
+# ---- venues ---------------------------------------------------------------------------------
+
+
+class VenueIn(Model):
+    name: ShortText
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    region_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    township: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = ""
+    unit_type: Annotated[str, StringConstraints(max_length=64)]
+    contact_phone: Phone
+
+
+class VenueOnBehalfIn(VenueIn):
+    owner_phone: Phone
+    owner_name: ShortText
+
+
+class VenueUpdate(Model):
+    name: ShortText | None = None
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
+        None
+    )
+    township: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    unit_type: Annotated[str, StringConstraints(max_length=64)] | None = None
+    contact_phone: Phone | None = None
+
+
+class VenueOut(Model):
+    id: int
+    name: str
+    address: str
+    region_code: str
+    township: str
+    unit_type: str
+    unit_type_name: str
+    contact_phone_masked: str
+    active: bool
+    created_at: datetime
+    checkpoints: list[CheckpointOut]
+    policy: VenuePolicy
+
+
+class CheckpointIn(Model):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+
+
+class VenueCodeOut(Model):
+    venue_id: int
+    checkpoint_id: int | None
+    url: str
+
+
+# ---- staff ----------------------------------------------------------------------------------
+
+
+class StaffIn(Model):
+    name: ShortText
+    phone: Phone
+
+
+class StaffOut(Model):
+    user_id: int
+    name: str
+    phone_masked: str
+    role: Role
+    state: StaffState
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+
+class CheckMethod(StrEnum):
+    SCAN = "scan"  # personal code scanned by camera or scanner gun
+    DOCUMENT = "document"  # ID typed or read by a card reader
+    SELF = "self"  # visitor's self check-in at the venue code page
+    MANUAL = "manual"  # registered by hand (no phone, no ID)
+
+
+class ManualDecision(StrEnum):
+    ADMIT = "admit"  # 人工放行
+    TURN_AWAY = "turn_away"  # 劝返
+
+
+class DocumentIn(Model):
+    kind: str | None = None  # shoumen_core.identity.DocumentKind value; None = detect
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class LookupRequest(Model):
+    personal_code: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    document: DocumentIn | None = None
+    checkpoint_id: int | None = None
+    temperature: float | None = None
+
+
+class PersonOut(Model):
+    person_ref: str
+    masked_name: str
+    masked_id: str
+
+
+class LookupResponse(Model):
+    lookup_id: int
+    person: PersonOut | None
+    snapshot: HealthSnapshot | None
+    level: VerdictLevel
+    findings: list[Finding]
+    evaluated_at: datetime
+
+
+class CheckRecordIn(Model):
+    """One check as the device committed it; the id is the device's UUIDv7."""
+
+    id: uuid.UUID
+    venue_id: int
+    checkpoint_id: int | None = None
+    method: CheckMethod
+    checked_at: datetime
+    level: VerdictLevel
+    findings: list[Finding] = []
+    person_ref: str | None = None
+    masked_name: str = ""
+    masked_id: str = ""
+    sealed_document: str | None = None  # base64url of shoumen_core.codes.seal(...) for offline IDs
+    temperature: float | None = None
+    manual_decision: ManualDecision | None = None
+    offline: bool = False
+    device_id: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class AnomalyAction(StrEnum):
+    TURN_AWAY = "turn_away"  # 劝返
+    ISOLATION_POINT = "isolation_point"  # 临时隔离点
+    REPORT_COMMUNITY = "report_community"  # 报告社区
+    AMBULANCE = "ambulance"  # 120
+    YELLOW_SAMPLING = "yellow_sampling"  # 黄码采样点
+    OTHER = "other"  # 其他
+
+
+class AnomalyType(StrEnum):
+    RED_CODE = "red_code"
+    YELLOW_CODE = "yellow_code"
+    NO_CODE = "no_code"  # 未申领 / 外省
+    NAT_EXPIRED = "nat_expired"
+    NAT_POSITIVE = "nat_positive"
+    FEVER = "fever"
+    TRAVEL_ABNORMAL = "travel_abnormal"
+    NO_PHONE_NO_ID = "no_phone_no_id"  # FAQ 6: registered by hand
+    OTHER = "other"
+
+
+class AnomalyIn(Model):
+    id: uuid.UUID
+    venue_id: int
+    checkpoint_id: int | None = None
+    check_id: uuid.UUID | None = None
+    document_kind: str | None = None
+    document_number: Annotated[str, StringConstraints(max_length=40)] | None = None  # online only
+    sealed_document: str | None = None  # offline: sealed for the server
+    masked_id: str = ""
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = ""
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+    temperature: float | None = None
+    snapshot: HealthSnapshot | None = None
+    origin: OptionalText = ""
+    arrival_at: datetime | None = None
+    transport: OptionalText = ""
+    anomaly_type: AnomalyType
+    action: AnomalyAction
+    reported_to: OptionalText = ""
+    reported_at: datetime | None = None
+    notes: Annotated[str, StringConstraints(max_length=2000)] = ""
+    created_at: datetime
+    base_version: int = 0  # 0 = new; otherwise the version the edit was made on
+
+
+class AnomalyOut(Model):
+    id: uuid.UUID
+    venue_id: int
+    checkpoint_id: int | None
+    check_id: uuid.UUID | None
+    document_kind: str | None
+    masked_id: str
+    masked_name: str
+    phone_masked: str
+    temperature: float | None
+    snapshot: HealthSnapshot | None
+    origin: str
+    arrival_at: datetime | None
+    transport: str
+    anomaly_type: AnomalyType
+    action: AnomalyAction
+    reported_to: str
+    reported_at: datetime | None
+    notes: str
+    staff_user_id: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+# ---- sync -----------------------------------------------------------------------------------
+
+
+class PushRequest(Model):
+    device_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    checks: list[CheckRecordIn] = Field(default=[], max_length=MAX_PUSH_BATCH)
+    anomalies: list[AnomalyIn] = Field(default=[], max_length=MAX_PUSH_BATCH)
+
+
+class Rejected(Model):
+    id: uuid.UUID
+    code: str
+    message: str
+
+
+class PushResponse(Model):
+    accepted: list[uuid.UUID]
+    rejected: list[Rejected]
+    anomaly_versions: dict[str, int] = {}  # accepted anomaly id -> its version now
+
+
+class DayCounts(Model):
+    day: date
+    checked: int
+    passed: int
+    review: int
+    abnormal: int  # DENY + CANNOT_VERIFY
+    persons: int
+    by_hour: list[int] = Field(default_factory=lambda: [0] * 24)
+
+
+class StaffBrief(Model):
+    user_id: int
+    name: str
+    role: Role
+    state: StaffState
+
+
+class PullResponse(Model):
+    epoch: str
+    cursor: str
+    changed: bool  # False: venue, checkpoints, staff, policy unchanged since the cursor
+    venue: VenueOut | None = None
+    staff: list[StaffBrief] | None = None
+    my_role: Role | None = None
+    my_state: StaffState | None = None
+    trust_list: str | None = None  # shoumen_core.codes.TrustList JSON
+    sealing_public_key: str | None = None  # base64url X25519, for offline document sealing
+    unit_counts: list[DayCounts] = []  # the venue, today and yesterday (server's view)
+    personal_counts: list[DayCounts] = []  # the caller at this venue
+    server_time: datetime
+
+
+# ---- stats ----------------------------------------------------------------------------------
+
+
+class StatsScope(StrEnum):
+    UNIT = "unit"  # 单位
+    PERSONAL = "personal"  # 个人
+
+
+class StatsResponse(Model):
+    venue_id: int
+    scope: StatsScope
+    checkpoint_id: int | None
+    counts: DayCounts
+
+
+class AbnormalItem(Model):
+    check_id: uuid.UUID
+    checked_at: datetime
+    checkpoint_id: int | None
+    masked_name: str
+    masked_id: str
+    level: VerdictLevel
+    reasons: list[str]  # Chinese, from the findings that were not OK
+    registered: bool  # an anomaly registration exists for this check
+    anomaly_id: uuid.UUID | None = None
+
+
+class AbnormalList(Model):
+    venue_id: int
+    day: date
+    items: list[AbnormalItem]
+
+
+class RegionVenueRow(Model):
+    venue_id: int
+    name: str
+    unit_type: str
+    checked: int
+    passed: int
+    review: int
+    abnormal: int
+    last_activity: datetime | None
+
+
+class RegionStats(Model):
+    region_code: str
+    day: date
+    venues: list[RegionVenueRow]
+    totals: DayCounts
+
+
+class TrendPoint(Model):
+    day: date
+    checked: int
+    abnormal: int
+
+
+class Trend(Model):
+    points: list[TrendPoint]
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ServerInfo(Model):
+    name: Literal["shoumen"] = "shoumen"
+    api_version: str = "1"
+    server_time: datetime
+    epoch: str
+    demo_mode: bool

@@ -1,0 +1,73 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import APIRouter, FastAPI
+
+from shoumen_core.schemas import ErrorResponse, ServerInfo
+from shoumen_core.timeutil import utcnow
+from shoumen_server.db import make_engine, make_session_factory
+from shoumen_server.deps import Ctx, ServerContext
+from shoumen_server.errors import install_error_handlers
+from shoumen_server.routers import anomalies, auth, checks, export, staff, stats, sync, trust, venues
+from shoumen_server.settings import ServerSettings
+from shoumen_server.sms import DevSmsGateway, SmsGateway
+
+log = logging.getLogger("shoumen.server")
+
+API_PREFIX = "/api/v1"
+
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    venues.router,
+    staff.router,
+    checks.router,
+    sync.router,
+    anomalies.router,
+    stats.router,
+    export.router,
+    trust.router,
+]
+
+
+def create_app(
+    settings: ServerSettings | None = None,
+    *,
+    sms: SmsGateway | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> FastAPI:
+    settings = settings or ServerSettings.from_env()
+    engine = make_engine(settings.database_url)
+    ctx = ServerContext(
+        settings=settings,
+        sessions=make_session_factory(engine),
+        sms=sms or DevSmsGateway(),
+        clock=clock,
+    )
+    app = FastAPI(
+        title="Shoumen 守小门 API",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        responses={
+            400: {"model": ErrorResponse},
+            401: {"model": ErrorResponse},
+            403: {"model": ErrorResponse},
+        },
+    )
+    app.state.ctx = ctx
+    app.state.engine = engine
+    install_error_handlers(app)
+
+    @app.get(f"{API_PREFIX}/info", response_model=ServerInfo, tags=["info"])
+    def info(ctx: Ctx) -> ServerInfo:
+        return ServerInfo(server_time=ctx.clock(), epoch=ctx.keys.epoch, demo_mode=ctx.settings.demo_mode)
+
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,36 @@
+"""The audit log: every lookup, export and full-detail view is written here."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from shoumen_server.models import AuditEntry
+
+
+def audit(
+    db: Session,
+    *,
+    at: datetime,
+    actor_user_id: int | None,
+    action: str,
+    venue_id: int | None = None,
+    region_code: str | None = None,
+    person_ref: str | None = None,
+    device_name: str = "",
+    detail: dict[str, object] | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=at,
+        actor_user_id=actor_user_id,
+        action=action,
+        venue_id=venue_id,
+        region_code=region_code,
+        person_ref=person_ref,
+        device_name=device_name[:100],
+        detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+    )
+    db.add(entry)
+    return entry

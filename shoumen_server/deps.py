@@ -1,0 +1,136 @@
+"""Request dependencies: the database session, the caller, and the role checks of DESIGN §5."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shoumen_core.schemas import Role, StaffState
+from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
+from shoumen_server.keys import KeyStore, token_hash
+from shoumen_server.models import AuthToken, Membership, User, Venue
+from shoumen_server.settings import ServerSettings
+from shoumen_server.sms import SmsGateway
+
+
+@dataclass
+class ServerContext:
+    """Everything a request needs besides its own session; one per app (stateless otherwise)."""
+
+    settings: ServerSettings
+    sessions: sessionmaker[Session]
+    sms: SmsGateway
+    clock: Callable[[], datetime]
+    _keys: KeyStore | None = None
+
+    @property
+    def keys(self) -> KeyStore:
+        if self._keys is None:
+            with self.sessions() as session:
+                self._keys = KeyStore.load(session)
+        return self._keys
+
+    def reload_keys(self) -> None:
+        self._keys = None
+
+
+def context(request: Request) -> ServerContext:
+    ctx: ServerContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServerContext, Depends(context)]
+
+
+def db_session(ctx: Ctx) -> Iterator[Session]:
+    session = ctx.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+Db = Annotated[Session, Depends(db_session)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: User
+    token: AuthToken
+
+
+def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise NotAuthenticated()
+    token = authorization[7:].strip()
+    row = db.scalar(select(AuthToken).where(AuthToken.token_hash == token_hash(token)))
+    now = ctx.clock()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
+    user = db.get(User, row.user_id)
+    if user is None:
+        raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
+    return Caller(user=user, token=row)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def get_venue(db: Session, venue_id: int) -> Venue:
+    venue = db.get(Venue, venue_id)
+    if venue is None:
+        raise NotFound("场所不存在", code="venue_not_found")
+    return venue
+
+
+def membership(db: Session, user_id: int, venue_id: int) -> Membership | None:
+    return db.scalar(select(Membership).where(Membership.venue_id == venue_id, Membership.user_id == user_id))
+
+
+def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, Membership]:
+    """Owner or authorised staff of the venue: may check visitors and register anomalies."""
+    venue = get_venue(db, venue_id)
+    member = membership(db, caller.user.id, venue_id)
+    if member is None:
+        raise PermissionDenied("您不是该场所的工作人员", code="not_venue_staff")
+    if member.state != StaffState.AUTHORISED:
+        raise PermissionDenied("您的核验权限已被收回，请联系场所管理员", code="staff_revoked")
+    return venue, member
+
+
+def require_owner(db: Session, caller: Caller, venue_id: int) -> Venue:
+    venue, member = require_checker(db, caller, venue_id)
+    if member.role != Role.OWNER:
+        raise PermissionDenied("只有场所初始管理员可以执行此操作", code="owner_only")
+    return venue
+
+
+def supervises(user: User, venue: Venue) -> bool:
+    return bool(user.is_supervisor and user.region_code and venue.region_code == user.region_code)
+
+
+def require_supervisor(caller: Caller, region_code: str | None = None) -> User:
+    user = caller.user
+    if not user.is_supervisor:
+        raise PermissionDenied("只有乡镇街道工作人员可以执行此操作", code="supervisor_only")
+    if region_code is not None and user.region_code != region_code:
+        raise PermissionDenied("不在您负责的区域", code="outside_region")
+    return user
+
+
+def require_unit_stats_reader(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, Membership | None]:
+    """Unit statistics: owner, authorised staff, or the supervisor of the venue's region."""
+    venue = get_venue(db, venue_id)
+    if supervises(caller.user, venue):
+        return venue, None
+    return require_checker(db, caller, venue_id)

@@ -1,0 +1,299 @@
+"""The database schema (SQLAlchemy 2 ORM). Alembic migrations are the only way it changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from shoumen_server.db import Base
+
+
+class _UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UTCDateTime = _UTCDateTime()
+
+
+class ServerMeta(Base):
+    """Key/value facts about this database: its epoch (a new one forces clients to resync)."""
+
+    __tablename__ = "server_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ServerKey(Base):
+    """Keys the server holds: personal-code signing (Ed25519), document sealing (X25519),
+    venue-code MAC, at-rest encryption and lookup hashing."""
+
+    __tablename__ = "server_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    public: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(50), default="")
+    is_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
+    region_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    region_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuthToken(Base):
+    __tablename__ = "auth_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device_name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SmsCode(Base):
+    __tablename__ = "sms_codes"
+    __table_args__ = (Index("ix_sms_codes_phone_created", "phone", "created_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(16), default="login")
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    consumed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Venue(Base):
+    __tablename__ = "venues"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    township: Mapped[str] = mapped_column(String(50), default="")
+    unit_type: Mapped[str] = mapped_column(String(64))
+    contact_phone: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    policy_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Bumped by every change a device must pull (venue, checkpoints, staff, policy).
+    config_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Checkpoint(Base):
+    __tablename__ = "checkpoints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Membership(Base):
+    """A person's role at a venue: owner (初始管理员) or staff (子管理员)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("venue_id", "user_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Person(Base):
+    """The health registry: what the health authority provides about a person.
+
+    Document number, name and phone are encrypted at rest; lookups go through keyed hashes.
+    """
+
+    __tablename__ = "persons"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_ref: Mapped[str] = mapped_column(String(32), unique=True)
+    doc_kind: Mapped[str] = mapped_column(String(32))
+    doc_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    doc_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    masked_name: Mapped[str] = mapped_column(String(50))
+    masked_id: Mapped[str] = mapped_column(String(40))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    code_colour: Mapped[str] = mapped_column(String(16))
+    vaccination: Mapped[str] = mapped_column(String(16))
+    nat_sampled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    nat_result: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    travel: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Check(Base):
+    """One check at a gate, as committed by a device (id = the device's UUIDv7)."""
+
+    __tablename__ = "checks"
+    __table_args__ = (
+        Index("ix_checks_venue_day_level", "venue_id", "day", "level"),
+        Index("ix_checks_venue_day_user", "venue_id", "day", "user_id"),
+        Index("ix_checks_day", "day"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
+    checkpoint_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: visitor self check-in
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+    method: Mapped[str] = mapped_column(String(16))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    day: Mapped[date] = mapped_column(Date)  # local (Asia/Shanghai) day of checked_at
+    hour: Mapped[int] = mapped_column(SmallInteger)  # local hour of checked_at
+    level: Mapped[str] = mapped_column(String(16))
+    findings_json: Mapped[str] = mapped_column(Text, default="[]")
+    person_ref: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    masked_name: Mapped[str] = mapped_column(String(50), default="")
+    masked_id: Mapped[str] = mapped_column(String(40), default="")
+    sealed_document: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
+    manual_decision: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # self check-in
+    declaration_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # 自主申报
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CheckCount(Base):
+    """Pre-aggregated counts so that per-day stats never scan the checks table.
+
+    One row per (venue, day, hour, checkpoint, user, level); maintained in the same
+    transaction as the check rows it counts.
+    """
+
+    __tablename__ = "check_counts"
+    __table_args__ = (UniqueConstraint("venue_id", "day", "hour", "checkpoint_key", "user_key", "level"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    hour: Mapped[int] = mapped_column(SmallInteger)
+    checkpoint_key: Mapped[int] = mapped_column(Integer)  # 0 = none
+    user_key: Mapped[int] = mapped_column(Integer)  # 0 = visitor self check-in
+    level: Mapped[str] = mapped_column(String(16))
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DayPerson(Base):
+    """Distinct persons per venue-day (and per staff member), for the 人数 figure."""
+
+    __tablename__ = "day_persons"
+    __table_args__ = (UniqueConstraint("venue_id", "day", "user_key", "person_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    user_key: Mapped[int] = mapped_column(Integer)  # -1 = the whole venue
+    person_key: Mapped[str] = mapped_column(String(64))
+
+
+class DayPersonCount(Base):
+    __tablename__ = "day_person_counts"
+    __table_args__ = (UniqueConstraint("venue_id", "day", "user_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    user_key: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Anomaly(Base):
+    """核查登记: an anomaly registration, editable with optimistic concurrency (version)."""
+
+    __tablename__ = "anomalies"
+    __table_args__ = (Index("ix_anomalies_venue_day", "venue_id", "day"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
+    checkpoint_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    check_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True, index=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    document_kind: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    doc_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    sealed_document: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    masked_id: Mapped[str] = mapped_column(String(40), default="")
+    name_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    masked_name: Mapped[str] = mapped_column(String(50), default="")
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    phone_masked: Mapped[str] = mapped_column(String(20), default="")
+    temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
+    snapshot_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    origin: Mapped[str] = mapped_column(String(500), default="")
+    arrival_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    transport: Mapped[str] = mapped_column(String(500), default="")
+    anomaly_type: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    reported_to: Mapped[str] = mapped_column(String(500), default="")
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AuditEntry(Base):
+    """Who looked up whom, who exported what, who viewed full details. Kept longer than checks."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    venue_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    person_ref: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    device_name: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

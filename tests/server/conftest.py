@@ -1,0 +1,131 @@
+"""Server test fixtures: every test runs once on SQLite and once on PostgreSQL.
+
+A migrated template database is made once per session per backend; each test gets a copy
+(a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), so tests are isolated
+and migrations still run for real.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shoumen_server.app import create_app
+from shoumen_server.settings import ServerSettings
+from shoumen_server.setup_db import migrate_database
+from shoumen_server.sms import DevSmsGateway
+from tests.conftest import postgres_url
+
+_counter = itertools.count()
+
+
+class FakeClock:
+    """A clock the test moves by hand; starts at a fixed moment so days are predictable."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def _pg_admin_url() -> str:
+    return postgres_url()
+
+
+def _pg_database_url(name: str) -> str:
+    return make_url(_pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_execute(sql: str) -> None:
+    engine = create_engine(_pg_admin_url(), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    name = f"shoumen_tpl_{os.getpid()}"
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}"')
+    _pg_execute(f'CREATE DATABASE "{name}"')
+    migrate_database(_pg_database_url(name))
+    yield name
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "shoumen.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template_name: str = request.getfixturevalue("pg_template")
+    name = f"shoumen_t_{os.getpid()}_{next(_counter)}"
+    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    yield _pg_database_url(name)
+    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Server:
+    """A test app, its clock, SMS gateway and HTTP client, with journey helpers."""
+
+    client: TestClient
+    clock: FakeClock
+    sms: DevSmsGateway
+    settings: ServerSettings
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def login(self, phone: str, device_name: str = "test") -> dict[str, str]:
+        """Log in by SMS code and return the Authorization header."""
+        r = self.client.post("/api/v1/auth/sms-code", json={"phone": phone})
+        assert r.status_code == 200, r.text
+        code = self.sms.latest_code(phone)
+        assert code is not None
+        r = self.client.post(
+            "/api/v1/auth/login", json={"phone": phone, "code": code, "device_name": device_name}
+        )
+        assert r.status_code == 200, r.text
+        # Later logins of the same phone in one test must not hit the 60 s SMS limit.
+        self.clock.advance(seconds=61)
+        token = r.json()["token"]
+        self.tokens[phone] = token
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[Server]:
+    clock = FakeClock()
+    sms = DevSmsGateway()
+    settings = ServerSettings(
+        database_url=database_url, public_base_url="https://shoumen.test", demo_mode=False
+    )
+    app = create_app(settings, sms=sms, clock=clock)
+    with TestClient(app) as client:
+        yield Server(client=client, clock=clock, sms=sms, settings=settings)
+    app.state.engine.dispose()
