@@ -392,6 +392,19 @@ class AbnormalList(Model):
     items: list[AbnormalItem]
 
 
+class RegionAbnormalItem(AbnormalItem):
+    """An abnormal check in a region's list: which venue it was at."""
+
+    venue_id: int
+    venue_name: str
+
+
+class RegionAbnormalList(Model):
+    region_code: str
+    day: date
+    items: list[RegionAbnormalItem]
+
+
 class RegionVenueRow(Model):
     venue_id: int
     name: str
@@ -431,3 +444,9 @@ class ServerInfo(Model):
     server_time: datetime
     epoch: str
     demo_mode: bool
+
+
+class SealingKeyOut(Model):
+    """The backend's X25519 public key: devices seal document numbers typed offline to it."""
+
+    public_key: str  # base64url, no padding, raw 32 bytes

@@ -1,7 +1,129 @@
-"""checks endpoints."""
+"""Lookup: a guard asks for the freshest health status of a visitor (DESIGN §2).
+
+Read-only and audited: a lookup writes one audit row and nothing else; the check record itself
+is committed by the device and pushed through sync.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter
 
+from shoumen_core.codes import CodeError, looks_like_venue_code, verify_personal_code
+from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
+from shoumen_core.policy import HealthSnapshot, VenuePolicy, Verdict, cannot_verify, evaluate
+from shoumen_core.schemas import CheckMethod, DocumentIn, LookupRequest, LookupResponse, PersonOut
+from shoumen_core.timeutil import local_day
+from shoumen_server.audit import audit
+from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
+from shoumen_server.errors import BadInput
+from shoumen_server.health import PersonRecord, RegistryHealthSource
+from shoumen_server.models import Checkpoint
+from shoumen_server.routers.trust import trust_list_validity
+from shoumen_server.views import venue_policy
+
 router = APIRouter(tags=["checks"])
+
+PERSON_NOT_FOUND = "未查询到该证件的健康信息，请人工核验"
+
+
+def _by_code(ctx: Ctx, registry: RegistryHealthSource, text: str, now: datetime) -> PersonRecord:
+    if looks_like_venue_code(text):
+        raise BadInput("这是场所码，请扫描访客的个人健康码", code="venue_code_given")
+    try:
+        code = verify_personal_code(text, ctx.keys.trust_list(now, trust_list_validity(ctx)), now)
+    except CodeError as exc:
+        raise BadInput(exc.message, code=exc.code) from exc
+    # The registry is fresher than the signed snapshot; the code still answers if the person
+    # has left the registry since it was issued.
+    return registry.find_by_ref(code.person_ref) or PersonRecord(
+        person_ref=code.person_ref,
+        masked_name=code.masked_name,
+        masked_id=code.masked_id,
+        snapshot=code.to_snapshot(),
+    )
+
+
+def _by_document(registry: RegistryHealthSource, document: DocumentIn, now: datetime) -> PersonRecord | None:
+    kind: DocumentKind | None = None
+    if document.kind:
+        try:
+            kind = DocumentKind(document.kind)
+        except ValueError:
+            raise BadInput("证件类型无效", code="bad_document_kind") from None
+    try:
+        parsed = parse_document(document.number, kind, today=local_day(now))
+    except InvalidDocument as exc:
+        raise BadInput(exc.message, code=exc.code.value) from exc
+    return registry.find_by_document(parsed.kind, parsed.number)
+
+
+def _verdict(
+    record: PersonRecord | None, temperature: float | None, policy: VenuePolicy, now: datetime
+) -> Verdict:
+    if record is None:
+        return cannot_verify("person_not_found", PERSON_NOT_FOUND)
+    return evaluate(_with_temperature(record.snapshot, temperature), policy, now)
+
+
+def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> HealthSnapshot:
+    return snapshot if temperature is None else snapshot.model_copy(update={"temperature": temperature})
+
+
+@router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
+def lookup(venue_id: int, body: LookupRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> LookupResponse:
+    venue, _member = require_checker(db, caller, venue_id)
+    if (body.personal_code is None) == (body.document is None):
+        raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
+    if body.checkpoint_id is not None:
+        checkpoint = db.get(Checkpoint, body.checkpoint_id)
+        if checkpoint is None or checkpoint.venue_id != venue.id:
+            raise BadInput("检查点不属于该场所", code="bad_checkpoint")
+    now = ctx.clock()
+    registry = RegistryHealthSource(db, ctx.keys)
+    if body.personal_code is not None:
+        method = CheckMethod.SCAN
+        record: PersonRecord | None = _by_code(ctx, registry, body.personal_code, now)
+    else:
+        assert body.document is not None
+        method = CheckMethod.DOCUMENT
+        record = _by_document(registry, body.document, now)
+    policy = venue_policy(venue)
+    verdict = _verdict(record, body.temperature, policy, now)
+    entry = audit(
+        db,
+        at=now,
+        actor_user_id=caller.user.id,
+        action="lookup",
+        venue_id=venue.id,
+        region_code=venue.region_code,
+        person_ref=None if record is None else record.person_ref,
+        device_name=caller.token.device_name,
+        detail={
+            "method": method.value,
+            "checkpoint_id": body.checkpoint_id,
+            "found": record is not None,
+            "level": verdict.level.value,
+        },
+    )
+    db.flush()
+    person = None
+    snapshot = None
+    if record is not None:
+        # Masked IDs are stored with the standard mask; re-masking only hides more.
+        mask = MASK_POLICIES[policy.masking.value]
+        person = PersonOut(
+            person_ref=record.person_ref,
+            masked_name=record.masked_name,
+            masked_id=mask_document(record.masked_id, mask),
+        )
+        snapshot = _with_temperature(record.snapshot, body.temperature)
+    return LookupResponse(
+        lookup_id=entry.id,
+        person=person,
+        snapshot=snapshot,
+        level=verdict.level,
+        findings=list(verdict.findings),
+        evaluated_at=now,
+    )

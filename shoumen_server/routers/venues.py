@@ -1,7 +1,203 @@
-"""venues endpoints."""
+"""Venues: register (also on an owner's behalf), edit, checkpoints, policy and the venue code."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import io
+import logging
+from typing import Annotated
+
+import qrcode
+import qrcode.constants
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy.orm import Session
+
+from shoumen_core.codes import venue_code_url
+from shoumen_core.policy import VenuePolicy
+from shoumen_core.schemas import (
+    CheckpointIn,
+    CheckpointOut,
+    VenueCodeOut,
+    VenueIn,
+    VenueOnBehalfIn,
+    VenueOut,
+    VenueUpdate,
+)
+from shoumen_server import venue_admin
+from shoumen_server.audit import audit
+from shoumen_server.deps import (
+    Caller,
+    Ctx,
+    CurrentCaller,
+    Db,
+    require_owner,
+    require_supervisor,
+    require_unit_stats_reader,
+)
+from shoumen_server.errors import PermissionDenied
+from shoumen_server.models import Checkpoint, Venue
+from shoumen_server.views import venue_checkpoints, venue_out, venue_policy
 
 router = APIRouter(tags=["venues"])
+log = logging.getLogger("shoumen.server.venues")
+
+MAX_ID = venue_admin.MAX_ID
+VenueId = Annotated[int, Path(ge=1, le=MAX_ID)]
+CheckpointId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_QR_SCALE = 40
+
+
+def require_venue_reader(db: Session, caller: Caller, venue_id: int) -> Venue:
+    """Owner, authorised staff, or the supervisor of the venue's region."""
+    venue, _member = require_unit_stats_reader(db, caller, venue_id)
+    return venue
+
+
+@router.post("/venues", response_model=VenueOut, status_code=201)
+def register_venue(body: VenueIn, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenueOut:
+    if caller.user.is_supervisor:
+        raise PermissionDenied(
+            "乡镇街道工作人员请使用“代为注册”为场所负责人注册场所", code="supervisor_use_on_behalf"
+        )
+    owner = db.merge(caller.user)
+    venue = venue_admin.create_venue(db, ctx, owner, body)
+    log.info("venue %s registered by user %s", venue.id, owner.id)
+    return venue_out(db, venue)
+
+
+@router.post("/venues/on-behalf", response_model=VenueOut, status_code=201)
+def register_venue_on_behalf(body: VenueOnBehalfIn, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenueOut:
+    """A township supervisor registers a venue for an owner who cannot; the owner takes it over
+    by logging in with the phone number given here."""
+    supervisor = require_supervisor(caller)
+    region = venue_admin.checked_region(body.region_code)
+    require_supervisor(caller, region)
+    owner_phone = venue_admin.checked_phone(body.owner_phone)
+    owner = venue_admin.find_or_create_user(db, ctx, owner_phone, body.owner_name)
+    venue = venue_admin.create_venue(db, ctx, owner, body, created_by=db.merge(supervisor))
+    audit(
+        db,
+        at=ctx.clock(),
+        actor_user_id=supervisor.id,
+        action="venue_on_behalf",
+        venue_id=venue.id,
+        region_code=venue.region_code,
+        detail={"owner_user_id": owner.id},
+    )
+    log.info("venue %s registered on behalf by supervisor %s", venue.id, supervisor.id)
+    return venue_out(db, venue)
+
+
+@router.get("/venues/{venue_id}", response_model=VenueOut)
+def get_venue(venue_id: VenueId, caller: CurrentCaller, db: Db) -> VenueOut:
+    return venue_out(db, require_venue_reader(db, caller, venue_id))
+
+
+@router.patch("/venues/{venue_id}", response_model=VenueOut)
+def update_venue(venue_id: VenueId, body: VenueUpdate, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenueOut:
+    venue = require_owner(db, caller, venue_id)
+    return venue_out(db, venue_admin.update_venue(db, ctx, venue, body))
+
+
+# ---- checkpoints ----------------------------------------------------------------------------
+
+
+def _checkpoint_out(row: Checkpoint) -> CheckpointOut:
+    return CheckpointOut(id=row.id, name=row.name, active=row.active)
+
+
+@router.get("/venues/{venue_id}/checkpoints", response_model=list[CheckpointOut])
+def list_checkpoints(venue_id: VenueId, caller: CurrentCaller, db: Db) -> list[CheckpointOut]:
+    venue = require_venue_reader(db, caller, venue_id)
+    return venue_checkpoints(db, venue.id)
+
+
+@router.post("/venues/{venue_id}/checkpoints", response_model=CheckpointOut, status_code=201)
+def add_checkpoint(
+    venue_id: VenueId, body: CheckpointIn, caller: CurrentCaller, ctx: Ctx, db: Db
+) -> CheckpointOut:
+    venue = require_owner(db, caller, venue_id)
+    return _checkpoint_out(venue_admin.add_checkpoint(db, ctx, venue, body))
+
+
+@router.patch("/venues/{venue_id}/checkpoints/{checkpoint_id}", response_model=CheckpointOut)
+def rename_checkpoint(
+    venue_id: VenueId,
+    checkpoint_id: CheckpointId,
+    body: CheckpointIn,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+) -> CheckpointOut:
+    venue = require_owner(db, caller, venue_id)
+    return _checkpoint_out(venue_admin.rename_checkpoint(db, ctx, venue, checkpoint_id, body))
+
+
+@router.delete("/venues/{venue_id}/checkpoints/{checkpoint_id}", status_code=204)
+def remove_checkpoint(
+    venue_id: VenueId, checkpoint_id: CheckpointId, caller: CurrentCaller, ctx: Ctx, db: Db
+) -> None:
+    venue = require_owner(db, caller, venue_id)
+    venue_admin.remove_checkpoint(db, ctx, venue, checkpoint_id)
+
+
+# ---- policy ---------------------------------------------------------------------------------
+
+
+@router.get("/venues/{venue_id}/policy", response_model=VenuePolicy)
+def get_policy(venue_id: VenueId, caller: CurrentCaller, db: Db) -> VenuePolicy:
+    return venue_policy(require_venue_reader(db, caller, venue_id))
+
+
+@router.put("/venues/{venue_id}/policy", response_model=VenuePolicy)
+def put_policy(venue_id: VenueId, body: VenuePolicy, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenuePolicy:
+    venue = require_owner(db, caller, venue_id)
+    return venue_admin.set_policy(db, ctx, venue, body)
+
+
+# ---- venue code -----------------------------------------------------------------------------
+
+
+def _venue_code(db: Session, ctx: Ctx, caller: Caller, venue_id: int, checkpoint_id: int | None) -> str:
+    """Owner and authorised staff ("code only"), and the region's supervisor, who prints
+    posters for owners."""
+    venue = require_venue_reader(db, caller, venue_id)
+    if checkpoint_id is not None:
+        venue_admin.active_checkpoint(db, venue.id, checkpoint_id)
+    return venue_code_url(ctx.settings.public_base_url, venue.id, checkpoint_id, ctx.keys.venue_secret)
+
+
+CheckpointQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+@router.get("/venues/{venue_id}/code", response_model=VenueCodeOut)
+def get_venue_code(
+    venue_id: VenueId, caller: CurrentCaller, ctx: Ctx, db: Db, checkpoint_id: CheckpointQuery = None
+) -> VenueCodeOut:
+    url = _venue_code(db, ctx, caller, venue_id, checkpoint_id)
+    return VenueCodeOut(venue_id=venue_id, checkpoint_id=checkpoint_id, url=url)
+
+
+def qr_png(text: str, scale: int) -> bytes:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=scale, border=4)
+    code.add_data(text)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer)
+    return buffer.getvalue()
+
+
+@router.get(
+    "/venues/{venue_id}/code.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}, "description": "the venue code as a QR image"}},
+)
+def get_venue_code_png(
+    venue_id: VenueId,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    checkpoint_id: CheckpointQuery = None,
+    scale: Annotated[int, Query(ge=1, le=MAX_QR_SCALE)] = 10,
+) -> Response:
+    url = _venue_code(db, ctx, caller, venue_id, checkpoint_id)
+    return Response(content=qr_png(url, scale), media_type="image/png", headers={"Cache-Control": "private"})

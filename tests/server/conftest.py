@@ -29,11 +29,17 @@ from tests.conftest import postgres_url
 _counter = itertools.count()
 
 
+CLOCK_START = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
+# The template's keys are made well before the clock's start, so codes issued at the test
+# clock's time fall inside the signing key's validity.
+KEYS_CREATED_AT = CLOCK_START - timedelta(days=30)
+
+
 class FakeClock:
     """A clock the test moves by hand; starts at a fixed moment so days are predictable."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
+        self.now = start or CLOCK_START
 
     def __call__(self) -> datetime:
         return self.now
@@ -62,7 +68,7 @@ def _pg_execute(sql: str) -> None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    migrate_database(f"sqlite:///{path}")
+    migrate_database(f"sqlite:///{path}", now=KEYS_CREATED_AT)
     return path
 
 
@@ -71,7 +77,7 @@ def pg_template() -> Iterator[str]:
     name = f"shoumen_tpl_{os.getpid()}"
     _pg_execute(f'DROP DATABASE IF EXISTS "{name}"')
     _pg_execute(f'CREATE DATABASE "{name}"')
-    migrate_database(_pg_database_url(name))
+    migrate_database(_pg_database_url(name), now=KEYS_CREATED_AT)
     yield name
     _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -1,0 +1,389 @@
+"""`shoumen-server`: run the backend and its chores from a shell.
+
+    shoumen-server serve [--host 127.0.0.1] [--port 8000] [--public-base-url URL] [--demo]
+    shoumen-server migrate
+    shoumen-server seed-demo [--refresh-times]
+    shoumen-server import-health FILE.csv       exit 0: all rows good; 1: some rows bad (good ones imported)
+    shoumen-server demo-codes --out DIR [--persons N]
+    shoumen-server purge
+    shoumen-server create-supervisor --phone P --name N --region 330624 [--region-name 新昌县南明街道]
+    shoumen-server rotate-signing-key
+    shoumen-server issue-code --document NUMBER [--kind resident_id]
+
+Every command takes `--database-url` (default: $SHOUMEN_DATABASE_URL, else sqlite ./shoumen.db).
+Exit codes: 0 done, 1 done with bad input rows / nothing found, 2 cannot run (bad arguments,
+database not migrated, missing module). Logs go to stderr at INFO and never carry PII.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shoumen_core.identity import DocumentKind, InvalidDocument, parse_document
+from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
+from shoumen_core.timeutil import local_day, utcnow
+from shoumen_server.db import make_engine, make_session_factory, session_scope
+from shoumen_server.keys import KeyStore, rotate_signing_key
+from shoumen_server.settings import ServerSettings, sqlite_url
+
+log = logging.getLogger("shoumen.server.cli")
+
+DEFAULT_DB_FILE = "shoumen.db"
+
+
+class CommandError(Exception):
+    """A calm message for the operator; `exit_code` 2 = cannot run, 1 = ran, found problems."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def database_url(arg: str | None) -> str:
+    return arg or os.environ.get("SHOUMEN_DATABASE_URL") or sqlite_url(Path.cwd() / DEFAULT_DB_FILE)
+
+
+def _settings(args: argparse.Namespace, **overrides: object) -> ServerSettings:
+    return ServerSettings.from_env(database_url=database_url(args.database_url), **overrides)
+
+
+class _Db:
+    """The engine, sessions and keys of one command; keys load only when asked for."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self._keys: KeyStore | None = None
+
+    @property
+    def keys(self) -> KeyStore:
+        if self._keys is None:
+            try:
+                with self.sessions() as session:
+                    self._keys = KeyStore.load(session)
+            except (RuntimeError, OperationalError, ProgrammingError) as exc:
+                raise CommandError("数据库尚未初始化，请先运行 shoumen-server migrate") from exc
+        return self._keys
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _with_db(args: argparse.Namespace, work: Callable[[_Db], int]) -> int:
+    db = _Db(database_url(args.database_url))
+    try:
+        return work(db)
+    finally:
+        db.close()
+
+
+def _migrate(url: str) -> None:
+    from shoumen_server.setup_db import migrate_database
+
+    migrate_database(url)
+    log.info("database migrated")
+
+
+# ---- commands -------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _migrate(database_url(args.database_url))
+    print("数据库已是最新结构")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from shoumen_server import seed
+
+    _migrate(database_url(args.database_url))
+
+    def work(db: _Db) -> int:
+        now = utcnow()
+        result = seed.seed_demo(db.sessions, db.keys, now)
+        if result.created:
+            print(f"已写入演示数据：{result.persons} 名人员，场所 {list(result.venue_ids)}")
+        elif not args.refresh_times:
+            print("演示数据已存在，未作改动（--refresh-times 可刷新核酸时间）")
+        if args.refresh_times and not result.created:
+            count = seed.refresh_demo_times(db.sessions, db.keys, now)
+            print(f"已按当前时间刷新 {count} 名演示人员的核酸采样时间")
+        return 0
+
+    return _with_db(args, work)
+
+
+def cmd_import_health(args: argparse.Namespace) -> int:
+    from shoumen_server.health_import import import_health_csv
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"找不到文件：{path}")
+
+    def work(db: _Db) -> int:
+        report = import_health_csv(path, db.sessions, db.keys, utcnow())
+        for line, message in report.errors:
+            print(f"第 {line} 行：{message}", file=sys.stderr)
+        print(f"新增 {report.imported} 人，更新 {report.updated} 人，错误 {len(report.errors)} 行")
+        log.info(
+            "health import: %d new, %d updated, %d bad rows",
+            report.imported,
+            report.updated,
+            len(report.errors),
+        )
+        return 0 if report.ok else 1
+
+    return _with_db(args, work)
+
+
+def cmd_demo_codes(args: argparse.Namespace) -> int:
+    from shoumen_server.demo_codes import NotSeeded, write_demo_codes
+
+    if args.persons < 1:
+        raise CommandError("--persons 至少为 1")
+
+    def work(db: _Db) -> int:
+        try:
+            codes = write_demo_codes(Path(args.out), db.sessions, db.keys, utcnow(), args.persons)
+        except NotSeeded as exc:
+            raise CommandError(str(exc)) from exc
+        print(f"已写入 {len(codes)} 个个人健康码、codes.json 和 demo.mp4 到 {args.out}")
+        return 0
+
+    return _with_db(args, work)
+
+
+def _purge_function() -> Callable[..., object]:
+    """retention.purge(session, now, settings), imported late: it is an optional module."""
+    try:
+        retention = importlib.import_module("shoumen_server.retention")
+    except ModuleNotFoundError as exc:
+        if exc.name != "shoumen_server.retention":
+            raise
+        raise CommandError("本版本没有数据清理模块（shoumen_server.retention）") from exc
+    purge: Callable[..., object] = retention.purge
+    return purge
+
+
+def run_purge(sessions: sessionmaker[Session], settings: ServerSettings) -> object:
+    purge = _purge_function()
+    with session_scope(sessions) as session:
+        return purge(session, utcnow(), settings)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+
+    def work(db: _Db) -> int:
+        _ = db.keys  # refuses an unmigrated database calmly
+        result = run_purge(db.sessions, settings)
+        print(f"已清理过期数据：{result}")
+        return 0
+
+    return _with_db(args, work)
+
+
+def cmd_create_supervisor(args: argparse.Namespace) -> int:
+    from shoumen_server.models import User
+
+    try:
+        phone = normalise_phone(args.phone)
+    except InvalidPhone as exc:
+        raise CommandError(exc.message) from exc
+    region = args.region.strip()
+    if len(region) != 6 or not region.isascii() or not region.isdigit():
+        raise CommandError("行政区划代码应为 6 位数字，如 330624")
+    name = args.name.strip()
+    if not name:
+        raise CommandError("姓名不能为空")
+
+    def work(db: _Db) -> int:
+        _ = db.keys
+        with session_scope(db.sessions) as session:
+            user = session.scalar(select(User).where(User.phone == phone))
+            if user is None:
+                user = User(phone=phone, created_at=utcnow())
+                session.add(user)
+            user.name = name
+            user.is_supervisor = True
+            user.region_code = region
+            user.region_name = args.region_name or region
+        print(f"已设置乡镇街道工作人员：{mask_phone(phone)}，区域 {region}")
+        return 0
+
+    return _with_db(args, work)
+
+
+def cmd_rotate_signing_key(args: argparse.Namespace) -> int:
+    def work(db: _Db) -> int:
+        _ = db.keys
+        with session_scope(db.sessions) as session:
+            key_id = rotate_signing_key(session, utcnow())
+        print(f"新的签名密钥已启用：{key_id}（旧密钥在 2 天内仍受信任）")
+        return 0
+
+    return _with_db(args, work)
+
+
+def cmd_issue_code(args: argparse.Namespace) -> int:
+    from shoumen_server.health import RegistryHealthSource, issue_code_for
+
+    now = utcnow()
+    try:
+        kind = DocumentKind(args.kind) if args.kind else None
+        document = parse_document(args.document, kind, today=local_day(now))
+    except ValueError as exc:
+        message = exc.message if isinstance(exc, InvalidDocument) else "证件类型无效"
+        raise CommandError(message) from exc
+    settings = _settings(args)
+
+    def work(db: _Db) -> int:
+        with db.sessions() as session:
+            record = RegistryHealthSource(session, db.keys).find_by_document(document.kind, document.number)
+        if record is None:
+            raise CommandError("健康信息库中没有该证件", exit_code=1)
+        ttl = timedelta(hours=settings.personal_code_ttl_hours)
+        print(issue_code_for(db.keys, record, now, ttl=ttl))
+        return 0
+
+    return _with_db(args, work)
+
+
+# ---- serve ----------------------------------------------------------------------------------
+
+
+def purge_periodically(
+    sessions: sessionmaker[Session], settings: ServerSettings, stop: threading.Event
+) -> threading.Thread:
+    """Run the retention purge now and then every settings.purge_interval_seconds until `stop`.
+    Several server processes may each do this: purging is idempotent."""
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                run_purge(sessions, settings)
+                log.info("retention purge done")
+            except CommandError as exc:
+                log.warning("retention purge unavailable: %s", exc)
+                return
+            except Exception:
+                log.exception("retention purge failed; retrying at the next interval")
+            stop.wait(settings.purge_interval_seconds)
+
+    thread = threading.Thread(target=loop, name="shoumen-purge", daemon=True)
+    thread.start()
+    return thread
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from shoumen_server.app import create_app
+
+    overrides: dict[str, object] = {}
+    if args.public_base_url:
+        overrides["public_base_url"] = args.public_base_url
+    if args.demo:
+        overrides["demo_mode"] = True
+    settings = _settings(args, **overrides)
+    _migrate(settings.database_url)
+    if settings.demo_mode:
+        from shoumen_server.seed import seed_demo
+
+        def seed(db: _Db) -> int:
+            seed_demo(db.sessions, db.keys, utcnow())
+            return 0
+
+        _with_db(args, seed)
+    app = create_app(settings)
+    stop = threading.Event()
+    purge_periodically(app.state.ctx.sessions, settings, stop)
+    log.info("serving on %s:%d (demo mode: %s)", args.host, args.port, settings.demo_mode)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    finally:
+        stop.set()
+        app.state.engine.dispose()
+    return 0
+
+
+# ---- arguments ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        help="SQLAlchemy URL (默认 $SHOUMEN_DATABASE_URL，否则当前目录的 shoumen.db)",
+    )
+    parser = argparse.ArgumentParser(prog="shoumen-server", description="守小门 Shoumen 后端")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", parents=[common], help="运行后端（先迁移数据库）")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--public-base-url", help="场所码中使用的公网地址")
+    serve.add_argument("--demo", action="store_true", help="演示模式：写入演示数据，验证码可在应用中显示")
+    serve.set_defaults(handler=cmd_serve)
+
+    sub.add_parser("migrate", parents=[common], help="创建或升级数据库结构和密钥").set_defaults(
+        handler=cmd_migrate
+    )
+
+    seed = sub.add_parser("seed-demo", parents=[common], help="写入演示数据（可重复运行）")
+    seed.add_argument("--refresh-times", action="store_true", help="按当前时间重新设置演示人员的核酸采样时间")
+    seed.set_defaults(handler=cmd_seed_demo)
+
+    health = sub.add_parser("import-health", parents=[common], help="从 CSV 导入健康信息")
+    health.add_argument("file", metavar="FILE.csv")
+    health.set_defaults(handler=cmd_import_health)
+
+    codes = sub.add_parser("demo-codes", parents=[common], help="生成演示个人健康码图片和视频")
+    codes.add_argument("--out", required=True, metavar="DIR")
+    codes.add_argument("--persons", type=int, default=1, metavar="N", help="每种核验情形的人数（默认 1）")
+    codes.set_defaults(handler=cmd_demo_codes)
+
+    sub.add_parser("purge", parents=[common], help="清理超过保存期限的数据").set_defaults(handler=cmd_purge)
+
+    supervisor = sub.add_parser("create-supervisor", parents=[common], help="设置乡镇街道工作人员")
+    supervisor.add_argument("--phone", required=True)
+    supervisor.add_argument("--name", required=True)
+    supervisor.add_argument("--region", required=True, help="6 位行政区划代码，如 330624")
+    supervisor.add_argument("--region-name", help="区域名称，如 新昌县南明街道")
+    supervisor.set_defaults(handler=cmd_create_supervisor)
+
+    sub.add_parser("rotate-signing-key", parents=[common], help="启用新的健康码签名密钥").set_defaults(
+        handler=cmd_rotate_signing_key
+    )
+
+    issue = sub.add_parser("issue-code", parents=[common], help="为健康信息库中的人员签发个人健康码")
+    issue.add_argument("--document", required=True, metavar="NUMBER")
+    issue.add_argument("--kind", choices=[kind.value for kind in DocumentKind])
+    issue.set_defaults(handler=cmd_issue_code)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        code: int = args.handler(args)
+    except CommandError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.exit_code
+    return code

@@ -1,0 +1,143 @@
+"""Reusable user journeys for server tests: register a venue, add staff, make a supervisor.
+
+Every helper goes through the real HTTP API except `make_supervisor`: supervisors are
+provisioned by the authority, not by an endpoint, so it inserts the user row directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from shoumen_server.deps import ServerContext
+from shoumen_server.models import User
+from tests.server.conftest import Server
+
+API = "/api/v1"
+REGION = "330624"  # 新昌县 (Xinchang, Zhejiang)
+OTHER_REGION = "330683"  # 嵊州市, the neighbouring county
+
+VENUE_DEFAULTS: dict[str, Any] = {
+    "name": "新昌县城关农贸市场",
+    "address": "浙江省绍兴市新昌县南明街道人民中路 1 号",
+    "region_code": REGION,
+    "township": "南明街道",
+    "unit_type": "farmers_market",
+    "contact_phone": "13900000001",
+}
+
+
+def venue_body(**overrides: Any) -> dict[str, Any]:
+    """A valid VenueIn body; keyword arguments replace fields."""
+    return {**VENUE_DEFAULTS, **overrides}
+
+
+def register_venue(
+    server: Server, owner_phone: str = "13900000001", **overrides: Any
+) -> tuple[int, dict[str, str]]:
+    """Log the owner in, register a venue (VenueIn fields may be overridden) and return
+    (venue_id, owner_headers)."""
+    headers = server.login(owner_phone)
+    body = venue_body(contact_phone=owner_phone, **overrides)
+    r = server.client.post(f"{API}/venues", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    venue_id: int = r.json()["id"]
+    return venue_id, headers
+
+
+def add_staff(
+    server: Server, venue_id: int, owner_headers: dict[str, str], phone: str, name: str = "李四"
+) -> dict[str, str]:
+    """The owner adds an (authorised) staff member; the member logs in. Returns their headers."""
+    r = server.client.post(
+        f"{API}/venues/{venue_id}/staff", json={"name": name, "phone": phone}, headers=owner_headers
+    )
+    assert r.status_code == 201, r.text
+    return server.login(phone)
+
+
+def make_supervisor(
+    server: Server, phone: str, region_code: str, *, name: str = "王科员", region_name: str = "新昌县"
+) -> dict[str, str]:
+    """Insert a supervisor (township staff) of `region_code` and log them in."""
+    ctx: ServerContext = server.client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as session, session.begin():
+        session.add(
+            User(
+                phone=phone,
+                name=name,
+                is_supervisor=True,
+                region_code=region_code,
+                region_name=region_name,
+                created_at=server.clock(),
+            )
+        )
+    return server.login(phone)
+
+
+def user_id_of(server: Server, headers: dict[str, str]) -> int:
+    r = server.client.get(f"{API}/me", headers=headers)
+    assert r.status_code == 200, r.text
+    user_id: int = r.json()["user"]["id"]
+    return user_id
+
+
+def config_version(server: Server, venue_id: int) -> int:
+    """The venue's config_version straight from the database (devices pull when it moves)."""
+    from shoumen_server.models import Venue
+
+    ctx: ServerContext = server.client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as session:
+        venue = session.get(Venue, venue_id)
+        assert venue is not None
+        return venue.config_version
+
+
+@dataclass
+class Actors:
+    """Everyone of the DESIGN §5 role table around venue A (region REGION), plus venue B."""
+
+    venue_id: int
+    other_venue_id: int
+    headers: dict[str, dict[str, str]]  # role name -> Authorization header ({} = anonymous)
+    staff_user_id: int
+    revoked_user_id: int
+
+
+ROLES = ("owner", "staff", "revoked", "other_staff", "sup_in", "sup_out", "anonymous")
+
+
+def role_actors(server: Server) -> Actors:
+    """Venue A with its owner, an authorised and a revoked staff member; venue B (same region)
+    with its own staff member; a supervisor of A's region and one of another; anonymous."""
+    venue_id, owner = register_venue(server, "13900000001")
+    staff = add_staff(server, venue_id, owner, "13900000002", "李四")
+    revoked = add_staff(server, venue_id, owner, "13900000003", "王五")
+    revoked_user_id = user_id_of(server, revoked)
+    r = server.client.post(f"{API}/venues/{venue_id}/staff/{revoked_user_id}/revoke", headers=owner)
+    assert r.status_code == 200, r.text
+    other_venue_id, other_owner = register_venue(server, "13900000004", name="南明超市")
+    other_staff = add_staff(server, other_venue_id, other_owner, "13900000005", "赵六")
+    return Actors(
+        venue_id=venue_id,
+        other_venue_id=other_venue_id,
+        headers={
+            "owner": owner,
+            "staff": staff,
+            "revoked": revoked,
+            "other_staff": other_staff,
+            "sup_in": make_supervisor(server, "13700000001", REGION),
+            "sup_out": make_supervisor(server, "13700000002", OTHER_REGION, region_name="嵊州市"),
+            "anonymous": {},
+        },
+        staff_user_id=user_id_of(server, staff),
+        revoked_user_id=revoked_user_id,
+    )
+
+
+def error_code(response: Any) -> str | None:
+    """The stable error code of a non-2xx answer, None for a success."""
+    if response.status_code < 400:
+        return None
+    code: str = response.json()["error"]["code"]
+    return code

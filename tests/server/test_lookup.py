@@ -1,0 +1,425 @@
+"""POST /venues/{id}/lookup on the demo data: every verdict path by document and by personal
+code, the code errors, bad input, the role cells of DESIGN §5, the audit trail; and the public
+trust list and sealing key."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, func, select, update
+
+from shoumen_core.codes import (
+    SigningKey,
+    TrustList,
+    b64url_decode,
+    issue_personal_code,
+    venue_code_url,
+    verify_personal_code,
+)
+from shoumen_core.policy import (
+    HealthSnapshot,
+    MaskingLevel,
+    VaccinationRequirement,
+    VenuePolicy,
+    VerdictLevel,
+)
+from shoumen_core.schemas import StaffState
+from shoumen_server import venue_admin
+from shoumen_server.deps import ServerContext
+from shoumen_server.health import PersonRecord, RegistryHealthSource, issue_code_for
+from shoumen_server.keys import rotate_signing_key
+from shoumen_server.models import AuditEntry, Check, Checkpoint, Membership, Person, User, Venue
+from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, HOSPITAL_STAFF, seed_demo
+from tests.server.conftest import Server
+from tests.server.journeys import error_code, make_supervisor
+
+API = "/api/v1"
+OWNER, SHOP_OWNER, SUPERVISOR = "13900000001", "13900000004", "13900000000"
+UNKNOWN_ID = "330624198503121020"  # valid check digit, not in the registry
+
+
+@dataclass
+class Demo:
+    server: Server
+    ctx: ServerContext
+    venue_id: int
+    shop_id: int
+    owner: dict[str, str]
+
+    def lookup(self, headers: dict[str, str] | None = None, venue_id: int | None = None, **body: Any) -> Any:
+        return self.server.client.post(
+            f"{API}/venues/{venue_id or self.venue_id}/lookup",
+            json=body,
+            headers=self.owner if headers is None else headers,
+        )
+
+    def record(self, path_key: str) -> PersonRecord:
+        path = DEMO_PATHS_BY_KEY[path_key]
+        with self.ctx.sessions() as session:
+            record = RegistryHealthSource(session, self.ctx.keys).find_by_document(path.kind, path.number)
+        assert record is not None
+        return record
+
+    def code(self, path_key: str) -> str:
+        return issue_code_for(self.ctx, self.record(path_key), self.server.clock())
+
+    def checkpoints(self, venue_id: int) -> list[int]:
+        with self.ctx.sessions() as session:
+            return list(session.scalars(select(Checkpoint.id).where(Checkpoint.venue_id == venue_id)))
+
+
+@pytest.fixture
+def demo(server: Server) -> Demo:
+    ctx: ServerContext = server.client.app.state.ctx  # type: ignore[attr-defined]
+    result = seed_demo(ctx.sessions, ctx.keys, server.clock())
+    hospital, shop = result.venue_ids
+    return Demo(server, ctx, hospital, shop, server.login(OWNER, device_name="南门平板"))
+
+
+def reasons(body: dict[str, Any]) -> list[str]:
+    return [finding["reason"] for finding in body["findings"]]
+
+
+# ---- every verdict path ---------------------------------------------------------------------
+
+
+def test_every_path_by_document(demo: Demo) -> None:
+    for path in DEMO_PATHS:
+        r = demo.lookup(document={"number": path.number})
+        assert r.status_code == 200, (path.key, r.text)
+        body = r.json()
+        assert body["level"] == path.expected.value, path.key
+        assert body["person"]["masked_name"] == demo.record(path.key).masked_name
+        assert body["person"]["masked_id"].endswith(path.number[-1:])
+        assert path.number not in r.text
+        assert body["snapshot"]["code_colour"] == path.colour.value
+        assert body["evaluated_at"].startswith(demo.server.clock().strftime("%Y-%m-%dT%H:%M"))
+    body = demo.lookup(document={"kind": "hk_macao_pass", "number": "h1234 5678"}).json()
+    assert body["level"] == "review" and reasons(body)[0] == "code_missing"
+
+
+def test_every_path_by_personal_code(demo: Demo) -> None:
+    for path in DEMO_PATHS:
+        r = demo.lookup(personal_code=demo.code(path.key))
+        assert r.status_code == 200, (path.key, r.text)
+        assert r.json()["level"] == path.expected.value, path.key
+        assert r.json()["person"]["person_ref"] == demo.record(path.key).person_ref
+
+
+def test_reasons_name_each_path(demo: Demo) -> None:
+    expected = {
+        "nat_49h": "nat_too_old",
+        "no_nat": "nat_none",
+        "nat_pending": "nat_pending",
+        "nat_positive": "nat_positive",
+        "yellow": "code_yellow",
+        "red": "code_red",
+        "no_code": "code_missing",
+        "travel_abnormal": "travel_abnormal",
+        "travel_unverified": "travel_unverified",
+    }
+    for key, reason in expected.items():
+        body = demo.lookup(document={"number": DEMO_PATHS_BY_KEY[key].number}).json()
+        assert reason in reasons(body), key
+
+
+def test_venue_policy_is_applied(demo: Demo) -> None:
+    policy = VenuePolicy(vaccination_required=VaccinationRequirement.BOOSTER, masking=MaskingLevel.STRICT)
+    with demo.ctx.sessions.begin() as session:
+        session.execute(
+            update(Venue).where(Venue.id == demo.venue_id).values(policy_json=policy.model_dump_json())
+        )
+    levels = {
+        key: demo.lookup(document={"number": DEMO_PATHS_BY_KEY[key].number}).json()
+        for key in ("vacc_none", "vacc_partial", "vacc_full", "vacc_booster")
+    }
+    assert [body["level"] for body in levels.values()] == ["review", "review", "review", "pass"]
+    number = DEMO_PATHS_BY_KEY["vacc_booster"].number
+    assert levels["vacc_booster"]["person"]["masked_id"] == number[:4] + "*" * 12 + number[-2:]
+    # The shop keeps the default policy: no vaccination rule, the standard mask.
+    shop_owner = demo.server.login(SHOP_OWNER)
+    number = DEMO_PATHS_BY_KEY["vacc_none"].number
+    body = demo.lookup(shop_owner, demo.shop_id, document={"number": number}).json()
+    assert body["level"] == "pass"
+    assert body["person"]["masked_id"] == number[:6] + "*" * 8 + number[-4:]
+
+
+def test_temperature_joins_the_verdict(demo: Demo) -> None:
+    green = DEMO_PATHS_BY_KEY["green_fresh"].number
+    body = demo.lookup(document={"number": green}, temperature=37.8).json()
+    assert body["level"] == "deny"
+    assert reasons(body)[-1] == "temperature_fever"
+    assert body["snapshot"]["temperature"] == 37.8
+    body = demo.lookup(personal_code=demo.code("green_fresh"), temperature=36.5).json()
+    assert body["level"] == "pass" and reasons(body)[-1] == "temperature_normal"
+
+
+def test_nat_ages_with_the_clock(demo: Demo) -> None:
+    number = DEMO_PATHS_BY_KEY["nat_47h"].number
+    assert demo.lookup(document={"number": number}).json()["level"] == "pass"
+    demo.server.clock.advance(hours=1, minutes=1)
+    body = demo.lookup(document={"number": number}).json()
+    assert body["level"] == "review" and "nat_too_old" in reasons(body)
+
+
+# ---- personal codes: freshness and errors ---------------------------------------------------
+
+
+def test_code_lookup_prefers_the_registry_and_falls_back_to_the_code(demo: Demo) -> None:
+    code = demo.code("green_fresh")
+    record = demo.record("green_fresh")
+    with demo.ctx.sessions.begin() as session:
+        session.execute(
+            update(Person).where(Person.person_ref == record.person_ref).values(code_colour="red")
+        )
+    body = demo.lookup(personal_code=code).json()
+    assert body["level"] == "deny" and body["snapshot"]["code_colour"] == "red"
+    with demo.ctx.sessions.begin() as session:
+        session.execute(delete(Person).where(Person.person_ref == record.person_ref))
+    body = demo.lookup(personal_code=code).json()
+    assert body["level"] == "pass" and body["snapshot"]["code_colour"] == "green"
+    assert body["person"] == {
+        "person_ref": record.person_ref,
+        "masked_name": record.masked_name,
+        "masked_id": record.masked_id,
+    }
+
+
+def _foreign_code(demo: Demo) -> str:
+    record = demo.record("green_fresh")
+    return issue_personal_code(
+        key=SigningKey.generate(),
+        person_ref=record.person_ref,
+        masked_name=record.masked_name,
+        masked_id=record.masked_id,
+        snapshot=record.snapshot,
+        issued_at=demo.server.clock(),
+    )
+
+
+def _tampered(code: str) -> str:
+    prefix, payload, signature = code.split(".")
+    flipped = "A" if signature[0] != "A" else "B"
+    return f"{prefix}.{payload}.{flipped}{signature[1:]}"
+
+
+def test_each_code_error_is_a_422_with_its_code(demo: Demo) -> None:
+    now = demo.server.clock()
+    record = demo.record("green_fresh")
+    cases = {
+        "malformed_code": "SMHC1.abc.def",
+        "bad_signature": _tampered(demo.code("green_fresh")),
+        "unknown_key": _foreign_code(demo),
+        "code_expired": issue_code_for(demo.ctx, record, now - timedelta(hours=25)),
+        "code_not_yet_valid": issue_code_for(demo.ctx, record, now + timedelta(hours=1)),
+    }
+    for code, text in cases.items():
+        r = demo.lookup(personal_code=text)
+        assert r.status_code == 422, code
+        assert r.json()["error"]["code"] == code
+        assert r.json()["error"]["message"]
+    assert demo.lookup(personal_code="hello").json()["error"]["message"] == "不是有效的个人健康码，请重新扫码"
+
+
+def test_stale_trust_list_maps_to_its_code(demo: Demo) -> None:
+    demo.ctx.settings = replace(demo.ctx.settings, trust_list_validity_days=-1)
+    r = demo.lookup(personal_code=demo.code("green_fresh"))
+    assert r.status_code == 422 and error_code(r) == "stale_trust_list"
+
+
+def test_venue_code_given_by_mistake(demo: Demo) -> None:
+    url = venue_code_url(
+        demo.server.settings.public_base_url, demo.venue_id, None, demo.ctx.keys.venue_secret
+    )
+    r = demo.lookup(personal_code=url)
+    assert r.status_code == 422
+    assert r.json()["error"] == {"code": "venue_code_given", "message": "这是场所码，请扫描访客的个人健康码"}
+
+
+def test_code_of_a_rotated_key_still_verifies(demo: Demo) -> None:
+    old = demo.code("green_fresh")
+    with demo.ctx.sessions.begin() as session:
+        rotate_signing_key(session, demo.server.clock())
+    demo.ctx.reload_keys()
+    new = demo.code("yellow")
+    assert (
+        json.loads(b64url_decode(old.split(".")[1]))["k"] != json.loads(b64url_decode(new.split(".")[1]))["k"]
+    )
+    assert demo.lookup(personal_code=old).json()["level"] == "pass"
+    assert demo.lookup(personal_code=new).json()["level"] == "deny"
+
+
+# ---- documents and bad input ----------------------------------------------------------------
+
+
+def test_unknown_document_cannot_be_verified(demo: Demo) -> None:
+    r = demo.lookup(document={"number": UNKNOWN_ID})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["level"] == "cannot_verify"
+    assert body["person"] is None and body["snapshot"] is None
+    assert body["findings"] == [
+        {
+            "source": "health_code",
+            "state": "unknown",
+            "reason": "person_not_found",
+            "message": "未查询到该证件的健康信息，请人工核验",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        ({"number": UNKNOWN_ID[:-1] + "9"}, "bad_checksum"),
+        ({"number": UNKNOWN_ID[:12]}, "bad_length"),
+        ({"number": "99" + UNKNOWN_ID[2:]}, "bad_checksum"),
+        ({"number": "330624189901011234"}, "bad_birth_date"),
+        ({"number": "张三"}, "bad_format"),
+        ({"kind": "library_card", "number": UNKNOWN_ID}, "bad_document_kind"),
+        ({"kind": "taiwan_pass", "number": "1234"}, "bad_length"),
+    ],
+)
+def test_bad_document_is_a_422_with_its_code(demo: Demo, document: dict[str, str], code: str) -> None:
+    r = demo.lookup(document=document)
+    assert r.status_code == 422
+    assert error_code(r) == code
+    assert r.json()["error"]["message"]
+
+
+def test_exactly_one_of_code_and_document(demo: Demo) -> None:
+    both = demo.lookup(personal_code=demo.code("green_fresh"), document={"number": UNKNOWN_ID})
+    neither = demo.lookup(temperature=36.5)
+    for r in (both, neither):
+        assert r.status_code == 422 and error_code(r) == "bad_lookup"
+    r = demo.lookup(document={"number": ""})
+    assert r.status_code == 422 and error_code(r) == "invalid_request"
+    r = demo.lookup(personal_code="x" * 3000)
+    assert r.status_code == 422 and error_code(r) == "invalid_request"
+
+
+def test_checkpoint_must_belong_to_the_venue(demo: Demo) -> None:
+    number = DEMO_PATHS_BY_KEY["green_fresh"].number
+    own = demo.checkpoints(demo.venue_id)
+    assert len(own) == 3
+    assert demo.lookup(document={"number": number}, checkpoint_id=own[1]).status_code == 200
+    for wrong in (demo.checkpoints(demo.shop_id)[0], 999_999):
+        r = demo.lookup(document={"number": number}, checkpoint_id=wrong)
+        assert r.status_code == 422 and error_code(r) == "bad_checkpoint"
+
+
+# ---- roles, audit, read-only ----------------------------------------------------------------
+
+
+def test_role_cells(demo: Demo) -> None:
+    server = demo.server
+    staff_phone, revoked_phone = HOSPITAL_STAFF[0][0], HOSPITAL_STAFF[1][0]
+    with demo.ctx.sessions.begin() as session:
+        revoked = session.scalar(select(User).where(User.phone == revoked_phone))
+        hospital = session.get(Venue, demo.venue_id)
+        assert revoked is not None and hospital is not None
+        venue_admin.set_staff_state(session, demo.ctx, hospital, revoked.id, StaffState.REVOKED)
+    headers = {
+        "owner": demo.owner,
+        "staff": server.login(staff_phone),
+        "revoked": server.login(revoked_phone),
+        "other_staff": server.login(SHOP_OWNER),
+        "sup_in": server.login(SUPERVISOR),
+        "sup_out": make_supervisor(server, "13800000009", "330683", region_name="嵊州市"),
+        "anonymous": {},
+    }
+    expected = {
+        "owner": None,
+        "staff": None,
+        "revoked": "staff_revoked",
+        "other_staff": "not_venue_staff",
+        "sup_in": "not_venue_staff",
+        "sup_out": "not_venue_staff",
+        "anonymous": "not_authenticated",
+    }
+    number = DEMO_PATHS_BY_KEY["green_fresh"].number
+    got = {role: error_code(demo.lookup(h, document={"number": number})) for role, h in headers.items()}
+    assert got == expected
+    r = demo.lookup(venue_id=987_654, document={"number": number})
+    assert r.status_code == 404 and error_code(r) == "venue_not_found"
+    # Refused callers learn nothing, not even whether the input was valid.
+    assert error_code(demo.lookup(headers["other_staff"], document={"number": "1"})) == "not_venue_staff"
+
+
+def test_lookups_are_audited_and_write_no_check(demo: Demo) -> None:
+    staff = demo.server.login(HOSPITAL_STAFF[0][0], device_name="急诊扫码枪")
+    checkpoint = demo.checkpoints(demo.venue_id)[2]
+    by_code = demo.lookup(staff, personal_code=demo.code("red"), checkpoint_id=checkpoint).json()
+    by_doc = demo.lookup(document={"number": DEMO_PATHS_BY_KEY["yellow"].number}).json()
+    unknown = demo.lookup(document={"number": UNKNOWN_ID}).json()
+    refused = demo.lookup(document={"number": "1"})
+    assert refused.status_code == 422
+    with demo.ctx.sessions() as session:
+        rows = {
+            row.id: row for row in session.scalars(select(AuditEntry).where(AuditEntry.action == "lookup"))
+        }
+        users = {user.phone: user.id for user in session.scalars(select(User))}
+        checks = session.scalar(select(func.count()).select_from(Check))
+        members = session.scalar(select(func.count()).select_from(Membership))
+    assert checks == 0
+    assert members == 4
+    assert sorted(rows) == sorted([by_code["lookup_id"], by_doc["lookup_id"], unknown["lookup_id"]])
+    row = rows[by_code["lookup_id"]]
+    assert row.actor_user_id == users[HOSPITAL_STAFF[0][0]]
+    assert row.venue_id == demo.venue_id and row.region_code == "330624"
+    assert row.person_ref == demo.record("red").person_ref
+    assert row.device_name == "急诊扫码枪"
+    assert row.at == demo.server.clock()
+    assert json.loads(row.detail) == {
+        "method": "scan",
+        "checkpoint_id": checkpoint,
+        "found": True,
+        "level": "deny",
+    }
+    row = rows[by_doc["lookup_id"]]
+    assert row.actor_user_id == users[OWNER] and row.device_name == "南门平板"
+    assert row.person_ref == demo.record("yellow").person_ref
+    assert json.loads(row.detail)["method"] == "document"
+    row = rows[unknown["lookup_id"]]
+    assert row.person_ref is None and json.loads(row.detail)["found"] is False
+    for entry in rows.values():  # the audit log holds references, never the document itself
+        assert UNKNOWN_ID not in entry.detail and DEMO_PATHS_BY_KEY["yellow"].number not in entry.detail
+
+
+# ---- trust list and sealing key -------------------------------------------------------------
+
+
+def test_trust_list_is_public_and_verifies_codes(demo: Demo) -> None:
+    r = demo.server.client.get(f"{API}/trust-list")
+    assert r.status_code == 200
+    trust = TrustList.from_json(r.text)
+    now = demo.server.clock()
+    assert trust.issued_at == now
+    assert trust.valid_until == now + timedelta(days=demo.server.settings.trust_list_validity_days)
+    assert [key.key_id for key in trust.keys] == [demo.ctx.keys.signing.key_id]
+    code = verify_personal_code(demo.code("green_fresh"), trust, now)
+    assert code.to_snapshot() == demo.record("green_fresh").snapshot
+    with demo.ctx.sessions.begin() as session:
+        rotate_signing_key(session, now)
+    demo.ctx.reload_keys()
+    keys = TrustList.from_json(demo.server.client.get(f"{API}/trust-list").text).keys
+    assert len(keys) == 2
+
+
+def test_sealing_key_is_public(demo: Demo) -> None:
+    r = demo.server.client.get(f"{API}/sealing-key")
+    assert r.status_code == 200
+    assert b64url_decode(r.json()["public_key"]) == demo.ctx.keys.sealing_public
+    assert len(demo.ctx.keys.sealing_public) == 32
+
+
+def test_unused_snapshot_fields_do_not_leak(demo: Demo) -> None:
+    body = demo.lookup(document={"number": DEMO_PATHS_BY_KEY["no_nat"].number}).json()
+    snapshot = HealthSnapshot.model_validate(body["snapshot"])
+    assert snapshot.nat_sampled_at is None and snapshot.temperature is None
+    assert set(body) == {"lookup_id", "person", "snapshot", "level", "findings", "evaluated_at"}
+    assert VerdictLevel(body["level"]) is VerdictLevel.REVIEW
