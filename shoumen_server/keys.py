@@ -103,7 +103,8 @@ class KeyStore:
             TrustedKey(
                 key_id=row.key_id,
                 public_key=b64u(row.public or b""),
-                valid_from=row.created_at,
+                # Codes carry whole seconds: a code signed in the key's first second is valid.
+                valid_from=row.created_at.replace(microsecond=0),
                 valid_until=row.valid_until or (row.created_at + SIGNING_KEY_LIFETIME),
             )
             for row in rows
