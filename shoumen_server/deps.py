@@ -60,7 +60,10 @@ def db_session(ctx: Ctx) -> Iterator[Session]:
         session.close()
 
 
-Db = Annotated[Session, Depends(db_session)]
+# scope="function": the session commits before the response is sent. With the default
+# ("request") scope the commit would run after the answer left, so a push could be answered
+# "accepted" and then fail to commit.
+Db = Annotated[Session, Depends(db_session, scope="function")]
 
 
 @dataclass(frozen=True)

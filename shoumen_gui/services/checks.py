@@ -1,0 +1,405 @@
+"""Input -> verdict -> durable record: the hot path of DESIGN §2.
+
+Personal code: its structure and signature are checked offline against the cached trust
+list; online, the backend answers with the freshest status (timeout ~1.5 s) and its level and
+findings are used; offline (or on timeout) the signed snapshot is judged with the venue's
+cached policy. Without a fresh trust list nothing is guessed: grey (CANNOT_VERIFY).
+Document number: validated; online, the backend looks it up; offline it is sealed to the
+backend's key, stored masked, and the guard decides (CANNOT_VERIFY, manual decision).
+Every check is committed to the local cache BEFORE the result is returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+from shoumen_core.codes import (
+    MAX_CODE_LENGTH,
+    PERSONAL_PREFIX,
+    BadSignature,
+    CodeError,
+    PersonalCode,
+    StaleTrustList,
+    UnknownKey,
+    b64url_encode,
+    looks_like_venue_code,
+    peek_personal_code,
+    seal,
+    verify_personal_code,
+)
+from shoumen_core.identity import (
+    MASK_POLICIES,
+    Document,
+    DocumentKind,
+    InvalidDocument,
+    mask_document,
+    normalise_document_number,
+    parse_document,
+)
+from shoumen_core.policy import (
+    LEVEL_WORDS,
+    Finding,
+    FindingState,
+    HealthSnapshot,
+    Source,
+    VenuePolicy,
+    VerdictLevel,
+    evaluate,
+)
+from shoumen_core.schemas import (
+    CheckMethod,
+    CheckRecordIn,
+    DocumentIn,
+    LookupRequest,
+    LookupResponse,
+    ManualDecision,
+)
+from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.services.api import LOOKUP_TIMEOUT, ApiClient
+from shoumen_gui.services.cache import CachedVenue, LocalCache
+from shoumen_gui.services.connectivity import Connectivity, Listeners
+from shoumen_gui.services.errors import InputRejected, OfflineError, ServerRejected, SessionExpired
+from shoumen_gui.services.ids import uuid7
+
+log = logging.getLogger("shoumen.gui.checks")
+
+MAX_DOCUMENT_INPUT: Final = 64
+_DOCUMENT_SHAPE: Final = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{1,40}", re.ASCII)
+
+MSG_EMPTY: Final = "未读取到内容，请重新扫码或输入证件号码"
+MSG_TOO_LONG: Final = "内容过长，不是个人健康码或证件号码"
+MSG_VENUE_CODE: Final = "这是场所码，不是个人健康码。请访客出示本人的个人健康码"
+MSG_UNKNOWN: Final = "无法识别的内容，请扫描个人健康码或输入证件号码"
+MSG_OFFLINE_DOCUMENT: Final = "离线状态无法核验证件，请人工决定"
+MSG_NO_TRUST_LIST: Final = "本机没有信任列表，无法离线核验，请联网同步"
+
+
+class InputKind(StrEnum):
+    PERSONAL_CODE = "personal_code"
+    DOCUMENT = "document"
+    VENUE_CODE = "venue_code"
+    UNKNOWN = "unknown"
+
+
+def classify(text: str) -> InputKind:
+    """What a scanned or typed text is, from its shape only (cheap; no verification)."""
+    s = text.strip()
+    if not s or len(s) > MAX_CODE_LENGTH:
+        return InputKind.UNKNOWN
+    if s.startswith(PERSONAL_PREFIX + "."):
+        return InputKind.PERSONAL_CODE
+    if looks_like_venue_code(s):
+        return InputKind.VENUE_CODE
+    if len(s) <= MAX_DOCUMENT_INPUT and _DOCUMENT_SHAPE.fullmatch(normalise_document_number(s)):
+        return InputKind.DOCUMENT
+    return InputKind.UNKNOWN
+
+
+class ResultSource(StrEnum):
+    ONLINE = "online"
+    OFFLINE_SNAPSHOT = "offline_snapshot"
+    OFFLINE_UNVERIFIED = "offline_unverified"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    record_id: uuid.UUID
+    method: CheckMethod
+    level: VerdictLevel
+    findings: tuple[Finding, ...]
+    masked_name: str
+    masked_id: str
+    source: ResultSource
+    checked_at: datetime
+    needs_manual_decision: bool  # REVIEW or CANNOT_VERIFY: the guard admits or turns away
+    headline: str  # Chinese one-liner
+    nat_window_hours: int | None
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    venue_id: int
+    checkpoint_id: int | None
+    user_id: int
+    device_id: str
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    level: VerdictLevel
+    findings: tuple[Finding, ...]
+    source: ResultSource
+    person_ref: str | None = None
+    masked_name: str = ""
+    masked_id: str = ""
+    sealed_document: str | None = None
+
+
+def headline(level: VerdictLevel, findings: tuple[Finding, ...]) -> str:
+    reasons = [f.message for f in findings if f.state is not FindingState.OK]
+    return f"{LEVEL_WORDS[level]}：{reasons[0]}" if reasons else f"{LEVEL_WORDS[level]}：各项正常"
+
+
+def seal_document(number: str, public_key: bytes) -> str:
+    """The normalised document number, sealed to the backend (base64url); only it can read it."""
+    return b64url_encode(seal(number.encode("ascii"), public_key))
+
+
+class CheckService:
+    def __init__(
+        self,
+        cache: LocalCache,
+        api: ApiClient | None,
+        connectivity: Connectivity,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        lookup_timeout: float = LOOKUP_TIMEOUT,
+    ) -> None:
+        self.cache = cache
+        self.api = api
+        self.connectivity = connectivity
+        self.clock = clock
+        self.lookup_timeout = lookup_timeout
+        self.on_committed: Listeners[uuid.UUID] = Listeners()
+        self._context: CheckContext | None = None
+        self._lock = threading.Lock()
+
+    def set_context(self, ctx: CheckContext) -> None:
+        with self._lock:
+            self._context = ctx
+
+    @property
+    def context(self) -> CheckContext | None:
+        with self._lock:
+            return self._context
+
+    # ---- entry points ------------------------------------------------------------------
+
+    def check_text(self, text: str, temperature: float | None = None) -> CheckResult:
+        """A scanned or wedge-typed text. Raises InputRejected (only) for text that is not a check."""
+        kind = classify(text)
+        if kind is InputKind.PERSONAL_CODE:
+            return self._check_code(text.strip(), temperature)
+        if kind is InputKind.DOCUMENT:
+            return self.check_document(text, None, temperature)
+        if kind is InputKind.VENUE_CODE:
+            raise InputRejected(MSG_VENUE_CODE, code="venue_code_given")
+        if not text.strip():
+            raise InputRejected(MSG_EMPTY, code="empty")
+        if len(text.strip()) > MAX_CODE_LENGTH:
+            raise InputRejected(MSG_TOO_LONG, code="too_long")
+        raise InputRejected(MSG_UNKNOWN, code="unknown_input")
+
+    def check_document(
+        self, number: str, kind: DocumentKind | None = None, temperature: float | None = None
+    ) -> CheckResult:
+        ctx = self._require_context()
+        now = self.clock()
+        if len(number.strip()) > MAX_DOCUMENT_INPUT:
+            raise InputRejected("证件号码过长，请核对后重新输入", code="bad_length")
+        try:
+            document = parse_document(number, kind, today=local_day(now))
+        except InvalidDocument as exc:
+            raise InputRejected(exc.message, code=exc.code.value) from exc
+        venue = self.cache.venue_config(ctx.venue_id)
+        policy = venue.policy if venue is not None else VenuePolicy()
+        request = LookupRequest(
+            document=DocumentIn(kind=document.kind.value, number=document.number),
+            checkpoint_id=ctx.checkpoint_id,
+            temperature=temperature,
+        )
+        response = self._lookup(ctx, request)
+        if response is not None:
+            outcome = _online_outcome(response, fallback_masked_id=_masked(document, policy))
+        else:
+            outcome = self._offline_document(document, venue, policy, temperature, now)
+        return self._commit(ctx, CheckMethod.DOCUMENT, outcome, policy, temperature, now)
+
+    def record_manual_decision(self, record_id: uuid.UUID, decision: ManualDecision) -> None:
+        """The guard's 人工放行 / 劝返 for a REVIEW or grey result; pushed like the check."""
+        if self.cache.set_manual_decision(record_id, decision):
+            self.on_committed.emit(record_id)
+        else:
+            log.warning("manual decision for an unknown check")
+
+    # ---- personal code -----------------------------------------------------------------
+
+    def _check_code(self, text: str, temperature: float | None) -> CheckResult:
+        ctx = self._require_context()
+        now = self.clock()
+        try:
+            peek_personal_code(text)  # structure first: garbage never reaches the network
+        except CodeError as exc:
+            raise InputRejected(exc.message, code=exc.code) from exc
+        venue = self.cache.venue_config(ctx.venue_id)
+        policy = venue.policy if venue is not None else VenuePolicy()
+        verified, unverified_reason = _verify_offline(text, venue, now)
+        request = LookupRequest(personal_code=text, checkpoint_id=ctx.checkpoint_id, temperature=temperature)
+        response = self._lookup(ctx, request)
+        if response is not None:
+            outcome = _online_outcome(response)
+        elif verified is not None:
+            verdict = evaluate(verified.to_snapshot(temperature), policy, now)
+            outcome = _Outcome(
+                level=verdict.level,
+                findings=verdict.findings,
+                source=ResultSource.OFFLINE_SNAPSHOT,
+                person_ref=verified.person_ref,
+                masked_name=verified.masked_name,
+                masked_id=verified.masked_id,
+            )
+        else:
+            reason, message = unverified_reason
+            outcome = _grey(reason, message, policy, temperature, now)
+        return self._commit(ctx, CheckMethod.SCAN, outcome, policy, temperature, now)
+
+    # ---- shared steps ------------------------------------------------------------------
+
+    def _lookup(self, ctx: CheckContext, request: LookupRequest) -> LookupResponse | None:
+        """The backend's answer, or None to go offline at once (offline, timeout, server trouble)."""
+        if self.api is None or not self.connectivity.online:
+            return None
+        try:
+            response = self.api.lookup(ctx.venue_id, request, timeout=self.lookup_timeout)
+        except OfflineError:
+            self.connectivity.mark_offline()
+            return None
+        except SessionExpired:
+            log.info("lookup refused: session expired; judging offline")
+            return None
+        except ServerRejected as exc:
+            if exc.status in (400, 422):
+                raise InputRejected(exc.message, code=exc.code) from exc
+            log.warning("lookup failed (%s, %s); judging offline", exc.status, exc.code)
+            return None
+        self.connectivity.mark_online()
+        return response
+
+    def _offline_document(
+        self,
+        document: Document,
+        venue: CachedVenue | None,
+        policy: VenuePolicy,
+        temperature: float | None,
+        now: datetime,
+    ) -> _Outcome:
+        key = venue.sealing_public_key if venue is not None else None
+        sealed = seal_document(document.number, key) if key is not None else None
+        if sealed is None:
+            log.warning("no sealing key cached: the offline document number is not kept")
+        grey = _grey("offline_document", MSG_OFFLINE_DOCUMENT, policy, temperature, now)
+        return _Outcome(
+            level=grey.level,
+            findings=grey.findings,
+            source=ResultSource.OFFLINE_UNVERIFIED,
+            masked_id=_masked(document, policy),
+            sealed_document=sealed,
+        )
+
+    def _commit(
+        self,
+        ctx: CheckContext,
+        method: CheckMethod,
+        outcome: _Outcome,
+        policy: VenuePolicy,
+        temperature: float | None,
+        now: datetime,
+    ) -> CheckResult:
+        record = CheckRecordIn(
+            id=uuid7(),
+            venue_id=ctx.venue_id,
+            checkpoint_id=ctx.checkpoint_id,
+            method=method,
+            checked_at=now,
+            level=outcome.level,
+            findings=list(outcome.findings),
+            person_ref=outcome.person_ref,
+            masked_name=outcome.masked_name,
+            masked_id=outcome.masked_id,
+            sealed_document=outcome.sealed_document,
+            temperature=temperature,
+            offline=outcome.source is not ResultSource.ONLINE,
+            device_id=ctx.device_id,
+        )
+        self.cache.add_check(record, ctx.user_id)  # committed before anyone sees the verdict
+        self.on_committed.emit(record.id)
+        return CheckResult(
+            record_id=record.id,
+            method=method,
+            level=outcome.level,
+            findings=outcome.findings,
+            masked_name=outcome.masked_name,
+            masked_id=outcome.masked_id,
+            source=outcome.source,
+            checked_at=now,
+            needs_manual_decision=outcome.level in (VerdictLevel.REVIEW, VerdictLevel.CANNOT_VERIFY),
+            headline=headline(outcome.level, outcome.findings),
+            nat_window_hours=policy.nat_window_hours,
+        )
+
+    def _require_context(self) -> CheckContext:
+        ctx = self.context
+        if ctx is None:
+            raise RuntimeError("CheckService.set_context() must be called before checking")
+        return ctx
+
+
+def _verify_offline(
+    text: str, venue: CachedVenue | None, now: datetime
+) -> tuple[PersonalCode | None, tuple[str, str]]:
+    """(verified code, None) or (None, (reason, message) why it cannot be verified offline).
+
+    A forged, expired or not-yet-valid code is refused outright (InputRejected); an unknown key
+    or a stale list only means this device cannot tell, and the backend may still answer.
+    """
+    trust_list = venue.trust_list if venue is not None else None
+    if trust_list is None:
+        return None, ("no_trust_list", MSG_NO_TRUST_LIST)
+    try:
+        return verify_personal_code(text, trust_list, now), ("", "")
+    except (StaleTrustList, UnknownKey) as exc:
+        return None, (exc.code, exc.message)
+    except BadSignature as exc:
+        raise InputRejected(exc.message, code=exc.code) from exc
+    except CodeError as exc:  # malformed, expired, not yet valid
+        raise InputRejected(exc.message, code=exc.code) from exc
+
+
+def _online_outcome(response: LookupResponse, fallback_masked_id: str = "") -> _Outcome:
+    person = response.person
+    return _Outcome(
+        level=response.level,
+        findings=tuple(response.findings),
+        source=ResultSource.ONLINE,
+        person_ref=None if person is None else person.person_ref,
+        masked_name="" if person is None else person.masked_name,
+        masked_id=fallback_masked_id if person is None else person.masked_id,
+    )
+
+
+def _grey(
+    reason: str, message: str, policy: VenuePolicy, temperature: float | None, now: datetime
+) -> _Outcome:
+    """Grey: nothing to judge. A measured fever still turns the visitor away (DENY)."""
+    findings = [
+        Finding(source=Source.HEALTH_CODE, state=FindingState.UNKNOWN, reason=reason, message=message)
+    ]
+    level = VerdictLevel.CANNOT_VERIFY
+    if temperature is not None:
+        fever = evaluate(HealthSnapshot(temperature=temperature), policy, now).findings[-1]
+        findings.append(fever)
+        if fever.state is FindingState.FAIL:
+            level = VerdictLevel.DENY
+    return _Outcome(level=level, findings=tuple(findings), source=ResultSource.OFFLINE_UNVERIFIED)
+
+
+def _masked(document: Document, policy: VenuePolicy) -> str:
+    return mask_document(document.number, MASK_POLICIES[policy.masking.value])

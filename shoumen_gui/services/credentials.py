@@ -1,0 +1,69 @@
+"""The login token in the OS keyring, or only in memory when there is none (DESIGN §7).
+
+Never in a settings file. On headless Linux keyring has no backend (NoKeyringError): the
+token then lives in this object only and the guard logs in again after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import keyring
+import keyring.errors
+
+log = logging.getLogger("shoumen.gui.credentials")
+
+
+class CredentialStore:
+    def __init__(self, service: str = "shoumen", *, account: str) -> None:
+        self.service = service
+        self.account = account
+        self._memory: str | None = None
+        self._persistent = False
+        self._lock = threading.Lock()
+
+    @property
+    def persistent(self) -> bool:
+        """True when the last saved token is in the OS keyring (survives a restart)."""
+        return self._persistent
+
+    def save(self, token: str) -> bool:
+        """Keep the token; True if the OS keyring took it, False if it is in memory only."""
+        with self._lock:
+            self._memory = token
+            try:
+                keyring.set_password(self.service, self.account, token)
+            except (
+                Exception
+            ) as exc:  # any backend failure (NoKeyringError, D-Bus, locked) means "memory only"
+                log.warning("keyring unavailable (%s); the token is kept in memory only", type(exc).__name__)
+                self._persistent = False
+            else:
+                self._persistent = True
+            return self._persistent
+
+    def load(self) -> str | None:
+        with self._lock:
+            if self._memory is not None:
+                return self._memory
+            try:
+                token = keyring.get_password(self.service, self.account)
+            except Exception as exc:  # see save()
+                log.info("keyring unavailable (%s); no stored token", type(exc).__name__)
+                return None
+            if token:
+                self._memory = token
+                self._persistent = True
+            return token or None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._memory = None
+            self._persistent = False
+            try:
+                keyring.delete_password(self.service, self.account)
+            except keyring.errors.PasswordDeleteError:
+                pass  # nothing stored
+            except Exception as exc:  # see save()
+                log.info("keyring unavailable (%s) while clearing", type(exc).__name__)

@@ -1,0 +1,375 @@
+"""The outbox and the cursor pull (DESIGN §4), on one daemon thread.
+
+A round pushes every pending check and anomaly registration in batches of 500 (each answer
+applied in one transaction), then pulls once (one transaction). Rounds run: within
+``push_delay`` of a nudge (a new check), every ``pull_interval``, and at once on reconnect.
+While the backend is unreachable the retries back off 1, 2, 4 ... ``max_backoff`` seconds.
+
+Timing is testable: ``step()`` does what is due by the injected ``monotonic`` clock and
+returns the seconds until something is due again; the thread only loops over
+``step()`` and ``wait(seconds)`` (injectable; True when woken early).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Final
+
+from shoumen_core.schemas import MAX_PUSH_BATCH, PushRequest, StaffState
+from shoumen_core.timeutil import utcnow
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.cache import LocalCache
+from shoumen_gui.services.connectivity import Connectivity, Listeners
+from shoumen_gui.services.errors import (
+    OfflineError,
+    PermissionDenied,
+    ServiceError,
+    SessionExpired,
+)
+
+log = logging.getLogger("shoumen.gui.sync")
+
+SKEW_LIMIT: Final = timedelta(minutes=5)
+# The pull sends the trust list only with a configuration change; fetch it on its own when
+# the cached one would run out within this margin (past it, offline checks turn grey).
+TRUST_LIST_MARGIN: Final = timedelta(days=2)
+PURGE_INTERVAL: Final = 3600.0
+
+__all__ = ["Connectivity", "SyncEngine", "SyncStatus"]
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool
+    pending: int
+    rejected: int
+    last_sync_at: datetime | None
+    clock_skew: timedelta | None  # server time minus ours
+    skew_warning: bool
+    epoch_reset: bool  # the last round found a new server epoch and resent everything
+    revoked: bool
+    message: str  # Chinese, for the status bar; "" when all is well
+    session_expired: bool = False
+
+
+def backoff_delay(failures: int, max_backoff: float) -> float:
+    """1, 2, 4, ... seconds after the 1st, 2nd, 3rd ... failure in a row, capped."""
+    return float(min(max_backoff, 2 ** min(failures - 1, 30)))
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        cache: LocalCache,
+        api: ApiClient,
+        connectivity: Connectivity,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        push_delay: float = 1.0,
+        pull_interval: float = 60.0,
+        max_backoff: float = 60.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        wait: Callable[[float], bool] | None = None,
+        retention_days: int | None = None,
+    ) -> None:
+        self.cache = cache
+        self.api = api
+        self.connectivity = connectivity
+        self.clock = clock
+        self.push_delay = push_delay
+        self.pull_interval = pull_interval
+        self.max_backoff = max_backoff
+        self.retention_days = retention_days
+        self._monotonic = monotonic
+        self._wake = threading.Event()
+        self._wait_hook = wait
+        self._lock = threading.Lock()
+        self._round_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._venue_id: int | None = None
+        self._user_id: int | None = None
+        # Schedule (monotonic seconds).
+        self._push_requested_at: float | None = None
+        self._nudges = 0
+        self._next_pull_at = 0.0
+        self._retry_at = 0.0
+        self._failures = 0
+        self._force = False
+        self._in_round = False
+        self._blocked_token: str | None = None
+        self._last_purge: float | None = None
+        self._skew: timedelta | None = None
+        self._device_id = cache.device_id()
+        self.on_status: Listeners[SyncStatus] = Listeners()
+        self._status = SyncStatus(
+            online=connectivity.online,
+            pending=cache.pending_count(),
+            rejected=cache.rejected_count(),
+            last_sync_at=_parse(cache.get_meta("last_sync_at")),
+            clock_skew=None,
+            skew_warning=False,
+            epoch_reset=False,
+            revoked=False,
+            message="",
+        )
+        connectivity.add_listener(self._on_connectivity)
+
+    # ---- control -----------------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status
+
+    @property
+    def failures(self) -> int:
+        return self._failures
+
+    def set_target(self, venue_id: int, user_id: int) -> None:
+        """Which venue to pull and whose outbox to push (the logged-in guard's)."""
+        with self._lock:
+            changed = (venue_id, user_id) != (self._venue_id, self._user_id)
+            self._venue_id, self._user_id = venue_id, user_id
+            if changed:
+                self._force = True
+        self._wake.set()
+
+    def start(self, venue_id: int, user_id: int) -> None:
+        self.set_target(venue_id, user_id)
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="shoumen-sync", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def nudge(self, _record_id: object = None) -> None:
+        """A new local row: push within ``push_delay`` (when online)."""
+        with self._lock:
+            self._nudges += 1
+            if self._push_requested_at is None:
+                self._push_requested_at = self._monotonic()
+        self._wake.set()
+
+    def sync_now(self, venue_id: int | None = None, user_id: int | None = None) -> SyncStatus:
+        """One round now, in the caller's thread (tests, benchmarks, a "同步" button)."""
+        if venue_id is not None and user_id is not None:
+            with self._lock:
+                self._venue_id, self._user_id = venue_id, user_id
+        self._attempt()
+        return self.status
+
+    # ---- scheduling --------------------------------------------------------------------
+
+    def step(self) -> float:
+        """Run a round if one is due; return the seconds until the next thing is due."""
+        now = self._monotonic()
+        with self._lock:
+            if self._venue_id is None:
+                return self.pull_interval
+            if self._blocked_token is not None:
+                if self.api.token in (None, self._blocked_token):
+                    return self.pull_interval  # waiting for the guard to log in again
+                self._blocked_token = None
+                self._force = True
+            if not self._force and now < self._retry_at:
+                return self._retry_at - now
+            push_due = (
+                self._push_requested_at is not None and now >= self._push_requested_at + self.push_delay
+            )
+            if not (self._force or push_due or now >= self._next_pull_at):
+                waits = [self._next_pull_at - now]
+                if self._push_requested_at is not None:
+                    waits.append(self._push_requested_at + self.push_delay - now)
+                return max(0.0, min(waits))
+        self._attempt()
+        with self._lock:
+            now = self._monotonic()
+            if now < self._retry_at:
+                return self._retry_at - now
+            if self._push_requested_at is not None:
+                return max(0.0, self._push_requested_at + self.push_delay - now)
+            return max(0.0, self._next_pull_at - now)
+
+    def _run(self) -> None:
+        while not self._stopping:
+            try:
+                delay = self.step()
+            except Exception:  # never let the outbox thread die; back off and try again
+                log.exception("sync step failed")
+                delay = backoff_delay(max(self._failures, 1), self.max_backoff)
+            if self._stopping:
+                break
+            self._wait(delay)
+
+    def _wait(self, seconds: float) -> bool:
+        if self._wait_hook is not None:
+            return self._wait_hook(seconds)
+        woke = self._wake.wait(max(0.0, seconds))
+        self._wake.clear()
+        return woke
+
+    def _on_connectivity(self, online: bool) -> None:
+        if online and not self._in_round:
+            with self._lock:  # reconnected (seen by a lookup): pull at once, forget the backoff
+                self._force = True
+                self._retry_at = 0.0
+                self._failures = 0
+            self._wake.set()
+        self._publish()
+
+    # ---- the round ---------------------------------------------------------------------
+
+    def _attempt(self) -> None:
+        with self._round_lock:
+            with self._lock:
+                venue_id, user_id = self._venue_id, self._user_id
+                nudges_before = self._nudges
+                self._force = False
+            if venue_id is None or user_id is None:
+                raise RuntimeError("SyncEngine has no venue: call start() or sync_now(venue_id, user_id)")
+            self._in_round = True
+            update: dict[str, object] = {}
+            try:
+                update = self._round(venue_id, user_id)
+            except ServiceError as exc:
+                update = self._failed(exc)
+            except Exception:
+                log.exception("sync round failed")
+                update = self._failed(ServiceError("同步出错，稍后自动重试", code="sync_error"))
+            else:
+                with self._lock:
+                    self._failures = 0
+                    self._retry_at = 0.0
+                    self._next_pull_at = self._monotonic() + self.pull_interval
+                    if self._nudges == nudges_before:
+                        self._push_requested_at = None
+            finally:
+                self._in_round = False
+            self._publish(**update)
+
+    def _round(self, venue_id: int, user_id: int) -> dict[str, object]:
+        self._push_all(user_id)
+        epoch_reset = self._pull(venue_id, user_id)
+        if epoch_reset:  # everything was queued again and the cursor reset: resend and re-pull now
+            self._push_all(user_id)
+            self._pull(venue_id, user_id)
+        self._refresh_trust_list(venue_id)
+        self.connectivity.mark_online()
+        now = self.clock()
+        self.cache.set_meta("last_sync_at", now.isoformat())
+        self._purge_if_due()
+        venue = self.cache.venue_config(venue_id)
+        revoked = venue is not None and venue.my_state is StaffState.REVOKED
+        return {
+            "last_sync_at": now,
+            "epoch_reset": epoch_reset,
+            "revoked": revoked,
+            "session_expired": False,
+            "message": "服务器数据已重置，已重新同步全部记录" if epoch_reset else "",
+        }
+
+    def _push_all(self, user_id: int) -> int:
+        sent = 0
+        while True:
+            checks = self.cache.pending_checks(MAX_PUSH_BATCH, user_id=user_id)
+            anomalies = self.cache.pending_anomalies(MAX_PUSH_BATCH, user_id=user_id)
+            if not checks and not anomalies:
+                return sent
+            request = PushRequest(device_id=self._device_id, checks=checks, anomalies=anomalies)
+            response = self.api.push(request)
+            self._note_skew()
+            self.cache.mark_pushed(response, self.clock())
+            sent += len(checks) + len(anomalies)
+            answered = {*response.accepted, *(r.id for r in response.rejected)}
+            if not answered & {*(c.id for c in checks), *(a.id for a in anomalies)}:
+                log.warning("push answer named none of the %d rows sent; retrying later", len(checks))
+                return sent
+
+    def _pull(self, venue_id: int, user_id: int) -> bool:
+        response = self.api.pull(venue_id, self.cache.cursor(venue_id))
+        self._note_skew()
+        return self.cache.apply_pull(venue_id, response, self.clock(), user_id=user_id)
+
+    def _refresh_trust_list(self, venue_id: int) -> None:
+        venue = self.cache.venue_config(venue_id)
+        if venue is None:
+            return
+        current = venue.trust_list
+        if current is not None and current.valid_until - self.clock() > TRUST_LIST_MARGIN:
+            return
+        if self.cache.store_trust_list(venue_id, self.api.trust_list()):
+            log.info("trust list renewed for venue %d", venue_id)
+
+    def _failed(self, exc: ServiceError) -> dict[str, object]:
+        with self._lock:
+            if isinstance(exc, SessionExpired):
+                self._blocked_token = self.api.token or ""
+                delay = self.pull_interval
+            elif isinstance(exc, PermissionDenied):
+                delay = self.pull_interval
+            else:
+                self._failures += 1
+                delay = backoff_delay(self._failures, self.max_backoff)
+            self._retry_at = self._monotonic() + delay
+        if isinstance(exc, OfflineError):
+            self.connectivity.mark_offline()
+            return {"message": f"{exc.message}（{delay:.0f} 秒后重试）"}
+        self.connectivity.mark_online()  # the server answered
+        if isinstance(exc, SessionExpired):
+            return {"session_expired": True, "message": "登录已失效，请重新登录后继续同步"}
+        if isinstance(exc, PermissionDenied):
+            revoked = exc.code == "staff_revoked"
+            return {"revoked": revoked, "message": exc.message}
+        return {"message": f"{exc.message}（{delay:.0f} 秒后重试）"}
+
+    def _note_skew(self) -> None:
+        server_date = self.api.last_server_date
+        if server_date is None:
+            return
+        skew = server_date - self.clock()
+        with self._lock:
+            self._skew = skew
+
+    def _purge_if_due(self) -> None:
+        if self.retention_days is None:
+            return
+        now = self._monotonic()
+        if self._last_purge is not None and now - self._last_purge < PURGE_INTERVAL:
+            return
+        self._last_purge = now
+        self.cache.purge(self.clock(), self.retention_days)
+
+    def _publish(self, **update: object) -> None:
+        with self._lock:
+            skew = self._skew
+            status = replace(
+                self._status,
+                online=self.connectivity.online,
+                pending=self.cache.pending_count(),
+                rejected=self.cache.rejected_count(),
+                clock_skew=skew,
+                skew_warning=skew is not None and abs(skew) > SKEW_LIMIT,
+                **update,  # type: ignore[arg-type]
+            )
+            if status.skew_warning and not status.message:
+                minutes = abs(skew or timedelta()) // timedelta(minutes=1)
+                status = replace(status, message=f"本机时间与服务器相差约 {minutes} 分钟，请校准时间")
+            self._status = status
+        self.on_status.emit(status)
+
+
+def _parse(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
