@@ -1,0 +1,10 @@
+"""`python -m shoumen_gui`: the same as the `shoumen` command."""
+
+from __future__ import annotations
+
+import sys
+
+from shoumen_gui.app import main
+
+if __name__ == "__main__":
+    sys.exit(main())

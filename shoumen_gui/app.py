@@ -1,0 +1,201 @@
+"""Bootstrap: arguments, folders, settings, logging, crash handler, backend, main window.
+
+`shoumen` and `python -m shoumen_gui` both land in main(). With no server configured the
+embedded backend starts (DESIGN §6), off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QTimer, QTranslator
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from shoumen_gui.crash import CrashHandler
+from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.logging_setup import setup_logging, shutdown_logging
+from shoumen_gui.paths import AppPaths, resources_dir
+from shoumen_gui.settings import Settings, SettingsStore
+from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.flow import BackendChoice, SessionFlow
+from shoumen_gui.ui.main_window import MainWindow
+from shoumen_gui.ui.sounds import SoundPlayer
+
+log = logging.getLogger("shoumen.gui.app")
+
+PROCESS_STARTED = time.perf_counter()  # as early as this module is imported
+READY_MARKER = "SHOUMEN_READY"
+SELF_CHECK_TIMEOUT_MS = 90_000
+DEMO_LOGIN_PHONE = "13900000002"  # 李保安, a guard of the demo hospital (docs/DEMO.md)
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="shoumen", description="守小门 — 场所核验工作站")
+    parser.add_argument(
+        "--server", metavar="URL", help="use this backend instead of the built-in demo backend"
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR", type=Path, help="keep settings, cache, logs and the demo database in DIR"
+    )
+    parser.add_argument("--kiosk", action="store_true", help="kiosk mode (reserved)")
+    parser.add_argument(
+        "--demo-login",
+        metavar="PHONE",
+        nargs="?",
+        const=DEMO_LOGIN_PHONE,
+        help=f"log in at once with a demo account (demo servers only; default {DEMO_LOGIN_PHONE})",
+    )
+    parser.add_argument(
+        "--self-check-exit",
+        action="store_true",
+        help=f"start, print '{READY_MARKER} <page> <seconds>' when ready, and exit (tests, benchmarks)",
+    )
+    return parser.parse_args(list(argv))
+
+
+@dataclass
+class Bootstrap:
+    """Everything main() set up, for an orderly shutdown."""
+
+    app: QApplication
+    paths: AppPaths
+    store: SettingsStore
+    settings: Settings
+    tasks: TaskManager
+    crash: CrashHandler
+    window: MainWindow
+    flow: SessionFlow
+    embedded: EmbeddedBackend | None
+
+
+def choose_backend(args: argparse.Namespace, settings: Settings, paths: AppPaths) -> BackendChoice:
+    url = args.server or settings.server_url
+    if url:
+        return BackendChoice.remote(url)
+    return BackendChoice.local(EmbeddedBackend(paths.embedded_db))
+
+
+def load_style(app: QApplication, settings: Settings) -> None:
+    font = QFont(app.font())
+    font.setFamilies(
+        ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", *font.families()]
+    )
+    font.setPointSizeF(13 * settings.font_scale)
+    app.setFont(font)
+    style = resources_dir() / "styles" / "shoumen.qss"
+    try:
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    except OSError:
+        log.warning("style sheet missing: %s", style)
+
+
+def install_translator(app: QApplication, settings: Settings) -> QTranslator | None:
+    """Chinese is the source language; another language loads resources/translations/*.qm."""
+    if settings.language.startswith("zh"):
+        return None
+    translator = QTranslator(app)
+    folder = str(resources_dir() / "translations")
+    if translator.load(QLocale(settings.language), "shoumen", "_", folder):
+        app.installTranslator(translator)
+        return translator
+    log.info("no translation for %s; using Chinese", settings.language)
+    return None
+
+
+def build(argv: Sequence[str], app: QApplication) -> tuple[Bootstrap, argparse.Namespace]:
+    args = parse_args(argv)
+    paths = AppPaths.choose(args.data_dir).ensure()
+    setup_logging(paths.log_dir)
+    log.info("Shoumen starting (Python %s, %s)", platform.python_version(), platform.system())
+    crash = CrashHandler(paths.log_dir, show_dialog=not args.self_check_exit)
+    crash.install()
+    store = SettingsStore(paths.settings_file)
+    settings = store.load()
+    if args.kiosk:
+        log.info("--kiosk given: accepted, no kiosk behaviour yet")
+    load_style(app, settings)
+    install_translator(app, settings)
+    tasks = TaskManager()
+    sounds = SoundPlayer(settings.sound_style) if settings.sound_enabled else None
+    device = settings.device_name or platform.node()
+    window = MainWindow(tasks, sounds=sounds, device_name=device)
+    backend = choose_backend(args, settings, paths)
+    flow = SessionFlow(window, tasks, paths, store, settings, backend, demo_login=args.demo_login)
+    boot = Bootstrap(app, paths, store, settings, tasks, crash, window, flow, backend.embedded)
+    return boot, args
+
+
+def shutdown(boot: Bootstrap) -> None:
+    """After the event loop: stop syncing, finish tasks, stop the embedded backend."""
+    boot.flow.shutdown()
+    boot.tasks.shutdown()
+    if boot.flow.cache is not None:
+        boot.flow.cache.close()
+    if boot.flow.api is not None:
+        boot.flow.api.close()
+    if boot.embedded is not None:
+        boot.embedded.close()
+    log.info("Shoumen stopped")
+    boot.crash.uninstall()
+    shutdown_logging()
+
+
+def _arm_self_check(boot: Bootstrap, wanted: str) -> list[int]:
+    """--self-check-exit: report readiness on stdout and quit; exit 1 on failure, 2 on timeout."""
+    exit_code = [0]
+
+    def on_ready(page: str) -> None:
+        if page != wanted:  # e.g. the login page when --demo-login was asked for
+            log.error("self-check: reached %s, wanted %s", page, wanted)
+            exit_code[0] = 1
+            boot.window.close()
+            return
+        seconds = time.perf_counter() - PROCESS_STARTED
+        log.info("ready: %s after %.2f s", page, seconds)
+        print(f"{READY_MARKER} {page} {seconds:.3f}", flush=True)
+        boot.window.close()
+
+    def on_failed(message: str) -> None:
+        log.error("self-check failed: %s", message)
+        exit_code[0] = 1
+        boot.window.close()
+
+    def on_timeout() -> None:
+        log.error("self-check timed out")
+        exit_code[0] = 2
+        boot.window.close()
+
+    boot.flow.ready.connect(on_ready)
+    boot.flow.startup_failed.connect(on_failed)
+    QTimer.singleShot(SELF_CHECK_TIMEOUT_MS, on_timeout)
+    return exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("shoumen")
+    app.setApplicationDisplayName("守小门")
+    app.setOrganizationName("shoumen")
+    boot, args = build(argv, app)
+    exit_code = [0]
+    if args.self_check_exit:
+        exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")
+    boot.window.show()
+    boot.flow.start()
+    try:
+        status = app.exec()
+    finally:
+        shutdown(boot)
+    return exit_code[0] or status

@@ -1,0 +1,177 @@
+"""The app's settings: typed, versioned JSON in the config folder, with upgrade steps.
+
+Modelled on Picard's option registry and `config_upgrade.py`: every option has a type and a
+default; the file carries a `version`, and each step in UPGRADES turns version N into N+1, so
+an old file is upgraded once, in order, and then saved.
+
+Secrets never live here: the session token is in the OS keyring (services.credentials). No
+personal data either (no phone numbers, no names).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("shoumen.gui.settings")
+
+SETTINGS_VERSION = 1
+
+
+class SoundStyle(StrEnum):
+    TONES = "tones"  # a different sound per verdict
+    NEUTRAL_BEEP = "neutral_beep"  # the same beep for every verdict (visitors cannot hear the result)
+
+
+@dataclass(frozen=True)
+class Settings:
+    server_url: str = ""  # empty: the embedded backend on 127.0.0.1
+    venue_id: int | None = None  # the last venue and checkpoint chosen, offered first next time
+    checkpoint_id: int | None = None
+    device_name: str = ""  # shown in the server's session list; empty: the host name
+    sound_enabled: bool = False
+    sound_style: SoundStyle = SoundStyle.TONES
+    language: str = "zh_CN"
+    font_scale: float = 1.0
+    kiosk: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"version": SETTINGS_VERSION}
+        data.update(asdict(self))
+        data["sound_style"] = self.sound_style.value
+        return data
+
+
+# Protected keys: a file holding any of these was written by hand or by a broken build; the values
+# are dropped and a warning is logged so the token never ends up in a readable file.
+FORBIDDEN_KEYS = frozenset({"token", "password", "sms_code", "phone"})
+
+
+def _step_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 0 is a file without `version`: written by hand (e.g. a kiosk roll-out that sets
+    only `{"server": "https://..."}`). The hand-written `server` key is `server_url` now."""
+    out = dict(data)
+    if "server" in out and "server_url" not in out:
+        out["server_url"] = out.pop("server")
+    return out
+
+
+UpgradeStep = Callable[[dict[str, Any]], dict[str, Any]]
+UPGRADES: dict[int, UpgradeStep] = {0: _step_0_to_1}
+
+
+class SettingsStore:
+    """Loads, upgrades and saves Settings; writes atomically (temp file + rename)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.read_only = False  # set when the file comes from a newer app: never overwrite it
+
+    def load(self) -> Settings:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Settings()
+        except (OSError, ValueError) as exc:
+            log.warning("settings file unreadable (%s); using defaults", type(exc).__name__)
+            return Settings()
+        if not isinstance(raw, dict):
+            log.warning("settings file is not an object; using defaults")
+            return Settings()
+        settings, upgraded = self._from_dict(raw)
+        if upgraded:
+            self.save(settings)
+        return settings
+
+    def save(self, settings: Settings) -> None:
+        if self.read_only:
+            log.info("settings file is from a newer version; not overwriting it")
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(settings.to_json(), ensure_ascii=False, indent=2, sort_keys=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text + "\n")
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def update(self, settings: Settings, **changes: Any) -> Settings:
+        new = replace(settings, **changes)
+        self.save(new)
+        return new
+
+    def _from_dict(self, raw: dict[str, Any]) -> tuple[Settings, bool]:
+        data = dict(raw)
+        version = data.pop("version", 0)
+        if not isinstance(version, int) or version < 0:
+            log.warning("settings version %r is not valid; treating as 0", version)
+            version = 0
+        upgraded = False
+        if version > SETTINGS_VERSION:
+            log.warning(
+                "settings version %d is newer than %d; reading known keys only", version, SETTINGS_VERSION
+            )
+            self.read_only = True
+        while version < SETTINGS_VERSION:
+            data = UPGRADES[version](data)
+            version += 1
+            upgraded = True
+        for key in FORBIDDEN_KEYS & data.keys():
+            log.warning("settings file held %r, which never belongs there; dropped", key)
+            data.pop(key)
+            upgraded = True
+        return _coerce(data), upgraded
+
+
+def _coerce(data: dict[str, Any]) -> Settings:
+    """Keep each known value that has the right type; anything else falls back to its default."""
+    defaults = Settings()
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        default = getattr(defaults, f.name)
+        coerced = _coerce_value(f.name, value, default)
+        if coerced is _INVALID:
+            log.warning("setting %s has an invalid value; using the default", f.name)
+            continue
+        values[f.name] = coerced
+    unknown = set(data) - {f.name for f in fields(Settings)}
+    if unknown:
+        log.info("ignoring unknown settings: %s", ", ".join(sorted(unknown)))
+    return replace(defaults, **values)
+
+
+_INVALID = object()
+_OPTIONAL_INTS = frozenset({"venue_id", "checkpoint_id"})
+
+
+def _coerce_value(name: str, value: Any, default: Any) -> Any:
+    if name in _OPTIONAL_INTS:
+        return (
+            value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
+        )
+    if name == "sound_style":
+        try:
+            return SoundStyle(value)
+        except ValueError:
+            return _INVALID
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else _INVALID
+    if isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0.5 <= value <= 3.0
+        return float(value) if ok else _INVALID
+    if isinstance(default, str):
+        return value if isinstance(value, str) else _INVALID
+    return _INVALID

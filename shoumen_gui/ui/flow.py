@@ -1,0 +1,364 @@
+"""The session flow: backend -> session -> venue -> checkpoint -> workbench.
+
+Every step that touches the network, the keyring or the disk runs through tasks.py; this
+object only reacts to the answers and switches pages. It also keeps the session alive: the
+token is refreshed when less than an hour is left.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from shoumen_core.schemas import CheckpointOut, LoginResponse, MembershipOut, MeResponse, StaffState
+from shoumen_core.timeutil import utcnow
+from shoumen_gui.embedded import demo_accounts
+from shoumen_gui.paths import AppPaths
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.cache import LocalCache
+from shoumen_gui.services.connectivity import Connectivity
+from shoumen_gui.services.credentials import CredentialStore
+from shoumen_gui.services.errors import ServiceError, SessionExpired
+from shoumen_gui.settings import Settings, SettingsStore
+from shoumen_gui.station import Post, Station
+from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.main_window import MainWindow
+from shoumen_gui.ui.session import (
+    ME_META_KEY,
+    REFRESH_BEFORE,
+    BackendChoice,
+    Resumed,
+    keep_session,
+    login_with_demo_code,
+    resume_session,
+)
+
+__all__ = ["BackendChoice", "SessionFlow", "login_with_demo_code"]
+
+log = logging.getLogger("shoumen.gui.flow")
+
+REFRESH_CHECK_MS = 5 * 60 * 1000
+
+
+class SessionFlow(QObject):
+    ready = Signal(str)  # "login" or "workbench": the station can be used
+    startup_failed = Signal(str)
+
+    def __init__(
+        self,
+        window: MainWindow,
+        tasks: TaskManager,
+        paths: AppPaths,
+        store: SettingsStore,
+        settings: Settings,
+        backend: BackendChoice,
+        *,
+        demo_login: str | None = None,
+        sync_options: dict[str, Any] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.window, self.tasks, self.paths = window, tasks, paths
+        self.store, self.settings, self.backend = store, settings, backend
+        self.demo_login = demo_login
+        self.sync_options = sync_options
+        self.api: ApiClient | None = None
+        self.cache: LocalCache | None = None
+        self.connectivity = Connectivity()
+        self.credentials = CredentialStore(account=backend.key)
+        self.station: Station | None = None
+        self.me: MeResponse | None = None
+        self.demo_mode = False
+        self.expires_at: datetime | None = None
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_CHECK_MS)
+        self.refresh_timer.timeout.connect(self.refresh_if_due)
+
+        window.startup.retry_requested.connect(self.start)
+        window.login.logged_in.connect(self._on_logged_in)
+        window.venue_picker.chosen.connect(self._on_venue_chosen)
+        window.venue_picker.back_requested.connect(self.logout)
+        window.checkpoint_picker.chosen.connect(self._on_checkpoint_chosen)
+        window.checkpoint_picker.back_requested.connect(self._show_venues)
+        window.workbench.logout_requested.connect(self.logout)
+        window.workbench.switch_requested.connect(self.switch_post)
+
+    # --- start-up ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.window.show_page(self.window.startup)
+        if self.backend.embedded is not None:
+            self.window.startup.show_progress(self.tr("正在启动本机演示服务…"))
+            self.tasks.run(self.backend.embedded.start, self._on_backend_up, self._on_backend_failed)
+        else:
+            assert self.backend.server_url is not None
+            self._on_backend_up(self.backend.server_url)
+
+    def _on_backend_up(self, url: str) -> None:
+        if self.api is None or self.api.base_url != url:
+            self.api = ApiClient(url)
+        self.window.login.set_api(self.api)
+        if self.backend.embedded is not None:
+            self.window.login.set_demo_accounts(demo_accounts())
+        self.window.startup.show_progress(self.tr("正在恢复登录…"))
+        if self.cache is None:
+            path = self.paths.cache_db(self.backend.key)
+            self.tasks.run_serial(lambda: LocalCache.open(path), self._on_cache_open, self._on_startup_error)
+        else:
+            self._on_cache_open(self.cache)
+
+    def _on_backend_failed(self, error: Exception) -> None:
+        log.error("embedded backend failed to start: %s", error)
+        message = self.tr("本机演示服务无法启动：{0}").format(error)
+        self.window.startup.show_problem(message)
+        self.startup_failed.emit(message)
+
+    def _on_cache_open(self, cache: LocalCache) -> None:
+        self.cache = cache
+        self.tasks.run(self._resume_in_worker, self._on_resumed, self._on_startup_error)
+
+    def _on_startup_error(self, error: Exception) -> None:
+        if not isinstance(error, ServiceError):
+            raise error
+        self.window.startup.show_problem(error.message)
+        self.startup_failed.emit(error.message)
+
+    def _resume_in_worker(self) -> Resumed:
+        return resume_session(self._require_api(), self._require_cache(), self.credentials)
+
+    def _keep_session(self, response: LoginResponse) -> datetime:
+        return keep_session(response, self._require_cache(), self.credentials)
+
+    def _on_resumed(self, resumed: Resumed) -> None:
+        if resumed.info is not None:
+            self.demo_mode = resumed.info.demo_mode
+        self._set_demo_badge()
+        if resumed.offline:
+            self.connectivity.mark_offline()
+        self.expires_at = resumed.expires_at
+        if resumed.me is not None:
+            log.info("session resumed%s", " offline" if resumed.offline else "")
+            self._choose_post(resumed.me, resume=True)
+        elif self.demo_login and self.demo_mode:
+            self._log_in_for_demo(self.demo_login)
+        else:
+            self._show_login(self.tr("无法连接服务器，请检查网络后再登录") if resumed.offline else "")
+
+    def _set_demo_badge(self) -> None:
+        badge = ""
+        if self.backend.embedded is not None:
+            badge = self.tr("本机演示")
+        elif self.demo_mode:
+            badge = self.tr("演示服务器")
+        self.window.workbench.demo_badge.setText(badge)
+        self.window.workbench.demo_badge.setVisible(bool(badge))
+
+    # --- login ---------------------------------------------------------------------------------
+
+    def _show_login(self, message: str = "") -> None:
+        self.window.login.reset(message)
+        self.window.show_page(self.window.login)
+        self.ready.emit("login")
+
+    def _log_in_for_demo(self, phone: str) -> None:
+        """--demo-login: what a person does on the login page, done at once (demo servers only)."""
+        api, device = self._require_api(), self.settings.device_name
+        self.tasks.run(
+            lambda: login_with_demo_code(api, phone, device),
+            self._on_logged_in,
+            lambda error: self._show_login(getattr(error, "message", "")),
+        )
+
+    def _on_logged_in(self, response: LoginResponse) -> None:
+        api, cache = self._require_api(), self._require_cache()
+        api.token = response.token
+        self.expires_at = response.expires_at
+        self.connectivity.mark_online()
+
+        def after_login() -> MeResponse:
+            self._keep_session(response)
+            me = api.me()
+            cache.set_meta(ME_META_KEY, me.model_dump_json())
+            return me
+
+        self.tasks.run(after_login, self._choose_post, self._on_session_error)
+
+    def _on_session_error(self, error: Exception) -> None:
+        if not isinstance(error, ServiceError):
+            raise error
+        self._show_login(error.message)
+
+    # --- choosing the post ----------------------------------------------------------------
+
+    def _choose_post(self, me: MeResponse, *, resume: bool = False) -> None:
+        """After login: the pickers. After a restart: straight back to the last post, if it
+        is still there (a station stands at one gate); 切换检查点 leads to the pickers."""
+        self.me = me
+        self.refresh_timer.start()
+        usable = [v for v in me.venues if v.state is StaffState.AUTHORISED]
+        preferred = [v for v in usable if v.venue_id == self.settings.venue_id]
+        if resume and preferred:
+            venue = preferred[0]
+            last = [c for c in venue.checkpoints if c.active and c.id == self.settings.checkpoint_id]
+            if last or not any(c.active for c in venue.checkpoints):
+                self._venue = venue
+                self._open_station(venue, last[0] if last else None)
+                return
+        if len(usable) == 1 and len(me.venues) == 1:
+            self._on_venue_chosen(usable[0])
+        elif self.demo_login and usable:
+            self._on_venue_chosen((preferred or usable)[0])
+        else:
+            self._show_venues()
+
+    def _show_venues(self) -> None:
+        assert self.me is not None
+        self.window.venue_picker.set_venues(self.me.venues, self.settings.venue_id)
+        self.window.show_page(self.window.venue_picker)
+
+    def _on_venue_chosen(self, venue: MembershipOut) -> None:
+        self._venue = venue
+        active = [c for c in venue.checkpoints if c.active]
+        if len(active) <= 1:
+            self._open_station(venue, active[0] if active else None)
+        elif self.demo_login:
+            preferred = [c for c in active if c.id == self.settings.checkpoint_id]
+            self._open_station(venue, (preferred or active)[0])
+        else:
+            assert self.me is not None
+            several_venues = len(self.me.venues) > 1
+            self.window.checkpoint_picker.set_checkpoints(
+                venue.venue_name, active, self.settings.checkpoint_id, can_go_back=several_venues
+            )
+            self.window.show_page(self.window.checkpoint_picker)
+
+    def _on_checkpoint_chosen(self, checkpoint: CheckpointOut) -> None:
+        self._open_station(self._venue, checkpoint)
+
+    def _open_station(self, venue: MembershipOut, checkpoint: CheckpointOut | None) -> None:
+        assert self.me is not None
+        settings = replace(
+            self.settings,
+            venue_id=venue.venue_id,
+            checkpoint_id=None if checkpoint is None else checkpoint.id,
+        )
+        self.settings, store = settings, self.store
+        self.tasks.run_serial(lambda: store.save(settings))
+        self._close_station()
+        post = Post(user=self.me.user, venue=venue, checkpoint=checkpoint)
+        station = Station(
+            self.tasks,
+            self._require_api(),
+            self._require_cache(),
+            self.connectivity,
+            post,
+            sync_options=self.sync_options,
+            parent=self,
+        )
+        station.ready.connect(self._on_station_ready)
+        station.failed.connect(self._on_startup_error)
+        station.session_expired.connect(self._on_session_expired)
+        self.station = station
+        self.window.startup.show_progress(self.tr("正在同步场所配置…"))
+        self.window.show_page(self.window.startup)
+        station.open()
+
+    def _on_station_ready(self) -> None:
+        station = self.station
+        if station is None:
+            return
+        self.window.workbench.attach(station, keyring_persistent=self.credentials.persistent)
+        self.window.show_page(self.window.workbench)
+        log.info("workbench ready")
+        self.ready.emit("workbench")
+
+    def _close_station(self) -> None:
+        station, self.station = self.station, None
+        if station is not None:
+            self.window.workbench.detach()
+            station.close(station.deleteLater)
+
+    # --- leaving ----------------------------------------------------------------------------
+
+    def switch_post(self) -> None:
+        self._close_station()
+        if self.me is None:
+            return
+        if len(self.me.venues) > 1:
+            self._show_venues()
+        else:
+            self.demo_login = None  # a person asked to choose: show the picker
+            self._on_venue_chosen(self.me.venues[0])
+
+    def logout(self) -> None:
+        self._close_station()
+        self.refresh_timer.stop()
+        self.me, self.expires_at, self.demo_login = None, None, None
+        api, credentials, cache = self._require_api(), self.credentials, self.cache
+
+        def log_out() -> None:
+            try:
+                api.logout()
+            except ServiceError as exc:  # offline or already expired: the token is dropped anyway
+                log.info("logout on the server failed (%s)", exc.code)
+            credentials.clear()
+            if cache is not None:
+                cache.set_meta(ME_META_KEY, "")
+
+        self.tasks.run(log_out, lambda _: None)
+        self._show_login()
+
+    def _on_session_expired(self) -> None:
+        self._close_station()
+        self.demo_login = None  # --demo-login is for the start only; now a person logs in
+        self.tasks.run(self.credentials.clear)
+        self._show_login(self.tr("登录已失效，请重新登录"))
+
+    # --- keeping the session alive ------------------------------------------------------------
+
+    def refresh_if_due(self, now: datetime | None = None) -> bool:
+        """Refresh the token when less than an hour is left; True when a refresh was started."""
+        api, expires = self.api, self.expires_at
+        if api is None or api.token is None or expires is None:
+            return False
+        if expires - (now or utcnow()) > REFRESH_BEFORE:
+            return False
+
+        def refresh() -> LoginResponse:
+            response = api.refresh()
+            self._keep_session(response)
+            return response
+
+        self.tasks.run(refresh, self._on_refreshed, self._on_refresh_failed)
+        return True
+
+    def _on_refreshed(self, response: LoginResponse) -> None:
+        self.expires_at = response.expires_at
+        log.info("session refreshed")
+
+    def _on_refresh_failed(self, error: Exception) -> None:
+        if isinstance(error, SessionExpired):
+            self._on_session_expired()
+        elif not isinstance(error, ServiceError):
+            raise error
+        # Offline: try again at the next check; the token is still valid for a while.
+
+    def shutdown(self) -> None:
+        """At exit (after the window closed): stop syncing, on this thread."""
+        self.refresh_timer.stop()
+        if self.station is not None:
+            self.station.close_now()
+
+    def _require_api(self) -> ApiClient:
+        if self.api is None:
+            raise RuntimeError("no backend yet")
+        return self.api
+
+    def _require_cache(self) -> LocalCache:
+        if self.cache is None:
+            raise RuntimeError("no local cache yet")
+        return self.cache

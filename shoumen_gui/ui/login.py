@@ -1,0 +1,269 @@
+"""Log in with a phone number and an SMS code.
+
+In demo mode (the embedded backend) no SMS is sent; the server hands the code back and the
+page shows it in a banner ("演示验证码：123456"). Every server error is shown in Chinese as
+the server worded it; nothing here matches on error text.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shoumen_core.phone import InvalidPhone, normalise_phone
+from shoumen_core.schemas import LoginResponse, SmsCodeResponse
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.tasks import TaskManager
+
+log = logging.getLogger("shoumen.gui.login")
+
+RESEND_SECONDS = 60
+
+
+class LoginPage(QWidget):
+    logged_in = Signal(object)  # LoginResponse
+
+    def __init__(
+        self,
+        tasks: TaskManager,
+        api: ApiClient | None = None,
+        *,
+        device_name: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("loginPage")
+        self.setAccessibleName(self.tr("登录"))
+        self.tasks = tasks
+        self.api = api
+        self.demo_code: str | None = None  # the last code a demo server handed back
+        self.device_name = device_name
+        self._busy = False
+        self._countdown = 0
+        self.resend_seconds = RESEND_SECONDS
+
+        title = QLabel(self.tr("守小门 · 登录"))
+        title.setObjectName("loginTitle")
+        title.setProperty("role", "title")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.phone = QLineEdit()
+        self.phone.setObjectName("loginPhone")
+        self.phone.setAccessibleName(self.tr("手机号码"))
+        self.phone.setPlaceholderText(self.tr("11 位手机号码"))
+        self.phone.setMaxLength(13)
+        self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
+        self.get_code = QPushButton(self.tr("获取验证码"))
+        self.get_code.setObjectName("loginGetCode")
+        self.get_code.setAccessibleName(self.tr("获取验证码"))
+        self.get_code.clicked.connect(self.request_code)
+        phone_row = QHBoxLayout()
+        phone_row.addWidget(self.phone, 1)
+        phone_row.addWidget(self.get_code)
+
+        self.code = QLineEdit()
+        self.code.setObjectName("loginCode")
+        self.code.setAccessibleName(self.tr("短信验证码"))
+        self.code.setPlaceholderText(self.tr("6 位验证码"))
+        self.code.setMaxLength(8)
+        self.code.setValidator(QRegularExpressionValidator(r"[0-9]{0,8}", self.code))
+        self.code.returnPressed.connect(self.submit)
+
+        self.demo_banner = QLabel()
+        self.demo_banner.setObjectName("demoCodeBanner")
+        self.demo_banner.setAccessibleName(self.tr("演示验证码"))
+        self.demo_banner.setProperty("role", "infoBanner")
+        self.demo_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.demo_banner.hide()
+
+        self.demo_accounts = QLabel()
+        self.demo_accounts.setObjectName("demoAccountsHint")
+        self.demo_accounts.setAccessibleName(self.tr("演示账号"))
+        self.demo_accounts.setProperty("role", "hint")
+        self.demo_accounts.setWordWrap(True)
+        self.demo_accounts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.demo_accounts.hide()
+
+        self.error = QLabel()
+        self.error.setObjectName("loginError")
+        self.error.setAccessibleName(self.tr("登录提示"))
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+
+        self.submit_button = QPushButton(self.tr("登录"))
+        self.submit_button.setObjectName("loginSubmit")
+        self.submit_button.setAccessibleName(self.tr("登录"))
+        self.submit_button.setProperty("role", "primary")
+        self.submit_button.clicked.connect(self.submit)
+
+        form = QFormLayout()
+        form.addRow(self.tr("手机号码"), phone_row)
+        form.addRow(self.tr("验证码"), self.code)
+
+        box = QWidget()
+        box.setObjectName("loginBox")
+        box.setMaximumWidth(560)
+        inner = QVBoxLayout(box)
+        inner.addWidget(title)
+        inner.addLayout(form)
+        inner.addWidget(self.demo_banner)
+        inner.addWidget(self.error)
+        inner.addWidget(self.submit_button)
+        inner.addWidget(self.demo_accounts)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box, 2)
+        row.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+
+    # --- public API ------------------------------------------------------------------------
+
+    def set_api(self, api: ApiClient) -> None:
+        self.api = api
+
+    def set_demo_accounts(self, accounts: list[tuple[str, str]]) -> None:
+        """The demo's phone numbers, so a person trying the app knows what to type."""
+        lines = [f"{phone}  {who}" for phone, who in accounts]
+        self.demo_accounts.setText(self.tr("演示账号（任选其一）：") + "\n" + "\n".join(lines))
+        self.demo_accounts.setVisible(bool(accounts))
+
+    def reset(self, message: str = "") -> None:
+        """Back to an empty form (after logout or an expired session)."""
+        self.code.clear()
+        self.demo_banner.hide()
+        self.demo_banner.clear()
+        self.error.setText(message)
+        self._set_busy(False)
+        self.phone.setFocus()
+
+    @Slot()
+    def request_code(self) -> None:
+        phone = self._checked_phone()
+        if phone is None or self._countdown > 0:
+            return
+        self.error.clear()
+        self.get_code.setEnabled(False)
+        api = self._require_api()
+        self.tasks.run(lambda: api.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
+
+    @Slot()
+    def submit(self) -> None:
+        if self._busy:
+            return
+        phone = self._checked_phone()
+        if phone is None:
+            return
+        code = self.code.text().strip()
+        if len(code) < 4:
+            self._show_error(self.tr("请输入短信验证码"))
+            self.code.setFocus()
+            return
+        self.error.clear()
+        self._set_busy(True)
+        api, device = self._require_api(), self.device_name
+        self.tasks.run(lambda: api.login(phone, code, device), self._on_logged_in, self._on_login_failed)
+
+    # --- callbacks (GUI thread) --------------------------------------------------------------
+
+    def _on_code_sent(self, response: SmsCodeResponse) -> None:
+        self._start_countdown(self.resend_seconds)
+        self.demo_code = response.demo_code
+        if response.demo_code:
+            self.demo_banner.setText(self.tr("演示验证码：{0}").format(response.demo_code))
+            self.demo_banner.show()
+        else:
+            self.demo_banner.hide()
+            self.error.setText(self.tr("验证码已发送，请查看短信"))
+            self.error.setProperty("role", "info")
+        self.code.setFocus()
+
+    def _on_code_failed(self, error: Exception) -> None:
+        self._raise_unless_service_error(error)
+        assert isinstance(error, ServiceError)
+        self.get_code.setEnabled(True)
+        self._show_error(error.message)
+
+    def _on_logged_in(self, response: LoginResponse) -> None:
+        self._set_busy(False)
+        self.code.clear()
+        self.demo_banner.hide()
+        self.demo_banner.clear()
+        self.logged_in.emit(response)
+
+    def _on_login_failed(self, error: Exception) -> None:
+        self._raise_unless_service_error(error)
+        assert isinstance(error, ServiceError)
+        self._set_busy(False)
+        self._show_error(error.message)
+        self.code.selectAll()
+        self.code.setFocus()
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _require_api(self) -> ApiClient:
+        if self.api is None:
+            raise RuntimeError("the login page has no API client yet")
+        return self.api
+
+    def _checked_phone(self) -> str | None:
+        try:
+            return normalise_phone(self.phone.text())
+        except InvalidPhone as exc:
+            self._show_error(self.tr(exc.message))
+            self.phone.setFocus()
+            return None
+
+    def _show_error(self, message: str) -> None:
+        self.error.setProperty("role", "error")
+        self.error.setText(message)
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.submit_button.setEnabled(not busy)
+        self.submit_button.setText(self.tr("正在登录…") if busy else self.tr("登录"))
+
+    def _start_countdown(self, seconds: int) -> None:
+        self._countdown = seconds
+        self._show_countdown()
+        self.timer.start()
+
+    @Slot()
+    def _tick(self) -> None:
+        self._countdown -= 1
+        self._show_countdown()
+
+    def _show_countdown(self) -> None:
+        if self._countdown <= 0:
+            self.timer.stop()
+            self._countdown = 0
+            self.get_code.setText(self.tr("获取验证码"))
+            self.get_code.setEnabled(True)
+        else:
+            self.get_code.setText(self.tr("{0} 秒后重发").format(self._countdown))
+            self.get_code.setEnabled(False)
+
+    @staticmethod
+    def _raise_unless_service_error(error: Exception) -> None:
+        if not isinstance(error, ServiceError):
+            raise error  # a bug: to the crash handler

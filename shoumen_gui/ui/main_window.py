@@ -1,0 +1,98 @@
+"""The main window: a stack of pages — starting, login, venue, checkpoint, workbench.
+
+The flow itself (backend, session, choosing the post) lives in ui/flow.py; this file only
+holds the pages and switches between them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.login import LoginPage
+from shoumen_gui.ui.pickers import CheckpointPicker, VenuePicker
+from shoumen_gui.ui.sounds import SoundPlayer
+from shoumen_gui.ui.workbench import Workbench
+
+log = logging.getLogger("shoumen.gui.window")
+
+
+class StartupPage(QWidget):
+    retry_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("startupPage")
+        self.setAccessibleName(self.tr("正在启动"))
+        self.message = QLabel(self.tr("正在启动…"))
+        self.message.setObjectName("startupMessage")
+        self.message.setAccessibleName(self.tr("启动状态"))
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setProperty("role", "title")
+        self.retry = QPushButton(self.tr("重试"))
+        self.retry.setObjectName("startupRetry")
+        self.retry.setAccessibleName(self.tr("重试"))
+        self.retry.clicked.connect(self.retry_requested)
+        self.retry.hide()
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
+
+    def show_progress(self, message: str) -> None:
+        self.message.setText(message)
+        self.retry.hide()
+
+    def show_problem(self, message: str) -> None:
+        self.message.setText(message)
+        self.retry.show()
+
+
+class MainWindow(QMainWindow):
+    closing = Signal()
+
+    def __init__(
+        self,
+        tasks: TaskManager,
+        *,
+        sounds: SoundPlayer | None = None,
+        device_name: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("守小门 · 场所核验"))
+        self.setAccessibleName(self.tr("守小门"))
+        self.tasks = tasks
+
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        self.startup = StartupPage()
+        self.login = LoginPage(tasks, device_name=device_name)
+        self.venue_picker = VenuePicker()
+        self.checkpoint_picker = CheckpointPicker()
+        self.workbench = Workbench(tasks, sounds=sounds)
+        for page in (self.startup, self.login, self.venue_picker, self.checkpoint_picker, self.workbench):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self.resize(1180, 760)
+
+    def show_page(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        log.info("page: %s", page.objectName())
+
+    @property
+    def current_page(self) -> QWidget:
+        page = self.pages.currentWidget()
+        assert page is not None  # the stack always holds the pages
+        return page
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,328 @@
+"""The result panel: one verdict, readable from a distance and without colour vision.
+
+Colour AND icon AND words (DESIGN §2), the masked name and ID, and one row per source with its
+state and reason. For 人工核验 and 无法核验 the guard decides by hand (人工放行 / 劝返); the
+decision is recorded off the GUI thread. After the policy's auto-clear time the panel goes
+back to the ready state and forgets the person (DESIGN §7: no PII on an idle screen).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS, Finding, FindingState, Source, VerdictLevel
+from shoumen_core.schemas import ManualDecision
+from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.icons import STATE_COLOURS, state_pixmap, verdict_pixmap
+
+if TYPE_CHECKING:
+    from shoumen_gui.services.checks import CheckResult
+
+log = logging.getLogger("shoumen.gui.result")
+
+DecisionRecorder = Callable[[uuid.UUID, ManualDecision], None]
+
+ROWS: tuple[tuple[Source, str, str], ...] = (
+    (Source.HEALTH_CODE, "rowHealthCode", "健康码"),
+    (Source.VACCINATION, "rowVaccination", "疫苗接种"),
+    (Source.NAT, "rowNat", "核酸检测"),
+    (Source.TRAVEL, "rowTravel", "行程卡"),
+    (Source.TEMPERATURE, "rowTemperature", "体温"),  # only shown when a temperature was measured
+)
+
+STATE_WORDS: dict[FindingState, str] = {
+    FindingState.OK: "正常",
+    FindingState.REVIEW: "需核验",
+    FindingState.FAIL: "异常",
+    FindingState.UNKNOWN: "未知",
+}
+
+SOURCE_WORDS: dict[str, str] = {
+    "online": "在线核验",
+    "offline_snapshot": "离线核验（健康码签名快照）",
+    "offline_unverified": "离线，未能核验",
+}
+
+DECISION_WORDS: dict[ManualDecision, str] = {
+    ManualDecision.ADMIT: "人工放行",
+    ManualDecision.TURN_AWAY: "劝返",
+}
+
+READY_TEXT = "请扫描个人健康码，或录入证件号码"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ResultPanel", text)
+
+
+class FindingRow(QFrame):
+    def __init__(self, object_name: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setAccessibleName(title)
+        self.setProperty("role", "findingRow")
+        self.icon = QLabel()
+        self.icon.setObjectName(f"{object_name}Icon")
+        self.title = QLabel(title)
+        self.title.setProperty("role", "rowTitle")
+        self.state = QLabel()
+        self.state.setObjectName(f"{object_name}State")
+        self.state.setAccessibleName(_tr("{0}状态").format(title))
+        self.reason = QLabel()
+        self.reason.setObjectName(f"{object_name}Reason")
+        self.reason.setAccessibleName(_tr("{0}说明").format(title))
+        self.reason.setWordWrap(True)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.title)
+        layout.addWidget(self.state)
+        layout.addWidget(self.reason, 1)
+
+    def show_finding(self, finding: Finding | None) -> None:
+        if finding is None:
+            self.icon.clear()
+            self.state.setText(_tr("无数据"))
+            self.state.setStyleSheet("")
+            self.reason.setText("—")
+            return
+        self.icon.setPixmap(state_pixmap(finding.state, 28))
+        self.state.setText(_tr(STATE_WORDS[finding.state]))
+        self.state.setStyleSheet(f"color: {STATE_COLOURS[finding.state]}; font-weight: bold;")
+        self.reason.setText(finding.message)
+
+    def forget(self) -> None:
+        self.icon.clear()
+        self.state.clear()
+        self.reason.clear()
+
+
+class ResultPanel(QFrame):
+    cleared = Signal()
+    decision_recorded = Signal(object)  # ManualDecision
+
+    def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultPanel")
+        self.setAccessibleName(self.tr("核验结果"))
+        self.tasks = tasks
+        self.result: CheckResult | None = None
+        self._record_decision: DecisionRecorder | None = None
+        self._remaining = 0
+        self.sounds: Callable[[VerdictLevel], None] | None = None
+
+        self.clear_timer = QTimer(self)
+        self.clear_timer.setSingleShot(True)
+        self.clear_timer.timeout.connect(self.clear)
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setInterval(1000)
+        self.tick_timer.timeout.connect(self._tick)
+
+        self.stack = QStackedWidget()
+        self.ready_label = QLabel(self.tr(READY_TEXT))
+        self.ready_label.setObjectName("readyLabel")
+        self.ready_label.setAccessibleName(self.tr("等待核验"))
+        self.ready_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.ready_label.setWordWrap(True)
+        self.stack.addWidget(self.ready_label)
+        self.stack.addWidget(self._build_result_page())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.clear()
+
+    def _build_result_page(self) -> QWidget:
+        page = QWidget()
+        self.banner = QFrame()
+        self.banner.setObjectName("verdictBanner")
+        self.verdict_icon = QLabel()
+        self.verdict_icon.setObjectName("verdictIcon")
+        self.verdict_label = QLabel()
+        self.verdict_label.setObjectName("verdictLabel")
+        self.verdict_label.setAccessibleName(self.tr("核验结论"))
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.addWidget(self.verdict_icon)
+        banner_layout.addWidget(self.verdict_label, 1)
+
+        self.headline = QLabel()
+        self.headline.setObjectName("verdictHeadline")
+        self.headline.setWordWrap(True)
+        self.masked_name = QLabel()
+        self.masked_name.setObjectName("maskedName")
+        self.masked_name.setAccessibleName(self.tr("姓名"))
+        self.masked_id = QLabel()
+        self.masked_id.setObjectName("maskedId")
+        self.masked_id.setAccessibleName(self.tr("证件号码"))
+        self.source = QLabel()
+        self.source.setObjectName("resultSource")
+        person = QGridLayout()
+        person.addWidget(self.masked_name, 0, 0)
+        person.addWidget(self.masked_id, 0, 1)
+        person.addWidget(self.source, 1, 0, 1, 2)
+
+        self.rows: dict[Source, FindingRow] = {}
+        rows = QVBoxLayout()
+        for source, object_name, title in ROWS:
+            row = FindingRow(object_name, self.tr(title))
+            self.rows[source] = row
+            rows.addWidget(row)
+
+        self.admit_button = QPushButton(self.tr("人工放行"))
+        self.admit_button.setObjectName("manualAdmit")
+        self.admit_button.setAccessibleName(self.tr("人工放行"))
+        self.admit_button.clicked.connect(lambda: self._decide(ManualDecision.ADMIT))
+        self.turn_away_button = QPushButton(self.tr("劝返"))
+        self.turn_away_button.setObjectName("manualTurnAway")
+        self.turn_away_button.setAccessibleName(self.tr("劝返"))
+        self.turn_away_button.clicked.connect(lambda: self._decide(ManualDecision.TURN_AWAY))
+        self.decision_label = QLabel()
+        self.decision_label.setObjectName("decisionLabel")
+        self.decision_label.setWordWrap(True)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("clearCountdown")
+        self.countdown.setAccessibleName(self.tr("自动清除倒计时"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.admit_button)
+        buttons.addWidget(self.turn_away_button)
+        buttons.addWidget(self.decision_label, 1)
+        buttons.addWidget(self.countdown)
+
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.headline)
+        layout.addLayout(person)
+        layout.addLayout(rows)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return page
+
+    # --- public API ------------------------------------------------------------------------
+
+    @property
+    def showing_result(self) -> bool:
+        return self.result is not None
+
+    def set_decision_recorder(self, recorder: DecisionRecorder | None) -> None:
+        """The call that records 人工放行 / 劝返 (CheckService.record_manual_decision); runs on the
+        serial database worker."""
+        self._record_decision = recorder
+
+    def show_result(self, result: CheckResult, clear_after_ms: int) -> None:
+        self.result = result
+        level = result.level
+        colour = LEVEL_COLOURS[level]
+        self.banner.setStyleSheet(f"#verdictBanner {{ background-color: {colour}; border-radius: 8px; }}")
+        self.banner.setProperty("level", level.value)
+        self.setProperty("level", level.value)
+        self.verdict_icon.setPixmap(verdict_pixmap(level, 72))
+        self.verdict_label.setText(self.tr(LEVEL_WORDS[level]))
+        self.headline.setText(result.headline)
+        self.masked_name.setText(self.tr("姓名：{0}").format(result.masked_name or "—"))
+        self.masked_id.setText(self.tr("证件：{0}").format(result.masked_id or "—"))
+        self.source.setText(self.tr(SOURCE_WORDS.get(str(result.source), str(result.source))))
+        by_source = {finding.source: finding for finding in result.findings}
+        for source, row in self.rows.items():
+            finding = by_source.get(source)
+            if source is Source.TEMPERATURE:
+                row.setVisible(finding is not None)
+            row.show_finding(finding)
+        manual = result.needs_manual_decision
+        for button in (self.admit_button, self.turn_away_button):
+            button.setVisible(manual)
+            button.setEnabled(manual)
+        self.decision_label.setText(self.tr("请人工核验后选择") if manual else "")
+        self.stack.setCurrentIndex(1)
+        self._start_clear_timer(clear_after_ms)
+        if self.sounds is not None:
+            self.sounds(level)
+
+    def show_message(self, message: str, clear_after_ms: int) -> None:
+        """A calm message instead of a verdict (input not recognised, offline without data)."""
+        self._forget()
+        self.ready_label.setText(message)
+        self.ready_label.setProperty("state", "message")
+        self.stack.setCurrentIndex(0)
+        self._start_clear_timer(clear_after_ms)
+
+    @Slot()
+    def clear(self) -> None:
+        """Back to ready; every trace of the person leaves the widgets."""
+        was_showing = self.result is not None or self.clear_timer.isActive()
+        self._forget()
+        self.ready_label.setText(self.tr(READY_TEXT))
+        self.ready_label.setProperty("state", "ready")
+        self.stack.setCurrentIndex(0)
+        if was_showing:
+            self.cleared.emit()
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _forget(self) -> None:
+        self.clear_timer.stop()
+        self.tick_timer.stop()
+        self.result = None
+        self.banner.setStyleSheet("")
+        self.banner.setProperty("level", "")
+        self.setProperty("level", "")
+        self.verdict_icon.clear()
+        for label in (self.verdict_label, self.headline, self.masked_name, self.masked_id, self.source):
+            label.clear()
+        for row in self.rows.values():
+            row.forget()
+        self.decision_label.clear()
+        self.countdown.clear()
+        for button in (self.admit_button, self.turn_away_button):
+            button.setVisible(False)
+
+    def _start_clear_timer(self, clear_after_ms: int) -> None:
+        self.clear_timer.start(max(1, clear_after_ms))
+        self._remaining = max(1, round(clear_after_ms / 1000))
+        self._show_countdown()
+        self.tick_timer.start()
+
+    @Slot()
+    def _tick(self) -> None:
+        self._remaining = max(0, self._remaining - 1)
+        self._show_countdown()
+
+    def _show_countdown(self) -> None:
+        self.countdown.setText(self.tr("{0} 秒后清除").format(self._remaining))
+
+    def _decide(self, decision: ManualDecision) -> None:
+        result = self.result
+        recorder = self._record_decision
+        if result is None or recorder is None:
+            return
+        for button in (self.admit_button, self.turn_away_button):
+            button.setEnabled(False)
+        record_id = result.record_id
+
+        def done(_: None) -> None:
+            if self.result is not None and self.result.record_id == record_id:
+                self.decision_label.setText(self.tr("已记录：{0}").format(self.tr(DECISION_WORDS[decision])))
+            self.decision_recorded.emit(decision)
+
+        def failed(error: Exception) -> None:
+            if not isinstance(error, ServiceError):
+                raise error
+            if self.result is not None and self.result.record_id == record_id:
+                self.decision_label.setText(error.message)
+                for button in (self.admit_button, self.turn_away_button):
+                    button.setEnabled(True)
+
+        self.tasks.run_serial(lambda: recorder(record_id, decision), done, failed)

@@ -1,0 +1,101 @@
+"""The session, without Qt: which backend, resuming a stored login, keeping the token.
+
+These run on worker threads (the flow hands them to tasks.py); they touch the network, the
+keyring and the local cache, never a widget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from shoumen_core.schemas import LoginResponse, MeResponse, ServerInfo
+from shoumen_core.timeutil import utcnow
+from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.cache import LocalCache
+from shoumen_gui.services.credentials import CredentialStore
+from shoumen_gui.services.errors import OfflineError, ServerRejected, SessionExpired
+
+log = logging.getLogger("shoumen.gui.session")
+
+REFRESH_BEFORE = timedelta(hours=1)
+ME_META_KEY = "last_me"  # the last /me answer, so a restart while offline can still check
+EXPIRES_META_KEY = "token_expires_at"  # when the stored token expires (not a secret)
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    key: str  # names the local cache file and the keyring account of this backend
+    server_url: str | None = None
+    embedded: EmbeddedBackend | None = None
+
+    @classmethod
+    def remote(cls, url: str) -> BackendChoice:
+        digest = hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:12]
+        return cls(key=f"server-{digest}", server_url=url.rstrip("/"))
+
+    @classmethod
+    def local(cls, backend: EmbeddedBackend) -> BackendChoice:
+        # Per data folder: two stations with their own --data-dir never share a token.
+        digest = hashlib.sha256(str(backend.db_path.resolve()).encode()).hexdigest()[:12]
+        return cls(key=f"embedded-{digest}", embedded=backend)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    info: ServerInfo | None
+    me: MeResponse | None
+    expires_at: datetime | None
+    offline: bool
+
+
+def login_with_demo_code(api: ApiClient, phone: str, device_name: str = "") -> LoginResponse:
+    """Worker thread: ask for a code and log in with the one a demo server hands back."""
+    code = api.request_sms_code(phone).demo_code
+    if not code:
+        raise ServerRejected("服务器不是演示模式，无法自动登录", code="no_demo_code")
+    return api.login(phone, code, device_name)
+
+
+def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialStore) -> Resumed:
+    """Ask the server who we are with the stored token, if there is one.
+
+    Refreshes the token only when less than an hour is left (its expiry is kept in the cache).
+    Offline, the last /me answer from the cache lets the guard go on checking.
+    """
+    try:
+        info: ServerInfo | None = api.info()
+    except OfflineError:
+        info = None
+    token = credentials.load()
+    if token is None:
+        return Resumed(info, None, None, info is None)
+    api.token = token
+    stored = cache.get_meta(EXPIRES_META_KEY)
+    expires = datetime.fromisoformat(stored) if stored else None
+    if info is not None:
+        try:
+            me = api.me()
+            if expires is None or expires - utcnow() <= REFRESH_BEFORE:
+                expires = keep_session(api.refresh(), cache, credentials)
+            cache.set_meta(ME_META_KEY, me.model_dump_json())
+            return Resumed(info, me, expires, False)
+        except SessionExpired:
+            credentials.clear()
+            api.token = None
+            return Resumed(info, None, None, False)
+        except OfflineError:
+            pass
+    cached = cache.get_meta(ME_META_KEY)
+    last_me = MeResponse.model_validate_json(cached) if cached else None
+    return Resumed(info, last_me, expires, True)
+
+
+def keep_session(response: LoginResponse, cache: LocalCache, credentials: CredentialStore) -> datetime:
+    """The token to the keyring (or memory), its expiry to the cache; returns the expiry."""
+    credentials.save(response.token)
+    cache.set_meta(EXPIRES_META_KEY, response.expires_at.isoformat())
+    return response.expires_at

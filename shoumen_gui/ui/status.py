@@ -1,0 +1,143 @@
+"""The sync status bar: online or offline, pending rows, last sync, the checkpoint.
+
+DESIGN §4: it always shows online/offline, the pending count and the last sync time. A clock
+more than five minutes off the server's is a warning banner (verdict windows depend on time);
+rows the server rejected stay visible with their reasons.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from shoumen_core.timeutil import LOCAL_TZ, as_utc
+
+if TYPE_CHECKING:
+    from shoumen_gui.services.sync import SyncStatus
+
+
+class RejectedLike(Protocol):
+    """What the bar needs of a rejected row (services.cache.RejectedRow)."""
+
+    @property
+    def message(self) -> str: ...
+
+
+def local_time(moment: datetime) -> str:
+    return as_utc(moment).astimezone(LOCAL_TZ).strftime("%H:%M:%S")
+
+
+class SyncStatusBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("syncStatus")
+        self.setAccessibleName(self.tr("同步状态"))
+        self.online = QLabel()
+        self.online.setObjectName("syncOnline")
+        self.online.setAccessibleName(self.tr("网络状态"))
+        self.pending = QLabel()
+        self.pending.setObjectName("syncPending")
+        self.pending.setAccessibleName(self.tr("待同步数量"))
+        self.last_sync = QLabel()
+        self.last_sync.setObjectName("syncLastSync")
+        self.last_sync.setAccessibleName(self.tr("上次同步时间"))
+        self.checkpoint = QLabel()
+        self.checkpoint.setObjectName("syncCheckpoint")
+        self.checkpoint.setAccessibleName(self.tr("当前场所和检查点"))
+        self.rejected = QLabel()
+        self.rejected.setObjectName("syncRejected")
+        self.rejected.setAccessibleName(self.tr("被服务器拒绝的记录"))
+        self.message = QLabel()
+        self.message.setObjectName("syncMessage")
+        self.message.setAccessibleName(self.tr("同步提示"))
+        self.message.setWordWrap(True)
+        self.skew_banner = QLabel()
+        self.skew_banner.setObjectName("clockSkewBanner")
+        self.skew_banner.setAccessibleName(self.tr("时钟偏差警告"))
+        self.skew_banner.setProperty("role", "warningBanner")
+        self.skew_banner.setWordWrap(True)
+
+        bar = QHBoxLayout()
+        for label in (self.online, self.pending, self.last_sync, self.rejected):
+            bar.addWidget(label)
+        bar.addWidget(self.message, 1)
+        bar.addWidget(self.checkpoint)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.skew_banner)
+        layout.addLayout(bar)
+        self.is_online = False
+        self.show_connecting()
+
+    def show_connecting(self) -> None:
+        self._set_online_label(None)
+        self.pending.setText(self.tr("待同步 {0}").format(0))
+        self.last_sync.setText(self.tr("尚未同步"))
+        self.rejected.hide()
+        self.skew_banner.hide()
+        self.message.clear()
+
+    def set_checkpoint(self, venue_name: str, checkpoint_name: str | None) -> None:
+        text = venue_name if not checkpoint_name else f"{venue_name} · {checkpoint_name}"
+        self.checkpoint.setText(text)
+
+    def update_status(self, status: SyncStatus) -> None:
+        self._set_online_label(status.online)
+        self.set_pending(status.pending)
+        if status.last_sync_at is None:
+            self.last_sync.setText(self.tr("尚未同步"))
+        else:
+            self.last_sync.setText(self.tr("上次同步 {0}").format(local_time(status.last_sync_at)))
+        if status.skew_warning and status.clock_skew is not None:
+            minutes = round(abs(status.clock_skew.total_seconds()) / 60)
+            direction = self.tr("快") if status.clock_skew.total_seconds() > 0 else self.tr("慢")
+            self.skew_banner.setText(
+                self.tr("本机时钟比服务器{0}约 {1} 分钟，核酸时效判断可能不准，请校准系统时间。").format(
+                    direction, minutes
+                )
+            )
+            self.skew_banner.show()
+        else:
+            self.skew_banner.hide()
+        if status.rejected:
+            self.rejected.setText(self.tr("{0} 条被拒绝").format(status.rejected))
+            self.rejected.show()
+        else:
+            self.rejected.hide()
+            self.rejected.setToolTip("")
+        message = status.message
+        if status.revoked:
+            message = self.tr("您在本场所的核验权限已被收回，新的核验记录无法上传，请联系场所管理员。")
+        self.message.setText(message)
+        self.message.setProperty("state", "warning" if status.revoked else "info")
+
+    def set_pending(self, count: int) -> None:
+        self.pending.setText(self.tr("待同步 {0}").format(count))
+        self.pending.setProperty("state", "pending" if count else "clear")
+
+    def set_rejected_rows(self, rows: Sequence[RejectedLike]) -> None:
+        """The reasons, grouped: the server's Chinese messages with their counts."""
+        if not rows:
+            self.rejected.setToolTip("")
+            return
+        counts = Counter(row.message for row in rows)
+        lines = [self.tr("{0}（{1} 条）").format(message, count) for message, count in counts.most_common()]
+        self.rejected.setToolTip("\n".join(lines))
+        self.rejected.setAccessibleDescription("；".join(lines))
+
+    def _set_online_label(self, online: bool | None) -> None:
+        self.is_online = bool(online)
+        if online is None:
+            text, state = self.tr("连接中…"), "connecting"
+        elif online:
+            text, state = self.tr("● 在线"), "online"
+        else:
+            text, state = self.tr("○ 离线"), "offline"
+        self.online.setText(text)
+        self.online.setProperty("state", state)
+        self.online.style().unpolish(self.online)
+        self.online.style().polish(self.online)
