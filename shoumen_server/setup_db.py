@@ -11,9 +11,12 @@ from shoumen_server.keys import ensure_keys
 
 
 def migrate_database(url: str, now: datetime | None = None) -> None:
-    migrate.upgrade(url)
+    """Upgrade to the head revision (skipping Alembic when already there) and create any
+    missing keys."""
     engine = make_engine(url)
     try:
+        if migrate.current_revision(engine) != migrate.head_revision():
+            migrate.upgrade(url)
         with session_scope(make_session_factory(engine)) as session:
             ensure_keys(session, now or utcnow())
     finally:
