@@ -12,6 +12,7 @@ PACKAGES=(
   libegl1 libgl1 libdbus-1-3 libpulse0 libfontconfig1 libglib2.0-0
   postgresql                              # real PostgreSQL for the server tests
   xvfb                                    # real-window tests and a headless `run`
+  chromium                                # the venue-code page's browser tests (Playwright)
 )
 
 missing=()

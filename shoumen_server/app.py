@@ -10,10 +10,11 @@ from fastapi import APIRouter, FastAPI
 
 from shoumen_core.schemas import ErrorResponse, ServerInfo
 from shoumen_core.timeutil import utcnow
+from shoumen_server import visitor
 from shoumen_server.db import make_engine, make_session_factory
 from shoumen_server.deps import Ctx, ServerContext
 from shoumen_server.errors import install_error_handlers
-from shoumen_server.routers import anomalies, auth, checks, export, staff, stats, sync, trust, venues
+from shoumen_server.routers import anomalies, auth, checks, details, export, staff, stats, sync, trust, venues
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import DevSmsGateway, SmsGateway
 
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     anomalies.router,
     stats.router,
     export.router,
+    details.router,
     trust.router,
 ]
 
@@ -70,4 +72,5 @@ def create_app(
 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(visitor.router)
     return app

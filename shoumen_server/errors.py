@@ -91,7 +91,8 @@ _FIELD_NAMES = {
 }
 
 
-def _validation_message(exc: RequestValidationError) -> tuple[str, dict[str, object]]:
+def _validation_message(exc: RequestValidationError) -> tuple[str, str, dict[str, object]]:
+    """(code, Chinese message, detail) for a request that failed schema validation."""
     errors = exc.errors()
     fields: list[str] = []
     for err in errors:
@@ -100,9 +101,13 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, dict[str, obj
     first = fields[0].split(".")[-1] if fields else ""
     label = _FIELD_NAMES.get(first, first)
     message = f"请求参数有误：{label}" if label else "请求参数有误"
-    if any(err.get("type") == "too_long" and "checks" in str(err.get("loc")) for err in errors):
-        message = "一次提交的记录过多（最多 500 条）"
-    return message, {"fields": fields[:20]}
+    code = "invalid_request"
+    batch_fields = ("checks", "anomalies")
+    if any(
+        err.get("type") == "too_long" and any(f in err.get("loc", ()) for f in batch_fields) for err in errors
+    ):
+        code, message = "batch_too_large", "一次提交的记录过多（最多 500 条）"
+    return code, message, {"fields": fields[:20]}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -112,8 +117,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        message, detail = _validation_message(exc)
-        return JSONResponse(_body("invalid_request", message, detail), status_code=422)
+        code, message, detail = _validation_message(exc)
+        return JSONResponse(_body(code, message, detail), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

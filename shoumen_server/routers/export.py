@@ -1,7 +1,323 @@
-"""export endpoints."""
+"""Exports for contact tracing (CSV or XLSX), audited: a venue's owner exports the venue, a
+township supervisor exports venues of the region. Masked forms only.
+
+CSV is streamed row by row (UTF-8 with a BOM so Excel reads the Chinese); XLSX is built in
+openpyxl's write-only mode into a temporary file, then streamed.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import csv
+import io
+import logging
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import IO, Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shoumen_core.identity import mask_name
+from shoumen_core.phone import mask_phone
+from shoumen_core.policy import LEVEL_WORDS
+from shoumen_core.schemas import CheckMethod, ExportFormat
+from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_server.audit import audit
+from shoumen_server.counts import stored_rows
+from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, require_owner
+from shoumen_server.errors import BadInput, PermissionDenied
+from shoumen_server.ingest import MAX_ID
+from shoumen_server.models import Check, Checkpoint, User, Venue
+from shoumen_server.routers.stats import checked_region, finding_reasons, parse_day
 
 router = APIRouter(tags=["export"])
+log = logging.getLogger("shoumen.server.export")
+
+MAX_RANGE_DAYS = 31
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
+COLUMNS = ["时间", "场所", "卡口", "核验方式", "结论", "姓名", "证件号", "原因", "核验人员"]
+METHOD_NAMES = {
+    CheckMethod.SCAN.value: "扫码",
+    CheckMethod.DOCUMENT.value: "证件",
+    CheckMethod.SELF.value: "访客自助",
+    CheckMethod.MANUAL.value: "人工登记",
+}
+LEVEL_NAMES = {level.value: words for level, words in LEVEL_WORDS.items()}
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_VENUE_IDS = re.compile(r"\d{1,10}(,\d{1,10})*")
+_ROWS_PER_QUERY = 2000
+
+StartQuery = Annotated[str, Query(max_length=20, description="first local day, YYYY-MM-DD")]
+EndQuery = Annotated[str, Query(max_length=20, description="last local day (included), YYYY-MM-DD")]
+FormatQuery = Annotated[str, Query(max_length=10)]
+
+
+def _checked_range(start: str, end: str, ctx: Ctx) -> tuple[date, date]:
+    now = ctx.clock()
+    if not start or not end:
+        raise BadInput("请给出开始和结束日期", code="bad_date")
+    first, last = parse_day(start, now), parse_day(end, now)
+    if last < first:
+        raise BadInput("结束日期早于开始日期", code="bad_date")
+    if (last - first).days + 1 > MAX_RANGE_DAYS:
+        raise BadInput(f"导出范围最多 {MAX_RANGE_DAYS} 天", code="range_too_long")
+    return first, last
+
+
+def _checked_format(text: str) -> ExportFormat:
+    try:
+        return ExportFormat(text.lower())
+    except ValueError:
+        raise BadInput("导出格式应为 csv 或 xlsx", code="bad_format") from None
+
+
+def _cell(value: str) -> str:
+    """Text that spreadsheets show as text: no formulas, no control characters."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _staff_label(user_id: int | None, name: str | None, phone: str | None) -> str:
+    if user_id is None:
+        return "访客自助"
+    parts = [mask_name(name or ""), mask_phone(phone) if phone else ""]
+    return " ".join(part for part in parts if part)
+
+
+def _export_rows(
+    sessions: sessionmaker[Session], venue_ids: list[int], first: date, last: date
+) -> Iterator[list[str]]:
+    """The rows of the export, day by day in time order, read in pages from its own session
+    (the request's session is gone while the response streams)."""
+    query = (
+        select(
+            Check.checked_at,
+            Venue.name,
+            Checkpoint.name,
+            Check.method,
+            Check.level,
+            Check.masked_name,
+            Check.masked_id,
+            Check.findings_json,
+            Check.user_id,
+            User.name,
+            User.phone,
+        )
+        .join(Venue, Venue.id == Check.venue_id)
+        .outerjoin(Checkpoint, Checkpoint.id == Check.checkpoint_id)
+        .outerjoin(User, User.id == Check.user_id)
+        .where(Check.venue_id.in_(venue_ids))
+        .order_by(Check.checked_at, Check.id)
+        .execution_options(yield_per=_ROWS_PER_QUERY)
+    )
+    with sessions() as session:
+        day = first
+        while day <= last:
+            for row in session.execute(query.where(Check.day == day)):
+                (
+                    checked_at,
+                    venue,
+                    checkpoint,
+                    method,
+                    level,
+                    name,
+                    masked_id,
+                    findings,
+                    user_id,
+                    staff,
+                    phone,
+                ) = row
+                yield [
+                    _cell(value)
+                    for value in (
+                        as_utc(checked_at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+                        venue,
+                        checkpoint or "",
+                        METHOD_NAMES.get(method, method),
+                        LEVEL_NAMES.get(level, level),
+                        name,
+                        masked_id,
+                        "；".join(finding_reasons(findings)),
+                        _staff_label(user_id, staff, phone),
+                    )
+                ]
+            day += timedelta(days=1)
+
+
+def _csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(COLUMNS)
+    for i, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if i % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def _xlsx_file(rows: Iterator[list[str]]) -> IO[bytes]:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("核验记录")
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response streams and closes it
+    try:
+        workbook.save(handle)
+        handle.seek(0)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+def _file_chunks(handle: IO[bytes]) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(64 * 1024):
+            yield chunk
+
+
+def content_disposition(filename: str, ascii_fallback: str) -> str:
+    """attachment with an ASCII filename for old clients and the UTF-8 one (RFC 6266/5987)."""
+    return f"attachment; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _export(
+    ctx: Ctx,
+    db: Session,
+    caller: Caller,
+    venue_ids: list[int],
+    first: date,
+    last: date,
+    fmt: ExportFormat,
+    *,
+    label: str,
+    ascii_label: str,
+    venue_id: int | None = None,
+    region_code: str | None = None,
+) -> StreamingResponse:
+    rows = stored_rows(db, venue_ids, first, last)
+    if fmt is ExportFormat.XLSX and rows > XLSX_MAX_ROWS:
+        raise BadInput("记录数超过 Excel 的上限，请缩短日期范围或导出 CSV", code="too_many_rows")
+    audit(
+        db,
+        at=ctx.clock(),
+        actor_user_id=caller.user.id,
+        action="export",
+        venue_id=venue_id,
+        region_code=region_code,
+        device_name=caller.token.device_name,
+        detail={
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+            "format": fmt.value,
+            "rows": rows,
+            "venue_ids": venue_ids,
+        },
+    )
+    db.commit()  # the audit entry is written even if the download is interrupted
+    log.info(
+        "export by user %s: %d venues, %s..%s, %s, %d rows",
+        caller.user.id,
+        len(venue_ids),
+        first,
+        last,
+        fmt.value,
+        rows,
+    )
+    span = f"{first:%Y%m%d}-{last:%Y%m%d}"
+    filename = f"守小门核验记录_{_UNSAFE_FILENAME.sub('_', label)}_{span}.{fmt.value}"
+    headers = {
+        "Content-Disposition": content_disposition(
+            filename, f"shoumen-checks-{ascii_label}-{span}.{fmt.value}"
+        )
+    }
+    export_rows = _export_rows(ctx.sessions, venue_ids, first, last)
+    if fmt is ExportFormat.CSV:
+        return StreamingResponse(_csv_chunks(export_rows), media_type=CSV_MEDIA_TYPE, headers=headers)
+    return StreamingResponse(
+        _file_chunks(_xlsx_file(export_rows)), media_type=XLSX_MEDIA_TYPE, headers=headers
+    )
+
+
+_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {CSV_MEDIA_TYPE: {}, XLSX_MEDIA_TYPE: {}},
+        "description": "the checks of the range, one row per check",
+    }
+}
+
+
+@router.get("/venues/{venue_id}/export", response_class=StreamingResponse, responses=_FILE_RESPONSES)
+def export_venue(
+    venue_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    start: StartQuery = "",
+    end: EndQuery = "",
+    format: FormatQuery = "csv",
+) -> StreamingResponse:
+    """The venue's checks of up to 31 days (owner only)."""
+    venue = require_owner(db, caller, venue_id)
+    first, last = _checked_range(start, end, ctx)
+    return _export(
+        ctx,
+        db,
+        caller,
+        [venue.id],
+        first,
+        last,
+        _checked_format(format),
+        label=venue.name,
+        ascii_label=f"venue{venue.id}",
+        venue_id=venue.id,
+        region_code=venue.region_code,
+    )
+
+
+def _region_venue_ids(db: Session, region_code: str, text: str | None) -> list[int]:
+    """All venues of the region, or the listed ones, each of which must be in the region."""
+    in_region = set(db.scalars(select(Venue.id).where(Venue.region_code == region_code)))
+    if not text:
+        return sorted(in_region)
+    if not _VENUE_IDS.fullmatch(text.replace(" ", "")):
+        raise BadInput("场所编号列表有误（如 1,2,3）", code="bad_venue_ids")
+    wanted = sorted({int(part) for part in text.replace(" ", "").split(",")})
+    if any(venue_id not in in_region for venue_id in wanted):
+        raise PermissionDenied("所选场所不在您负责的区域", code="outside_region")
+    return wanted
+
+
+@router.get("/regions/{region_code}/export", response_class=StreamingResponse, responses=_FILE_RESPONSES)
+def export_region(
+    region_code: Annotated[str, Path(max_length=20)],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    start: StartQuery = "",
+    end: EndQuery = "",
+    format: FormatQuery = "csv",
+    venue_ids: Annotated[str | None, Query(max_length=2000)] = None,
+) -> StreamingResponse:
+    """Checks at venues of the supervisor's region (all, or `venue_ids=1,2`), up to 31 days."""
+    code = checked_region(caller, region_code)
+    first, last = _checked_range(start, end, ctx)
+    fmt = _checked_format(format)
+    ids = _region_venue_ids(db, code, venue_ids)
+    return _export(
+        ctx, db, caller, ids, first, last, fmt, label=code, ascii_label=f"region{code}", region_code=code
+    )

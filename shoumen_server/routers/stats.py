@@ -1,7 +1,264 @@
-"""stats endpoints."""
+"""Statistics: a venue's day (unit or personal), its abnormal checks, trends, and the region
+view of township supervisors. Counts come from the count tables only (`shoumen_server.counts`).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import json
+import re
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import literal_column, select
+from sqlalchemy.sql import Select
+
+from shoumen_core.policy import FindingState, VerdictLevel
+from shoumen_core.schemas import (
+    AbnormalItem,
+    AbnormalList,
+    RegionAbnormalItem,
+    RegionAbnormalList,
+    RegionStats,
+    StatsResponse,
+    StatsScope,
+    Trend,
+)
+from shoumen_core.timeutil import local_day
+from shoumen_server import counts
+from shoumen_server.deps import (
+    Caller,
+    Ctx,
+    CurrentCaller,
+    Db,
+    require_checker,
+    require_supervisor,
+    require_unit_stats_reader,
+)
+from shoumen_server.errors import BadInput, NotFound
+from shoumen_server.ingest import MAX_ID, checkpoint_venues
+from shoumen_server.models import Anomaly, Check, Venue
 
 router = APIRouter(tags=["stats"])
+
+VenueId = Annotated[int, Path(ge=1, le=MAX_ID)]
+DateQuery = Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD, the local (China) day")]
+ScopeQuery = Annotated[str, Query(max_length=20)]
+MAX_ABNORMAL = 500
+MAX_TREND_DAYS = 366
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_REGION = re.compile(r"\d{6}")
+
+
+def parse_day(text: str | None, now: datetime) -> date:
+    """A YYYY-MM-DD query value; absent means today (local). 422 bad_date otherwise."""
+    if not text:
+        return local_day(now)
+    if _DATE.fullmatch(text.strip()):
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    raise BadInput("日期格式有误，应为 YYYY-MM-DD", code="bad_date")
+
+
+def parse_scope(text: str) -> StatsScope:
+    try:
+        return StatsScope(text)
+    except ValueError:
+        raise BadInput("统计范围应为 unit（单位）或 personal（个人）", code="bad_scope") from None
+
+
+def checked_days(days: int) -> int:
+    if not 1 <= days <= MAX_TREND_DAYS:
+        raise BadInput(f"天数应在 1 到 {MAX_TREND_DAYS} 之间", code="bad_days")
+    return days
+
+
+def checked_region(caller: Caller, region_code: str) -> str:
+    """The caller must supervise this region (a 6-digit code)."""
+    require_supervisor(caller)
+    if not _REGION.fullmatch(region_code):
+        raise BadInput("行政区划代码无效（应为 6 位数字）", code="bad_region")
+    require_supervisor(caller, region_code)
+    return region_code
+
+
+def _scope_user(db: Db, caller: Caller, venue_id: int, scope: StatsScope) -> int | None:
+    """Unit: checkers and the region's supervisor; personal: the caller's own checks (checkers)."""
+    if scope is StatsScope.PERSONAL:
+        require_checker(db, caller, venue_id)
+        return caller.user.id
+    require_unit_stats_reader(db, caller, venue_id)
+    return None
+
+
+@router.get("/venues/{venue_id}/stats", response_model=StatsResponse)
+def venue_stats(
+    venue_id: VenueId,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    date: DateQuery = None,
+    scope: ScopeQuery = StatsScope.UNIT.value,
+    checkpoint_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> StatsResponse:
+    stats_scope = parse_scope(scope)
+    day = parse_day(date, ctx.clock())
+    user_id = _scope_user(db, caller, venue_id, stats_scope)
+    if checkpoint_id is not None and checkpoint_venues(db, [checkpoint_id]).get(checkpoint_id) != venue_id:
+        raise BadInput("卡口不属于该场所", code="bad_checkpoint")
+    return StatsResponse(
+        venue_id=venue_id,
+        scope=stats_scope,
+        checkpoint_id=checkpoint_id,
+        counts=counts.day_counts(db, venue_id, day, user_id=user_id, checkpoint_id=checkpoint_id),
+    )
+
+
+def finding_reasons(findings_json: str) -> list[str]:
+    try:
+        findings: list[dict[str, Any]] = json.loads(findings_json or "[]")
+    except ValueError:
+        return []
+    return [
+        str(f.get("message", ""))
+        for f in findings
+        if isinstance(f, dict) and f.get("state") != FindingState.OK.value and f.get("message")
+    ]
+
+
+def _abnormal_query() -> Select[*tuple[Any, ...]]:
+    """Non-PASS checks with the id of one anomaly registered for each (if any)."""
+    anomaly_id = (
+        select(Anomaly.id).where(Anomaly.check_id == Check.id).order_by(Anomaly.id).limit(1).scalar_subquery()
+    )
+    return (
+        select(
+            Check.id,
+            Check.checked_at,
+            Check.checkpoint_id,
+            Check.masked_name,
+            Check.masked_id,
+            Check.level,
+            Check.findings_json,
+            anomaly_id.label("anomaly_id"),
+        )
+        # A literal, not a parameter: the partial index ix_checks_venue_day_abnormal matches it.
+        .where(Check.level != literal_column(f"'{VerdictLevel.PASS.value}'"))
+        .order_by(Check.checked_at.desc(), Check.id.desc())
+        .limit(MAX_ABNORMAL)
+    )
+
+
+def _item(row: Any) -> dict[str, Any]:
+    anomaly_id: uuid.UUID | None = row.anomaly_id
+    if anomaly_id is not None and not isinstance(anomaly_id, uuid.UUID):
+        anomaly_id = uuid.UUID(str(anomaly_id))
+    return {
+        "check_id": row.id,
+        "checked_at": row.checked_at,
+        "checkpoint_id": row.checkpoint_id,
+        "masked_name": row.masked_name,
+        "masked_id": row.masked_id,
+        "level": VerdictLevel(row.level),
+        "reasons": finding_reasons(row.findings_json),
+        "registered": anomaly_id is not None,
+        "anomaly_id": anomaly_id,
+    }
+
+
+@router.get("/venues/{venue_id}/abnormal", response_model=AbnormalList)
+def venue_abnormal(
+    venue_id: VenueId,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    date: DateQuery = None,
+    scope: ScopeQuery = StatsScope.UNIT.value,
+) -> AbnormalList:
+    """The day's checks that did not pass (newest first, at most 500), with their reasons and
+    whether an anomaly registration exists for each."""
+    stats_scope = parse_scope(scope)
+    day = parse_day(date, ctx.clock())
+    user_id = _scope_user(db, caller, venue_id, stats_scope)
+    query = _abnormal_query().where(Check.venue_id == venue_id, Check.day == day)
+    if user_id is not None:
+        query = query.where(Check.user_id == user_id)
+    items = [AbnormalItem(**_item(row)) for row in db.execute(query)]
+    return AbnormalList(venue_id=venue_id, day=day, items=items)
+
+
+@router.get("/venues/{venue_id}/trend", response_model=Trend)
+def venue_trend(
+    venue_id: VenueId, caller: CurrentCaller, ctx: Ctx, db: Db, days: Annotated[int, Query()] = 30
+) -> Trend:
+    require_unit_stats_reader(db, caller, venue_id)
+    points = counts.trend(db, [venue_id], local_day(ctx.clock()), checked_days(days))
+    return Trend(points=points)
+
+
+# ---- regions --------------------------------------------------------------------------------
+
+
+@router.get("/regions/{region_code}/stats", response_model=RegionStats)
+def region_stats(
+    region_code: Annotated[str, Path(max_length=20)],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    date: DateQuery = None,
+) -> RegionStats:
+    """One row per active venue of the region (those without checks too), and the totals."""
+    code = checked_region(caller, region_code)
+    day = parse_day(date, ctx.clock())
+    venues, totals = counts.region_day(db, code, day)
+    return RegionStats(region_code=code, day=day, venues=venues, totals=totals)
+
+
+@router.get("/regions/{region_code}/trend", response_model=Trend)
+def region_trend(
+    region_code: Annotated[str, Path(max_length=20)],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    days: Annotated[int, Query()] = 30,
+    venue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Trend:
+    """The region's daily checked/abnormal figures, or one of its venues'."""
+    code = checked_region(caller, region_code)
+    span = checked_days(days)
+    venue_ids: Any = counts.region_venues(code)
+    if venue_id is not None:
+        venue = db.get(Venue, venue_id)
+        if venue is None:
+            raise NotFound("场所不存在", code="venue_not_found")
+        if venue.region_code != code:
+            raise BadInput("该场所不在此区域内", code="venue_outside_region")
+        venue_ids = [venue_id]
+    return Trend(points=counts.trend(db, venue_ids, local_day(ctx.clock()), span))
+
+
+@router.get("/regions/{region_code}/abnormal", response_model=RegionAbnormalList)
+def region_abnormal(
+    region_code: Annotated[str, Path(max_length=20)],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    date: DateQuery = None,
+) -> RegionAbnormalList:
+    """The region's checks that did not pass on a day (newest first, at most 500)."""
+    code = checked_region(caller, region_code)
+    day = parse_day(date, ctx.clock())
+    query = (
+        _abnormal_query()
+        .add_columns(Venue.id.label("venue_id"), Venue.name.label("venue_name"))
+        .join(Venue, Venue.id == Check.venue_id)
+        .where(Venue.region_code == code, Venue.active.is_(True), Check.day == day)
+    )
+    items = [
+        RegionAbnormalItem(**_item(row), venue_id=row.venue_id, venue_name=row.venue_name)
+        for row in db.execute(query)
+    ]
+    return RegionAbnormalList(region_code=code, day=day, items=items)

@@ -1,7 +1,122 @@
-"""sync endpoints."""
+"""Device sync (DESIGN §4): push check records and anomaly registrations, pull what changed."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+import uuid
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from shoumen_core.schemas import (
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Rejected,
+    Role,
+    StaffBrief,
+    StaffState,
+)
+from shoumen_core.timeutil import local_day
+from shoumen_server.anomaly_store import apply_anomaly
+from shoumen_server.counts import days_counts
+from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
+from shoumen_server.errors import ApiError
+from shoumen_server.ingest import MAX_ID, ingest_checks, venue_gate
+from shoumen_server.keys import b64u
+from shoumen_server.models import Membership, User
+from shoumen_server.views import venue_out
 
 router = APIRouter(tags=["sync"])
+log = logging.getLogger("shoumen.server.sync")
+
+
+@router.post("/sync/push", response_model=PushResponse)
+def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResponse:
+    """Store what the device committed; per-id answers. Resends are harmless (by client id)."""
+    now = ctx.clock()
+    user_id = caller.user.id
+    accepted, rejected = ingest_checks(db, body.checks, user_id, now, device_id=body.device_id)
+    versions: dict[str, int] = {}
+    if body.anomalies:
+        gate = venue_gate(db, user_id, {item.venue_id for item in body.anomalies})
+        done: set[uuid.UUID] = set()
+        for item in body.anomalies:
+            if item.id in done:
+                continue
+            problem = gate[item.venue_id]
+            if problem is not None:
+                rejected.append(problem.rejected(item.id))
+                continue
+            try:
+                row = apply_anomaly(db, ctx.keys, item, user_id, now)
+            except ApiError as exc:
+                rejected.append(Rejected(id=item.id, code=exc.code, message=exc.message))
+                continue
+            done.add(item.id)
+            accepted.append(item.id)
+            versions[str(item.id)] = row.version
+    if rejected:
+        log.info(
+            "push from user %s: %d accepted, %d rejected (%s)",
+            user_id,
+            len(accepted),
+            len(rejected),
+            ",".join(sorted({r.code for r in rejected})),
+        )
+    return PushResponse(accepted=accepted, rejected=rejected, anomaly_versions=versions)
+
+
+def _staff(db: Session, venue_id: int) -> list[StaffBrief]:
+    rows = db.execute(
+        select(Membership.user_id, User.name, Membership.role, Membership.state)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.venue_id == venue_id)
+        .order_by(case((Membership.role == Role.OWNER.value, 0), else_=1), Membership.user_id)
+    )
+    return [
+        StaffBrief(user_id=user_id, name=name, role=Role(role), state=StaffState(state))
+        for user_id, name, role, state in rows
+    ]
+
+
+def _cursor_is_current(cursor: str, epoch: str, config_version: int) -> bool:
+    cursor_epoch, sep, version = cursor.rpartition(":")
+    return bool(sep) and cursor_epoch == epoch and version == str(config_version)
+
+
+@router.get("/sync/pull", response_model=PullResponse)
+def pull(
+    venue_id: Annotated[int, Query(ge=1, le=MAX_ID)],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    cursor: Annotated[str, Query(max_length=200)] = "",
+) -> PullResponse:
+    """The venue's configuration when it changed since `cursor` (or the epoch did), and the
+    server's counts for today and yesterday, always. A revoked guard gets 403 staff_revoked."""
+    venue, member = require_checker(db, caller, venue_id)
+    now = ctx.clock()
+    keys = ctx.keys
+    today = local_day(now)
+    days = [today, today - timedelta(days=1)]
+    response = PullResponse(
+        epoch=keys.epoch,
+        cursor=f"{keys.epoch}:{venue.config_version}",
+        changed=not _cursor_is_current(cursor, keys.epoch, venue.config_version),
+        unit_counts=days_counts(db, venue.id, days),
+        personal_counts=days_counts(db, venue.id, days, user_id=caller.user.id),
+        server_time=now,
+    )
+    if response.changed:
+        validity = timedelta(days=ctx.settings.trust_list_validity_days)
+        response.venue = venue_out(db, venue)
+        response.staff = _staff(db, venue.id)
+        response.my_role = Role(member.role)
+        response.my_state = StaffState(member.state)
+        response.trust_list = keys.trust_list(now, validity).to_json()
+        response.sealing_public_key = b64u(keys.sealing_public)
+    return response

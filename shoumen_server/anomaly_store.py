@@ -1,0 +1,195 @@
+"""Anomaly registrations (核查登记): validating an AnomalyIn and applying it, with
+optimistic concurrency. The one code path of `POST /sync/push` and the anomaly endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shoumen_core.codes import b64url_decode
+from shoumen_core.identity import (
+    MASK_POLICIES,
+    DocumentKind,
+    InvalidDocument,
+    mask_document,
+    mask_name,
+    parse_document,
+)
+from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
+from shoumen_core.schemas import AnomalyIn
+from shoumen_core.timeutil import as_utc, local_day
+from shoumen_server.errors import BadInput, Conflict, NotFound
+from shoumen_server.ingest import (
+    BAD_CHECKPOINT,
+    BAD_SEALED,
+    BAD_TEXT,
+    BAD_TIME,
+    FUTURE_SLACK,
+    bad_text,
+    checkpoint_venues,
+)
+from shoumen_server.keys import KeyStore
+from shoumen_server.models import Anomaly, Venue
+from shoumen_server.views import venue_policy
+
+TEMPERATURE_MIN = 30.0
+TEMPERATURE_MAX = 45.0
+
+
+@dataclass
+class _AnomalyValues:
+    """A validated AnomalyIn: the columns to store, and the plaintexts behind encrypted ones."""
+
+    columns: dict[str, Any]
+    document: str | None
+    name: str | None
+    phone: str | None
+
+
+def _checked_document(body: AnomalyIn, venue: Venue, now: datetime) -> tuple[dict[str, Any], str | None]:
+    kind: DocumentKind | None = None
+    if body.document_kind:
+        try:
+            kind = DocumentKind(body.document_kind)
+        except ValueError:
+            raise BadInput("证件类型无效", code="bad_document") from None
+    if body.document_number:
+        try:
+            document = parse_document(body.document_number, kind, today=local_day(now))
+        except InvalidDocument as exc:
+            raise BadInput(exc.message, code="bad_document") from exc
+        policy = MASK_POLICIES.get(venue_policy(venue).masking.value, MASK_POLICIES["standard"])
+        columns: dict[str, Any] = {
+            "document_kind": document.kind.value,
+            "masked_id": mask_document(document.number, policy),
+            "sealed_document": None,
+        }
+        return columns, document.number
+    columns = {}
+    if body.sealed_document:
+        try:
+            columns["sealed_document"] = b64url_decode(body.sealed_document)
+        except ValueError:
+            raise BadInput(BAD_SEALED.message, code=BAD_SEALED.code) from None
+    if kind is not None:
+        columns["document_kind"] = kind.value
+    if body.masked_id:
+        if bad_text(body.masked_id, 40):
+            raise BadInput("证件号码（脱敏）过长", code="bad_document")
+        columns["masked_id"] = body.masked_id
+    return columns, None
+
+
+def _checked_anomaly(body: AnomalyIn, venue: Venue, db: Session, now: datetime) -> _AnomalyValues:
+    texts = (body.name, body.phone, body.origin, body.transport, body.reported_to, body.notes, body.masked_id)
+    if any("\x00" in text for text in texts) or bad_text(body.document_number, 40):
+        raise BadInput(BAD_TEXT.message, code="bad_record")
+    if body.temperature is not None and not TEMPERATURE_MIN <= body.temperature <= TEMPERATURE_MAX:
+        raise BadInput("体温应在 30.0 到 45.0 ℃ 之间", code="bad_temperature")
+    if as_utc(body.created_at) > now + FUTURE_SLACK:
+        raise BadInput(BAD_TIME.message, code=BAD_TIME.code)
+    if (
+        body.checkpoint_id is not None
+        and checkpoint_venues(db, [body.checkpoint_id]).get(body.checkpoint_id) != venue.id
+    ):
+        raise BadInput(BAD_CHECKPOINT.message, code=BAD_CHECKPOINT.code)
+    columns, document = _checked_document(body, venue, now)
+    phone: str | None = None
+    if body.phone:
+        try:
+            phone = normalise_phone(body.phone)
+        except InvalidPhone as exc:
+            raise BadInput(exc.message, code=exc.code) from exc
+        columns["phone_masked"] = mask_phone(phone)
+    name = body.name or None
+    if name:
+        columns["masked_name"] = mask_name(name)
+    columns.update(
+        checkpoint_id=body.checkpoint_id,
+        check_id=body.check_id,
+        temperature=body.temperature,
+        snapshot_json=body.snapshot.model_dump_json() if body.snapshot else None,
+        origin=body.origin,
+        arrival_at=as_utc(body.arrival_at) if body.arrival_at else None,
+        transport=body.transport,
+        anomaly_type=body.anomaly_type.value,
+        action=body.action.value,
+        reported_to=body.reported_to,
+        reported_at=as_utc(body.reported_at) if body.reported_at else None,
+        notes=body.notes,
+    )
+    return _AnomalyValues(columns=columns, document=document, name=name, phone=phone)
+
+
+def _same_content(keys: KeyStore, row: Anomaly, values: _AnomalyValues) -> bool:
+    """True when storing `values` would change nothing: a resend of what is stored."""
+    if any(getattr(row, column) != value for column, value in values.columns.items()):
+        return False
+    encrypted = (
+        (values.document, row.doc_enc),
+        (values.name, row.name_enc),
+        (values.phone, row.phone_enc),
+    )
+    return all(
+        plain is None or (blob is not None and keys.decrypt(blob) == plain) for plain, blob in encrypted
+    )
+
+
+def _set_values(keys: KeyStore, row: Anomaly, values: _AnomalyValues) -> None:
+    for column, value in values.columns.items():
+        setattr(row, column, value)
+    if values.document is not None:
+        row.doc_enc = keys.encrypt(values.document)
+    if values.name is not None:
+        row.name_enc = keys.encrypt(values.name)
+    if values.phone is not None:
+        row.phone_enc = keys.encrypt(values.phone)
+
+
+def apply_anomaly(db: Session, keys: KeyStore, body: AnomalyIn, user_id: int, now: datetime) -> Anomaly:
+    """Create (base_version 0) or edit (base_version N) an anomaly registration.
+
+    The caller has checked that `user_id` may register anomalies at `body.venue_id`. Raises
+    BadInput for invalid fields, NotFound for an edit of an unknown registration and Conflict
+    ("version_conflict", detail server_version) when the stored version is not the base of the
+    edit. A resend of exactly what is stored is accepted and changes nothing. On an edit, an
+    empty name or phone and an absent document keep the stored ones.
+    """
+    venue = db.get(Venue, body.venue_id)
+    if venue is None:
+        raise NotFound("场所不存在", code="venue_not_found")
+    values = _checked_anomaly(body, venue, db, now)
+    row = db.get(Anomaly, body.id, with_for_update=True)  # edits of one registration queue up
+    if row is None or row.venue_id != body.venue_id:
+        if body.base_version != 0 or row is not None:
+            raise NotFound("登记不存在或已被删除", code="anomaly_not_found")
+        created_at = as_utc(body.created_at)
+        row = Anomaly(
+            id=body.id,
+            venue_id=body.venue_id,
+            user_id=user_id,
+            day=local_day(created_at),
+            created_at=created_at,
+            updated_at=now,
+            version=1,
+        )
+        _set_values(keys, row, values)
+        db.add(row)
+        db.flush()
+        return row
+    if _same_content(keys, row, values):
+        return row
+    if body.base_version != row.version:
+        raise Conflict(
+            f"登记已被他人修改（服务器版本 {row.version}）",
+            code="version_conflict",
+            detail={"server_version": row.version},
+        )
+    _set_values(keys, row, values)
+    row.version += 1
+    row.updated_at = now
+    db.flush()
+    return row

@@ -1,0 +1,360 @@
+"""Storing the check records devices push, with their pre-aggregated counts; also
+the checks of the visitor self check-in page (`store_checks`). Anomaly registrations are in
+`anomaly_store`, bulk SQL in `bulk`.
+
+A batch of 500 checks is a handful of statements: one query for the ids already stored, one
+query for the caller's memberships, one for the checkpoints, then one multi-row INSERT per
+table, with the counts aggregated in Python first. Everything runs in the caller's transaction.
+
+Count conventions (the tables of `shoumen_server.models`):
+- `check_counts.checkpoint_key`: the checkpoint id, 0 when none.
+- `check_counts.user_key`: the staff user id, 0 for a visitor's self check-in.
+- `day_persons.user_key` / `day_person_counts.user_key`: -1 the whole venue, a staff user id,
+  or -1 - checkpoint_id for one checkpoint (so "persons" can be read per checkpoint too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from shoumen_core.codes import b64url_decode
+from shoumen_core.policy import Finding
+from shoumen_core.schemas import CheckRecordIn, Rejected, StaffState
+from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_server.bulk import greatest, insert_new, upsert_insert
+from shoumen_server.models import (
+    Check,
+    CheckCount,
+    Checkpoint,
+    DayPerson,
+    DayPersonCount,
+    Membership,
+    Venue,
+)
+
+CHECKS: Table = Check.__table__  # type: ignore[assignment]
+CHECK_COUNTS: Table = CheckCount.__table__  # type: ignore[assignment]
+DAY_PERSONS: Table = DayPerson.__table__  # type: ignore[assignment]
+DAY_PERSON_COUNTS: Table = DayPersonCount.__table__  # type: ignore[assignment]
+
+VENUE_KEY = -1
+VISITOR_KEY = 0
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+FUTURE_SLACK = timedelta(minutes=10)
+
+# Every column of a check row, with the value a caller may leave out.
+CHECK_DEFAULTS: dict[str, Any] = {
+    "checkpoint_id": None,
+    "user_id": None,
+    "device_id": "",
+    "findings_json": "[]",
+    "person_ref": None,
+    "masked_name": "",
+    "masked_id": "",
+    "sealed_document": None,
+    "temperature": None,
+    "manual_decision": None,
+    "offline": False,
+    "phone_hash": None,
+    "declaration_json": None,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one pushed record is refused: a stable code and a message for the guard."""
+
+    code: str
+    message: str
+
+    def rejected(self, record_id: uuid.UUID) -> Rejected:
+        return Rejected(id=record_id, code=self.code, message=self.message)
+
+
+NOT_STAFF = Problem("not_venue_staff", "您不是该场所的工作人员")
+REVOKED = Problem("staff_revoked", "您的核验权限已被收回，请联系场所管理员")
+NO_VENUE = Problem("not_venue_staff", "场所不存在或已被删除")
+BAD_CHECKPOINT = Problem("bad_checkpoint", "卡口不属于该场所")
+BAD_TIME = Problem("bad_time", "核验时间晚于服务器时间 10 分钟以上，请校准设备时间")
+BAD_SEALED = Problem("bad_document", "证件号码密文无效")
+BAD_TEXT = Problem("bad_record", "记录内容有误（文字过长或含非法字符）")
+
+
+def _valid_id(value: int | None) -> bool:
+    return value is None or 1 <= value <= MAX_ID
+
+
+def bad_text(value: str | None, limit: int) -> bool:
+    return value is not None and (len(value) > limit or "\x00" in value)
+
+
+# ---- permission gate ------------------------------------------------------------------------
+
+
+def venue_gate(db: Session, user_id: int | None, venue_ids: Iterable[int]) -> dict[int, Problem | None]:
+    """For each venue: None when `user_id` may check there, else why not (one query).
+
+    `user_id` None is a visitor's self check-in: only the venue has to exist.
+    """
+    wanted = {v for v in venue_ids if _valid_id(v)}
+    gate: dict[int, Problem | None] = {v: NO_VENUE for v in venue_ids}
+    if not wanted:
+        return gate
+    if user_id is None:
+        for venue_id in db.scalars(select(Venue.id).where(Venue.id.in_(wanted))):
+            gate[venue_id] = None
+        return gate
+    rows = db.execute(
+        select(Venue.id, Membership.state)
+        .outerjoin(Membership, (Membership.venue_id == Venue.id) & (Membership.user_id == user_id))
+        .where(Venue.id.in_(wanted))
+    ).all()
+    for venue_id, state in rows:
+        if state is None:
+            gate[venue_id] = NOT_STAFF
+        elif state != StaffState.AUTHORISED:
+            gate[venue_id] = REVOKED
+        else:
+            gate[venue_id] = None
+    return gate
+
+
+def checkpoint_venues(db: Session, checkpoint_ids: Iterable[int | None]) -> dict[int, int]:
+    """checkpoint id -> its venue id, for the ids that exist."""
+    wanted = {c for c in checkpoint_ids if c is not None and _valid_id(c)}
+    if not wanted:
+        return {}
+    rows = db.execute(select(Checkpoint.id, Checkpoint.venue_id).where(Checkpoint.id.in_(wanted)))
+    return {cp: venue for cp, venue in rows}
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+
+def person_key(row: dict[str, Any]) -> str:
+    """Who a check was about, for the distinct-persons count: the registry reference, the
+    self check-in phone hash, the masked name and ID, or (anonymous) the check itself."""
+    if row.get("person_ref"):
+        return f"r:{row['person_ref']}"
+    if row.get("phone_hash"):
+        return f"p:{row['phone_hash'][:60]}"
+    masked_id = row.get("masked_id") or ""
+    masked_name = row.get("masked_name") or ""
+    if masked_id or masked_name:
+        digest = hashlib.sha256(f"{masked_id}|{masked_name}".encode()).hexdigest()
+        return f"m:{digest[:40]}"
+    return f"c:{row['id'].hex}"
+
+
+def _record_problem(
+    record: CheckRecordIn, checkpoints: dict[int, int], now: datetime
+) -> tuple[Problem | None, bytes | None]:
+    if record.checkpoint_id is not None and checkpoints.get(record.checkpoint_id) != record.venue_id:
+        return BAD_CHECKPOINT, None
+    if as_utc(record.checked_at) > now + FUTURE_SLACK:
+        return BAD_TIME, None
+    if (
+        bad_text(record.person_ref, 32)
+        or bad_text(record.masked_name, 50)
+        or bad_text(record.masked_id, 40)
+        or bad_text(record.device_id, 64)
+    ):
+        return BAD_TEXT, None
+    sealed: bytes | None = None
+    if record.sealed_document is not None:
+        try:
+            sealed = b64url_decode(record.sealed_document)
+        except ValueError:
+            return BAD_SEALED, None
+    return None, sealed
+
+
+def findings_json(findings: Sequence[Finding]) -> str:
+    """The stored JSON of a verdict's findings (most visitors get the same ones: cached)."""
+    return _findings_json(tuple((f.source, f.state, f.reason, f.message) for f in findings))
+
+
+@lru_cache(maxsize=4096)
+def _findings_json(findings: tuple[tuple[str, str, str, str], ...]) -> str:
+    items = [{"source": s, "state": st, "reason": r, "message": m} for s, st, r, m in findings]
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+
+
+def check_row(
+    record: CheckRecordIn, user_id: int | None, now: datetime, sealed: bytes | None, device_id: str = ""
+) -> dict[str, Any]:
+    """The `checks` row of a validated record."""
+    checked_at = as_utc(record.checked_at)
+    local = checked_at.astimezone(LOCAL_TZ)
+    return {
+        "id": record.id,
+        "venue_id": record.venue_id,
+        "checkpoint_id": record.checkpoint_id,
+        "user_id": user_id,
+        "device_id": record.device_id or device_id,
+        "method": record.method.value,
+        "checked_at": checked_at,
+        "day": local.date(),
+        "hour": local.hour,
+        "level": record.level.value,
+        "findings_json": findings_json(record.findings),
+        "person_ref": record.person_ref,
+        "masked_name": record.masked_name,
+        "masked_id": record.masked_id,
+        "sealed_document": sealed,
+        "temperature": record.temperature,
+        "manual_decision": record.manual_decision.value if record.manual_decision else None,
+        "offline": record.offline,
+        "phone_hash": None,
+        "declaration_json": None,
+        "received_at": now,
+    }
+
+
+def ingest_checks(
+    db: Session,
+    records: Sequence[CheckRecordIn],
+    user_id: int | None,
+    now: datetime,
+    *,
+    device_id: str = "",
+) -> tuple[list[uuid.UUID], list[Rejected]]:
+    """Store the records `user_id` may push; say which ids are accepted and why others are not.
+
+    An id already stored is accepted again without being counted twice, whatever the caller's
+    rights are now: the device only missed the first answer.
+    """
+    unique: dict[uuid.UUID, CheckRecordIn] = {}
+    for record in records:
+        unique.setdefault(record.id, record)
+    if not unique:
+        return [], []
+    existing = set(db.scalars(select(CHECKS.c.id).where(CHECKS.c.id.in_(list(unique)))))
+    todo = [record for record_id, record in unique.items() if record_id not in existing]
+    gate = venue_gate(db, user_id, {r.venue_id for r in todo})
+    checkpoints = checkpoint_venues(db, {r.checkpoint_id for r in todo})
+    accepted = [record_id for record_id in unique if record_id in existing]
+    rejected: list[Rejected] = []
+    rows: list[dict[str, Any]] = []
+    for record in todo:
+        problem = gate[record.venue_id]
+        sealed: bytes | None = None
+        if problem is None:
+            problem, sealed = _record_problem(record, checkpoints, now)
+        if problem is not None:
+            rejected.append(problem.rejected(record.id))
+            continue
+        rows.append(check_row(record, user_id, now, sealed, device_id))
+    store_checks(db, rows)
+    accepted.extend(row["id"] for row in rows)
+    return accepted, rejected
+
+
+def store_checks(db: Session, rows: list[dict[str, Any]]) -> list[uuid.UUID]:
+    """Insert check rows (validated by the caller) and count the new ones; returns their ids.
+
+    Each row needs id, venue_id, method, checked_at, level and received_at; day and hour are
+    derived from checked_at when absent; the other columns default (CHECK_DEFAULTS). An id that
+    is already stored is skipped and not counted, so concurrent resends are harmless.
+    """
+    if not rows:
+        return []
+    full: list[dict[str, Any]] = []
+    for row in rows:
+        item = {**CHECK_DEFAULTS, **row}
+        checked_at = item["checked_at"]
+        if checked_at.tzinfo is not UTC:
+            item["checked_at"] = checked_at = as_utc(checked_at)
+        if "day" not in item or "hour" not in item:
+            local = checked_at.astimezone(LOCAL_TZ)
+            item.setdefault("day", local.date())
+            item.setdefault("hour", local.hour)
+        full.append(item)
+    full.sort(key=itemgetter("id"))  # a fixed lock order: concurrent batches cannot deadlock
+    names = list(full[0])
+    values = list(map(itemgetter(*names), full))
+    inserted = {row[0] for row in insert_new(db, CHECKS, names, values, ["id"], ["id"])}
+    new_rows = [row for row in full if row["id"] in inserted]
+    count_checks(db, new_rows)
+    return [row["id"] for row in new_rows]
+
+
+def count_checks(db: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Add newly stored check rows to check_counts, day_persons and day_person_counts."""
+    if not rows:
+        return
+    counts: dict[tuple[Any, ...], list[Any]] = {}
+    persons: set[tuple[int, Any, int, str]] = set()
+    for row in rows:
+        venue_id, day = row["venue_id"], row["day"]
+        checkpoint_id, user_id = row["checkpoint_id"], row["user_id"]
+        key = (venue_id, day, row["hour"], checkpoint_id or 0, user_id or VISITOR_KEY, row["level"])
+        slot = counts.get(key)
+        if slot is None:
+            counts[key] = [1, row["checked_at"]]
+        else:
+            slot[0] += 1
+            slot[1] = max(slot[1], row["checked_at"])
+        who = person_key(row)
+        persons.add((venue_id, day, VENUE_KEY, who))
+        if user_id is not None:
+            persons.add((venue_id, day, user_id, who))
+        if checkpoint_id is not None:
+            persons.add((venue_id, day, -1 - checkpoint_id, who))
+    _upsert_check_counts(db, counts)
+    _add_persons(db, persons)
+
+
+def _upsert_check_counts(db: Session, counts: dict[tuple[Any, ...], list[Any]]) -> None:
+    table = CHECK_COUNTS
+    params = [
+        {
+            "venue_id": k[0],
+            "day": k[1],
+            "hour": k[2],
+            "checkpoint_key": k[3],
+            "user_key": k[4],
+            "level": k[5],
+            "n": v[0],
+            "last_at": v[1],
+        }
+        for k, v in sorted(counts.items())
+    ]
+    ins = upsert_insert(db, table)
+    stmt = ins.on_conflict_do_update(
+        index_elements=["venue_id", "day", "hour", "checkpoint_key", "user_key", "level"],
+        set_={
+            "n": table.c.n + ins.excluded.n,
+            "last_at": greatest(db, table.c.last_at, ins.excluded.last_at),
+        },
+    )
+    db.execute(stmt, params)
+
+
+def _add_persons(db: Session, persons: set[tuple[int, Any, int, str]]) -> None:
+    names = ["venue_id", "day", "user_key", "person_key"]
+    added = insert_new(db, DAY_PERSONS, names, sorted(persons), names, ["venue_id", "day", "user_key"])
+    new = Counter(added)
+    if not new:
+        return
+    table = DAY_PERSON_COUNTS
+    ins = upsert_insert(db, table)
+    upsert = ins.on_conflict_do_update(
+        index_elements=["venue_id", "day", "user_key"], set_={"n": table.c.n + ins.excluded.n}
+    )
+    db.execute(
+        upsert,
+        [{"venue_id": k[0], "day": k[1], "user_key": k[2], "n": n} for k, n in sorted(new.items())],
+    )

@@ -1,0 +1,129 @@
+"""Retention (DESIGN §5, §7): checks and anomalies go after `check_retention_days` (by local
+day), the audit log after `audit_retention_days`, SMS codes and dead tokens after a day.
+
+Deletes run in batches, each committed, so no long transaction holds locks on the busy tables
+and a purge that is interrupted resumes where it stopped. Count rows are deleted venue-day by
+venue-day, through their (venue_id, day, ...) unique indexes: those tables have no index on
+`day` alone, and scanning them once per batch would be quadratic.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, CursorResult, Table, delete, or_, select
+from sqlalchemy.orm import Session
+
+from shoumen_core.timeutil import local_day
+from shoumen_server.ingest import CHECK_COUNTS, CHECKS, DAY_PERSON_COUNTS, DAY_PERSONS
+from shoumen_server.models import Anomaly, AuditEntry, AuthToken, SmsCode
+from shoumen_server.settings import ServerSettings
+
+log = logging.getLogger("shoumen.server.retention")
+
+BATCH_SIZE = 5000
+SHORT_LIVED = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """How many rows of each kind were deleted."""
+
+    checks: int = 0
+    anomalies: int = 0
+    check_counts: int = 0
+    day_persons: int = 0
+    day_person_counts: int = 0
+    audit: int = 0
+    sms_codes: int = 0
+    tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(vars(self).values())
+
+    def __str__(self) -> str:
+        counts = self.check_counts + self.day_persons + self.day_person_counts
+        return (
+            f"核验记录 {self.checks} 条，核查登记 {self.anomalies} 条，统计行 {counts} 条，"
+            f"审计日志 {self.audit} 条，验证码 {self.sms_codes} 条，登录令牌 {self.tokens} 条"
+        )
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _delete_batched(session: Session, table: Table, where: list[ColumnElement[bool]], batch: int) -> int:
+    """DELETE ... WHERE pk IN (the next `batch` matching rows), committed, until none is left."""
+    pk = next(iter(table.primary_key.columns))
+    total = 0
+    while True:
+        chosen = select(pk).where(*where).limit(batch)
+        result = cast(CursorResult[Any], session.execute(delete(table).where(pk.in_(chosen))))
+        session.commit()
+        total += result.rowcount
+        if result.rowcount < batch:
+            return total
+
+
+def purge(
+    session: Session, now: datetime, settings: ServerSettings, *, batch: int = BATCH_SIZE
+) -> PurgeReport:
+    """Delete what is past its retention period; commits after every batch, so `session`
+    must not be inside `session.begin()` (a plain session, or `db.session_scope`)."""
+    first_kept_day = local_day(now) - timedelta(days=settings.check_retention_days)
+    checks = _delete_batched(session, CHECKS, [CHECKS.c.day < first_kept_day], batch)
+    anomalies_table = _table(Anomaly)
+    anomalies = _delete_batched(session, anomalies_table, [anomalies_table.c.day < first_kept_day], batch)
+
+    venue_days = set(
+        session.execute(
+            select(CHECK_COUNTS.c.venue_id, CHECK_COUNTS.c.day)
+            .where(CHECK_COUNTS.c.day < first_kept_day)
+            .distinct()
+        )
+    )
+    venue_days |= set(
+        session.execute(
+            select(DAY_PERSON_COUNTS.c.venue_id, DAY_PERSON_COUNTS.c.day)
+            .where(DAY_PERSON_COUNTS.c.day < first_kept_day)
+            .distinct()
+        )
+    )
+    counted = {"check_counts": 0, "day_persons": 0, "day_person_counts": 0}
+    for venue_id, day in sorted(venue_days):
+        for name, table in (
+            ("check_counts", CHECK_COUNTS),
+            ("day_persons", DAY_PERSONS),
+            ("day_person_counts", DAY_PERSON_COUNTS),
+        ):
+            where = [table.c.venue_id == venue_id, table.c.day == day]
+            counted[name] += _delete_batched(session, table, where, batch)
+
+    audit_table = _table(AuditEntry)
+    audit_cutoff = now - timedelta(days=settings.audit_retention_days)
+    audit = _delete_batched(session, audit_table, [audit_table.c.at < audit_cutoff], batch)
+    sms_table = _table(SmsCode)
+    sms = _delete_batched(session, sms_table, [sms_table.c.created_at < now - SHORT_LIVED], batch)
+    tokens_table = _table(AuthToken)
+    dead_token = or_(
+        tokens_table.c.expires_at < now - SHORT_LIVED, tokens_table.c.revoked_at < now - SHORT_LIVED
+    )
+    tokens = _delete_batched(session, tokens_table, [dead_token], batch)
+
+    report = PurgeReport(
+        checks=checks,
+        anomalies=anomalies,
+        check_counts=counted["check_counts"],
+        day_persons=counted["day_persons"],
+        day_person_counts=counted["day_person_counts"],
+        audit=audit,
+        sms_codes=sms,
+        tokens=tokens,
+    )
+    log.info("purge before %s: %s", first_kept_day, report)
+    return report

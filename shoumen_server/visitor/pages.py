@@ -1,0 +1,134 @@
+"""The visitor pages' plumbing: templates, strict headers, CSRF, and errors as HTML pages.
+
+`PageRoute` turns every error of a visitor route into a Chinese page with a stable code (the
+app's own handlers answer JSON), after rolling back the request's session (`page_db`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Form, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.responses import RedirectResponse, Response
+
+from shoumen_server.deps import Ctx, ServerContext
+from shoumen_server.errors import ApiError, BadInput, PermissionDenied
+from shoumen_server.visitor.cookies import COOKIE_PATH, secure_cookies
+from shoumen_server.visitor.csrf import CSRF_COOKIE, form_token, new_nonce, token_matches, valid_nonce
+
+log = logging.getLogger("shoumen.server.visitor")
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+}
+
+
+class PageRoute(APIRoute):
+    """Turns every error of a visitor route into an HTML page (the app's handlers answer JSON)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                _rollback(request)
+                return error_page(request, exc)
+            except RequestValidationError:
+                _rollback(request)
+                return error_page(request, BadInput("提交的内容有误，请返回重试", code="invalid_request"))
+            except Exception:
+                _rollback(request)
+                log.exception("visitor page failed")
+                failure = ApiError(
+                    "系统繁忙，请稍后再试，或向工作人员出示健康码", code="internal_error", status=500
+                )
+                return error_page(request, failure)
+
+        return page_handler
+
+
+def page_db(ctx: Ctx, request: Request) -> Iterator[Session]:
+    """Like deps.Db, but the page handler can roll the session back when it shows an error."""
+    session = ctx.sessions()
+    request.state.visitor_db = session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+PageDb = Annotated[Session, Depends(page_db)]
+CsrfField = Annotated[str, Form()]
+
+
+def _rollback(request: Request) -> None:
+    session: Session | None = getattr(request.state, "visitor_db", None)
+    if session is not None:
+        session.rollback()
+
+
+# ---- rendering ------------------------------------------------------------------------------
+
+
+def render(request: Request, name: str, *, status: int = 200, **context: Any) -> Response:
+    """A visitor page, with a CSRF token for its forms and strict headers."""
+    ctx: ServerContext = request.app.state.ctx
+    nonce = request.cookies.get(CSRF_COOKIE)
+    fresh = not valid_nonce(nonce)
+    if fresh or nonce is None:
+        nonce = new_nonce()
+    script_nonce = secrets.token_urlsafe(12)
+    response = TEMPLATES.TemplateResponse(
+        request,
+        f"visitor/{name}",
+        {"csrf": form_token(ctx.keys, nonce), "csp_nonce": script_nonce, **context},
+        status_code=status,
+    )
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; style-src 'nonce-{script_nonce}'; script-src 'nonce-{script_nonce}'; "
+        "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    if fresh:
+        response.set_cookie(
+            CSRF_COOKIE,
+            nonce,
+            path=COOKIE_PATH,
+            secure=secure_cookies(ctx.settings.public_base_url),
+            httponly=True,
+            samesite="lax",
+        )
+    return response
+
+
+def error_page(request: Request, error: ApiError) -> Response:
+    return render(request, "error.html", status=error.status, message=error.message, code=error.code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def require_csrf(request: Request, ctx: ServerContext, token: str) -> None:
+    if not token_matches(ctx.keys, request.cookies.get(CSRF_COOKIE), token):
+        raise PermissionDenied("页面已过期，请重新扫描场所码后再试", code="csrf_failed")
