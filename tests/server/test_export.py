@@ -225,3 +225,12 @@ def test_role_table_for_exports(server: Server, role: str) -> None:
     assert (r.status_code, error_code(r)) == REGION_EXPORT[role]
     expected = sum(1 for cell in (VENUE_EXPORT[role], REGION_EXPORT[role]) if cell[0] == 200)
     assert len(_audits(server)) == expected
+
+
+def test_our_illegal_character_filter_is_openpyxls() -> None:
+    """export.py keeps its own copy so openpyxl loads only for XLSX; it must not drift."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from shoumen_server.routers.export import _ILLEGAL_CHARACTERS
+
+    assert _ILLEGAL_CHARACTERS.pattern == ILLEGAL_CHARACTERS_RE.pattern
