@@ -13,6 +13,7 @@ PACKAGES=(
   postgresql                              # real PostgreSQL for the server tests
   xvfb                                    # real-window tests and a headless `run`
   chromium                                # the venue-code page's browser tests (Playwright)
+  curl jq                                 # docs/API_WALKTHROUGH.md (run by tests/server/test_walkthrough.py)
 )
 
 missing=()

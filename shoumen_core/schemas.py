@@ -11,19 +11,48 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from shoumen_core.policy import Finding, HealthSnapshot, VenuePolicy, VerdictLevel
+from shoumen_core.timeutil import LOCAL_TZ, as_utc
 
 MAX_PUSH_BATCH = 500
+MAX_GATE_REASON = 200
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
+def _has_utc_and_local_forms(moment: datetime) -> datetime:
+    """Refuses a moment that has no UTC or no China-local form (an extreme offset on 0001-01-01
+    or 9999-12-31), which the server could neither store by day nor compare."""
+    try:
+        as_utc(moment).astimezone(LOCAL_TZ)
+    except OverflowError:
+        raise PydanticCustomError("datetime_out_of_range", "the moment is out of range") from None
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_has_utc_and_local_forms)]  # a time a device sends
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class RequestModel(Model):
+    """A request body: text with a NUL character is refused (422), on SQLite as on PostgreSQL,
+    which cannot store one. Check records and anomaly registrations stay plain models: the server
+    refuses a bad one by itself (`bad_record`), so it does not fail the rest of a push."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_character(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise PydanticCustomError("nul_character", "text must not contain a NUL character")
+        return value
 
 
 # ---- errors ---------------------------------------------------------------------------------
@@ -54,7 +83,7 @@ class StaffState(StrEnum):
     REVOKED = "revoked"
 
 
-class SmsCodeRequest(Model):
+class SmsCodeRequest(RequestModel):
     phone: Phone
 
 
@@ -64,7 +93,7 @@ class SmsCodeResponse(Model):
     demo_code: str | None = None  # only from a server in demo (embedded) mode
 
 
-class LoginRequest(Model):
+class LoginRequest(RequestModel):
     phone: Phone
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=8)]
     device_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
@@ -108,7 +137,7 @@ class MeResponse(Model):
 # ---- venues ---------------------------------------------------------------------------------
 
 
-class VenueIn(Model):
+class VenueIn(RequestModel):
     name: ShortText
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     region_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
@@ -122,7 +151,7 @@ class VenueOnBehalfIn(VenueIn):
     owner_name: ShortText
 
 
-class VenueUpdate(Model):
+class VenueUpdate(RequestModel):
     name: ShortText | None = None
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = (
         None
@@ -147,7 +176,7 @@ class VenueOut(Model):
     policy: VenuePolicy
 
 
-class CheckpointIn(Model):
+class CheckpointIn(RequestModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 
 
@@ -160,7 +189,7 @@ class VenueCodeOut(Model):
 # ---- staff ----------------------------------------------------------------------------------
 
 
-class StaffIn(Model):
+class StaffIn(RequestModel):
     name: ShortText
     phone: Phone
 
@@ -188,12 +217,12 @@ class ManualDecision(StrEnum):
     TURN_AWAY = "turn_away"  # 劝返
 
 
-class DocumentIn(Model):
+class DocumentIn(RequestModel):
     kind: str | None = None  # shoumen_core.identity.DocumentKind value; None = detect
     number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
-class LookupRequest(Model):
+class LookupRequest(RequestModel):
     personal_code: Annotated[str, StringConstraints(max_length=2048)] | None = None
     document: DocumentIn | None = None
     checkpoint_id: int | None = None
@@ -222,7 +251,7 @@ class CheckRecordIn(Model):
     venue_id: int
     checkpoint_id: int | None = None
     method: CheckMethod
-    checked_at: datetime
+    checked_at: Moment
     level: VerdictLevel
     findings: list[Finding] = []
     person_ref: str | None = None
@@ -233,6 +262,8 @@ class CheckRecordIn(Model):
     manual_decision: ManualDecision | None = None
     offline: bool = False
     device_id: Annotated[str, StringConstraints(max_length=64)] = ""
+    gate_opened: bool = False  # the station opened the gate for this visitor (automatic or 手动开闸)
+    gate_reason: Annotated[str, StringConstraints(max_length=MAX_GATE_REASON)] = ""  # 手动开闸: why
 
 
 class AnomalyAction(StrEnum):
@@ -270,14 +301,14 @@ class AnomalyIn(Model):
     temperature: float | None = None
     snapshot: HealthSnapshot | None = None
     origin: OptionalText = ""
-    arrival_at: datetime | None = None
+    arrival_at: Moment | None = None
     transport: OptionalText = ""
     anomaly_type: AnomalyType
     action: AnomalyAction
     reported_to: OptionalText = ""
-    reported_at: datetime | None = None
+    reported_at: Moment | None = None
     notes: Annotated[str, StringConstraints(max_length=2000)] = ""
-    created_at: datetime
+    created_at: Moment
     base_version: int = 0  # 0 = new; otherwise the version the edit was made on
 
 
@@ -309,7 +340,7 @@ class AnomalyOut(Model):
 # ---- sync -----------------------------------------------------------------------------------
 
 
-class PushRequest(Model):
+class PushRequest(RequestModel):
     device_id: Annotated[str, StringConstraints(max_length=64)] = ""
     checks: list[CheckRecordIn] = Field(default=[], max_length=MAX_PUSH_BATCH)
     anomalies: list[AnomalyIn] = Field(default=[], max_length=MAX_PUSH_BATCH)

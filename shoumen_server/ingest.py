@@ -26,7 +26,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shoumen_core.codes import b64url_decode
@@ -69,6 +69,8 @@ CHECK_DEFAULTS: dict[str, Any] = {
     "offline": False,
     "phone_hash": None,
     "declaration_json": None,
+    "gate_opened": False,
+    "gate_reason": "",
 }
 
 
@@ -170,6 +172,7 @@ def _record_problem(
         or bad_text(record.masked_name, 50)
         or bad_text(record.masked_id, 40)
         or bad_text(record.device_id, 64)
+        or bad_text(record.gate_reason, 200)
     ):
         return BAD_TEXT, None
     sealed: bytes | None = None
@@ -220,6 +223,8 @@ def check_row(
         "phone_hash": None,
         "declaration_json": None,
         "received_at": now,
+        "gate_opened": record.gate_opened,
+        "gate_reason": record.gate_reason,
     }
 
 
@@ -234,14 +239,26 @@ def ingest_checks(
     """Store the records `user_id` may push; say which ids are accepted and why others are not.
 
     An id already stored is accepted again without being counted twice, whatever the caller's
-    rights are now: the device only missed the first answer.
+    rights are now: the device only missed the first answer, or sends a later edit of its own
+    row (the guard's decision, a gate opening), which is applied (`_apply_edits`).
     """
     unique: dict[uuid.UUID, CheckRecordIn] = {}
     for record in records:
         unique.setdefault(record.id, record)
     if not unique:
         return [], []
-    existing = set(db.scalars(select(CHECKS.c.id).where(CHECKS.c.id.in_(list(unique)))))
+    stored = db.execute(
+        select(
+            CHECKS.c.id,
+            CHECKS.c.venue_id,
+            CHECKS.c.user_id,
+            CHECKS.c.manual_decision,
+            CHECKS.c.gate_opened,
+            CHECKS.c.gate_reason,
+        ).where(CHECKS.c.id.in_(list(unique)))
+    ).all()
+    existing = {row[0] for row in stored}
+    _apply_edits(db, unique, stored, user_id)
     todo = [record for record_id, record in unique.items() if record_id not in existing]
     gate = venue_gate(db, user_id, {r.venue_id for r in todo})
     checkpoints = checkpoint_venues(db, {r.checkpoint_id for r in todo})
@@ -260,6 +277,42 @@ def ingest_checks(
     store_checks(db, rows)
     accepted.extend(row["id"] for row in rows)
     return accepted, rejected
+
+
+def _apply_edits(
+    db: Session, records: dict[uuid.UUID, CheckRecordIn], stored: Sequence[Any], user_id: int | None
+) -> None:
+    """A resent row of the caller's own may carry what happened after the first push: the
+    guard's manual decision (never erased by a resend without one) and the gate opening (the
+    device's latest word). Other columns are facts of the check and stay as first stored."""
+    if user_id is None:
+        return
+    edits: list[dict[str, Any]] = []
+    for check_id, venue_id, owner, decision, gate_opened, gate_reason in stored:
+        record = records[check_id]
+        if owner != user_id or venue_id != record.venue_id or bad_text(record.gate_reason, 200):
+            continue
+        new_decision = record.manual_decision.value if record.manual_decision else decision
+        if (new_decision, record.gate_opened, record.gate_reason) != (decision, gate_opened, gate_reason):
+            edits.append(
+                {
+                    "key": check_id,
+                    "manual_decision": new_decision,
+                    "gate_opened": record.gate_opened,
+                    "gate_reason": record.gate_reason,
+                }
+            )
+    if edits:
+        stmt = (
+            update(CHECKS)
+            .where(CHECKS.c.id == bindparam("key"))
+            .values(
+                manual_decision=bindparam("manual_decision"),
+                gate_opened=bindparam("gate_opened"),
+                gate_reason=bindparam("gate_reason"),
+            )
+        )
+        db.execute(stmt, edits)
 
 
 def store_checks(db: Session, rows: list[dict[str, Any]]) -> list[uuid.UUID]:

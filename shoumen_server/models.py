@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -217,6 +218,9 @@ class Check(Base):
     phone_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # self check-in
     declaration_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # 自主申报
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The station opened the gate for this check; gate_reason: why, for a 手动开闸 (migration 0003).
+    gate_opened: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    gate_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class CheckCount(Base):

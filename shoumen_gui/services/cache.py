@@ -55,8 +55,9 @@ log = logging.getLogger("shoumen.gui.cache")
 
 _CHECK_COLUMNS: Final = (
     "id, venue_id, checkpoint_id, method, checked_at, level, findings_json, person_ref, masked_name, "
-    "masked_id, sealed_document, temperature, manual_decision, offline, device_id"
+    "masked_id, sealed_document, temperature, manual_decision, offline, device_id, gate_opened, gate_reason"
 )
+_CHECK_FIELDS: Final = 17  # the columns above, in record_from_row's order
 
 
 class LocalCache:
@@ -219,7 +220,8 @@ class LocalCache:
             self._conn.execute(
                 "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
                 " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
-                " manual_decision, offline, device_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " manual_decision, offline, device_id, gate_opened, gate_reason)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 check_params(record, user_id, checked_at),
             )
 
@@ -230,7 +232,8 @@ class LocalCache:
             conn.executemany(
                 "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
                 " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
-                " manual_decision, offline, device_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " manual_decision, offline, device_id, gate_opened, gate_reason)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 params,
             )
         return len(params)
@@ -246,6 +249,18 @@ class LocalCache:
             )
             return cur.rowcount > 0
 
+    def set_gate_opening(self, check_id: uuid.UUID, opened: bool, reason: str | None = None) -> bool:
+        """Record (committed) whether the gate opened for a check and, for 手动开闸, why
+        (None keeps the stored reason); a synced row goes back to the outbox."""
+        with self._lock:
+            cur = self._conn.execute(
+                "UPDATE checks SET gate_opened = ?, gate_reason = coalesce(?, gate_reason), rev = rev + 1,"
+                " state = CASE WHEN state = 'synced' THEN 'pending' ELSE state END"
+                " WHERE id = ?",
+                (int(opened), reason, str(check_id)),
+            )
+            return cur.rowcount > 0
+
     def check(self, check_id: uuid.UUID) -> LocalCheck | None:
         rows = self._query(
             f"SELECT {_CHECK_COLUMNS}, user_id, state, server_known, reject_code, reject_message"
@@ -256,12 +271,12 @@ class LocalCache:
             return None
         row = rows[0]
         return LocalCheck(
-            record=record_from_row(row[:15]),
-            user_id=row[15],
-            state=row[16],
-            server_known=bool(row[17]),
-            reject_code=row[18],
-            reject_message=row[19],
+            record=record_from_row(row[:_CHECK_FIELDS]),
+            user_id=row[_CHECK_FIELDS],
+            state=row[_CHECK_FIELDS + 1],
+            server_known=bool(row[_CHECK_FIELDS + 2]),
+            reject_code=row[_CHECK_FIELDS + 3],
+            reject_message=row[_CHECK_FIELDS + 4],
         )
 
     def pending_checks(self, limit: int = 500, *, user_id: int | None = None) -> list[CheckRecordIn]:
@@ -275,8 +290,8 @@ class LocalCache:
                 (*params, limit),
             ).fetchall()
             # An edit made while the push is in flight must not be marked synced by its answer.
-            self._inflight.update({row[0]: row[15] for row in rows})
-        return [record_from_row(row[:15]) for row in rows]
+            self._inflight.update({row[0]: row[_CHECK_FIELDS] for row in rows})
+        return [record_from_row(row[:_CHECK_FIELDS]) for row in rows]
 
     def pending_anomalies(self, limit: int = 500, *, user_id: int | None = None) -> list[AnomalyIn]:
         where, params = ("state = 'pending'", [])

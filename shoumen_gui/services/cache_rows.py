@@ -115,6 +115,8 @@ def check_params(record: CheckRecordIn, user_id: int, checked_at: datetime) -> t
         None if record.manual_decision is None else record.manual_decision.value,
         int(record.offline),
         record.device_id,
+        int(record.gate_opened),
+        record.gate_reason,
     )
 
 
@@ -135,6 +137,8 @@ def record_from_row(row: Sequence[Any]) -> CheckRecordIn:
         manual_decision=None if row[12] is None else ManualDecision(row[12]),
         offline=bool(row[13]),
         device_id=row[14],
+        gate_opened=bool(row[15]),
+        gate_reason=row[16],
     )
 
 

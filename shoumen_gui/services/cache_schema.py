@@ -235,8 +235,15 @@ BEGIN
 END;
 """
 
+# The gate link: the station opened the gate for a check (automatically on PASS, or by 手动开闸
+# with a reason); a later change puts the row back in the outbox like a manual decision.
+_V2: Final = """
+ALTER TABLE checks ADD COLUMN gate_opened INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE checks ADD COLUMN gate_reason TEXT NOT NULL DEFAULT '';
+"""
+
 # Ordered upgrade steps; the schema version is len(STEPS) once all are applied.
-STEPS: Final[tuple[str, ...]] = (_V1,)
+STEPS: Final[tuple[str, ...]] = (_V1, _V2)
 SCHEMA_VERSION: Final = len(STEPS)
 
 

@@ -7,8 +7,9 @@ is committed by the device and pushed through sync.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from shoumen_core.codes import CodeError, looks_like_venue_code, verify_personal_code
 from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
@@ -19,6 +20,7 @@ from shoumen_server.audit import audit
 from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
+from shoumen_server.ingest import MAX_ID
 from shoumen_server.models import Checkpoint
 from shoumen_server.routers.trust import trust_list_validity
 from shoumen_server.views import venue_policy
@@ -26,6 +28,7 @@ from shoumen_server.views import venue_policy
 router = APIRouter(tags=["checks"])
 
 PERSON_NOT_FOUND = "未查询到该证件的健康信息，请人工核验"
+VenueId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _by_code(ctx: Ctx, registry: RegistryHealthSource, text: str, now: datetime) -> PersonRecord:
@@ -72,12 +75,13 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
 
 
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
-def lookup(venue_id: int, body: LookupRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> LookupResponse:
+def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> LookupResponse:
     venue, _member = require_checker(db, caller, venue_id)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
     if body.checkpoint_id is not None:
-        checkpoint = db.get(Checkpoint, body.checkpoint_id)
+        # An id past the 32-bit column range cannot exist (and overflows the database driver).
+        checkpoint = db.get(Checkpoint, body.checkpoint_id) if 1 <= body.checkpoint_id <= MAX_ID else None
         if checkpoint is None or checkpoint.venue_id != venue.id:
             raise BadInput("检查点不属于该场所", code="bad_checkpoint")
     now = ctx.clock()

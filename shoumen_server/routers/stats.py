@@ -48,6 +48,8 @@ ScopeQuery = Annotated[str, Query(max_length=20)]
 MAX_ABNORMAL = 500
 MAX_TREND_DAYS = 366
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Days the service can have data for; a day near year 1 or 9999 has no UTC bounds (OverflowError).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 _REGION = re.compile(r"\d{6}")
 
 
@@ -57,9 +59,13 @@ def parse_day(text: str | None, now: datetime) -> date:
         return local_day(now)
     if _DATE.fullmatch(text.strip()):
         try:
-            return date.fromisoformat(text.strip())
+            day = date.fromisoformat(text.strip())
         except ValueError:
             pass
+        else:
+            if FIRST_DAY <= day <= LAST_DAY:
+                return day
+            raise BadInput("日期超出范围（2000 年至 2099 年）", code="bad_date")
     raise BadInput("日期格式有误，应为 YYYY-MM-DD", code="bad_date")
 
 
