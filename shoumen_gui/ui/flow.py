@@ -8,6 +8,7 @@ token is refreshed when less than an hour is left.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,7 @@ from shoumen_gui.ui.session import (
     login_with_demo_code,
     resume_session,
 )
+from shoumen_gui.ui.venue.admin_flow import AdminFlow
 
 __all__ = ["BackendChoice", "SessionFlow", "login_with_demo_code"]
 
@@ -45,7 +47,7 @@ REFRESH_CHECK_MS = 5 * 60 * 1000
 
 
 class SessionFlow(QObject):
-    ready = Signal(str)  # "login" or "workbench": the station can be used
+    ready = Signal(str)  # "login", "workbench" or "region" (a supervisor): the app can be used
     startup_failed = Signal(str)
 
     def __init__(
@@ -86,6 +88,7 @@ class SessionFlow(QObject):
         window.checkpoint_picker.back_requested.connect(self._show_venues)
         window.workbench.logout_requested.connect(self.logout)
         window.workbench.switch_requested.connect(self.switch_post)
+        self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
 
     # --- start-up ------------------------------------------------------------------------------
 
@@ -173,7 +176,9 @@ class SessionFlow(QObject):
             lambda error: self._show_login(getattr(error, "message", "")),
         )
 
-    def _on_logged_in(self, response: LoginResponse) -> None:
+    def _on_logged_in(
+        self, response: LoginResponse, then: Callable[[MeResponse], None] | None = None
+    ) -> None:
         api, cache = self._require_api(), self._require_cache()
         api.token = response.token
         self.expires_at = response.expires_at
@@ -185,7 +190,7 @@ class SessionFlow(QObject):
             cache.set_meta(ME_META_KEY, me.model_dump_json())
             return me
 
-        self.tasks.run(after_login, self._choose_post, self._on_session_error)
+        self.tasks.run(after_login, then or self._choose_post, self._on_session_error)
 
     def _on_session_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
@@ -196,7 +201,10 @@ class SessionFlow(QObject):
 
     def _choose_post(self, me: MeResponse, *, resume: bool = False) -> None:
         """After login: the pickers. After a restart: straight back to the last post, if it
-        is still there (a station stands at one gate); 切换检查点 leads to the pickers."""
+        is still there (a station stands at one gate); 切换检查点 leads to the pickers.
+        A supervisor gets the region view instead."""
+        if self.admin.open_region_if_supervisor(me):
+            return
         self.me = me
         self.refresh_timer.start()
         usable = [v for v in me.venues if v.state is StaffState.AUTHORISED]

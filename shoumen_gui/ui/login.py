@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -26,14 +26,14 @@ from shoumen_core.schemas import LoginResponse, SmsCodeResponse
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
 
 log = logging.getLogger("shoumen.gui.login")
-
-RESEND_SECONDS = 60
 
 
 class LoginPage(QWidget):
     logged_in = Signal(object)  # LoginResponse
+    register_requested = Signal()  # 注册场所: a new venue owner
 
     def __init__(
         self,
@@ -51,7 +51,6 @@ class LoginPage(QWidget):
         self.demo_code: str | None = None  # the last code a demo server handed back
         self.device_name = device_name
         self._busy = False
-        self._countdown = 0
         self.resend_seconds = RESEND_SECONDS
 
         title = QLabel(self.tr("守小门 · 登录"))
@@ -65,9 +64,7 @@ class LoginPage(QWidget):
         self.phone.setPlaceholderText(self.tr("11 位手机号码"))
         self.phone.setMaxLength(13)
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
-        self.get_code = QPushButton(self.tr("获取验证码"))
-        self.get_code.setObjectName("loginGetCode")
-        self.get_code.setAccessibleName(self.tr("获取验证码"))
+        self.get_code = SmsCodeButton("loginGetCode")
         self.get_code.clicked.connect(self.request_code)
         phone_row = QHBoxLayout()
         phone_row.addWidget(self.phone, 1)
@@ -108,6 +105,12 @@ class LoginPage(QWidget):
         self.submit_button.setProperty("role", "primary")
         self.submit_button.clicked.connect(self.submit)
 
+        self.register_link = QPushButton(self.tr("还没有场所？注册场所"))
+        self.register_link.setObjectName("loginRegister")
+        self.register_link.setAccessibleName(self.tr("注册场所"))
+        self.register_link.setFlat(True)
+        self.register_link.clicked.connect(self.register_requested)
+
         form = QFormLayout()
         form.addRow(self.tr("手机号码"), phone_row)
         form.addRow(self.tr("验证码"), self.code)
@@ -121,6 +124,7 @@ class LoginPage(QWidget):
         inner.addWidget(self.demo_banner)
         inner.addWidget(self.error)
         inner.addWidget(self.submit_button)
+        inner.addWidget(self.register_link, 0, Qt.AlignmentFlag.AlignRight)
         inner.addWidget(self.demo_accounts)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -130,10 +134,6 @@ class LoginPage(QWidget):
         outer.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
-
-        self.timer = QTimer(self)
-        self.timer.setInterval(1000)
-        self.timer.timeout.connect(self._tick)
 
     # --- public API ------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ class LoginPage(QWidget):
     @Slot()
     def request_code(self) -> None:
         phone = self._checked_phone()
-        if phone is None or self._countdown > 0:
+        if phone is None or self.get_code.counting:
             return
         self.error.clear()
         self.get_code.setEnabled(False)
@@ -185,7 +185,7 @@ class LoginPage(QWidget):
     # --- callbacks (GUI thread) --------------------------------------------------------------
 
     def _on_code_sent(self, response: SmsCodeResponse) -> None:
-        self._start_countdown(self.resend_seconds)
+        self.get_code.start_countdown(self.resend_seconds)
         self.demo_code = response.demo_code
         if response.demo_code:
             self.demo_banner.setText(self.tr("演示验证码：{0}").format(response.demo_code))
@@ -242,26 +242,6 @@ class LoginPage(QWidget):
         self._busy = busy
         self.submit_button.setEnabled(not busy)
         self.submit_button.setText(self.tr("正在登录…") if busy else self.tr("登录"))
-
-    def _start_countdown(self, seconds: int) -> None:
-        self._countdown = seconds
-        self._show_countdown()
-        self.timer.start()
-
-    @Slot()
-    def _tick(self) -> None:
-        self._countdown -= 1
-        self._show_countdown()
-
-    def _show_countdown(self) -> None:
-        if self._countdown <= 0:
-            self.timer.stop()
-            self._countdown = 0
-            self.get_code.setText(self.tr("获取验证码"))
-            self.get_code.setEnabled(True)
-        else:
-            self.get_code.setText(self.tr("{0} 秒后重发").format(self._countdown))
-            self.get_code.setEnabled(False)
 
     @staticmethod
     def _raise_unless_service_error(error: Exception) -> None:

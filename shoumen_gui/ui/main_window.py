@@ -1,4 +1,5 @@
-"""The main window: a stack of pages — starting, login, venue, checkpoint, workbench.
+"""The main window: a stack of pages — starting, login, venue, checkpoint, workbench, and the
+owner's and supervisor's pages (注册场所, 场所管理, 区域监管).
 
 The flow itself (backend, session, choosing the post) lives in ui/flow.py; this file only
 holds the pages and switches between them.
@@ -16,6 +17,9 @@ from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.login import LoginPage
 from shoumen_gui.ui.pickers import CheckpointPicker, VenuePicker
 from shoumen_gui.ui.sounds import SoundPlayer
+from shoumen_gui.ui.supervisor.region_view import RegionView
+from shoumen_gui.ui.venue.admin_page import VenueAdminPage
+from shoumen_gui.ui.venue.register import RegisterPage
 from shoumen_gui.ui.workbench import Workbench
 
 log = logging.getLogger("shoumen.gui.window")
@@ -78,7 +82,19 @@ class MainWindow(QMainWindow):
         self.venue_picker = VenuePicker()
         self.checkpoint_picker = CheckpointPicker()
         self.workbench = Workbench(tasks, sounds=sounds)
-        for page in (self.startup, self.login, self.venue_picker, self.checkpoint_picker, self.workbench):
+        self.register_page = RegisterPage(tasks)
+        self.venue_admin = VenueAdminPage(tasks)
+        self.region_view = RegionView(tasks)
+        for page in (
+            self.startup,
+            self.login,
+            self.venue_picker,
+            self.checkpoint_picker,
+            self.workbench,
+            self.register_page,
+            self.venue_admin,
+            self.region_view,
+        ):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
         self.resize(1180, 760)

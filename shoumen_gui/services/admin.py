@@ -1,0 +1,301 @@
+"""Typed calls for the owner's and the supervisor's screens: venues, checkpoints, policy, the
+venue code, staff, region statistics, full details and exports. Qt-free, for worker threads.
+
+Everything goes through `ApiClient.request_json` (so errors are the services' typed errors),
+except exports, which stream a file to disk and report the bytes received as they come.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+
+from shoumen_core.policy import VenuePolicy
+from shoumen_core.schemas import (
+    AnomalyOut,
+    CheckpointIn,
+    CheckpointOut,
+    DayCounts,
+    ExportFormat,
+    RegionAbnormalList,
+    RegionStats,
+    StaffIn,
+    StaffOut,
+    StatsScope,
+    Trend,
+    VenueCodeOut,
+    VenueIn,
+    VenueOnBehalfIn,
+    VenueOut,
+    VenueUpdate,
+)
+from shoumen_gui.services.api import API_PREFIX, ApiClient, _error_for
+from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError
+
+log = logging.getLogger("shoumen.gui.admin")
+
+EXPORT_CHUNK = 64 * 1024
+EXPORT_TIMEOUT: Final = httpx.Timeout(30.0, read=300.0)  # a large XLSX is built before it streams
+
+_M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
+
+ProgressCallback = Callable[[int, int | None], None]  # (bytes so far, total or None)
+
+
+class FullDetails(BaseModel):
+    """The answer of POST /venues/{id}/full-details (shoumen_server.routers.details)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    venue_id: int
+    check_id: uuid.UUID | None
+    anomaly_id: uuid.UUID | None
+    name: str
+    document_kind: str | None
+    document_number: str
+    phone: str
+    source: str
+    audit_id: int
+
+
+class ExportCancelled(ServiceError):
+    default_code = "cancelled"
+    default_message = "导出已取消"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    bytes: int
+
+
+_CHECKPOINTS = TypeAdapter(list[CheckpointOut])
+_STAFF = TypeAdapter(list[StaffOut])
+
+
+def _model(model: type[_M], data: Any) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _bad_answer(exc) from exc
+
+
+def _items(adapter: TypeAdapter[_T], data: Any) -> _T:
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        raise _bad_answer(exc) from exc
+
+
+def _bad_answer(exc: ValidationError) -> ServerRejected:
+    log.warning("unexpected answer (%d errors)", exc.error_count())
+    return ServerRejected("服务器返回了无法识别的数据", code="bad_response")
+
+
+class AdminService:
+    """One per ApiClient; stateless otherwise (safe from several worker threads)."""
+
+    def __init__(self, api: ApiClient, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.api = api
+        self._transport = transport
+
+    # ---- venues ----------------------------------------------------------------------------
+
+    def register_venue(self, fields: VenueIn) -> VenueOut:
+        body = fields.model_dump(mode="json")
+        return _model(VenueOut, self.api.request_json("POST", "/venues", json=body))
+
+    def register_on_behalf(self, fields: VenueOnBehalfIn) -> VenueOut:
+        body = fields.model_dump(mode="json")
+        answer = self.api.request_json("POST", "/venues/on-behalf", json=body)
+        return _model(VenueOut, answer)
+
+    def venue(self, venue_id: int) -> VenueOut:
+        return _model(VenueOut, self.api.request_json("GET", f"/venues/{venue_id}"))
+
+    def update_venue(self, venue_id: int, changes: VenueUpdate) -> VenueOut:
+        body = changes.model_dump(mode="json", exclude_none=True)
+        answer = self.api.request_json("PATCH", f"/venues/{venue_id}", json=body)
+        return _model(VenueOut, answer)
+
+    # ---- checkpoints -------------------------------------------------------------------------
+
+    def checkpoints(self, venue_id: int) -> list[CheckpointOut]:
+        answer = self.api.request_json("GET", f"/venues/{venue_id}/checkpoints")
+        return _items(_CHECKPOINTS, answer)
+
+    def add_checkpoint(self, venue_id: int, name: str) -> CheckpointOut:
+        body = CheckpointIn(name=name).model_dump(mode="json")
+        answer = self.api.request_json("POST", f"/venues/{venue_id}/checkpoints", json=body)
+        return _model(CheckpointOut, answer)
+
+    def rename_checkpoint(self, venue_id: int, checkpoint_id: int, name: str) -> CheckpointOut:
+        body = CheckpointIn(name=name).model_dump(mode="json")
+        path = f"/venues/{venue_id}/checkpoints/{checkpoint_id}"
+        return _model(CheckpointOut, self.api.request_json("PATCH", path, json=body))
+
+    def remove_checkpoint(self, venue_id: int, checkpoint_id: int) -> None:
+        self.api.request_json("DELETE", f"/venues/{venue_id}/checkpoints/{checkpoint_id}")
+
+    # ---- policy and the venue code ----------------------------------------------------------
+
+    def policy(self, venue_id: int) -> VenuePolicy:
+        return _model(VenuePolicy, self.api.request_json("GET", f"/venues/{venue_id}/policy"))
+
+    def set_policy(self, venue_id: int, policy: VenuePolicy) -> VenuePolicy:
+        body = policy.model_dump(mode="json")
+        answer = self.api.request_json("PUT", f"/venues/{venue_id}/policy", json=body)
+        return _model(VenuePolicy, answer)
+
+    def venue_code(self, venue_id: int, checkpoint_id: int | None = None) -> VenueCodeOut:
+        params = None if checkpoint_id is None else {"checkpoint_id": checkpoint_id}
+        answer = self.api.request_json("GET", f"/venues/{venue_id}/code", params=params)
+        return _model(VenueCodeOut, answer)
+
+    # ---- staff ---------------------------------------------------------------------------------
+
+    def staff(self, venue_id: int) -> list[StaffOut]:
+        return _items(_STAFF, self.api.request_json("GET", f"/venues/{venue_id}/staff"))
+
+    def add_staff(self, venue_id: int, name: str, phone: str) -> StaffOut:
+        body = StaffIn(name=name, phone=phone).model_dump(mode="json")
+        answer = self.api.request_json("POST", f"/venues/{venue_id}/staff", json=body)
+        return _model(StaffOut, answer)
+
+    def authorise_staff(self, venue_id: int, user_id: int) -> StaffOut:
+        answer = self.api.request_json("POST", f"/venues/{venue_id}/staff/{user_id}/authorise")
+        return _model(StaffOut, answer)
+
+    def revoke_staff(self, venue_id: int, user_id: int) -> StaffOut:
+        answer = self.api.request_json("POST", f"/venues/{venue_id}/staff/{user_id}/revoke")
+        return _model(StaffOut, answer)
+
+    def delete_staff(self, venue_id: int, user_id: int) -> None:
+        self.api.request_json("DELETE", f"/venues/{venue_id}/staff/{user_id}")
+
+    # ---- region (supervisors) ------------------------------------------------------------------
+
+    def region_stats(self, region_code: str, day: date) -> RegionStats:
+        params = {"date": day.isoformat()}
+        answer = self.api.request_json("GET", f"/regions/{region_code}/stats", params=params)
+        return _model(RegionStats, answer)
+
+    def region_trend(self, region_code: str, days: int = 30, venue_id: int | None = None) -> Trend:
+        params: dict[str, Any] = {"days": days}
+        if venue_id is not None:
+            params["venue_id"] = venue_id
+        answer = self.api.request_json("GET", f"/regions/{region_code}/trend", params=params)
+        return _model(Trend, answer)
+
+    def region_abnormal(self, region_code: str, day: date) -> RegionAbnormalList:
+        params = {"date": day.isoformat()}
+        answer = self.api.request_json("GET", f"/regions/{region_code}/abnormal", params=params)
+        return _model(RegionAbnormalList, answer)
+
+    def venue_day(self, venue_id: int, day: date) -> DayCounts:
+        """One venue's day (unit scope), with checks per hour."""
+        return self.api.stats(venue_id, day, StatsScope.UNIT).counts
+
+    def anomaly(self, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
+        answer = self.api.request_json("GET", f"/venues/{venue_id}/anomalies/{anomaly_id}")
+        return _model(AnomalyOut, answer)
+
+    def full_details(
+        self, venue_id: int, *, check_id: uuid.UUID | None = None, anomaly_id: uuid.UUID | None = None
+    ) -> FullDetails:
+        """The unmasked identity behind a check or a registration; the server audits the view."""
+        body = {
+            "check_id": None if check_id is None else str(check_id),
+            "anomaly_id": None if anomaly_id is None else str(anomaly_id),
+        }
+        answer = self.api.request_json("POST", f"/venues/{venue_id}/full-details", json=body)
+        return _model(FullDetails, answer)
+
+    # ---- exports -------------------------------------------------------------------------------
+
+    def export_region(
+        self,
+        region_code: str,
+        first: date,
+        last: date,
+        fmt: ExportFormat,
+        dest: Path,
+        *,
+        venue_ids: list[int] | None = None,
+        on_progress: ProgressCallback | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ExportResult:
+        params: dict[str, Any] = {"start": first.isoformat(), "end": last.isoformat(), "format": fmt.value}
+        if venue_ids:
+            params["venue_ids"] = ",".join(str(v) for v in sorted(venue_ids))
+        return self._download(f"/regions/{region_code}/export", params, dest, on_progress, cancelled)
+
+    def export_venue(
+        self,
+        venue_id: int,
+        first: date,
+        last: date,
+        fmt: ExportFormat,
+        dest: Path,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ExportResult:
+        params = {"start": first.isoformat(), "end": last.isoformat(), "format": fmt.value}
+        return self._download(f"/venues/{venue_id}/export", params, dest, on_progress, cancelled)
+
+    def _download(
+        self,
+        path: str,
+        params: dict[str, Any],
+        dest: Path,
+        on_progress: ProgressCallback | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> ExportResult:
+        """Stream to `dest` (through a .part file, renamed at the end: a half file never has the
+        real name); report the bytes after every chunk; stop when `cancelled()` says so."""
+        part = dest.with_name(dest.name + ".part")
+        headers = {"Authorization": f"Bearer {self.api.token}"} if self.api.token else {}
+        received = 0
+        try:
+            with (
+                httpx.Client(
+                    base_url=self.api.base_url + API_PREFIX, timeout=EXPORT_TIMEOUT, transport=self._transport
+                ) as client,
+                client.stream("GET", path, params=params, headers=headers) as response,
+            ):
+                if not response.is_success:
+                    response.read()
+                    raise _error_for(response)
+                length = response.headers.get("content-length")
+                total = int(length) if length and length.isdigit() else None
+                with part.open("wb") as out:
+                    for chunk in response.iter_bytes(EXPORT_CHUNK):
+                        if cancelled is not None and cancelled():
+                            raise ExportCancelled()
+                        out.write(chunk)
+                        received += len(chunk)
+                        if on_progress is not None:
+                            on_progress(received, total)
+            os.replace(part, dest)
+        except httpx.TimeoutException as exc:
+            part.unlink(missing_ok=True)
+            raise OfflineError("服务器响应超时，导出未完成", code="offline") from exc
+        except httpx.TransportError as exc:
+            part.unlink(missing_ok=True)
+            raise OfflineError("无法连接服务器，导出未完成") from exc
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        log.info("export saved (%d bytes)", received)
+        return ExportResult(dest, received)

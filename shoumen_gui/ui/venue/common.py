@@ -1,0 +1,114 @@
+"""Small pieces the admin screens share: labelled widgets, calm error messages, confirmation
+boxes that do not block (a person — or a test — clicks their buttons), and the save-file
+question (the OS dialog: the one outside boundary a test replaces)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from shoumen_gui.services.errors import OfflineError, ServiceError
+
+SavePathAsker = Callable[[QWidget, str, str, str], Path | None]  # parent, caption, suggested, filter
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("shoumen", text)
+
+
+def label(name: str, accessible: str, role: str = "", text: str = "") -> QLabel:
+    widget = QLabel(text)
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    widget.setWordWrap(True)
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def button(name: str, text: str, accessible: str = "", role: str = "") -> QPushButton:
+    widget = QPushButton(text)
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible or text)
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def set_message(widget: QLabel, text: str, role: str = "info") -> None:
+    """Show `text` in an error (red) or info (blue) style."""
+    widget.setProperty("role", role)
+    widget.setText(text)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def error_text(error: Exception, offline_hint: str) -> str:
+    """The words for a failed online-only action; a non-service error is a bug and is raised."""
+    if not isinstance(error, ServiceError):
+        raise error
+    if isinstance(error, OfflineError):
+        return offline_hint
+    return error.message
+
+
+def confirm(
+    parent: QWidget, name: str, title: str, text: str, yes: str, on_yes: Callable[[], None]
+) -> QMessageBox:
+    """A non-blocking question: `on_yes` runs when the person clicks `yes`."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName(name)
+    box.setAccessibleName(title)
+    accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    accept.setObjectName(f"{name}Yes")
+    cancel = box.addButton(tr("取消"), QMessageBox.ButtonRole.RejectRole)
+    cancel.setObjectName(f"{name}No")
+    box.setDefaultButton(cancel)
+
+    def answered() -> None:
+        box.setObjectName("")  # answered: no longer the open question of that name
+        if box.clickedButton() is accept:
+            on_yes()
+        box.deleteLater()
+
+    box.finished.connect(answered)
+    box.open()
+    return box
+
+
+def ask_save_path(parent: QWidget, caption: str, suggested: str, file_filter: str) -> Path | None:
+    """The system's save dialog; None when the person cancels."""
+    chosen, _ = QFileDialog.getSaveFileName(parent, caption, suggested, file_filter)
+    return Path(chosen) if chosen else None
+
+
+_INTERNAL_NAMES = {
+    "qt_tableview_cornerbutton": "全选",
+    "ScrollLeftButton": "向左滚动",
+    "ScrollRightButton": "向右滚动",
+}
+
+
+def name_inner_controls(root: QWidget) -> None:
+    """Chinese accessible names for the buttons and fields Qt makes inside tables, tab bars and
+    spin boxes (screen readers would otherwise read English or nothing)."""
+    for control in root.findChildren(QAbstractButton):
+        words = _INTERNAL_NAMES.get(control.objectName())
+        if words:
+            control.setAccessibleName(tr(words))
+    for spin in root.findChildren(QAbstractSpinBox):
+        inner = spin.findChild(QLineEdit)
+        if inner is not None:
+            inner.setAccessibleName(spin.accessibleName())
