@@ -22,7 +22,10 @@ from typing import Any
 
 log = logging.getLogger("shoumen.gui.settings")
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
+
+DECODERS = ("zxing", "pyzbar")  # scanning.decoders.DECODER_NAMES, without importing cv2 here
+NO_CAMERA = -1  # camera_index: scanning is off (USB scanner and ID pad only)
 
 
 class SoundStyle(StrEnum):
@@ -41,6 +44,12 @@ class Settings:
     language: str = "zh_CN"
     font_scale: float = 1.0
     kiosk: bool = False
+    # Scanning (version 2). The frame source: video_file, else image_folder, else the camera
+    # camera_index (NO_CAMERA: none). `--camera/--video/--images` override these for one run.
+    camera_index: int = 0
+    video_file: str = ""
+    image_folder: str = ""
+    decoder: str = "zxing"
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": SETTINGS_VERSION}
@@ -63,8 +72,19 @@ def _step_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _step_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 adds the scanning options. Kiosk roll-outs of version 1 wrote them by hand as
+    `"camera": N` and `"decoder": "zbar"`; they become `camera_index` and `"pyzbar"`."""
+    out = dict(data)
+    if "camera" in out and "camera_index" not in out:
+        out["camera_index"] = out.pop("camera")
+    if out.get("decoder") == "zbar":
+        out["decoder"] = "pyzbar"
+    return out
+
+
 UpgradeStep = Callable[[dict[str, Any]], dict[str, Any]]
-UPGRADES: dict[int, UpgradeStep] = {0: _step_0_to_1}
+UPGRADES: dict[int, UpgradeStep] = {0: _step_0_to_1, 1: _step_1_to_2}
 
 
 class SettingsStore:
@@ -162,6 +182,11 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
         return (
             value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
         )
+    if name == "camera_index":
+        ok = isinstance(value, int) and not isinstance(value, bool) and NO_CAMERA <= value <= 63
+        return value if ok else _INVALID
+    if name == "decoder":
+        return value if value in DECODERS else _INVALID
     if name == "sound_style":
         try:
             return SoundStyle(value)

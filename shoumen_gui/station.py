@@ -178,6 +178,11 @@ class Station(QObject):
         if sync is not None:
             self.tasks.run(sync.sync_now, on_done, lambda _error: None)
 
+    def nudge_sync(self) -> None:
+        """Push soon: e.g. after an anomaly registration was saved (checks nudge by themselves)."""
+        if self.sync is not None:
+            self.sync.nudge()
+
     def _require_checks(self) -> CheckService:
         if self.checks is None:
             raise RuntimeError("the station is not open")

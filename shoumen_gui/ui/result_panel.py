@@ -115,6 +115,7 @@ class FindingRow(QFrame):
 class ResultPanel(QFrame):
     cleared = Signal()
     decision_recorded = Signal(object)  # ManualDecision
+    register_requested = Signal(object)  # CheckResult: open 核查登记 prefilled from this check
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,6 +194,11 @@ class ResultPanel(QFrame):
         self.decision_label = QLabel()
         self.decision_label.setObjectName("decisionLabel")
         self.decision_label.setWordWrap(True)
+        self.register_button = QPushButton(self.tr("核查登记"))
+        self.register_button.setObjectName("registerAnomaly")
+        self.register_button.setAccessibleName(self.tr("为此访客做核查登记"))
+        self.register_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.register_button.clicked.connect(self._request_registration)
         self.countdown = QLabel()
         self.countdown.setObjectName("clearCountdown")
         self.countdown.setAccessibleName(self.tr("自动清除倒计时"))
@@ -200,6 +206,7 @@ class ResultPanel(QFrame):
         buttons.addWidget(self.admit_button)
         buttons.addWidget(self.turn_away_button)
         buttons.addWidget(self.decision_label, 1)
+        buttons.addWidget(self.register_button)
         buttons.addWidget(self.countdown)
 
         layout = QVBoxLayout(page)
@@ -246,6 +253,7 @@ class ResultPanel(QFrame):
             button.setVisible(manual)
             button.setEnabled(manual)
         self.decision_label.setText(self.tr("请人工核验后选择") if manual else "")
+        self.register_button.setVisible(level is not VerdictLevel.PASS)  # abnormal visitors are registered
         self.stack.setCurrentIndex(1)
         self._start_clear_timer(clear_after_ms)
         if self.sounds is not None:
@@ -286,7 +294,7 @@ class ResultPanel(QFrame):
             row.forget()
         self.decision_label.clear()
         self.countdown.clear()
-        for button in (self.admit_button, self.turn_away_button):
+        for button in (self.admit_button, self.turn_away_button, self.register_button):
             button.setVisible(False)
 
     def _start_clear_timer(self, clear_after_ms: int) -> None:
@@ -302,6 +310,11 @@ class ResultPanel(QFrame):
 
     def _show_countdown(self) -> None:
         self.countdown.setText(self.tr("{0} 秒后清除").format(self._remaining))
+
+    @Slot()
+    def _request_registration(self) -> None:
+        if self.result is not None:
+            self.register_requested.emit(self.result)
 
     def _decide(self, decision: ManualDecision) -> None:
         result = self.result

@@ -1,7 +1,10 @@
 """The workbench: where the guard checks visitors — the ID pad, the result, the sync status.
 
 Every check goes through the Station (and so through tasks.py): the GUI thread only hands the
-number over and shows what comes back.
+number over and shows what comes back. Three tabs: 核验 (the camera, the ID pad, the result),
+核查登记 (the anomaly form) and 统计. Camera reads and keyboard-wedge scans (a USB scanner or
+ID-card reader typing anywhere on the workbench) are checked like a typed ID; while a new
+registration waits for its visitor, they identify the visitor in the form instead.
 """
 
 from __future__ import annotations
@@ -10,21 +13,34 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from shoumen_core.identity import DocumentKind, mask_name
 from shoumen_core.policy import VenuePolicy
+from shoumen_core.schemas import AbnormalItem
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.station import Station
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.anomaly_form import AnomalyForm
 from shoumen_gui.ui.id_pad import IdPad
 from shoumen_gui.ui.result_panel import ResultPanel
+from shoumen_gui.ui.scan_view import ScanConfig, ScanView
+from shoumen_gui.ui.stats_view import StatsView
 from shoumen_gui.ui.status import SyncStatusBar
 
 if TYPE_CHECKING:
     from shoumen_gui.services.checks import CheckResult
     from shoumen_gui.services.sync import SyncStatus
     from shoumen_gui.ui.sounds import SoundPlayer
+    from shoumen_gui.ui.wedge_filter import WedgeFilter
 
 log = logging.getLogger("shoumen.gui.workbench")
 
@@ -34,6 +50,7 @@ MESSAGE_CLEAR_MS = 6000
 class Workbench(QWidget):
     logout_requested = Signal()
     switch_requested = Signal()
+    admin_requested = Signal()  # 场所管理 (owners; shown by ui/venue/admin_flow.py)
     check_finished = Signal(object)  # CheckResult, or the ServiceError that was shown
 
     def __init__(
@@ -71,10 +88,17 @@ class Workbench(QWidget):
         self.logout_button.setAccessibleName(self.tr("退出登录"))
         self.logout_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.logout_button.clicked.connect(self.logout_requested)
+        self.admin_button = QPushButton(self.tr("场所管理"))
+        self.admin_button.setObjectName("venueAdminButton")
+        self.admin_button.setAccessibleName(self.tr("场所管理"))
+        self.admin_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.admin_button.clicked.connect(self.admin_requested)
+        self.admin_button.hide()
         header = QHBoxLayout()
         header.addWidget(self.demo_badge)
         header.addWidget(self.title, 1)
         header.addWidget(self.user_label)
+        header.addWidget(self.admin_button)
         header.addWidget(self.switch_button)
         header.addWidget(self.logout_button)
 
@@ -93,15 +117,46 @@ class Workbench(QWidget):
         self.result_panel.cleared.connect(self._on_result_cleared)
         if sounds is not None:
             self.result_panel.sounds = sounds.play
-        body = QHBoxLayout()
-        body.addWidget(self.id_pad, 2)
+        self.result_panel.register_requested.connect(self.open_registration)
+        self.scan_view = ScanView()
+        self.scan_view.scanned.connect(self.on_scanned)
+        self.scan_view.message.connect(lambda text: self.result_panel.show_message(text, MESSAGE_CLEAR_MS))
+        left = QVBoxLayout()
+        left.addWidget(self.scan_view, 2)
+        left.addWidget(self.id_pad, 3)
+        self.check_page = QWidget()
+        self.check_page.setObjectName("checkPage")
+        body = QHBoxLayout(self.check_page)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(left, 2)
         body.addWidget(self.result_panel, 3)
+        self.anomaly_form = AnomalyForm()
+        self.anomaly_form.checked.connect(self._on_check_result)
+        self.stats_view = StatsView()
+        self.stats_view.registration_requested.connect(self.open_registration_for_item)
+        self.anomaly_form.saved.connect(self.stats_view.schedule_refresh)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("workbenchTabs")
+        self.tabs.setAccessibleName(self.tr("工作台页面"))
+        self.tabs.tabBar().setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.addTab(self.check_page, self.tr("核验"))
+        self.tabs.addTab(self.anomaly_form, self.tr("核查登记"))
+        self.tabs.addTab(self.stats_view, self.tr("统计"))
+        scroll_names = {
+            "ScrollLeftButton": self.tr("向左滚动页签"),
+            "ScrollRightButton": self.tr("向右滚动页签"),
+        }
+        for button in self.tabs.tabBar().findChildren(QAbstractButton):  # Qt's own: named for screen readers
+            button.setAccessibleName(scroll_names.get(button.objectName(), self.tr("页签按钮")))
+        self.wedge: WedgeFilter | None = None
+        # OpenCV and the decoders load on a worker now, not on the GUI thread at the first scan.
+        tasks.run(_preload_scanning, None, lambda error: log.warning("scanning unavailable: %s", error))
 
         self.status_bar = SyncStatusBar()
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.keyring_banner)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status_bar)
 
     # --- set-up -------------------------------------------------------------------------------
@@ -129,6 +184,11 @@ class Workbench(QWidget):
         self.result_panel.clear()
         self.id_pad.clear()
         self.id_pad.set_busy(False)
+        self.anomaly_form.set_station(station)
+        self.stats_view.set_station(station)
+        self.tabs.setCurrentWidget(self.check_page)
+        self._install_wedge()
+        self.scan_view.start()
         self.id_pad.input.setFocus()
 
     def detach(self) -> None:
@@ -145,6 +205,11 @@ class Workbench(QWidget):
         self.result_panel.set_decision_recorder(None)
         self.result_panel.clear()
         self.id_pad.clear()
+        self.scan_view.stop()
+        if self.wedge is not None:
+            self.wedge.uninstall()
+        self.anomaly_form.set_station(None)
+        self.stats_view.set_station(None)
 
     # --- checks ---------------------------------------------------------------------------------
 
@@ -169,6 +234,7 @@ class Workbench(QWidget):
         if self.station is not None:
             self.station.refresh_pending()
         log.info("check shown: %s (%s)", result.level.value, result.source)
+        self.stats_view.schedule_refresh()
         self.check_finished.emit(result)
 
     def _on_check_failed(self, error: Exception) -> None:
@@ -183,10 +249,56 @@ class Workbench(QWidget):
     def _on_result_cleared(self) -> None:
         self.id_pad.input.setFocus()
 
+    # --- scanning and registration -------------------------------------------------------------
+
+    def set_scan_config(self, config: ScanConfig | None) -> None:
+        """The frame source for the camera view (app.py: --camera/--video/--images or settings);
+        scanning runs while a station is attached."""
+        self.scan_view.set_config(config)
+        if self.station is not None:
+            self.scan_view.start()
+
+    @Slot(str)
+    def on_scanned(self, text: str) -> None:
+        """A camera read or a wedge scan: identify the visitor of a new registration, or check."""
+        if self.tabs.currentWidget() is self.anomaly_form and self.anomaly_form.wants_visitor:
+            self.anomaly_form.identify(text)
+            return
+        self.tabs.setCurrentWidget(self.check_page)
+        self.check_text(text)
+
+    @Slot(object)
+    def open_registration(self, result: CheckResult | None = None) -> None:
+        """核查登记 from the result panel (prefilled from its check) or blank."""
+        self.anomaly_form.new(result)
+        self.tabs.setCurrentWidget(self.anomaly_form)
+
+    @Slot(object)
+    def open_registration_for_item(self, item: AbnormalItem) -> None:
+        """A row of the abnormal list: its registration, or a new one for its check."""
+        if item.anomaly_id is not None:
+            self.anomaly_form.open_registration(item.anomaly_id)
+        else:
+            self.anomaly_form.new_for_item(item)
+        self.tabs.setCurrentWidget(self.anomaly_form)
+
+    def _install_wedge(self) -> None:
+        if self.wedge is None:
+            from shoumen_gui.ui.wedge_filter import WedgeFilter
+
+            self.wedge = WedgeFilter(self)
+            self.wedge.scanned.connect(self.on_scanned)
+        self.wedge.install()
+
     # --- status -------------------------------------------------------------------------------
 
     def _on_status(self, status: SyncStatus) -> None:
         self.status_bar.update_status(status)
+        self.stats_view.schedule_refresh()  # a pull brings the venue's counts
 
     def _on_policy(self, policy: VenuePolicy) -> None:
         self.policy = policy
+
+
+def _preload_scanning() -> None:
+    import shoumen_gui.scanning  # noqa: F401  (imported for its side effect: loaded once)

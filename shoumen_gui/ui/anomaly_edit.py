@@ -1,0 +1,358 @@
+"""核查登记 without Qt: what the guard filled in, its checks, and how it is loaded and saved.
+
+A registration is saved in the local cache first (LocalCache.save_anomaly) and pushed by the
+sync engine; an edit of a synced one goes out with the version it was made on, so the server
+refuses it when someone else changed the registration first (state "conflict": shown, never
+overwritten). A registration this device does not hold (made on another device), or one whose
+local edit conflicted, is edited online against the server's current version (PUT, 409 on a
+conflict) and then saved locally as it now stands, so the next push confirms that version.
+
+Document numbers never stay on the device in clear: they are sealed to the backend's key and
+only their masked form is kept (DESIGN §3, like offline ID checks). The functions taking a
+cache or an API client run on workers (tasks.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Final
+
+from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
+from shoumen_core.phone import InvalidPhone, normalise_phone
+from shoumen_core.policy import Finding, FindingState, VenuePolicy
+from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyOut, AnomalyType
+from shoumen_core.timeutil import local_day
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.cache import LocalAnomaly, LocalCache
+from shoumen_gui.services.checks import seal_document
+
+TEMPERATURE_MIN: Final = 30.0  # the server's range (shoumen_server.anomaly_store)
+TEMPERATURE_MAX: Final = 45.0
+
+TYPE_WORDS: Final[dict[AnomalyType, str]] = {
+    AnomalyType.RED_CODE: "红码",
+    AnomalyType.YELLOW_CODE: "黄码",
+    AnomalyType.NO_CODE: "未申领本地健康码（外省来新）",
+    AnomalyType.NAT_EXPIRED: "核酸超时或无核酸记录",
+    AnomalyType.NAT_POSITIVE: "核酸阳性",
+    AnomalyType.FEVER: "体温异常",
+    AnomalyType.TRAVEL_ABNORMAL: "行程卡异常",
+    AnomalyType.NO_PHONE_NO_ID: "无智能手机且无证件号码",
+    AnomalyType.OTHER: "其他",
+}
+
+ACTION_WORDS: Final[dict[AnomalyAction, str]] = {
+    AnomalyAction.TURN_AWAY: "劝返",
+    AnomalyAction.ISOLATION_POINT: "送临时隔离点",
+    AnomalyAction.REPORT_COMMUNITY: "报告社区",
+    AnomalyAction.AMBULANCE: "呼叫 120",
+    AnomalyAction.YELLOW_SAMPLING: "引导至黄码采样点",
+    AnomalyAction.OTHER: "其他",
+}
+
+# The finding reasons of a check (shoumen_core.policy) -> the registration's type, most serious first.
+REASON_TYPES: Final[tuple[tuple[str, AnomalyType], ...]] = (
+    ("code_red", AnomalyType.RED_CODE),
+    ("nat_positive", AnomalyType.NAT_POSITIVE),
+    ("temperature_fever", AnomalyType.FEVER),
+    ("code_yellow", AnomalyType.YELLOW_CODE),
+    ("code_missing", AnomalyType.NO_CODE),
+    ("nat_too_old", AnomalyType.NAT_EXPIRED),
+    ("nat_none", AnomalyType.NAT_EXPIRED),
+    ("travel_abnormal", AnomalyType.TRAVEL_ABNORMAL),
+    ("travel_unverified", AnomalyType.TRAVEL_ABNORMAL),
+)
+
+DEFAULT_ACTIONS: Final[dict[AnomalyType, AnomalyAction]] = {
+    AnomalyType.RED_CODE: AnomalyAction.REPORT_COMMUNITY,
+    AnomalyType.NAT_POSITIVE: AnomalyAction.REPORT_COMMUNITY,
+    AnomalyType.YELLOW_CODE: AnomalyAction.YELLOW_SAMPLING,
+    AnomalyType.FEVER: AnomalyAction.ISOLATION_POINT,
+}
+
+# Field names, shared with the form's widgets (problems point at them).
+TYPE, ACTION, NAME, PHONE, DOCUMENT, TEMPERATURE, NOTES = (
+    "type",
+    "action",
+    "name",
+    "phone",
+    "document",
+    "temperature",
+    "notes",
+)
+NOTES_MAX: Final = 2000
+
+
+class EditMode(StrEnum):
+    NEW = "new"  # not saved yet
+    LOCAL = "local"  # this device's registration: edited in the cache, pushed with its version
+    SERVER = "server"  # edited online against the server's version (another device's, or a conflict)
+
+
+def type_for(findings: tuple[Finding, ...] | list[Finding]) -> AnomalyType | None:
+    """The registration type a check's findings suggest (None: the guard chooses)."""
+    reasons = {f.reason for f in findings if f.state is not FindingState.OK}
+    return next((kind for reason, kind in REASON_TYPES if reason in reasons), None)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the guard typed and chose (text as typed)."""
+
+    anomaly_type: AnomalyType | None = None
+    action: AnomalyAction | None = None
+    name: str = ""
+    phone: str = ""
+    document_kind: DocumentKind | None = None  # None: recognised from the number
+    document_number: str = ""
+    temperature: str = ""
+    origin: str = ""
+    transport: str = ""
+    arrival_at: datetime | None = None
+    reported_to: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Base:
+    """What the form was opened on: the registration's identity and what it keeps unless changed."""
+
+    anomaly_id: uuid.UUID
+    venue_id: int
+    checkpoint_id: int | None
+    created_at: datetime
+    mode: EditMode = EditMode.NEW
+    check_id: uuid.UUID | None = None
+    masked_id: str = ""
+    masked_name: str = ""  # shown only; the server keeps the name
+    phone_masked: str = ""
+    document_kind: str | None = None
+    sealed_document: str | None = None
+    reported_at: datetime | None = None
+    server_version: int = 0  # EditMode.SERVER: the version the edit is made on
+
+    @property
+    def linked(self) -> bool:
+        return self.check_id is not None
+
+    @property
+    def keeps_document(self) -> bool:
+        return bool(self.masked_id or self.sealed_document)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+
+def required_fields(anomaly_type: AnomalyType | None, base: Base) -> set[str]:
+    """FAQ 6 (no smartphone, no ID number): name, contact, reason and action, no document.
+    Otherwise the visitor is identified by a linked check or a document number."""
+    if anomaly_type is AnomalyType.NO_PHONE_NO_ID:
+        return {TYPE, ACTION, NAME, PHONE, NOTES}
+    wanted = {TYPE, ACTION}
+    if not base.linked and not base.keeps_document:
+        wanted.add(DOCUMENT)
+    return wanted
+
+
+def parse_temperature(text: str) -> float | None:
+    """None for an empty field; ValueError (with the message) for a bad one."""
+    text = text.strip().replace("℃", "").replace("°C", "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("体温应为数字，例如 37.5") from None
+    if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
+        raise ValueError(f"体温应在 {TEMPERATURE_MIN:.1f} 到 {TEMPERATURE_MAX:.1f} ℃ 之间")
+    return round(value, 1)
+
+
+def validate(draft: Draft, base: Base, today: date) -> list[Problem]:
+    problems: list[Problem] = []
+    required = required_fields(draft.anomaly_type, base)
+    missing = {
+        TYPE: (draft.anomaly_type is None, "请选择异常类型"),
+        ACTION: (draft.action is None, "请选择处置方式"),
+        NAME: (not draft.name.strip(), "请填写姓名"),
+        PHONE: (not draft.phone.strip(), "请填写联系电话"),
+        NOTES: (not draft.notes.strip(), "请填写来访事由或情况说明"),
+        DOCUMENT: (not draft.document_number.strip(), "请录入证件号码，或先扫码关联核验记录"),
+    }
+    for name, (empty, message) in missing.items():
+        if name in required and empty:
+            problems.append(Problem(name, message))
+    if draft.phone.strip():
+        try:
+            normalise_phone(draft.phone)
+        except InvalidPhone as exc:
+            problems.append(Problem(PHONE, exc.message))
+    if draft.document_number.strip():
+        try:
+            parse_document(draft.document_number, draft.document_kind, today=today)
+        except InvalidDocument as exc:
+            problems.append(Problem(DOCUMENT, exc.message))
+    try:
+        parse_temperature(draft.temperature)
+    except ValueError as exc:
+        problems.append(Problem(TEMPERATURE, str(exc)))
+    if len(draft.notes) > NOTES_MAX:
+        problems.append(Problem(NOTES, f"情况说明最多 {NOTES_MAX} 字"))
+    return problems
+
+
+def build_anomaly(
+    base: Base,
+    draft: Draft,
+    now: datetime,
+    *,
+    sealing_key: bytes | None,
+    policy: VenuePolicy,
+) -> AnomalyIn:
+    """The AnomalyIn of a valid draft (validate() first). A typed document is sealed to the
+    backend's key (dropped, masked form kept, when this device has no key yet)."""
+    document_kind, masked_id, sealed = base.document_kind, base.masked_id, base.sealed_document
+    if draft.document_number.strip():
+        document = parse_document(draft.document_number, draft.document_kind, today=local_day(now))
+        document_kind = document.kind.value
+        masked_id = mask_document(document.number, MASK_POLICIES[policy.masking.value])
+        sealed = seal_document(document.number, sealing_key) if sealing_key is not None else None
+    phone = normalise_phone(draft.phone) if draft.phone.strip() else ""
+    reported_to = draft.reported_to.strip()
+    reported_at = base.reported_at or (now if reported_to else None)
+    return AnomalyIn(
+        id=base.anomaly_id,
+        venue_id=base.venue_id,
+        checkpoint_id=base.checkpoint_id,
+        check_id=base.check_id,
+        document_kind=document_kind,
+        sealed_document=sealed,
+        masked_id=masked_id,
+        name=draft.name.strip(),
+        phone=phone,
+        temperature=parse_temperature(draft.temperature),
+        origin=draft.origin.strip(),
+        arrival_at=draft.arrival_at,
+        transport=draft.transport.strip(),
+        anomaly_type=draft.anomaly_type or AnomalyType.OTHER,
+        action=draft.action or AnomalyAction.OTHER,
+        reported_to=reported_to,
+        reported_at=reported_at if reported_to else None,
+        notes=draft.notes.strip(),
+        created_at=base.created_at,
+        base_version=base.server_version if base.mode is EditMode.SERVER else 0,
+    )
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    base: Base
+    draft: Draft
+    state: str = ""  # the local state: pending | synced | rejected | conflict ("" = not on this device)
+    problem: str = ""  # the server's reason for a rejected or conflicting local edit
+
+
+def from_local(local: LocalAnomaly) -> Loaded:
+    a = local.anomaly
+    base = Base(
+        anomaly_id=a.id,
+        venue_id=a.venue_id,
+        checkpoint_id=a.checkpoint_id,
+        created_at=a.created_at,
+        mode=EditMode.LOCAL,
+        check_id=a.check_id,
+        masked_id=a.masked_id,
+        document_kind=a.document_kind,
+        sealed_document=a.sealed_document,
+        reported_at=a.reported_at,
+    )
+    draft = Draft(
+        anomaly_type=a.anomaly_type,
+        action=a.action,
+        name=a.name,
+        phone=a.phone,
+        temperature="" if a.temperature is None else f"{a.temperature:.1f}",
+        origin=a.origin,
+        transport=a.transport,
+        arrival_at=a.arrival_at,
+        reported_to=a.reported_to,
+        notes=a.notes,
+    )
+    return Loaded(base, draft, local.state, local.message or "")
+
+
+def from_server(out: AnomalyOut, local: LocalAnomaly | None = None) -> Loaded:
+    """The server's version, masked: name, phone and document are kept unless retyped."""
+    base = Base(
+        anomaly_id=out.id,
+        venue_id=out.venue_id,
+        checkpoint_id=out.checkpoint_id,
+        created_at=out.created_at,
+        mode=EditMode.SERVER,
+        check_id=out.check_id,
+        masked_id=out.masked_id,
+        masked_name=out.masked_name,
+        phone_masked=out.phone_masked,
+        document_kind=out.document_kind,
+        reported_at=out.reported_at,
+        server_version=out.version,
+    )
+    draft = Draft(
+        anomaly_type=out.anomaly_type,
+        action=out.action,
+        temperature="" if out.temperature is None else f"{out.temperature:.1f}",
+        origin=out.origin,
+        transport=out.transport,
+        arrival_at=out.arrival_at,
+        reported_to=out.reported_to,
+        notes=out.notes,
+    )
+    state = local.state if local is not None else ""
+    problem = (local.message or "") if local is not None else ""
+    return Loaded(base, draft, state, problem)
+
+
+def anomaly_path(venue_id: int, anomaly_id: uuid.UUID) -> str:
+    return f"/venues/{venue_id}/anomalies/{anomaly_id}"
+
+
+def fetch_server(api: ApiClient, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
+    """Worker thread: the server's current version (masked)."""
+    return AnomalyOut.model_validate(api.request_json("GET", anomaly_path(venue_id, anomaly_id)))
+
+
+def save_local(cache: LocalCache, anomaly: AnomalyIn, user_id: int) -> AnomalyIn:
+    """Serial worker: into the outbox (the sync engine pushes it with its version)."""
+    cache.save_anomaly(anomaly, user_id)
+    return anomaly
+
+
+def put_online(api: ApiClient, anomaly: AnomalyIn) -> AnomalyOut:
+    """Pool worker: the edit against base_version; 409 version_conflict when it is not current."""
+    body = anomaly.model_dump(mode="json")
+    return AnomalyOut.model_validate(
+        api.request_json("PUT", anomaly_path(anomaly.venue_id, anomaly.id), json=body)
+    )
+
+
+def as_resend(anomaly: AnomalyIn) -> AnomalyIn:
+    """What is kept locally after an online edit: the same content, so that the next push is a
+    resend the server recognises (and answers with its current version)."""
+    return anomaly.model_copy(update={"base_version": 0})
+
+
+def venue_sealing(cache: LocalCache, venue_id: int) -> tuple[bytes | None, VenuePolicy]:
+    """Serial worker: the backend's sealing key and the venue's policy from the last pull."""
+    config = cache.venue_config(venue_id)
+    if config is None:
+        return None, VenuePolicy()
+    return config.sealing_public_key, config.policy

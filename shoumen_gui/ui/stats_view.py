@@ -1,0 +1,357 @@
+"""统计: the day's figures of the venue (单位) or of the guard (个人), and the abnormal list.
+
+A date (今天, 昨天 or the calendar), the scope, a checkpoint filter; four counters, checks per
+hour, and the abnormal checks as a table whose rows open their registration. Figures come
+from the cache first (at once, offline too, stamped "截至 HH:MM" when offline) and then, online,
+from the server (stats_data says which). Every read runs on a worker; an answer that arrives
+after the question changed is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shoumen_core.schemas import AbnormalItem, DayCounts, StatsScope
+from shoumen_core.timeutil import LOCAL_TZ, as_utc, local_day, utcnow
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.errors import OfflineError, ServiceError
+from shoumen_gui.ui import stats_data as data
+from shoumen_gui.ui.hour_chart import HourChart
+from shoumen_gui.ui.stats_data import CountsAnswer, StatsQuery
+from shoumen_gui.ui.stats_models import AbnormalTableModel
+
+if TYPE_CHECKING:
+    from shoumen_gui.station import Station
+
+log = logging.getLogger("shoumen.gui.stats")
+
+COUNTERS = (
+    ("countChecked", "检测人数", "checked"),
+    ("countPassed", "健康通行", "passed"),
+    ("countReview", "人工核验", "review"),
+    ("countAbnormal", "检测异常", "abnormal"),
+)
+REFRESH_DELAY_MS = 300  # several triggers in a row (a check, its push, a pull) make one refresh
+
+
+class StatsView(QWidget):
+    registration_requested = Signal(object)  # AbnormalItem whose row was opened
+    refreshed = Signal()  # every answer shown (tests wait for it)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statsView")
+        self.setAccessibleName(self.tr("统计"))
+        self.station: Station | None = None
+        self._generation = 0
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+
+        self.today_button = self._button("statsToday", "今天", lambda: self.set_day(self._today()))
+        self.yesterday_button = self._button(
+            "statsYesterday", "昨天", lambda: self.set_day(self._today() - timedelta(days=1))
+        )
+        self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("statsDate")
+        self.date_edit.setAccessibleName(self.tr("统计日期"))
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setDate(_qdate(self._today()))
+        self.date_edit.dateChanged.connect(self.schedule_refresh)
+        _name_inner(self.date_edit, QLineEdit, self.tr("统计日期"))
+        self.scope_box = QComboBox()
+        self.scope_box.setObjectName("statsScope")
+        self.scope_box.setAccessibleName(self.tr("统计范围"))
+        self.scope_box.addItem(self.tr("单位"), StatsScope.UNIT.value)
+        self.scope_box.addItem(self.tr("个人"), StatsScope.PERSONAL.value)
+        self.scope_box.currentIndexChanged.connect(self.schedule_refresh)
+        self.checkpoint_box = QComboBox()
+        self.checkpoint_box.setObjectName("statsCheckpoint")
+        self.checkpoint_box.setAccessibleName(self.tr("卡口筛选"))
+        self.checkpoint_box.addItem(self.tr("全部卡口"), None)
+        self.checkpoint_box.currentIndexChanged.connect(self.schedule_refresh)
+        self.refresh_button = self._button("statsRefresh", "刷新", self.refresh)
+        self.as_of = QLabel()
+        self.as_of.setObjectName("statsAsOf")
+        self.as_of.setAccessibleName(self.tr("数据时间"))
+        controls = QHBoxLayout()
+        for widget in (self.today_button, self.yesterday_button, self.date_edit, self.scope_box):
+            controls.addWidget(widget)
+        controls.addWidget(self.checkpoint_box)
+        controls.addWidget(self.refresh_button)
+        controls.addStretch(1)
+        controls.addWidget(self.as_of)
+
+        self.counters: dict[str, QLabel] = {}
+        counters = QHBoxLayout()
+        for object_name, title, _field in COUNTERS:
+            counters.addWidget(self._counter(object_name, title))
+
+        self.chart = HourChart()
+        self.model = AbnormalTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("abnormalTable")
+        self.table.setAccessibleName(self.tr("异常人员列表"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        _name_inner(self.table, QAbstractButton, self.tr("全选"))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(
+            AbnormalTableModel.REASONS, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.activated.connect(self._on_row_activated)
+        self.open_button = self._button("abnormalOpen", "查看 / 登记", self._open_selected)
+        table_title = QHBoxLayout()
+        table_title.addWidget(QLabel(self.tr("异常人员（双击一行查看或登记）")), 1)
+        table_title.addWidget(self.open_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(counters)
+        layout.addWidget(self.chart, 1)
+        layout.addLayout(table_title)
+        layout.addWidget(self.table, 2)
+
+    def _button(self, name: str, text: str, slot: object) -> QPushButton:
+        button = QPushButton(self.tr(text))
+        button.setObjectName(name)
+        button.setAccessibleName(self.tr(text))
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        return button
+
+    def _counter(self, object_name: str, title: str) -> QFrame:
+        box = QFrame()
+        box.setProperty("role", "counter")
+        number = QLabel("0")
+        number.setObjectName(object_name)
+        number.setAccessibleName(self.tr(title))
+        number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        number.setProperty("role", "counterValue")
+        caption = QLabel(self.tr(title))
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        inner = QVBoxLayout(box)
+        inner.addWidget(number)
+        inner.addWidget(caption)
+        self.counters[object_name] = number
+        return box
+
+    # --- the question --------------------------------------------------------------------------
+
+    def set_station(self, station: Station | None) -> None:
+        self.station = station
+        self._generation += 1
+        self.checkpoint_box.blockSignals(True)
+        self.checkpoint_box.clear()
+        self.checkpoint_box.addItem(self.tr("全部卡口"), None)
+        if station is not None:
+            for checkpoint in station.post.venue.checkpoints:
+                self.checkpoint_box.addItem(checkpoint.name, checkpoint.id)
+        self.checkpoint_box.blockSignals(False)
+        self._show_counts(None)
+        self.model.clear()
+        self.as_of.clear()
+        if station is not None:
+            self.schedule_refresh()
+
+    def set_day(self, day: date) -> None:
+        self.date_edit.setDate(_qdate(day))  # dateChanged schedules the refresh
+
+    @property
+    def day(self) -> date:
+        value = self.date_edit.date().toPython()
+        assert isinstance(value, date)
+        return value
+
+    @property
+    def scope(self) -> StatsScope:
+        return StatsScope(self.scope_box.currentData())
+
+    def query(self) -> StatsQuery | None:
+        station = self.station
+        if station is None:
+            return None
+        return StatsQuery(
+            venue_id=station.post.venue_id,
+            user_id=station.post.user.id,
+            day=self.day,
+            scope=self.scope,
+            checkpoint_id=self.checkpoint_box.currentData(),
+            today=self._today(),
+        )
+
+    @staticmethod
+    def _today() -> date:
+        return local_day(utcnow())
+
+    # --- refreshing ----------------------------------------------------------------------------
+
+    @Slot()
+    def schedule_refresh(self) -> None:
+        """Refresh soon if on screen (a check, a registration, a sync round); else when shown."""
+        if self.isVisible() and self.station is not None:
+            self._refresh_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.station is not None:
+            self._refresh_timer.start(0)
+
+    @Slot()
+    def refresh(self) -> None:
+        station, q = self.station, self.query()
+        if station is None or q is None:
+            return
+        self._refresh_timer.stop()
+        self._generation += 1
+        generation = self._generation
+        cache, api = station.cache, station.api
+        online = station.connectivity.online
+
+        def read_local() -> tuple[CountsAnswer, list[AbnormalItem], dict[uuid.UUID, str]]:
+            local = data.local_abnormal(cache, q)
+            states = data.anomaly_states(cache, data.registered_ids(local))
+            return data.local_counts(cache, q), local, states
+
+        def on_local(answer: tuple[CountsAnswer, list[AbnormalItem], dict[uuid.UUID, str]]) -> None:
+            if generation != self._generation:
+                return
+            counts, local, states = answer
+            use_cache = not (online and q.wants_server_counts())
+            if use_cache:
+                self._show_counts(counts, offline=not online)
+            rows = data.merge(None, local, states)
+            self.model.set_rows(rows)
+            if not online:
+                self.refreshed.emit()
+                return
+            station.tasks.run(
+                lambda: self._read_server(api, q, not use_cache),
+                lambda server: self._on_server(generation, server, local),
+                lambda error: self._on_server_failed(generation, error, counts),
+            )
+
+        station.tasks.run_serial(
+            read_local, on_local, lambda error: self._on_server_failed(generation, error, None)
+        )
+
+    @staticmethod
+    def _read_server(
+        api: ApiClient, q: StatsQuery, with_counts: bool
+    ) -> tuple[CountsAnswer | None, list[AbnormalItem]]:
+        counts = data.server_counts(api, q) if with_counts else None
+        return counts, data.server_abnormal(api, q)
+
+    def _on_server(
+        self,
+        generation: int,
+        server: tuple[CountsAnswer | None, list[AbnormalItem]],
+        local: list[AbnormalItem],
+    ) -> None:
+        station = self.station
+        if generation != self._generation or station is None:
+            return
+        counts, items = server
+        if counts is not None:
+            self._show_counts(counts)
+        cache = station.cache
+        ids = data.registered_ids(items, local)
+
+        def show(states: dict[uuid.UUID, str]) -> None:
+            if generation != self._generation:
+                return
+            self.model.set_rows(data.merge(items, local, states))
+            self.refreshed.emit()
+
+        station.tasks.run_serial(lambda: data.anomaly_states(cache, ids), show, self._on_local_failed)
+
+    def _on_server_failed(self, generation: int, error: Exception, cached: CountsAnswer | None) -> None:
+        if generation != self._generation:
+            return
+        if not isinstance(error, ServiceError):
+            raise error
+        station = self.station
+        if isinstance(error, OfflineError) and station is not None:
+            station.connectivity.mark_offline()
+        if cached is not None:
+            self._show_counts(cached, offline=True)
+        if not isinstance(error, OfflineError):
+            self.as_of.setText(error.message)
+        self.refreshed.emit()
+
+    def _on_local_failed(self, error: Exception) -> None:
+        if not isinstance(error, ServiceError):
+            raise error
+        self.as_of.setText(error.message)
+
+    def _show_counts(self, answer: CountsAnswer | None, *, offline: bool = False) -> None:
+        counts = (
+            answer.counts
+            if answer is not None
+            else DayCounts(day=self.day, checked=0, passed=0, review=0, abnormal=0, persons=0)
+        )
+        for object_name, _title, field in COUNTERS:
+            self.counters[object_name].setText(str(getattr(counts, field)))
+        self.counters["countChecked"].setToolTip(self.tr("其中不同人员 {0} 人").format(counts.persons))
+        self.chart.set_counts(counts.by_hour)
+        if answer is None:
+            return
+        if offline:
+            if answer.as_of is None:
+                self.as_of.setText(self.tr("离线：仅本机记录"))
+            else:
+                moment = as_utc(answer.as_of).astimezone(LOCAL_TZ)
+                self.as_of.setText(self.tr("截至 {0}").format(moment.strftime("%H:%M")))
+        else:
+            self.as_of.setText(self.tr("在线"))
+
+    # --- rows ------------------------------------------------------------------------------------
+
+    @Slot(QModelIndex)
+    def _on_row_activated(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.registration_requested.emit(row.item)
+
+    @Slot()
+    def _open_selected(self) -> None:
+        selected = self.table.selectionModel().selectedRows()
+        if selected:
+            self._on_row_activated(selected[0])
+
+
+def _name_inner(widget: QWidget, kind: type[QWidget], accessible: str) -> None:
+    """Qt's own parts of a composite widget (a spin box's line edit, a table's corner button)
+    get a name too: screen readers announce them."""
+    for inner in widget.findChildren(kind):
+        inner.setAccessibleName(accessible)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
