@@ -14,6 +14,7 @@ PACKAGES=(
   xvfb                                    # real-window tests and a headless `run`
   chromium                                # the venue-code page's browser tests (Playwright)
   curl jq                                 # docs/API_WALKTHROUGH.md (run by tests/server/test_walkthrough.py)
+  binutils util-linux                     # objdump for PyInstaller; unshare for the bundle self-test
 )
 
 missing=()

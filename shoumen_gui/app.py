@@ -20,14 +20,16 @@ from PySide6.QtCore import QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from shoumen_gui import pyside_fixes
 from shoumen_gui.crash import CrashHandler
 from shoumen_gui.embedded import EmbeddedBackend
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
 from shoumen_gui.paths import AppPaths, resources_dir
-from shoumen_gui.settings import Settings, SettingsStore
+from shoumen_gui.settings import DECODERS, Settings, SettingsStore
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.flow import BackendChoice, SessionFlow
 from shoumen_gui.ui.main_window import MainWindow
+from shoumen_gui.ui.scan_view import ScanConfig, stop_all_scanners
 from shoumen_gui.ui.sounds import SoundPlayer
 
 log = logging.getLogger("shoumen.gui.app")
@@ -54,12 +56,33 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         const=DEMO_LOGIN_PHONE,
         help=f"log in at once with a demo account (demo servers only; default {DEMO_LOGIN_PHONE})",
     )
+    add_scan_arguments(parser)
     parser.add_argument(
         "--self-check-exit",
         action="store_true",
         help=f"start, print '{READY_MARKER} <page> <seconds>' when ready, and exit (tests, benchmarks)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation end to end in a temporary folder, one line per step (exit 0: all ok)",
+    )
     return parser.parse_args(list(argv))
+
+
+def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
+    """The frame source for one run (else the settings: camera_index, video_file, image_folder)."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--camera", metavar="N", type=int, help="scan with camera N (0 = the first)")
+    source.add_argument(
+        "--video", metavar="FILE", type=Path, help="scan a video file as if it were the camera"
+    )
+    source.add_argument(
+        "--images", metavar="DIR", type=Path, help="scan the images of a folder, in name order"
+    )
+    parser.add_argument(
+        "--decoder", choices=DECODERS, help="QR decoder: zxing (default) or pyzbar (needs libzbar0)"
+    )
 
 
 @dataclass
@@ -128,6 +151,11 @@ def build(argv: Sequence[str], app: QApplication) -> tuple[Bootstrap, argparse.N
     sounds = SoundPlayer(settings.sound_style) if settings.sound_enabled else None
     device = settings.device_name or platform.node()
     window = MainWindow(tasks, sounds=sounds, device_name=device)
+    window.workbench.set_scan_config(
+        ScanConfig.choose(
+            settings, camera=args.camera, video=args.video, images=args.images, decoder=args.decoder
+        )
+    )
     backend = choose_backend(args, settings, paths)
     flow = SessionFlow(window, tasks, paths, store, settings, backend, demo_login=args.demo_login)
     boot = Bootstrap(app, paths, store, settings, tasks, crash, window, flow, backend.embedded)
@@ -137,6 +165,7 @@ def build(argv: Sequence[str], app: QApplication) -> tuple[Bootstrap, argparse.N
 def shutdown(boot: Bootstrap) -> None:
     """After the event loop: stop syncing, finish tasks, stop the embedded backend."""
     boot.flow.shutdown()
+    stop_all_scanners()  # the camera thread (also stopped on aboutToQuit)
     boot.tasks.shutdown()
     if boot.flow.cache is not None:
         boot.flow.cache.close()
@@ -182,9 +211,14 @@ def _arm_self_check(boot: Bootstrap, wanted: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--self-test" in argv:
+        from shoumen_gui import selftest
+
+        return selftest.main(argv)
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
+    pyside_fixes.apply()  # PySide6 6.12 + Python 3.11: emit() would use up True's references
     app.setApplicationName("shoumen")
     app.setApplicationDisplayName("守小门")
     app.setOrganizationName("shoumen")
