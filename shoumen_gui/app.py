@@ -134,8 +134,7 @@ def install_translator(app: QApplication, settings: Settings) -> QTranslator | N
     return None
 
 
-def build(argv: Sequence[str], app: QApplication) -> tuple[Bootstrap, argparse.Namespace]:
-    args = parse_args(argv)
+def build(args: argparse.Namespace, app: QApplication) -> Bootstrap:
     paths = AppPaths.choose(args.data_dir).ensure()
     setup_logging(paths.log_dir)
     log.info("Shoumen starting (Python %s, %s)", platform.python_version(), platform.system())
@@ -158,8 +157,7 @@ def build(argv: Sequence[str], app: QApplication) -> tuple[Bootstrap, argparse.N
     )
     backend = choose_backend(args, settings, paths)
     flow = SessionFlow(window, tasks, paths, store, settings, backend, demo_login=args.demo_login)
-    boot = Bootstrap(app, paths, store, settings, tasks, crash, window, flow, backend.embedded)
-    return boot, args
+    return Bootstrap(app, paths, store, settings, tasks, crash, window, flow, backend.embedded)
 
 
 def shutdown(boot: Bootstrap) -> None:
@@ -215,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from shoumen_gui import selftest
 
         return selftest.main(argv)
+    args = parse_args(argv)  # before Qt: --help and bad options need no display
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -222,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("shoumen")
     app.setApplicationDisplayName("守小门")
     app.setOrganizationName("shoumen")
-    boot, args = build(argv, app)
+    boot = build(args, app)
     exit_code = [0]
     if args.self_check_exit:
         exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")

@@ -80,3 +80,13 @@ def test_unreachable_server_opens_the_login_page(tmp_path: Path) -> None:
     assert ready_line(result.stdout)[1] == "login"
     log = (tmp_path / "station" / "logs" / "shoumen.log").read_text(encoding="utf-8")
     assert "embedded backend listening" not in log  # --server means no embedded backend
+
+
+def test_help_needs_no_display() -> None:
+    """`shoumen --help` answers before Qt starts, so it works on a machine with no screen."""
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run(
+        [sys.executable, "-m", "shoumen_gui", "--help"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--data-dir" in done.stdout
