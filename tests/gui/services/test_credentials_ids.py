@@ -10,7 +10,7 @@ import pytest
 
 from shoumen_gui.services.credentials import CredentialStore
 from shoumen_gui.services.ids import uuid7, uuid7_time_ms
-from tests.gui.services.conftest import MemoryKeyring
+from tests.gui.conftest import MemoryKeyring
 
 
 def test_token_in_the_os_keyring(memory_keyring: MemoryKeyring) -> None:
