@@ -43,7 +43,57 @@ class _Pacer:
         self._emitted += 1
 
 
-class VideoFileSource(SourceBase):
+class _PacedFileSource(SourceBase):
+    """What the file stand-ins share: a path, optional looping and camera-like pacing, and
+    frames numbered and timestamped in media time."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        fps: float,
+        loop: bool,
+        realtime: bool,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.path = Path(path)
+        self.loop = loop
+        self._fps = fps
+        self._realtime = realtime
+        self._clock = clock
+        self._sleep = sleep
+        self._pacer: _Pacer | None = None
+        self._count = 0
+        self._at_end = False
+
+    @property
+    def fps(self) -> float:
+        return self._fps
+
+    @property
+    def realtime(self) -> bool:
+        return self._realtime
+
+    @property
+    def at_end(self) -> bool:
+        return self._at_end
+
+    def _start(self) -> None:
+        """Frame numbering and pacing begin again (after open)."""
+        self._pacer = _Pacer(self._fps, self._clock, self._sleep) if self._realtime else None
+        self._count = 0
+        self._at_end = False
+
+    def _deliver(self, image: Image) -> Frame:
+        if self._pacer is not None:
+            self._pacer.wait_for_next()
+        frame = Frame(image=image, index=self._count, timestamp_ns=round(self._count * 1e9 / self._fps))
+        self._count += 1
+        return frame
+
+
+class VideoFileSource(_PacedFileSource):
     """A video file (any format the OpenCV wheel reads: mp4v, MJPG, ...).
 
     ``realtime=True`` delivers frames at the file's fps, like a camera; False delivers them
@@ -60,32 +110,12 @@ class VideoFileSource(SourceBase):
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.path = Path(path)
-        self.loop = loop
-        self._realtime = realtime
-        self._clock = clock
-        self._sleep = sleep
+        super().__init__(path, fps=25.0, loop=loop, realtime=realtime, clock=clock, sleep=sleep)
         self._capture: Any = None
-        self._fps = 25.0
-        self._pacer: _Pacer | None = None
-        self._count = 0
-        self._at_end = False
 
     @property
     def description(self) -> str:
         return f"视频 {self.path.name}"
-
-    @property
-    def fps(self) -> float:
-        return self._fps
-
-    @property
-    def realtime(self) -> bool:
-        return self._realtime
-
-    @property
-    def at_end(self) -> bool:
-        return self._at_end
 
     def open(self) -> None:
         self.close()
@@ -98,9 +128,7 @@ class VideoFileSource(SourceBase):
         reported = capture.get(cv2.CAP_PROP_FPS)
         self._fps = reported if 1.0 <= reported <= 240.0 else 25.0
         self._capture = capture
-        self._pacer = _Pacer(self._fps, self._clock, self._sleep) if self._realtime else None
-        self._count = 0
-        self._at_end = False
+        self._start()
 
     def read(self) -> Frame | None:
         if self._capture is None or self._at_end:
@@ -112,11 +140,7 @@ class VideoFileSource(SourceBase):
         if not ok or image is None:
             self._at_end = True
             return None
-        if self._pacer is not None:
-            self._pacer.wait_for_next()
-        frame = Frame(image=image, index=self._count, timestamp_ns=round(self._count * 1e9 / self._fps))
-        self._count += 1
-        return frame
+        return self._deliver(image)
 
     def close(self) -> None:
         capture, self._capture = self._capture, None
@@ -136,7 +160,7 @@ def read_image(path: Path) -> Image | None:
     return None if image is None else as_image(image)
 
 
-class ImageFolderSource(SourceBase):
+class ImageFolderSource(_PacedFileSource):
     """The images of a folder in name order, each delivered ``frames_per_image`` times (the
     stabiliser wants two identical decodes), at a nominal ``fps``. Unreadable files are
     skipped with a log line. Timestamps are slideshow time."""
@@ -154,35 +178,15 @@ class ImageFolderSource(SourceBase):
     ) -> None:
         if frames_per_image < 1 or fps <= 0:
             raise ValueError("frames_per_image must be at least 1 and fps positive")
-        self.path = Path(path)
+        super().__init__(path, fps=fps, loop=loop, realtime=realtime, clock=clock, sleep=sleep)
         self.frames_per_image = frames_per_image
-        self.loop = loop
-        self._fps = fps
-        self._realtime = realtime
-        self._clock = clock
-        self._sleep = sleep
         self._files: list[Path] = []
         self._position = 0  # index into the files times frames_per_image, across loops
         self._current: tuple[int, Image] | None = None
-        self._pacer: _Pacer | None = None
-        self._count = 0
-        self._at_end = False
 
     @property
     def description(self) -> str:
         return f"图片文件夹 {self.path.name}"
-
-    @property
-    def fps(self) -> float:
-        return self._fps
-
-    @property
-    def realtime(self) -> bool:
-        return self._realtime
-
-    @property
-    def at_end(self) -> bool:
-        return self._at_end
 
     @property
     def files(self) -> list[Path]:
@@ -197,20 +201,14 @@ class ImageFolderSource(SourceBase):
         self._files = files
         self._position = 0
         self._current = None
-        self._count = 0
-        self._at_end = False
-        self._pacer = _Pacer(self._fps, self._clock, self._sleep) if self._realtime else None
+        self._start()
 
     def read(self) -> Frame | None:
         image = self._next_image()
         if image is None:
             self._at_end = True
             return None
-        if self._pacer is not None:
-            self._pacer.wait_for_next()
-        frame = Frame(image=image, index=self._count, timestamp_ns=round(self._count * 1e9 / self._fps))
-        self._count += 1
-        return frame
+        return self._deliver(image)
 
     def _next_image(self) -> Image | None:
         total = len(self._files) * self.frames_per_image
