@@ -15,14 +15,14 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("shoumen.gui.settings")
 
-SETTINGS_VERSION = 2
+SETTINGS_VERSION = 3
 
 DECODERS = ("zxing", "pyzbar")  # scanning.decoders.DECODER_NAMES, without importing cv2 here
 NO_CAMERA = -1  # camera_index: scanning is off (USB scanner and ID pad only)
@@ -50,6 +50,21 @@ class Settings:
     video_file: str = ""
     image_folder: str = ""
     decoder: str = "zxing"
+    # Gates and kiosk (version 3). `gates` maps gate_key(venue, checkpoint) to that post's
+    # services.gate.GateConfig JSON (never a secret: those are in the keyring, see
+    # services.credentials.GateSecretStore). The kiosk PIN is kept only as a salted hash.
+    gates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    kiosk_idle_seconds: int = 60  # the idle screen (no PII) after this long without input
+    kiosk_pin_hash: str = ""  # empty: no PIN, leaving kiosk mode needs phone + SMS code
+
+    def gate_json(self, venue_id: int, checkpoint_id: int | None) -> dict[str, Any]:
+        """The stored gate configuration of a post ({} = no gate)."""
+        return dict(self.gates.get(gate_key(venue_id, checkpoint_id), {}))
+
+    def with_gate(self, venue_id: int, checkpoint_id: int | None, config: dict[str, Any]) -> Settings:
+        gates = dict(self.gates)
+        gates[gate_key(venue_id, checkpoint_id)] = dict(config)
+        return replace(self, gates=gates)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": SETTINGS_VERSION}
@@ -58,9 +73,15 @@ class Settings:
         return data
 
 
+def gate_key(venue_id: int, checkpoint_id: int | None) -> str:
+    """Gates belong to a post: a checkpoint, or a venue without checkpoints."""
+    return f"checkpoint-{checkpoint_id}" if checkpoint_id is not None else f"venue-{venue_id}"
+
+
 # Protected keys: a file holding any of these was written by hand or by a broken build; the values
 # are dropped and a warning is logged so the token never ends up in a readable file.
-FORBIDDEN_KEYS = frozenset({"token", "password", "sms_code", "phone"})
+FORBIDDEN_KEYS = frozenset({"token", "password", "sms_code", "phone", "pin"})
+GATE_SECRET_KEYS = frozenset({"secret", "password"})  # services.gate.GateConfig's runtime-only fields
 
 
 def _step_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
@@ -83,8 +104,25 @@ def _step_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _step_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 adds per-post gates and the kiosk options. A version-2 kiosk roll-out could
+    only write one hand-made `"gate": {...}`; it becomes the gate of the saved post."""
+    out = dict(data)
+    gate = out.pop("gate", None)
+    if isinstance(gate, dict) and "gates" not in out:
+        venue, checkpoint = out.get("venue_id"), out.get("checkpoint_id")
+        if isinstance(venue, int) or isinstance(checkpoint, int):
+            key = gate_key(
+                venue if isinstance(venue, int) else 0, checkpoint if isinstance(checkpoint, int) else None
+            )
+            out["gates"] = {key: gate}
+        else:
+            log.warning("settings held a gate but no post to attach it to; dropped")
+    return out
+
+
 UpgradeStep = Callable[[dict[str, Any]], dict[str, Any]]
-UPGRADES: dict[int, UpgradeStep] = {0: _step_0_to_1, 1: _step_1_to_2}
+UPGRADES: dict[int, UpgradeStep] = {0: _step_0_to_1, 1: _step_1_to_2, 2: _step_2_to_3}
 
 
 class SettingsStore:
@@ -150,6 +188,15 @@ class SettingsStore:
             log.warning("settings file held %r, which never belongs there; dropped", key)
             data.pop(key)
             upgraded = True
+        gates = data.get("gates")
+        if isinstance(gates, dict):
+            for gate in gates.values():
+                for key in GATE_SECRET_KEYS & (gate.keys() if isinstance(gate, dict) else set()):
+                    log.warning(
+                        "a gate in the settings file held %r; dropped (it belongs in the keyring)", key
+                    )
+                    gate.pop(key)
+                    upgraded = True
         return _coerce(data), upgraded
 
 
@@ -187,6 +234,14 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
         return value if ok else _INVALID
     if name == "decoder":
         return value if value in DECODERS else _INVALID
+    if name == "gates":
+        ok = isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, dict) for k, v in value.items()
+        )
+        return {k: dict(v) for k, v in value.items()} if ok else _INVALID
+    if name == "kiosk_idle_seconds":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 10 <= value <= 3600
+        return value if ok else _INVALID
     if name == "sound_style":
         try:
             return SoundStyle(value)

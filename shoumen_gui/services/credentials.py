@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 import keyring
 import keyring.errors
@@ -67,3 +68,39 @@ class CredentialStore:
                 pass  # nothing stored
             except Exception as exc:  # see save()
                 log.info("keyring unavailable (%s) while clearing", type(exc).__name__)
+
+
+class GateSecretStore:
+    """The gates' secrets (a webhook's shared secret, a Hikvision password), per post, in the OS
+    keyring — never in the settings file. Without a keyring they live in memory for this run.
+
+    `loader(key)` is the `services.gate.SecretLoader` for one post's gate (key: settings.gate_key).
+    """
+
+    def __init__(self, service: str = "shoumen", *, scope: str) -> None:
+        self.service = service
+        self.scope = scope  # the backend (BackendChoice.key): two servers never share a secret
+        self._stores: dict[tuple[str, str], CredentialStore] = {}
+        self._lock = threading.Lock()
+
+    def _store(self, key: str, name: str) -> CredentialStore:
+        with self._lock:
+            store = self._stores.get((key, name))
+            if store is None:
+                store = CredentialStore(self.service, account=f"gate:{self.scope}:{key}:{name}")
+                self._stores[(key, name)] = store
+            return store
+
+    def get(self, key: str, name: str) -> str | None:
+        return self._store(key, name).load()
+
+    def set(self, key: str, name: str, value: str) -> bool:
+        """Keep a secret ("" removes it); True when it is in the OS keyring."""
+        store = self._store(key, name)
+        if not value:
+            store.clear()
+            return True
+        return store.save(value)
+
+    def loader(self, key: str) -> Callable[[str], str | None]:
+        return lambda name: self.get(key, name)

@@ -51,6 +51,7 @@ class Workbench(QWidget):
     logout_requested = Signal()
     switch_requested = Signal()
     admin_requested = Signal()  # 场所管理 (owners; shown by ui/venue/admin_flow.py)
+    settings_requested = Signal()  # 设置 (this station: gate, kiosk, display)
     check_finished = Signal(object)  # CheckResult, or the ServiceError that was shown
 
     def __init__(
@@ -94,11 +95,18 @@ class Workbench(QWidget):
         self.admin_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.admin_button.clicked.connect(self.admin_requested)
         self.admin_button.hide()
+        self.settings_button = QPushButton(self.tr("设置"))
+        self.settings_button.setObjectName("settingsButton")
+        self.settings_button.setAccessibleName(self.tr("本机设置"))
+        self.settings_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.settings_button.clicked.connect(self.settings_requested)
+        self.settings_button.hide()  # shown once the flow has a settings dialog to open
         header = QHBoxLayout()
         header.addWidget(self.demo_badge)
         header.addWidget(self.title, 1)
         header.addWidget(self.user_label)
         header.addWidget(self.admin_button)
+        header.addWidget(self.settings_button)
         header.addWidget(self.switch_button)
         header.addWidget(self.logout_button)
 

@@ -10,7 +10,7 @@ import pytest
 
 from shoumen_gui import settings as settings_module
 from shoumen_gui.paths import AppPaths
-from shoumen_gui.settings import SETTINGS_VERSION, Settings, SettingsStore, SoundStyle
+from shoumen_gui.settings import SETTINGS_VERSION, Settings, SettingsStore, SoundStyle, gate_key
 
 
 def write(path: Path, data: Any) -> None:
@@ -114,6 +114,43 @@ def test_file_from_a_newer_version_is_read_but_never_overwritten(tmp_path: Path)
     assert loaded.venue_id == 4
     store.update(loaded, venue_id=9)
     assert json.loads(path.read_text(encoding="utf-8")) == original
+
+
+def test_gates_are_per_post_and_round_trip(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "settings.json")
+    serial = {"kind": "serial", "port": "/dev/ttyUSB0", "channel": 2}
+    settings = (
+        Settings(venue_id=3, checkpoint_id=7).with_gate(3, 7, serial).with_gate(5, None, {"kind": "none"})
+    )
+    store.save(settings)
+    loaded = SettingsStore(store.path).load()
+    assert loaded.gate_json(3, 7) == serial
+    assert loaded.gate_json(5, None) == {"kind": "none"}
+    assert loaded.gate_json(3, 8) == {}  # another checkpoint of the same venue has no gate
+    assert loaded.gates.keys() == {gate_key(3, 7), gate_key(5, None)}
+
+
+def test_version_2_hand_written_gate_moves_to_the_saved_post(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    gate = {"kind": "webhook", "url": "http://10.0.0.5/open", "secret": "s3cret-value"}
+    write(path, {"version": 2, "venue_id": 3, "checkpoint_id": 7, "gate": gate, "kiosk_idle_seconds": 5})
+    loaded = SettingsStore(path).load()
+    assert loaded.gate_json(3, 7) == {"kind": "webhook", "url": "http://10.0.0.5/open"}
+    assert loaded.kiosk_idle_seconds == 60  # 5 s is below the 10 s minimum: the default
+    text = path.read_text(encoding="utf-8")
+    assert "s3cret-value" not in text and '"gate"' not in text
+    assert json.loads(text)["version"] == SETTINGS_VERSION
+
+
+def test_gate_secrets_and_pins_never_stay_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    gates = {"checkpoint-1": {"kind": "hikvision", "password": "hik-pass-123", "username": "admin"}}
+    write(path, {"version": SETTINGS_VERSION, "gates": gates, "pin": "4321", "kiosk_idle_seconds": 120})
+    loaded = SettingsStore(path).load()
+    assert loaded.gates == {"checkpoint-1": {"kind": "hikvision", "username": "admin"}}
+    assert loaded.kiosk_idle_seconds == 120
+    text = path.read_text(encoding="utf-8")
+    assert "hik-pass-123" not in text and "4321" not in text
 
 
 def test_data_dir_keeps_everything_in_one_folder(tmp_path: Path) -> None:

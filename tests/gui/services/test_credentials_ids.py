@@ -8,7 +8,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from shoumen_gui.services.credentials import CredentialStore
+from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.ids import uuid7, uuid7_time_ms
 from tests.gui.conftest import MemoryKeyring
 
@@ -39,6 +39,19 @@ def test_without_a_keyring_the_token_lives_in_memory_only() -> None:
         assert store.load() is None
     finally:
         keyring.set_keyring(previous)
+
+
+def test_gate_secrets_per_backend_and_post_in_the_keyring(memory_keyring: MemoryKeyring) -> None:
+    store = GateSecretStore(scope="server-abc")
+    assert store.set("checkpoint-7", "password", "hik-pass") is True
+    assert store.set("checkpoint-8", "password", "other") is True
+    assert memory_keyring.store[("shoumen", "gate:server-abc:checkpoint-7:password")] == "hik-pass"
+    again = GateSecretStore(scope="server-abc")  # after a restart
+    assert again.loader("checkpoint-7")("password") == "hik-pass"
+    assert again.loader("checkpoint-7")("secret") is None
+    assert GateSecretStore(scope="server-xyz").get("checkpoint-7", "password") is None
+    assert again.set("checkpoint-7", "password", "") is True  # "" removes it
+    assert GateSecretStore(scope="server-abc").get("checkpoint-7", "password") is None
 
 
 def test_uuid7_layout_and_order() -> None:
