@@ -206,17 +206,25 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
-        try:
-            response = self._client.request(method, path, json=json, params=params, headers=headers, **extra)
-        except httpx.TimeoutException as exc:
-            raise OfflineError("服务器响应超时，已切换到离线模式", code="offline") from exc
-        except httpx.TransportError as exc:
-            raise OfflineError() from exc
-        self._note_date(response)
-        if response.is_success:
-            return response
+        for _attempt in range(2):
+            used = self._token
+            headers = {"Authorization": f"Bearer {used}"} if used else {}
+            try:
+                response = self._client.request(
+                    method, path, json=json, params=params, headers=headers, **extra
+                )
+            except httpx.TimeoutException as exc:
+                raise OfflineError("服务器响应超时，已切换到离线模式", code="offline") from exc
+            except httpx.TransportError as exc:
+                raise OfflineError() from exc
+            self._note_date(response)
+            if response.is_success:
+                return response
+            # A refresh on another thread revoked the token this request carried (the server
+            # rejects it before doing anything): send it once more with the new token.
+            if response.status_code != 401 or self._token is None or self._token == used:
+                break
         raise _error_for(response)
 
     def _note_date(self, response: httpx.Response) -> None:

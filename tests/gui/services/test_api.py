@@ -162,3 +162,36 @@ def test_token_is_sent_as_bearer(tmp_path: Path) -> None:
         api.token = None
         assert api.request_json("POST", "/x") is None
     assert seen == ["Bearer t1", None]
+
+
+def test_a_request_racing_a_refresh_is_sent_again_with_the_new_token(live: LiveServer) -> None:
+    """The sync thread pushes while the flow refreshes: the push carried the token the refresh
+    just revoked. The server refuses it (401, nothing done); the client sends it once more."""
+    real = httpx.HTTPTransport()
+    me_requests: list[str | None] = []
+    api: ApiClient | None = None
+
+    class RefreshFirst(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.url.path.endswith("/me"):
+                me_requests.append(request.headers.get("authorization"))
+                if len(me_requests) == 1:
+                    assert api is not None
+                    api.refresh()  # "another thread": revokes the token this request carries
+            return real.handle_request(request)
+
+        def close(self) -> None:
+            real.close()
+
+    with ApiClient(live.url, transport=RefreshFirst()) as client:
+        api = client
+        code = client.request_sms_code(GUARD_PHONE).demo_code
+        assert code
+        old = client.login(GUARD_PHONE, code).token
+        me = client.me()
+        assert me.user.phone_masked
+        assert me_requests == [f"Bearer {old}", f"Bearer {client.token}"]
+        assert client.token != old
+        # A token that was simply revoked (no refresh on this client) is not retried.
+        with ApiClient(live.url, token=old) as stale, pytest.raises(SessionExpired):
+            stale.me()
