@@ -263,6 +263,43 @@ def _server_has_check(database_url: str, record_id: Any) -> bool:
         engine.dispose()
 
 
+def step_gate(state: SelfTestState) -> str:
+    """The USB relay gate's code and pyserial, pulsing a relay on a pseudo-terminal: the exact
+    on and off frames must arrive (no device is touched)."""
+    import select
+    import tty
+
+    from shoumen_core.policy import VerdictLevel
+    from shoumen_gui.services.gate import GateConfig, GateKind, make_gate
+    from shoumen_gui.services.gate_serial import relay_command
+
+    if not hasattr(os, "openpty"):  # Windows: no pty to pulse; the module and pyserial loaded
+        return "pyserial loaded (no pseudo-terminal on this system to pulse)"
+    master, slave = os.openpty()
+    try:
+        tty.setraw(slave)
+        port = os.ttyname(slave)
+        gate = make_gate(GateConfig(kind=GateKind.SERIAL, port=port, pulse_seconds=0.1, timeout=1.0))
+        began = time.perf_counter()
+        result = gate.open_for(None, None, VerdictLevel.PASS)
+        gate.close()
+        wanted = relay_command(1, True) + relay_command(1, False)
+        data = b""
+        deadline = time.monotonic() + 2.0
+        while len(data) < len(wanted) and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                data += os.read(master, 64)
+        if not result.opened or data != wanted:
+            raise RuntimeError(
+                f"relay got {data.hex(' ') or 'nothing'} ({result.code}), wanted {wanted.hex(' ')}"
+            )
+        return f"{wanted.hex(' ')} in {(time.perf_counter() - began) * 1000:.0f} ms"
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
 def step_qt(state: SelfTestState) -> str:
     from PySide6.QtGui import QGuiApplication
 
@@ -354,6 +391,7 @@ STEPS: tuple[tuple[str, Callable[[SelfTestState], str]], ...] = (
     ("logged in and pulled the venue", step_login),
     ("personal code verified offline", step_verify),
     ("check end to end through the local cache and a sync", step_check),
+    ("gate relay pulsed on a pseudo-terminal", step_gate),
     ("Qt loaded", step_qt),
     ("CJK font", step_cjk_font),
     ("workbench rendered offscreen", step_workbench),
