@@ -68,7 +68,9 @@ class CrashHandler(QObject):
         if issubclass(exc_type, KeyboardInterrupt):
             app = QApplication.instance()
             if app is not None:
-                app.quit()
+                # exit(), not quit(): quit() asks the windows, and a locked kiosk window refuses
+                # to close; Ctrl+C in the terminal is an administrator's stop and always ends.
+                app.exit(0)
             return
         if self._handling:  # the handler itself failed: do not loop
             sys.__excepthook__(exc_type, exc, tb)

@@ -128,3 +128,24 @@ def test_exception_in_a_thread_reaches_the_gui_thread(crash_handler: CrashHandle
         worker.join()
     assert seen_on == [threading.main_thread()]
     assert crash_handler.dialog is None
+
+
+def test_ctrl_c_ends_the_event_loop_even_with_a_locked_kiosk_window(
+    crash_handler: CrashHandler, qtbot: QtBot
+) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from shoumen_gui.tasks import TaskManager
+    from shoumen_gui.ui.main_window import MainWindow
+
+    tasks = TaskManager()
+    window = MainWindow(tasks)
+    qtbot.addWidget(window)
+    window.set_close_locked(True)  # a locked kiosk refuses every close a person asks for
+    window.show()
+    assert not window.close() and window.isVisible()
+    loop = QEventLoop()
+    QTimer.singleShot(0, lambda: crash_handler.handle_exception(KeyboardInterrupt, KeyboardInterrupt(), None))
+    QTimer.singleShot(3000, lambda: loop.exit(7))  # still running after 3 s: Ctrl+C was refused
+    assert loop.exec() == 0
+    tasks.shutdown()
