@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -91,37 +92,50 @@ class AnomalyFields(QWidget):
         self.notes.setObjectName("anomalyNotes")
         self.notes.setAccessibleName(_tr("来访事由或情况说明"))
         self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(90)
+        self.notes.setMinimumHeight(90)  # three lines; grows with the column
         self.base: Base | None = None
         self.field_labels: dict[str, QLabel] = {}
         self._build_layout()
 
     def _build_layout(self) -> None:
-        document = QHBoxLayout()
+        number = QHBoxLayout()
+        number.addWidget(self.document, 1)
+        number.addWidget(self.check_button)
+        document = QVBoxLayout()  # the kind above the number: an 18-digit number keeps its width
         document.addWidget(self.doc_kind)
-        document.addWidget(self.document, 1)
-        document.addWidget(self.check_button)
+        document.addLayout(number)
         arrival = QHBoxLayout()
         arrival.addWidget(self.arrival_known)
         arrival.addWidget(self.arrival, 1)
-        rows: list[tuple[str, QWidget | QHBoxLayout]] = [
-            (edit.TYPE, self.type_box),
-            (edit.ACTION, self.action_box),
-            (edit.NAME, self.name),
-            (edit.PHONE, self.phone),
-            (edit.DOCUMENT, document),
-            (edit.TEMPERATURE, self.temperature),
-            ("origin", self.origin),
-            ("arrival", arrival),
-            ("transport", self.transport),
-            ("reported_to", self.reported_to),
-            (edit.NOTES, self.notes),
-        ]
-        form = QFormLayout(self)
-        for key, widget in rows:
-            label = QLabel(_tr(TITLES[key]))
-            self.field_labels[key] = label
-            form.addRow(label, widget)
+        # Two columns, the visitor on the left and the circumstances on the right: the whole
+        # form fits a 1280×800 tablet without scrolling (the scroll area is there for larger type).
+        columns: tuple[list[tuple[str, QWidget | QHBoxLayout | QVBoxLayout]], ...] = (
+            [
+                (edit.TYPE, self.type_box),
+                (edit.ACTION, self.action_box),
+                (edit.NAME, self.name),
+                (edit.PHONE, self.phone),
+                (edit.DOCUMENT, document),
+                (edit.TEMPERATURE, self.temperature),
+            ],
+            [
+                ("origin", self.origin),
+                ("arrival", arrival),
+                ("transport", self.transport),
+                ("reported_to", self.reported_to),
+                (edit.NOTES, self.notes),
+            ],
+        )
+        layout = QHBoxLayout(self)
+        for rows in columns:
+            form = QFormLayout()
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            for key, widget in rows:
+                label = QLabel(_tr(TITLES[key]))
+                self.field_labels[key] = label
+                form.addRow(label, widget)
+            layout.addLayout(form, 1)
 
     @property
     def inputs(self) -> dict[str, QWidget]:

@@ -130,25 +130,27 @@ class IdPad(QWidget):
         self.message.setAccessibleName(self.tr("号码校验提示"))
         self.message.setWordWrap(True)
 
-        grid = QGridLayout()
-        for index, key in enumerate(_KEYS):
-            grid.addWidget(self._key_button(key, f"key{key}", key), index // 3, index % 3)
-        grid.addWidget(self._key_button("⌫", "keyDelete", self.tr("删除")), 3, 2)
-        clear = self._key_button(self.tr("清空"), "keyClear", self.tr("清空"))
-        grid.addWidget(clear, 4, 0, 1, 3)
-
         self.submit_button = QPushButton(self.tr("核验"))
         self.submit_button.setObjectName("idSubmit")
         self.submit_button.setAccessibleName(self.tr("核验证件"))
         self.submit_button.setProperty("role", "primary")
+        self.submit_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.submit_button.clicked.connect(self.submit)
 
+        # Five rows, 核验 beside 清空: the pad fits under the camera on a 1280×800 tablet.
+        grid = QGridLayout()
+        for index, key in enumerate(_KEYS):
+            grid.addWidget(self._key_button(key, f"key{key}", key), index // 3, index % 3)
+        grid.addWidget(self._key_button("⌫", "keyDelete", self.tr("删除")), 3, 2)
+        grid.addWidget(self._key_button(self.tr("清空"), "keyClear", self.tr("清空")), 4, 0)
+        grid.addWidget(self.submit_button, 4, 1, 1, 2)
+
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the workbench's margins frame it already
         layout.addLayout(kinds)
         layout.addWidget(self.input)
         layout.addWidget(self.message)
-        layout.addLayout(grid)
-        layout.addWidget(self.submit_button)
+        layout.addLayout(grid, 1)
         self._revalidate()
 
     # --- public API ------------------------------------------------------------------------

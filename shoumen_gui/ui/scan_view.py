@@ -292,7 +292,7 @@ class ScanView(QFrame):
         self.preview_label.setObjectName("scanPreview")
         self.preview_label.setAccessibleName(self.tr("摄像头画面"))
         self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview_label.setMinimumSize(320, 180)
+        self.preview_label.setMinimumSize(240, 135)  # 16:9; small enough for a 1280×800 tablet
         self.preview_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.state_label = QLabel()
         self.state_label.setObjectName("scanState")

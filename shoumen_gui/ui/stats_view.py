@@ -120,6 +120,8 @@ class StatsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setMinimumSectionSize(44)  # rows are touch targets
+        self.table.verticalHeader().setDefaultSectionSize(44)
         _name_inner(self.table, QAbstractButton, self.tr("全选"))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(
