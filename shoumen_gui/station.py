@@ -3,11 +3,16 @@
 The station owns the CheckService and the SyncEngine for the chosen venue and checkpoint and
 turns their worker-thread callbacks into Qt signals on the GUI thread. Widgets talk to the
 station, never to a service directly, so no service call can end up on the GUI thread.
+
+It also owns the post's gate (services/gate.py): gate commands block up to the gate's timeout,
+so they run on the task manager's gate lane — never on the GUI thread, never on the serial
+database worker (a hanging gate must not delay the next check).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,20 +21,34 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from shoumen_core.identity import DocumentKind
-from shoumen_core.policy import VenuePolicy
+from shoumen_core.policy import VenuePolicy, VerdictLevel
 from shoumen_core.schemas import CheckpointOut, ManualDecision, MembershipOut, UserOut
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import Connectivity
+from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.services.gate import (
+    DEVICE_ERROR,
+    NO_GATE_RESULT,
+    NOT_PASS_RESULT,
+    GateConfig,
+    GateController,
+    GateKind,
+    GateResult,
+    SecretLoader,
+    make_gate,
+)
 from shoumen_gui.tasks import TaskManager
 
 if TYPE_CHECKING:
-    from shoumen_gui.services.checks import CheckResult, CheckService
+    from shoumen_gui.services.checks import CheckContext, CheckResult, CheckService
     from shoumen_gui.services.sync import SyncEngine, SyncStatus
 
 log = logging.getLogger("shoumen.gui.station")
 
 RETENTION_DAYS = 28  # DESIGN §5: synced check records leave the device after this
+
+GateCallback = Callable[[GateResult], None]
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,7 @@ class Station(QObject):
     session_expired = Signal()
     ready = Signal()
     failed = Signal(object)  # Exception: the station could not open
+    gate_changed = Signal(object)  # GateKind: set_gate() gave this post a new gate configuration
 
     def __init__(
         self,
@@ -67,6 +87,8 @@ class Station(QObject):
         post: Post,
         *,
         sync_options: dict[str, Any] | None = None,
+        gate_config: GateConfig | None = None,
+        gate_secrets: SecretLoader | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,6 +100,11 @@ class Station(QObject):
         self.policy = VenuePolicy()
         self.checks: CheckService | None = None
         self.sync: SyncEngine | None = None
+        self.gate: GateController | None = None
+        self._gate_config = gate_config or GateConfig()
+        self._gate_secrets = gate_secrets
+        self._gate_built: GateConfig | None = None  # the configuration the controller's gate is from
+        self._context: CheckContext | None = None
         self.last_status: SyncStatus | None = None
         self._sync_options = {"retention_days": RETENTION_DAYS, **(sync_options or {})}
         self._expired_reported = False
@@ -99,17 +126,20 @@ class Station(QObject):
 
         post = self.post
         checks = CheckService(self.cache, self.api, self.connectivity)
-        checks.set_context(
-            CheckContext(
-                venue_id=post.venue_id,
-                checkpoint_id=post.checkpoint_id,
-                user_id=post.user.id,
-                device_id=self.cache.device_id(),
-            )
+        context = CheckContext(
+            venue_id=post.venue_id,
+            checkpoint_id=post.checkpoint_id,
+            user_id=post.user.id,
+            device_id=self.cache.device_id(),
         )
+        checks.set_context(context)
         sync = SyncEngine(self.cache, self.api, self.connectivity, **self._sync_options)
         sync.on_status(self._on_status_in_worker)
         checks.on_committed.append(lambda _record_id: sync.nudge())
+        config = self._gate_config
+        gate = GateController(make_gate(config, self._gate_secrets), self.cache)
+        gate.on_recorded.append(lambda _record_id: sync.nudge())
+        self._context, self.gate, self._gate_built = context, gate, config
         status = sync.sync_now(post.venue_id, post.user.id)  # offline is fine: the cache answers
         if status.message:
             log.info("first sync round: %s", status.message)
@@ -117,10 +147,14 @@ class Station(QObject):
         return self._read_policy()
 
     def _on_opened(self, policy: VenuePolicy) -> None:
-        if self._closed:
+        if self._closed:  # closed while it opened: close() found no gate to release
+            if self.gate is not None:
+                self.tasks.run_gate(self.gate.close, None, _log_gate_close_failure)
             return
         assert self.sync is not None
         self.sync.start(self.post.venue_id, self.post.user.id)
+        if self._gate_built != self._gate_config:  # set_gate() came while the station opened
+            self.set_gate(self._gate_config, self._gate_secrets)
         self._set_policy(policy)
         self.ready.emit()
 
@@ -131,19 +165,24 @@ class Station(QObject):
     def close(self, on_closed: Callable[[], None] | None = None) -> None:
         """Stop syncing (off the GUI thread); pending checks stay in the cache for next time."""
         self._closed = True
-        sync = self.sync
+        sync, gate = self.sync, self.gate
 
         def stop() -> None:
             if sync is not None:
                 sync.stop()
 
+        if gate is not None:  # after any command still waiting on the gate lane
+            self.tasks.run_gate(gate.close, None, _log_gate_close_failure)
         self.tasks.run_serial(stop, lambda _: on_closed() if on_closed else None)
 
     def close_now(self) -> None:
-        """At exit only: stop syncing on the calling thread."""
+        """At exit only: stop syncing and release the gate on the calling thread (a command in
+        flight ends within its timeout first)."""
         self._closed = True
         if self.sync is not None:
             self.sync.stop()
+        if self.gate is not None:
+            self.gate.close()
 
     # --- checks ------------------------------------------------------------------------------
 
@@ -183,6 +222,71 @@ class Station(QObject):
         if self.sync is not None:
             self.sync.nudge()
 
+    # --- the gate ---------------------------------------------------------------------------
+
+    @property
+    def gate_kind(self) -> GateKind:
+        """The kind of gate configured at this post (NONE: no gate line, no 手动开闸)."""
+        return self._gate_config.kind
+
+    @property
+    def gate_config(self) -> GateConfig:
+        return self._gate_config
+
+    def open_gate_for(self, result: CheckResult, on_done: GateCallback) -> None:
+        """After a check was shown: PASS opens the gate (on the gate lane); any other verdict
+        leaves it closed and is answered at once. `on_done` runs on the GUI thread."""
+        gate = self.gate
+        if gate is None or self.gate_kind is GateKind.NONE:
+            on_done(NO_GATE_RESULT)
+            return
+        if result.level is not VerdictLevel.PASS:
+            on_done(NOT_PASS_RESULT)  # nothing to send: the gate stays as it is, closed
+            return
+        self.tasks.run_gate(lambda: gate.on_verdict(result), on_done, _gate_failure(on_done))
+
+    def manual_open(self, check_id: uuid.UUID | None, reason: str, on_done: GateCallback) -> None:
+        """手动开闸 for a check (any verdict), or for a visitor without one (check_id None: a
+        new MANUAL record). The reason is recorded with the opening and synced."""
+        gate, context = self.gate, self._context
+        if gate is None or context is None:
+            on_done(NO_GATE_RESULT)
+            return
+        self.tasks.run_gate(
+            lambda: gate.manual_open(check_id, reason, context), on_done, _gate_failure(on_done)
+        )
+
+    def test_gate(self, on_done: GateCallback) -> None:
+        """测试闸机 with the post's gate: the link only, nothing opens."""
+        gate = self.gate
+        if gate is not None:
+            self.tasks.run_gate(gate.test, on_done, _gate_failure(on_done))
+            return
+        config, secrets = self._gate_config, self._gate_secrets
+
+        def test_once() -> GateResult:
+            adapter = make_gate(config, secrets)
+            try:
+                return adapter.test()
+            finally:
+                adapter.close()
+
+        self.tasks.run_gate(test_once, on_done, _gate_failure(on_done))
+
+    def set_gate(self, config: GateConfig, secrets: SecretLoader | None) -> None:
+        """Another gate for this post (the settings changed). GUI thread; the adapter is built
+        and swapped on the gate lane, after any command already waiting there."""
+        self._gate_config, self._gate_secrets = config, secrets
+        gate = self.gate
+        if gate is not None and not self._closed:
+
+            def swap() -> None:
+                gate.set_gate(make_gate(config, secrets))
+                self._gate_built = config
+
+            self.tasks.run_gate(swap, None, _log_gate_close_failure)
+        self.gate_changed.emit(config.kind)
+
     def _require_checks(self) -> CheckService:
         if self.checks is None:
             raise RuntimeError("the station is not open")
@@ -219,3 +323,20 @@ class Station(QObject):
 
 def _ignore(_error: Exception) -> None:
     """Status refreshes are best effort: the next status brings them again."""
+
+
+def _gate_failure(on_done: GateCallback) -> Callable[[Exception], None]:
+    """A gate command that raised (the cache could not record the opening): the gate did not
+    open, and the guard is told so. Anything else is a bug, for the crash handler."""
+
+    def failed(error: Exception) -> None:
+        if not isinstance(error, ServiceError | sqlite3.Error | OSError):
+            raise error
+        log.warning("gate command failed (%s)", type(error).__name__)
+        on_done(GateResult.no_response(DEVICE_ERROR, "无法记录开闸"))
+
+    return failed
+
+
+def _log_gate_close_failure(error: Exception) -> None:
+    log.warning("gate could not be released (%s)", type(error).__name__)

@@ -3,6 +3,8 @@
 After Anki's `aqt/taskman.py` and Picard's `run_task`: network work runs on a thread pool,
 database work on a single serial worker (one writer, in order), and results come back to the
 GUI thread by a queued signal, where the callbacks run. Worker code never touches widgets.
+Gate commands (services/gate.py) have a lane of their own, one thread: a gate that hangs until
+its timeout must neither delay the next check (the serial worker) nor hold a network thread.
 
 Tests can use ImmediateTaskManager, which runs everything at once on the calling thread.
 """
@@ -43,6 +45,8 @@ class TaskManager(QObject):
         self._serial = QThreadPool(self)
         self._serial.setMaxThreadCount(1)  # one worker: database work runs in submission order
         self._serial.setExpiryTimeout(-1)  # keep the thread: SQLite connections are per thread
+        self._gate = QThreadPool(self)
+        self._gate.setMaxThreadCount(1)  # one gate command at a time, in order (a pulse is not interleaved)
         self._in_flight = 0
         self._closed = False
         self._deliver.connect(self._run_delivered)
@@ -67,6 +71,16 @@ class TaskManager(QObject):
         """Database work: one at a time, in the order submitted."""
         self._submit(self._serial, fn, on_success, on_failure)
 
+    def run_gate(
+        self,
+        fn: Callable[[], T],
+        on_success: Callable[[T], None] | None = None,
+        on_failure: FailureCallback | None = None,
+    ) -> None:
+        """Gate commands (they block up to the gate's timeout plus its pulse): one at a time,
+        in the order submitted, on their own thread."""
+        self._submit(self._gate, fn, on_success, on_failure)
+
     def call_in_gui(self, fn: Callable[[], None]) -> None:
         """From any thread (e.g. a service's listener): run `fn` on the GUI thread soon."""
         if not self._closed:
@@ -81,8 +95,10 @@ class TaskManager(QObject):
         self._closed = True
         self._pool.clear()
         self._serial.clear()
+        self._gate.clear()
         done = self._pool.waitForDone(timeout_ms)
         done = self._serial.waitForDone(timeout_ms) and done
+        done = self._gate.waitForDone(timeout_ms) and done
         if not done:
             log.warning("tasks still running after %d ms at shutdown", timeout_ms)
         return done

@@ -31,7 +31,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import MAX_GATE_REASON, CheckMethod, CheckRecordIn, ManualDecision
@@ -89,6 +89,8 @@ class GateConfig(BaseModel):
     # Runtime only, never stored: prefer a secret_loader (keyring) to these.
     secret: str = Field(default="", exclude=True, repr=False)
     password: str = Field(default="", exclude=True, repr=False)
+    # Runtime only: why a stored configuration could not be read (see stored_gate_config).
+    defect: str = Field(default="", exclude=True, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         """For the settings file: no secret, no password."""
@@ -100,10 +102,13 @@ class GateConfig(BaseModel):
         values = dict(json.loads(data) if isinstance(data, str) else data)
         values.pop("secret", None)
         values.pop("password", None)
+        values.pop("defect", None)
         return cls.model_validate(values)
 
     def problem(self) -> str | None:
         """What is missing for this kind of gate (Chinese, for the settings page), or None."""
+        if self.defect:
+            return self.defect
         if self.kind is GateKind.SERIAL and not self.port.strip():
             return "请填写串口（例如 /dev/ttyUSB0 或 COM3）"
         if self.kind in (GateKind.WEBHOOK, GateKind.HIKVISION) and not self.url.startswith(
@@ -113,6 +118,37 @@ class GateConfig(BaseModel):
         if self.kind is GateKind.HIKVISION and not self.username.strip():
             return "请填写海康设备的用户名"
         return None
+
+
+MSG_BAD_STORED_CONFIG: Final = "保存的设置无法读取，请在设置中重新填写"
+
+
+def stored_gate_config(data: Mapping[str, Any]) -> GateConfig:
+    """A post's gate from the settings file; never raises. A configuration that cannot be read
+    keeps its kind (webhook when even that is unreadable: a gate was meant to be there) but
+    carries a defect, so `make_gate` gives a gate that never opens and the guard is told."""
+    try:
+        return GateConfig.from_json(data)
+    except (ValidationError, ValueError, TypeError) as exc:
+        fields = (
+            sorted({_error_field(error) for error in exc.errors()})
+            if isinstance(exc, ValidationError)
+            else []
+        )
+        log.warning("stored gate configuration is invalid (%s)", ", ".join(fields) or type(exc).__name__)
+    try:
+        kind = GateKind(data.get("kind", GateKind.NONE.value))
+    except (ValueError, TypeError):
+        kind = GateKind.WEBHOOK
+    if kind is GateKind.NONE:
+        return GateConfig()  # no gate meant: nothing to open, nothing to warn about
+    return GateConfig(kind=kind, defect=MSG_BAD_STORED_CONFIG)
+
+
+def _error_field(error: Mapping[str, Any]) -> str:
+    """The field name and error type only: the values may hold addresses or user names."""
+    location = ".".join(str(part) for part in error.get("loc", ()))
+    return f"{location or '?'}:{error.get('type', '?')}"
 
 
 @dataclass(frozen=True)

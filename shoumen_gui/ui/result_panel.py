@@ -4,6 +4,10 @@ Colour AND icon AND words (DESIGN §2), the masked name and ID, and one row per 
 state and reason. For 人工核验 and 无法核验 the guard decides by hand (人工放行 / 劝返); the
 decision is recorded off the GUI thread. After the policy's auto-clear time the panel goes
 back to the ready state and forgets the person (DESIGN §7: no PII on an idle screen).
+
+At a post with a gate, a gate line tells what the gate did (已开闸 / 闸机保持关闭 / 闸机未响应…)
+and offers 手动开闸, which asks for a reason (ui/gate_controls.py). On an unattended kiosk
+(`set_attended(False)`) visitors get no buttons, only "请联系现场工作人员".
 """
 
 from __future__ import annotations
@@ -28,7 +32,18 @@ from PySide6.QtWidgets import (
 from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS, Finding, FindingState, Source, VerdictLevel
 from shoumen_core.schemas import ManualDecision
 from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.services.gate import GateResult
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.gate_controls import (
+    CLOSED,
+    PENDING,
+    WARNING,
+    GateReasonDialog,
+    ManualGateOpener,
+    ask_gate_reason,
+    gate_line,
+    style_gate_label,
+)
 from shoumen_gui.ui.icons import STATE_COLOURS, state_pixmap, verdict_pixmap
 
 if TYPE_CHECKING:
@@ -65,6 +80,7 @@ DECISION_WORDS: dict[ManualDecision, str] = {
 }
 
 READY_TEXT = "请扫描个人健康码，或录入证件号码"
+STAFF_HINT = "请联系现场工作人员"
 
 
 def _tr(text: str) -> str:
@@ -116,6 +132,8 @@ class ResultPanel(QFrame):
     cleared = Signal()
     decision_recorded = Signal(object)  # ManualDecision
     register_requested = Signal(object)  # CheckResult: open 核查登记 prefilled from this check
+    gate_shown = Signal(object)  # GateResult now on the gate line
+    attended_changed = Signal(bool)
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,7 +143,14 @@ class ResultPanel(QFrame):
         self.result: CheckResult | None = None
         self._record_decision: DecisionRecorder | None = None
         self._remaining = 0
+        self._clear_after_ms = 0
         self.sounds: Callable[[VerdictLevel], None] | None = None
+        self.attended = True  # False on an unattended kiosk: no buttons for visitors
+        self.gate_available = False  # the post has a gate: the gate line is shown
+        self._open_gate: ManualGateOpener | None = None
+        self._gate_state = ""  # gate_controls.PENDING/OPEN/CLOSED/WARNING, "" = no line
+        self._gate_opened = False  # the gate line's outcome opened the gate (even if it then failed)
+        self.reason_dialog: GateReasonDialog | None = None
 
         self.clear_timer = QTimer(self)
         self.clear_timer.setSingleShot(True)
@@ -199,6 +224,25 @@ class ResultPanel(QFrame):
         self.register_button.setAccessibleName(self.tr("为此访客做核查登记"))
         self.register_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.register_button.clicked.connect(self._request_registration)
+        self.gate_row = QFrame()
+        self.gate_row.setObjectName("gateRow")
+        self.gate_label = QLabel()
+        self.gate_label.setObjectName("gateStatus")
+        self.gate_label.setAccessibleName(self.tr("闸机状态"))
+        self.gate_label.setWordWrap(True)
+        self.manual_gate_button = QPushButton(self.tr("手动开闸"))
+        self.manual_gate_button.setObjectName("manualGateOpen")
+        self.manual_gate_button.setAccessibleName(self.tr("手动开闸（需填写原因）"))
+        self.manual_gate_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.manual_gate_button.clicked.connect(self._ask_manual_gate)
+        gate_layout = QHBoxLayout(self.gate_row)
+        gate_layout.setContentsMargins(0, 0, 0, 0)
+        gate_layout.addWidget(self.gate_label, 1)
+        gate_layout.addWidget(self.manual_gate_button)
+        self.staff_hint = QLabel(self.tr(STAFF_HINT))
+        self.staff_hint.setObjectName("staffHint")
+        self.staff_hint.setAccessibleName(self.tr("提示"))
+        self.staff_hint.setWordWrap(True)
         self.countdown = QLabel()
         self.countdown.setObjectName("clearCountdown")
         self.countdown.setAccessibleName(self.tr("自动清除倒计时"))
@@ -206,6 +250,7 @@ class ResultPanel(QFrame):
         buttons.addWidget(self.admit_button)
         buttons.addWidget(self.turn_away_button)
         buttons.addWidget(self.decision_label, 1)
+        buttons.addWidget(self.staff_hint, 1)
         buttons.addWidget(self.register_button)
         buttons.addWidget(self.countdown)
 
@@ -214,6 +259,7 @@ class ResultPanel(QFrame):
         layout.addWidget(self.headline)
         layout.addLayout(person)
         layout.addLayout(rows)
+        layout.addWidget(self.gate_row)
         layout.addLayout(buttons)
         layout.addStretch(1)
         return page
@@ -229,7 +275,45 @@ class ResultPanel(QFrame):
         serial database worker."""
         self._record_decision = recorder
 
+    def set_gate_opener(self, opener: ManualGateOpener | None) -> None:
+        """The call behind 手动开闸 (Station.manual_open: the gate lane); None without a station."""
+        self._open_gate = opener
+
+    def set_gate_available(self, available: bool) -> None:
+        """The post has a gate: gate lines and 手动开闸 are shown."""
+        self.gate_available = available
+        if not available:
+            self._set_gate_line("", "")
+        self._update_actions()
+
+    def set_attended(self, attended: bool) -> None:
+        """False on an unattended kiosk: 人工放行/劝返/手动开闸/核查登记 are hidden and visitors
+        read "请联系现场工作人员" where a guard would have to act."""
+        if attended == self.attended:
+            return
+        self.attended = attended
+        if not attended and self.reason_dialog is not None:
+            self.reason_dialog.reject()
+        self._update_actions()
+        self.attended_changed.emit(attended)
+
+    def show_gate_pending(self, record_id: uuid.UUID) -> None:
+        """The gate command for this check went out (PASS): "正在开闸…" until it answers."""
+        if self._is_current(record_id) and self.gate_available:
+            self._set_gate_line(self.tr("正在开闸…"), PENDING)
+
+    def show_gate(self, record_id: uuid.UUID, outcome: GateResult, *, manual: bool = False) -> None:
+        """What the gate did for this check; ignored once another result (or none) is shown."""
+        if not self._is_current(record_id):
+            return
+        text, state = gate_line(outcome, manual=manual)
+        self._set_gate_line(text if self.gate_available else "", state, opened=outcome.opened)
+        self.gate_shown.emit(outcome)
+
     def show_result(self, result: CheckResult, clear_after_ms: int) -> None:
+        if self.reason_dialog is not None:  # it was asking about the previous visitor
+            self.reason_dialog.reject()
+        self._set_gate_line("", "")
         self.result = result
         level = result.level
         colour = LEVEL_COLOURS[level]
@@ -254,6 +338,7 @@ class ResultPanel(QFrame):
             button.setEnabled(manual)
         self.decision_label.setText(self.tr("请人工核验后选择") if manual else "")
         self.register_button.setVisible(level is not VerdictLevel.PASS)  # abnormal visitors are registered
+        self._update_actions()
         self.stack.setCurrentIndex(1)
         self._start_clear_timer(clear_after_ms)
         if self.sounds is not None:
@@ -284,6 +369,10 @@ class ResultPanel(QFrame):
         self.clear_timer.stop()
         self.tick_timer.stop()
         self.result = None
+        if self.reason_dialog is not None:
+            self.reason_dialog.reject()
+        self._set_gate_line("", "")
+        self.staff_hint.setVisible(False)
         self.banner.setStyleSheet("")
         self.banner.setProperty("level", "")
         self.setProperty("level", "")
@@ -298,6 +387,7 @@ class ResultPanel(QFrame):
             button.setVisible(False)
 
     def _start_clear_timer(self, clear_after_ms: int) -> None:
+        self._clear_after_ms = clear_after_ms
         self.clear_timer.start(max(1, clear_after_ms))
         self._remaining = max(1, round(clear_after_ms / 1000))
         self._show_countdown()
@@ -310,6 +400,74 @@ class ResultPanel(QFrame):
 
     def _show_countdown(self) -> None:
         self.countdown.setText(self.tr("{0} 秒后清除").format(self._remaining))
+
+    # --- the gate line and who may act -------------------------------------------------------
+
+    def _is_current(self, record_id: uuid.UUID) -> bool:
+        return self.result is not None and self.result.record_id == record_id
+
+    def _set_gate_line(self, text: str, state: str, *, opened: bool = False) -> None:
+        self._gate_state = state if text else ""
+        self._gate_opened = opened and bool(text)
+        self.gate_label.setText(text)
+        style_gate_label(self.gate_label, self._gate_state)
+        self.gate_row.setVisible(bool(text))
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Who may act on the shown result: the guard gets the buttons; a kiosk's visitor gets
+        "请联系现场工作人员" wherever a guard would have to act."""
+        result = self.result
+        gate_closed = self._gate_state in (CLOSED, WARNING) and not self._gate_opened
+        self.manual_gate_button.setVisible(
+            self.attended and result is not None and self.gate_available and gate_closed
+        )
+        self.manual_gate_button.setEnabled(self._open_gate is not None)
+        if self.attended:
+            self.staff_hint.setVisible(False)
+            self.decision_label.setVisible(True)
+            if result is not None:
+                manual = result.needs_manual_decision
+                self.admit_button.setVisible(manual)
+                self.turn_away_button.setVisible(manual)
+                self.register_button.setVisible(result.level is not VerdictLevel.PASS)
+            return
+        for button in (self.admit_button, self.turn_away_button, self.register_button):
+            button.setVisible(False)
+        self.decision_label.setVisible(False)
+        needs_staff = result is not None and (
+            result.level is not VerdictLevel.PASS or self._gate_state == WARNING
+        )
+        self.staff_hint.setVisible(needs_staff)
+
+    @Slot()
+    def _ask_manual_gate(self) -> None:
+        result, opener = self.result, self._open_gate
+        if result is None or opener is None or not self.attended or self.reason_dialog is not None:
+            return
+        record_id = result.record_id
+        # The guard is deciding: the result stays until the dialog closes (then counts down anew).
+        self.clear_timer.stop()
+        self.tick_timer.stop()
+
+        def chosen(reason: str) -> None:
+            if not self._is_current(record_id):
+                return
+            self._set_gate_line(self.tr("正在开闸…"), PENDING)
+            opener(record_id, reason, lambda outcome: self._on_manual_gate(record_id, outcome))
+
+        def closed() -> None:
+            self.reason_dialog = None
+            if self._is_current(record_id):
+                self._start_clear_timer(self._clear_after_ms)
+
+        self.reason_dialog = ask_gate_reason(self, chosen, closed)
+
+    def _on_manual_gate(self, record_id: uuid.UUID, outcome: GateResult) -> None:
+        if not self._is_current(record_id):
+            return
+        self.show_gate(record_id, outcome, manual=True)
+        self._start_clear_timer(self._clear_after_ms)  # the guard reads the outcome in full
 
     @Slot()
     def _request_registration(self) -> None:
