@@ -16,8 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QTimer, QTranslator
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QLocale, QSize, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from shoumen_gui import pyside_fixes
@@ -28,9 +27,11 @@ from shoumen_gui.paths import AppPaths, resources_dir
 from shoumen_gui.settings import DECODERS, Settings, SettingsStore
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.flow import BackendChoice, SessionFlow
+from shoumen_gui.ui.kiosk import KioskController
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.scan_view import ScanConfig, stop_all_scanners
 from shoumen_gui.ui.sounds import SoundPlayer
+from shoumen_gui.ui.typescale import apply_type_scale
 
 log = logging.getLogger("shoumen.gui.app")
 
@@ -48,7 +49,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir", metavar="DIR", type=Path, help="keep settings, cache, logs and the demo database in DIR"
     )
-    parser.add_argument("--kiosk", action="store_true", help="kiosk mode (reserved)")
+    parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="kiosk mode: fullscreen, the workbench only, leaving needs a manager of the venue or the PIN",
+    )
     parser.add_argument(
         "--demo-login",
         metavar="PHONE",
@@ -98,6 +103,8 @@ class Bootstrap:
     window: MainWindow
     flow: SessionFlow
     embedded: EmbeddedBackend | None
+    kiosk: KioskController  # locked at start with --kiosk or the kiosk setting; else 自助模式 locks it
+    kiosk_at_start: bool = False
 
 
 def choose_backend(args: argparse.Namespace, settings: Settings, paths: AppPaths) -> BackendChoice:
@@ -108,17 +115,16 @@ def choose_backend(args: argparse.Namespace, settings: Settings, paths: AppPaths
 
 
 def load_style(app: QApplication, settings: Settings) -> None:
-    font = QFont(app.font())
-    font.setFamilies(
-        ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", *font.families()]
-    )
-    font.setPointSizeF(13 * settings.font_scale)
-    app.setFont(font)
+    """The style sheet and the type size: the settings' font scale on this screen's type scale
+    (larger on big screens, ui/typescale.py)."""
     style = resources_dir() / "styles" / "shoumen.qss"
     try:
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        sheet = style.read_text(encoding="utf-8")
     except OSError:
         log.warning("style sheet missing: %s", style)
+        sheet = ""
+    screen = app.primaryScreen()
+    apply_type_scale(app, settings.font_scale, screen.size() if screen is not None else QSize(), sheet)
 
 
 def install_translator(app: QApplication, settings: Settings) -> QTranslator | None:
@@ -142,8 +148,6 @@ def build(args: argparse.Namespace, app: QApplication) -> Bootstrap:
     crash.install()
     store = SettingsStore(paths.settings_file)
     settings = store.load()
-    if args.kiosk:
-        log.info("--kiosk given: accepted, no kiosk behaviour yet")
     load_style(app, settings)
     install_translator(app, settings)
     tasks = TaskManager()
@@ -157,7 +161,13 @@ def build(args: argparse.Namespace, app: QApplication) -> Bootstrap:
     )
     backend = choose_backend(args, settings, paths)
     flow = SessionFlow(window, tasks, paths, store, settings, backend, demo_login=args.demo_login)
-    return Bootstrap(app, paths, store, settings, tasks, crash, window, flow, backend.embedded)
+    kiosk = KioskController(window, flow, tasks)
+    kiosk_at_start = bool(args.kiosk or settings.kiosk)
+    if kiosk_at_start:
+        log.info("kiosk mode (%s)", "--kiosk" if args.kiosk else "setting")
+    return Bootstrap(
+        app, paths, store, settings, tasks, crash, window, flow, backend.embedded, kiosk, kiosk_at_start
+    )
 
 
 def shutdown(boot: Bootstrap) -> None:
@@ -184,22 +194,22 @@ def _arm_self_check(boot: Bootstrap, wanted: str) -> list[int]:
         if page != wanted:  # e.g. the login page when --demo-login was asked for
             log.error("self-check: reached %s, wanted %s", page, wanted)
             exit_code[0] = 1
-            boot.window.close()
+            boot.window.close_for_shutdown()
             return
         seconds = time.perf_counter() - PROCESS_STARTED
         log.info("ready: %s after %.2f s", page, seconds)
         print(f"{READY_MARKER} {page} {seconds:.3f}", flush=True)
-        boot.window.close()
+        boot.window.close_for_shutdown()
 
     def on_failed(message: str) -> None:
         log.error("self-check failed: %s", message)
         exit_code[0] = 1
-        boot.window.close()
+        boot.window.close_for_shutdown()
 
     def on_timeout() -> None:
         log.error("self-check timed out")
         exit_code[0] = 2
-        boot.window.close()
+        boot.window.close_for_shutdown()
 
     boot.flow.ready.connect(on_ready)
     boot.flow.startup_failed.connect(on_failed)
@@ -226,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_check_exit:
         exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")
     boot.window.show()
+    if boot.kiosk_at_start:
+        boot.kiosk.lock()  # fullscreen and locked from the first page on
     boot.flow.start()
     try:
         status = app.exec()

@@ -22,11 +22,13 @@ from shoumen_gui.paths import AppPaths
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import Connectivity
-from shoumen_gui.services.credentials import CredentialStore
+from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
-from shoumen_gui.settings import Settings, SettingsStore
+from shoumen_gui.services.gate import stored_gate_config
+from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.kiosk_settings import KioskSettingsPage
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.session import (
     ME_META_KEY,
@@ -37,6 +39,7 @@ from shoumen_gui.ui.session import (
     login_with_demo_code,
     resume_session,
 )
+from shoumen_gui.ui.settings_dialog import SettingsDialog
 from shoumen_gui.ui.venue.admin_flow import AdminFlow
 
 __all__ = ["BackendChoice", "SessionFlow", "login_with_demo_code"]
@@ -72,13 +75,20 @@ class SessionFlow(QObject):
         self.cache: LocalCache | None = None
         self.connectivity = Connectivity()
         self.credentials = CredentialStore(account=backend.key)
+        self.gate_secrets = GateSecretStore(scope=backend.key)  # gate secrets per backend and post
         self.station: Station | None = None
         self.me: MeResponse | None = None
         self.demo_mode = False
         self.expires_at: datetime | None = None
+        self._refreshing = False
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_CHECK_MS)
         self.refresh_timer.timeout.connect(self.refresh_if_due)
+        # Back online after an outage (a backend restart, a network gap): refresh at once if the
+        # token is due, rather than at the next timer tick, which might come after it expired.
+        self.connectivity.add_listener(
+            lambda online: tasks.call_in_gui(self._refresh_when_back) if online else None
+        )
 
         window.startup.retry_requested.connect(self.start)
         window.login.logged_in.connect(self._on_logged_in)
@@ -88,6 +98,8 @@ class SessionFlow(QObject):
         window.checkpoint_picker.back_requested.connect(self._show_venues)
         window.workbench.logout_requested.connect(self.logout)
         window.workbench.switch_requested.connect(self.switch_post)
+        self.settings_dialog: SettingsDialog | None = None
+        window.workbench.settings_requested.connect(self.open_settings)
         self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
 
     # --- start-up ------------------------------------------------------------------------------
@@ -258,6 +270,9 @@ class SessionFlow(QObject):
         self.tasks.run_serial(lambda: store.save(settings))
         self._close_station()
         post = Post(user=self.me.user, venue=venue, checkpoint=checkpoint)
+        # A stored gate that cannot be read never opens: stored_gate_config logs it (no values)
+        # and gives a gate that answers 闸机未响应 with the reason.
+        gate_config = stored_gate_config(settings.gate_json(post.venue_id, post.checkpoint_id))
         station = Station(
             self.tasks,
             self._require_api(),
@@ -265,6 +280,8 @@ class SessionFlow(QObject):
             self.connectivity,
             post,
             sync_options=self.sync_options,
+            gate_config=gate_config,
+            gate_secrets=self.gate_secrets.loader(gate_key(post.venue_id, post.checkpoint_id)),
             parent=self,
         )
         station.ready.connect(self._on_station_ready)
@@ -286,9 +303,45 @@ class SessionFlow(QObject):
 
     def _close_station(self) -> None:
         station, self.station = self.station, None
+        if self.settings_dialog is not None:  # its post is going away
+            self.settings_dialog.reject()
         if station is not None:
             self.window.workbench.detach()
             station.close(station.deleteLater)
+
+    # --- settings (设置) -------------------------------------------------------------------------
+
+    def open_settings(self) -> None:
+        """设置 for the current post: its gate, display and sound, and kiosk mode."""
+        station = self.station
+        if station is None:
+            return
+        if self.settings_dialog is not None:
+            self.settings_dialog.raise_()
+            return
+        dialog = SettingsDialog(self.tasks, self.settings, station.post, self.gate_secrets, self.window)
+        dialog.add_page(self.tr("自助模式"), KioskSettingsPage(self.settings, self.tasks))
+        dialog.accepted.connect(lambda: self._apply_settings(dialog.result_settings(), station))
+        dialog.finished.connect(self._on_settings_closed)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _on_settings_closed(self) -> None:
+        dialog, self.settings_dialog = self.settings_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def _apply_settings(self, settings: Settings, station: Station) -> None:
+        """Keep the new settings, save them on the serial worker, and give the running station
+        its post's gate (the secrets are already in the keyring: the dialog wrote them)."""
+        self.settings, store = settings, self.store
+        self.tasks.run_serial(lambda: store.save(settings))
+        if station is not self.station:
+            return  # the post changed meanwhile; a new station reads its gate when it opens
+        post = station.post
+        config = stored_gate_config(settings.gate_json(post.venue_id, post.checkpoint_id))
+        station.set_gate(config, self.gate_secrets.loader(gate_key(post.venue_id, post.checkpoint_id)))
+        log.info("settings saved; gate of this post: %s", config.kind.value)
 
     # --- leaving ----------------------------------------------------------------------------
 
@@ -331,24 +384,35 @@ class SessionFlow(QObject):
     def refresh_if_due(self, now: datetime | None = None) -> bool:
         """Refresh the token when less than an hour is left; True when a refresh was started."""
         api, expires = self.api, self.expires_at
-        if api is None or api.token is None or expires is None:
+        if api is None or api.token is None or expires is None or self._refreshing:
             return False
         if expires - (now or utcnow()) > REFRESH_BEFORE:
             return False
 
+        connectivity = self.connectivity
+
         def refresh() -> LoginResponse:
             response = api.refresh()
+            connectivity.mark_online()  # the server answered: checks go online again at once
             self._keep_session(response)
             return response
 
+        # One refresh at a time: the server revokes the old token, so a second refresh sent
+        # with it would be refused and end the session.
+        self._refreshing = True
         self.tasks.run(refresh, self._on_refreshed, self._on_refresh_failed)
         return True
 
+    def _refresh_when_back(self) -> None:
+        self.refresh_if_due()
+
     def _on_refreshed(self, response: LoginResponse) -> None:
+        self._refreshing = False
         self.expires_at = response.expires_at
         log.info("session refreshed")
 
     def _on_refresh_failed(self, error: Exception) -> None:
+        self._refreshing = False
         if isinstance(error, SessionExpired):
             self._on_session_expired()
         elif not isinstance(error, ServiceError):

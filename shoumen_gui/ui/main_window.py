@@ -60,6 +60,7 @@ class StartupPage(QWidget):
 
 class MainWindow(QMainWindow):
     closing = Signal()
+    close_refused = Signal()  # a person tried to close the window of a locked kiosk
 
     def __init__(
         self,
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("守小门 · 场所核验"))
         self.setAccessibleName(self.tr("守小门"))
         self.tasks = tasks
+        self._close_locked = False  # kiosk mode: Alt+F4 and the close button do nothing
+        self._shutting_down = False
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -109,6 +112,25 @@ class MainWindow(QMainWindow):
         assert page is not None  # the stack always holds the pages
         return page
 
+    def set_close_locked(self, locked: bool) -> None:
+        """Kiosk mode (ui/kiosk.py): refuse every close a person asks for."""
+        self._close_locked = locked
+
+    @property
+    def close_locked(self) -> bool:
+        return self._close_locked
+
+    def close_for_shutdown(self) -> bool:
+        """The program itself closes the window (--self-check-exit, a fatal error): always
+        allowed, also in kiosk mode."""
+        self._shutting_down = True
+        return self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._close_locked and not self._shutting_down:
+            log.info("close refused: kiosk mode")
+            event.ignore()
+            self.close_refused.emit()
+            return
         self.closing.emit()
         super().closeEvent(event)

@@ -27,9 +27,11 @@ from shoumen_core.identity import DocumentKind, mask_name
 from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import AbnormalItem
 from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.services.gate import GateKind
 from shoumen_gui.station import Station
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.anomaly_form import AnomalyForm
+from shoumen_gui.ui.gate_controls import ManualGateControl
 from shoumen_gui.ui.id_pad import IdPad
 from shoumen_gui.ui.result_panel import ResultPanel
 from shoumen_gui.ui.scan_view import ScanConfig, ScanView
@@ -52,6 +54,8 @@ class Workbench(QWidget):
     switch_requested = Signal()
     admin_requested = Signal()  # 场所管理 (owners; shown by ui/venue/admin_flow.py)
     settings_requested = Signal()  # 设置 (this station: gate, kiosk, display)
+    kiosk_unlock_requested = Signal()  # 管理 on a locked kiosk: the unlock dialog (ui/kiosk.py)
+    kiosk_requested = Signal()  # 自助模式: back into kiosk mode after an unlock
     check_finished = Signal(object)  # CheckResult, or the ServiceError that was shown
 
     def __init__(
@@ -100,7 +104,7 @@ class Workbench(QWidget):
         self.settings_button.setAccessibleName(self.tr("本机设置"))
         self.settings_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.settings_button.clicked.connect(self.settings_requested)
-        self.settings_button.hide()  # shown once the flow has a settings dialog to open
+        self.settings_button.hide()  # shown while a station is attached (its post's settings)
         header = QHBoxLayout()
         header.addWidget(self.demo_badge)
         header.addWidget(self.title, 1)
@@ -109,6 +113,9 @@ class Workbench(QWidget):
         header.addWidget(self.settings_button)
         header.addWidget(self.switch_button)
         header.addWidget(self.logout_button)
+        self.kiosk_button, self.kiosk_unlock_button = self._make_kiosk_buttons()
+        header.addWidget(self.kiosk_button)
+        header.addWidget(self.kiosk_unlock_button)
 
         self.keyring_banner = QLabel(
             self.tr("本机没有可用的系统钥匙串：登录状态只保存在本次运行中，重启程序后需要重新登录。")
@@ -129,9 +136,12 @@ class Workbench(QWidget):
         self.scan_view = ScanView()
         self.scan_view.scanned.connect(self.on_scanned)
         self.scan_view.message.connect(lambda text: self.result_panel.show_message(text, MESSAGE_CLEAR_MS))
+        self.manual_gate = ManualGateControl()  # 手动开闸 for a visitor without a check
+        self.result_panel.attended_changed.connect(self.manual_gate.set_attended)
         left = QVBoxLayout()
         left.addWidget(self.scan_view, 2)
         left.addWidget(self.id_pad, 3)
+        header.insertWidget(header.indexOf(self.user_label), self.manual_gate)  # room there, even at 800 px
         self.check_page = QWidget()
         self.check_page.setObjectName("checkPage")
         body = QHBoxLayout(self.check_page)
@@ -189,6 +199,10 @@ class Workbench(QWidget):
         if station.last_status is not None:
             self.status_bar.update_status(station.last_status)
         self.result_panel.set_decision_recorder(station.record_manual_decision)
+        self.result_panel.set_gate_opener(station.manual_open)
+        self.manual_gate.set_opener(station.manual_open)
+        station.gate_changed.connect(self._on_gate_changed)
+        self._on_gate_changed(station.gate_kind)
         self.result_panel.clear()
         self.id_pad.clear()
         self.id_pad.set_busy(False)
@@ -196,6 +210,7 @@ class Workbench(QWidget):
         self.stats_view.set_station(station)
         self.tabs.setCurrentWidget(self.check_page)
         self._install_wedge()
+        self.settings_button.show()
         self.scan_view.start()
         self.id_pad.input.setFocus()
 
@@ -207,12 +222,17 @@ class Workbench(QWidget):
                 station.rejected_rows_changed,
                 station.policy_changed,
                 station.pending_changed,
+                station.gate_changed,
             )
             for signal in signals:
                 signal.disconnect()
         self.result_panel.set_decision_recorder(None)
+        self.result_panel.set_gate_opener(None)
+        self.manual_gate.set_opener(None)
+        self._on_gate_changed(GateKind.NONE)
         self.result_panel.clear()
         self.id_pad.clear()
+        self.settings_button.hide()
         self.scan_view.stop()
         if self.wedge is not None:
             self.wedge.uninstall()
@@ -227,14 +247,14 @@ class Workbench(QWidget):
         if station is None:
             return
         self.id_pad.set_busy(True)
-        station.check_document(number, kind, self._on_check_result, self._on_check_failed)
+        station.check_document(number, kind, self._on_gate_check_result, self._on_check_failed)
 
     def check_text(self, text: str) -> None:
         """A scanner or camera read (the scanning helper's widgets call this)."""
         if self.station is None:
             return
         self.id_pad.set_busy(True)
-        self.station.check_text(text, self._on_check_result, self._on_check_failed)
+        self.station.check_text(text, self._on_gate_check_result, self._on_check_failed)
 
     def _on_check_result(self, result: CheckResult) -> None:
         self.id_pad.set_busy(False)
@@ -244,6 +264,21 @@ class Workbench(QWidget):
         log.info("check shown: %s (%s)", result.level.value, result.source)
         self.stats_view.schedule_refresh()
         self.check_finished.emit(result)
+
+    def _on_gate_check_result(self, result: CheckResult) -> None:
+        """A check of the 核验 page (not the anomaly form's): shown, then the gate is told."""
+        self._on_check_result(result)
+        station = self.station
+        if station is None or station.gate_kind is GateKind.NONE:
+            return
+        panel, record_id = self.result_panel, result.record_id
+        panel.show_gate_pending(record_id)
+        station.open_gate_for(result, lambda outcome: panel.show_gate(record_id, outcome))
+
+    def _on_gate_changed(self, kind: GateKind) -> None:
+        has_gate = kind is not GateKind.NONE
+        self.result_panel.set_gate_available(has_gate)
+        self.manual_gate.set_available(has_gate)
 
     def _on_check_failed(self, error: Exception) -> None:
         self.id_pad.set_busy(False)
@@ -306,6 +341,53 @@ class Workbench(QWidget):
 
     def _on_policy(self, policy: VenuePolicy) -> None:
         self.policy = policy
+
+    # --- kiosk mode -----------------------------------------------------------------------------
+
+    def _make_kiosk_buttons(self) -> tuple[QPushButton, QPushButton]:
+        self.kiosk = False
+        self._kiosk_hidden: dict[QWidget, bool] = {}  # what set_kiosk(True) hid, to show it again
+        enter = QPushButton(self.tr("自助模式"))
+        enter.setObjectName("kioskEnterButton")
+        enter.setAccessibleName(self.tr("进入自助模式"))
+        enter.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        enter.clicked.connect(self.kiosk_requested)
+        enter.hide()  # offered where a KioskController runs (ui/kiosk.py: always, in the app)
+        unlock = QPushButton(self.tr("管理"))
+        unlock.setObjectName("kioskUnlockButton")
+        unlock.setAccessibleName(self.tr("退出自助模式"))
+        unlock.setToolTip(self.tr("退出自助模式（需要场所管理人员验证）"))
+        unlock.setProperty("role", "discreet")
+        unlock.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        unlock.clicked.connect(self.kiosk_unlock_requested)
+        unlock.hide()
+        return enter, unlock
+
+    def set_kiosk(self, on: bool) -> None:
+        """Kiosk mode: visitors scan themselves. Only the 核验 tab (other visitors' data must not
+        be on an unattended screen), no way out of the post, and a discreet 管理 button that
+        asks for a manager. Off: everything back as it was, plus 自助模式 to lock again.
+        Calling it again while on hides what someone showed meanwhile (e.g. 场所管理 after a
+        re-login)."""
+        staff_buttons = (self.logout_button, self.switch_button, self.admin_button, self.settings_button)
+        if on:
+            for button in staff_buttons:
+                self._kiosk_hidden[button] = self._kiosk_hidden.get(button, False) or not button.isHidden()
+                button.hide()
+            for page in (self.anomaly_form, self.stats_view):
+                self.tabs.setTabVisible(self.tabs.indexOf(page), False)
+            self.tabs.setCurrentWidget(self.check_page)
+        else:
+            for widget, was_shown in self._kiosk_hidden.items():
+                widget.setVisible(was_shown)
+            self._kiosk_hidden.clear()
+            for page in (self.anomaly_form, self.stats_view):
+                self.tabs.setTabVisible(self.tabs.indexOf(page), True)
+        self.tabs.tabBar().setVisible(not on)
+        self.result_panel.set_attended(not on)  # no guard's decisions on an unattended screen
+        self.kiosk_unlock_button.setVisible(on)
+        self.kiosk_button.setVisible(not on and (self.kiosk or not self.kiosk_button.isHidden()))
+        self.kiosk = on
 
 
 def _preload_scanning() -> None:

@@ -1,0 +1,288 @@
+"""退出自助模式: a manager of the venue unlocks the kiosk — phone + SMS code, or the PIN.
+
+The phone way logs the person in on a separate, temporary API client (the station's own
+session stays as it is), asks /me whether they hold an authorised membership of this venue
+(owner or staff), and logs that temporary session out again. It needs the server; offline,
+only the PIN works (a salted hash in the settings, see kiosk_pin.py; five wrong tries lock it
+for a minute). Every network call and the PIN hash run on workers. The phone, the code and
+the PIN are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shoumen_core.phone import InvalidPhone, normalise_phone
+from shoumen_core.schemas import Role, SmsCodeResponse, StaffState
+from shoumen_gui.kiosk_pin import PinAttempts, verify_pin
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.errors import OfflineError, ServiceError
+from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
+
+log = logging.getLogger("shoumen.gui.kiosk")
+
+MSG_NOT_MANAGER = "该手机号不是本场所的管理人员"
+MSG_OFFLINE = "离线时请使用 PIN 退出"
+UNLOCK_DEVICE_SUFFIX = "（退出自助模式）"
+
+
+class NotVenueManager(ServiceError):
+    default_code = "not_venue_manager"
+    default_message = MSG_NOT_MANAGER
+
+
+def request_unlock_code(base_url: str, phone: str) -> SmsCodeResponse:
+    """Worker: an SMS code for the unlock, on a client of its own."""
+    with ApiClient(base_url) as api:
+        return api.request_sms_code(phone)
+
+
+def verify_venue_manager(base_url: str, phone: str, code: str, device_name: str, venue_id: int) -> None:
+    """Worker: raises unless `phone` + `code` log in a person who manages `venue_id`.
+
+    The temporary session is logged out whatever the answer; a failed logout only costs a
+    session that expires by itself."""
+    with ApiClient(base_url) as api:
+        api.login(phone, code, device_name)
+        try:
+            me = api.me()
+        finally:
+            try:
+                api.logout()
+            except ServiceError as exc:
+                log.info("logout of the unlock session failed (%s)", exc.code)
+    manages = any(
+        m.venue_id == venue_id and m.state is StaffState.AUTHORISED and m.role in (Role.OWNER, Role.STAFF)
+        for m in me.venues
+    )
+    if not manages:
+        raise NotVenueManager()
+
+
+class UnlockDialog(QDialog):
+    unlocked = Signal(str)  # "sms" or "pin": how the manager proved it
+
+    def __init__(
+        self,
+        tasks: TaskManager,
+        *,
+        base_url: str | None,
+        venue_id: int,
+        device_name: str,
+        pin_hash: str,
+        attempts: PinAttempts,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("kioskUnlockDialog")
+        self.setWindowTitle(self.tr("退出自助模式"))
+        self.setAccessibleName(self.tr("退出自助模式"))
+        self.setModal(True)
+        self.tasks = tasks
+        self.base_url, self.venue_id = base_url, venue_id
+        self.device_name = (device_name + UNLOCK_DEVICE_SUFFIX).strip()
+        self.pin_hash, self.attempts = pin_hash, attempts
+        self.demo_code: str | None = None  # what a demo server handed back (never shown here)
+        self._busy = False
+
+        intro = QLabel(self.tr("请本场所的管理人员验证身份后退出自助模式。"))
+        intro.setWordWrap(True)
+        self.phone = self._field("kioskUnlockPhone", self.tr("管理人员手机号码"), self.tr("11 位手机号码"))
+        self.phone.setMaxLength(13)
+        self.get_code = SmsCodeButton("kioskUnlockGetCode")
+        self.get_code.clicked.connect(self.request_code)
+        phone_row = QHBoxLayout()
+        phone_row.addWidget(self.phone, 1)
+        phone_row.addWidget(self.get_code)
+        self.code = self._field("kioskUnlockCode", self.tr("短信验证码"), self.tr("6 位验证码"))
+        self.code.setMaxLength(8)
+        self.code.setValidator(QRegularExpressionValidator(r"[0-9]{0,8}", self.code))
+        self.code.returnPressed.connect(self.submit_code)
+        self.code_submit = self._button("kioskUnlockSubmit", self.tr("验证并退出"), self.submit_code)
+        self.code_submit.setProperty("role", "primary")
+        phone_box = QGroupBox(self.tr("手机验证码"))
+        phone_form = QFormLayout(phone_box)
+        phone_form.addRow(self.tr("手机号码"), phone_row)
+        phone_form.addRow(self.tr("验证码"), self.code)
+        phone_form.addRow(self.code_submit)
+
+        self.pin = self._field("kioskUnlockPin", self.tr("自助模式 PIN"), self.tr("4 到 8 位数字"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(8)
+        self.pin.setValidator(QRegularExpressionValidator(r"[0-9]{0,8}", self.pin))
+        self.pin.returnPressed.connect(self.submit_pin)
+        self.pin_submit = self._button("kioskUnlockPinSubmit", self.tr("用 PIN 退出"), self.submit_pin)
+        self.pin_box = QGroupBox(self.tr("PIN"))
+        pin_form = QFormLayout(self.pin_box)
+        pin_form.addRow(self.tr("PIN"), self.pin)
+        pin_form.addRow(self.pin_submit)
+        self.pin_box.setVisible(bool(pin_hash))
+
+        self.error = QLabel()
+        self.error.setObjectName("kioskUnlockError")
+        self.error.setAccessibleName(self.tr("验证提示"))
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.cancel = self._button("kioskUnlockCancel", self.tr("取消"), self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(phone_box)
+        layout.addWidget(self.pin_box)
+        layout.addWidget(self.error)
+        layout.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(520, self.sizeHint().height())
+
+    def _field(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setObjectName(name)
+        field.setAccessibleName(accessible)
+        field.setPlaceholderText(placeholder)
+        field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        return field
+
+    def _button(self, name: str, text: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        return button
+
+    # --- phone + SMS code --------------------------------------------------------------------
+
+    @Slot()
+    def request_code(self) -> None:
+        phone = self._checked_phone()
+        if phone is None or self.get_code.counting:
+            return
+        if self.base_url is None:
+            self._show_error(self.tr(MSG_OFFLINE))
+            return
+        self.error.clear()
+        self.get_code.setEnabled(False)
+        base_url = self.base_url
+        self.tasks.run(lambda: request_unlock_code(base_url, phone), self._on_code_sent, self._on_code_failed)
+
+    @Slot()
+    def submit_code(self) -> None:
+        if self._busy:
+            return
+        phone = self._checked_phone()
+        if phone is None:
+            return
+        code = self.code.text().strip()
+        if len(code) < 4:
+            self._show_error(self.tr("请输入短信验证码"))
+            self.code.setFocus()
+            return
+        if self.base_url is None:
+            self._show_error(self.tr(MSG_OFFLINE))
+            return
+        self._set_busy(True)
+        base_url, device, venue_id = self.base_url, self.device_name, self.venue_id
+        self.tasks.run(
+            lambda: verify_venue_manager(base_url, phone, code, device, venue_id),
+            lambda _: self._on_verified("sms"),
+            self._on_code_rejected,
+        )
+
+    def _on_code_sent(self, response: SmsCodeResponse) -> None:
+        self.get_code.start_countdown(RESEND_SECONDS)
+        self.demo_code = response.demo_code
+        self._show_error(self.tr("验证码已发送，请查看短信"), role="info")
+        self.code.setFocus()
+
+    def _on_code_failed(self, error: Exception) -> None:
+        self.get_code.setEnabled(True)
+        self._show_service_error(error)
+
+    def _on_code_rejected(self, error: Exception) -> None:
+        self._set_busy(False)
+        self.code.clear()
+        self._show_service_error(error)
+        if isinstance(error, NotVenueManager):
+            log.info("kiosk unlock refused: not a manager of this venue")
+
+    # --- PIN ---------------------------------------------------------------------------------
+
+    @Slot()
+    def submit_pin(self) -> None:
+        if self._busy or not self.pin_hash:
+            return
+        pin, stored = self.pin.text(), self.pin_hash
+        self.pin.clear()
+        locked = self.attempts.seconds_locked()
+        if locked:
+            self._show_error(self.tr("PIN 错误次数过多，请 {0} 秒后再试").format(locked))
+            return
+        self._set_busy(True)
+        self.tasks.run(lambda: verify_pin(pin, stored), self._on_pin_checked)
+
+    def _on_pin_checked(self, ok: bool) -> None:
+        self._set_busy(False)
+        self.attempts.record(ok)
+        if ok:
+            self._on_verified("pin")
+            return
+        log.info("kiosk unlock: wrong PIN")
+        locked = self.attempts.seconds_locked()
+        if locked:
+            self._show_error(self.tr("PIN 错误次数过多，请 {0} 秒后再试").format(locked))
+        else:
+            self._show_error(self.tr("PIN 错误，还可尝试 {0} 次").format(self.attempts.tries_left))
+        self.pin.setFocus()
+
+    # --- common -------------------------------------------------------------------------------
+
+    def _on_verified(self, how: str) -> None:
+        self._set_busy(False)
+        log.info("kiosk unlocked (%s)", how)
+        self.unlocked.emit(how)
+        self.accept()
+
+    def _show_service_error(self, error: Exception) -> None:
+        if not isinstance(error, ServiceError):
+            raise error  # a bug: to the crash handler
+        self._show_error(self.tr(MSG_OFFLINE) if isinstance(error, OfflineError) else error.message)
+
+    def _checked_phone(self) -> str | None:
+        try:
+            return normalise_phone(self.phone.text())
+        except InvalidPhone as exc:
+            self._show_error(self.tr(exc.message))
+            self.phone.setFocus()
+            return None
+
+    def _show_error(self, message: str, role: str = "error") -> None:
+        self.error.setProperty("role", role)
+        self.error.setText(message)
+        self.error.style().unpolish(self.error)
+        self.error.style().polish(self.error)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.code_submit.setEnabled(not busy)
+        self.pin_submit.setEnabled(not busy)
+
+    def done(self, result: int) -> None:
+        """Whatever the outcome, nothing typed stays in the widgets."""
+        for field in (self.phone, self.code, self.pin):
+            field.clear()
+        super().done(result)
