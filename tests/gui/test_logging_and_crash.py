@@ -133,7 +133,8 @@ def test_exception_in_a_thread_reaches_the_gui_thread(crash_handler: CrashHandle
 def test_ctrl_c_ends_the_event_loop_even_with_a_locked_kiosk_window(
     crash_handler: CrashHandler, qtbot: QtBot
 ) -> None:
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
 
     from shoumen_gui.tasks import TaskManager
     from shoumen_gui.ui.main_window import MainWindow
@@ -144,8 +145,17 @@ def test_ctrl_c_ends_the_event_loop_even_with_a_locked_kiosk_window(
     window.set_close_locked(True)  # a locked kiosk refuses every close a person asks for
     window.show()
     assert not window.close() and window.isVisible()
-    loop = QEventLoop()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
     QTimer.singleShot(0, lambda: crash_handler.handle_exception(KeyboardInterrupt, KeyboardInterrupt(), None))
-    QTimer.singleShot(3000, lambda: loop.exit(7))  # still running after 3 s: Ctrl+C was refused
-    assert loop.exec() == 0
+    refused = QTimer()  # still running after 3 s: Ctrl+C was refused
+    refused.setSingleShot(True)
+    refused.timeout.connect(lambda: app.exit(7))
+    refused.start(3000)
+    # The application's own loop, as in main(); exec() also clears the "quit now" state that
+    # exit() leaves behind, which would otherwise end later tests' event loops at once.
+    status = app.exec()
+    refused.stop()  # or it would end a later test's event loop
+    assert status == 0
+    window.close_for_shutdown()
     tasks.shutdown()
