@@ -105,6 +105,8 @@ class UnlockDialog(QDialog):
         intro.setWordWrap(True)
         self.phone = self._field("kioskUnlockPhone", self.tr("管理人员手机号码"), self.tr("11 位手机号码"))
         self.phone.setMaxLength(13)
+        self.phone.ensurePolished()  # the style sheet's (type-scaled) font, then room for 13 digits
+        self.phone.setMinimumWidth(self.phone.fontMetrics().horizontalAdvance("0" * 13) + 32)
         self.get_code = SmsCodeButton("kioskUnlockGetCode")
         self.get_code.clicked.connect(self.request_code)
         phone_row = QHBoxLayout()
@@ -147,7 +149,7 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.pin_box)
         layout.addWidget(self.error)
         layout.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(520, self.sizeHint().height())
+        self.resize(max(520, self.sizeHint().width()), self.sizeHint().height())
 
     def _field(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
         field = QLineEdit()

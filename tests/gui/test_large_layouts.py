@@ -376,6 +376,22 @@ class Walk:
         self.problems.extend(f"[{self.name} {state}] {p}" for p in layout_problems(self.window, self.screen))
 
 
+def dialog_problems(walk: Walk, state: str, dialog: QWidget) -> None:
+    """A dialog over the window: it fits the screen, and nothing in it is cut off."""
+    walk.settle()
+    walk.qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    dialog.grab().save(str(walk.folder / f"{state}.png"))
+    walk.states.append(state)
+    size, screen = dialog.size(), walk.screen
+    found = (
+        []
+        if size.width() <= screen.width() and size.height() <= screen.height()
+        else [f"the dialog is {size.width()}×{size.height()}, larger than the screen"]
+    )
+    found += layout_problems(dialog, size)
+    walk.problems.extend(f"[{walk.name} {state}] {p}" for p in found)
+
+
 def worst_case_fail(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """Every source row failing, with the temperature row and a long reason."""
     sources = (Source.HEALTH_CODE, Source.VACCINATION, Source.NAT, Source.TRAVEL, Source.TEMPERATURE)
@@ -445,17 +461,29 @@ def test_no_widget_is_cut_off(
     type_id(qtbot, window, DEMO_PATHS_BY_KEY["red"].number)
     assert find(window, QLabel, "staffHint").isVisible()
     walk.check("07-kiosk-red-visitor")
+    unlock = kiosk.open_unlock_dialog()
+    assert unlock is not None
+    dialog_problems(walk, "08-kiosk-unlock-dialog", unlock)
+    unlock.reject()
     kiosk.go_idle()
     assert kiosk.idle
-    walk.check("08-kiosk-idle")
+    walk.check("09-kiosk-idle")
     kiosk.wake()
     kiosk.monitor.stop()
     kiosk.unlock()
     window.resize(screen)
 
+    click(qtbot, window, "settingsButton")
+    settings = station_app.flow.settings_dialog
+    assert settings is not None
+    for index in range(settings.pages.count()):
+        settings.pages.setCurrentIndex(index)
+        dialog_problems(walk, f"10-settings-page-{index}", settings)
+    settings.reject()
+
     click(qtbot, window, "switchCheckpoint")
     assert window.current_page is window.checkpoint_picker
-    walk.check("09-checkpoint-picker")
+    walk.check("11-checkpoint-picker")
     venues = [
         MembershipOut(
             venue_id=9000 + n,
@@ -474,7 +502,7 @@ def test_no_widget_is_cut_off(
     ]
     window.venue_picker.set_venues(venues)
     window.show_page(window.venue_picker)
-    walk.check("10-venue-picker")
+    walk.check("12-venue-picker")
 
     station_app.flow.logout()
     wait_for_page(qtbot, window, "loginPage")
@@ -482,7 +510,7 @@ def test_no_widget_is_cut_off(
     click(qtbot, window, "loginGetCode")
     banner = find(window, QLabel, "demoCodeBanner")
     qtbot.waitUntil(banner.isVisible, timeout=10_000)
-    walk.check("11-login")
+    walk.check("13-login")
 
-    assert len(walk.states) == 11
+    assert len(walk.states) == 15
     assert not walk.problems, "\n".join(walk.problems)
