@@ -54,6 +54,7 @@ from shoumen_gui.scanning.testframes import SIZE_480P, SIZE_720P, write_test_vid
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import Connectivity
+from shoumen_gui.services.gate import GateConfig
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.scan_view import ScanConfig, ScanHit, ScanState, stop_all_scanners
@@ -127,17 +128,16 @@ class Rig:
         self.api.close()
 
 
-def make_rig(folder: Path, codes_count: int, size: tuple[int, int], *, seconds_each: float = 0.2) -> Rig:
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    pyside_fixes.apply()  # else emit() uses up True's references (PySide6 6.12, Python 3.11)
-    now = datetime.now(UTC)
-    codes, trust = signed_codes(codes_count, now)
-    video = folder / "gate.mp4"
-    texts: list[str | None] = []
-    for code in codes:
-        texts += [code, None]
-    write_test_video(video, texts, fps=30, size=size, seconds_each=seconds_each)
+def open_station(
+    app: QApplication,
+    folder: Path,
+    trust: TrustList,
+    now: datetime,
+    *,
+    gate_config: GateConfig | None = None,
+    size: tuple[int, int] = (1180, 760),
+) -> tuple[TaskManager, LocalCache, ApiClient, Station, Workbench]:
+    """An offline station (the backend refuses connections) and its workbench on screen."""
     cache = offline_cache(folder, trust, now)
     api = ApiClient(UNREACHABLE, timeout=0.5)
     connectivity = Connectivity()
@@ -154,9 +154,11 @@ def make_rig(folder: Path, codes_count: int, size: tuple[int, int], *, seconds_e
         ),
         checkpoint=CheckpointOut(id=1, name="南门"),
     )
-    station = Station(tasks, api, cache, connectivity, post, sync_options={"pull_interval": 3600.0})
+    station = Station(
+        tasks, api, cache, connectivity, post, sync_options={"pull_interval": 3600.0}, gate_config=gate_config
+    )
     workbench = Workbench(tasks)
-    workbench.resize(1180, 760)
+    workbench.resize(*size)
     workbench.show()
     opened: list[bool] = []
     station.ready.connect(lambda: opened.append(True))
@@ -166,6 +168,21 @@ def make_rig(folder: Path, codes_count: int, size: tuple[int, int], *, seconds_e
     if opened != [True]:
         raise SystemExit("the station did not open")
     workbench.attach(station)
+    return tasks, cache, api, station, workbench
+
+
+def make_rig(folder: Path, codes_count: int, size: tuple[int, int], *, seconds_each: float = 0.2) -> Rig:
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    pyside_fixes.apply()  # else emit() uses up True's references (PySide6 6.12, Python 3.11)
+    now = datetime.now(UTC)
+    codes, trust = signed_codes(codes_count, now)
+    video = folder / "gate.mp4"
+    texts: list[str | None] = []
+    for code in codes:
+        texts += [code, None]
+    write_test_video(video, texts, fps=30, size=size, seconds_each=seconds_each)
+    tasks, cache, api, station, workbench = open_station(app, folder, trust, now)
     rig = Rig(app, tasks, cache, api, station, workbench, codes, video)
     workbench.scan_view.hit.connect(lambda hit: rig.hits.append((hit, time.perf_counter_ns())))
     workbench.check_finished.connect(

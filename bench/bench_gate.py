@@ -37,20 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication
 
-from bench.bench_frame_to_verdict import UNREACHABLE, offline_cache, percentile, run_until
+from bench.bench_frame_to_verdict import open_station, percentile, run_until
 from bench.bench_gui_stall import Heartbeat
 from shoumen_core.codes import SigningKey, TrustList, issue_personal_code
 from shoumen_core.policy import CodeColour, HealthSnapshot, NatResult, TravelStatus, Vaccination, VerdictLevel
-from shoumen_core.schemas import CheckpointOut, MembershipOut, Role, StaffState, UserOut
 from shoumen_gui import pyside_fixes
-from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.checks import CheckResult
-from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.gate import GateConfig, GateKind, GateResult
 from shoumen_gui.services.gate_serial import relay_command
-from shoumen_gui.station import Post, Station
-from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.workbench import Workbench
 
 ON, OFF = relay_command(1, True), relay_command(1, False)
 WARM_UP_VISITORS = 20
@@ -137,35 +131,10 @@ def main() -> None:
     codes, trust = codes_for_the_day(args.visitors, args.red_every, now)
     relay = RelaySide()
     with tempfile.TemporaryDirectory() as tmp:
-        cache = offline_cache(Path(tmp), trust, now)
-        api = ApiClient(UNREACHABLE, timeout=0.5)
-        connectivity = Connectivity()
-        connectivity.mark_offline()
-        tasks = TaskManager()
-        checkpoint = CheckpointOut(id=1, name="南门")
-        post = Post(
-            user=UserOut(id=1, name="李保安", phone_masked="139****0002"),
-            venue=MembershipOut(
-                venue_id=1, venue_name="基准场所", role=Role.STAFF, state=StaffState.AUTHORISED,
-                checkpoints=[checkpoint],
-            ),
-            checkpoint=checkpoint,
-        )  # fmt: skip
         gate = GateConfig(kind=GateKind.SERIAL, port=relay.port, pulse_seconds=args.pulse, timeout=1.0)
-        station = Station(
-            tasks, api, cache, connectivity, post, sync_options={"pull_interval": 3600.0}, gate_config=gate
+        tasks, cache, api, station, workbench = open_station(
+            app, Path(tmp), trust, now, gate_config=gate, size=(1280, 800)
         )
-        workbench = Workbench(tasks)
-        workbench.resize(1280, 800)
-        workbench.show()
-        opened: list[bool] = []
-        station.ready.connect(lambda: opened.append(True))
-        station.failed.connect(lambda _error: opened.append(False))
-        station.open()
-        run_until(app, lambda: bool(opened), 30.0)
-        if opened != [True]:
-            raise SystemExit("the station did not open")
-        workbench.attach(station)
 
         shown_ns: list[int] = []
         gate_done: list[GateResult] = []
