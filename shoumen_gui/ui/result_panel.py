@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS, Finding, FindingState, Source, VerdictLevel
+from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS, Source, VerdictLevel
 from shoumen_core.schemas import ManualDecision
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.services.gate import GateResult
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.finding_rows import ROWS, FindingRow
 from shoumen_gui.ui.gate_controls import (
     CLOSED,
     PENDING,
@@ -44,7 +45,7 @@ from shoumen_gui.ui.gate_controls import (
     gate_line,
     style_gate_label,
 )
-from shoumen_gui.ui.icons import STATE_COLOURS, state_pixmap, verdict_pixmap
+from shoumen_gui.ui.icons import verdict_pixmap
 
 if TYPE_CHECKING:
     from shoumen_gui.services.checks import CheckResult
@@ -52,21 +53,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("shoumen.gui.result")
 
 DecisionRecorder = Callable[[uuid.UUID, ManualDecision], None]
-
-ROWS: tuple[tuple[Source, str, str], ...] = (
-    (Source.HEALTH_CODE, "rowHealthCode", "健康码"),
-    (Source.VACCINATION, "rowVaccination", "疫苗接种"),
-    (Source.NAT, "rowNat", "核酸检测"),
-    (Source.TRAVEL, "rowTravel", "行程卡"),
-    (Source.TEMPERATURE, "rowTemperature", "体温"),  # only shown when a temperature was measured
-)
-
-STATE_WORDS: dict[FindingState, str] = {
-    FindingState.OK: "正常",
-    FindingState.REVIEW: "需核验",
-    FindingState.FAIL: "异常",
-    FindingState.UNKNOWN: "未知",
-}
 
 SOURCE_WORDS: dict[str, str] = {
     "online": "在线核验",
@@ -81,51 +67,6 @@ DECISION_WORDS: dict[ManualDecision, str] = {
 
 READY_TEXT = "请扫描个人健康码，或录入证件号码"
 STAFF_HINT = "请联系现场工作人员"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ResultPanel", text)
-
-
-class FindingRow(QFrame):
-    def __init__(self, object_name: str, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(object_name)
-        self.setAccessibleName(title)
-        self.setProperty("role", "findingRow")
-        self.icon = QLabel()
-        self.icon.setObjectName(f"{object_name}Icon")
-        self.title = QLabel(title)
-        self.title.setProperty("role", "rowTitle")
-        self.state = QLabel()
-        self.state.setObjectName(f"{object_name}State")
-        self.state.setAccessibleName(_tr("{0}状态").format(title))
-        self.reason = QLabel()
-        self.reason.setObjectName(f"{object_name}Reason")
-        self.reason.setAccessibleName(_tr("{0}说明").format(title))
-        self.reason.setWordWrap(True)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.title)
-        layout.addWidget(self.state)
-        layout.addWidget(self.reason, 1)
-
-    def show_finding(self, finding: Finding | None) -> None:
-        if finding is None:
-            self.icon.clear()
-            self.state.setText(_tr("无数据"))
-            self.state.setStyleSheet("")
-            self.reason.setText("—")
-            return
-        self.icon.setPixmap(state_pixmap(finding.state, 28))
-        self.state.setText(_tr(STATE_WORDS[finding.state]))
-        self.state.setStyleSheet(f"color: {STATE_COLOURS[finding.state]}; font-weight: bold;")
-        self.reason.setText(finding.message)
-
-    def forget(self) -> None:
-        self.icon.clear()
-        self.state.clear()
-        self.reason.clear()
 
 
 class ResultPanel(QFrame):
