@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
@@ -85,12 +86,14 @@ def issue_sms_code(ctx: ServerContext, db: Session, phone: str, purpose: str = "
     )
 
 
-def verify_sms_code(ctx: ServerContext, db: Session, phone: str, code: str) -> None:
-    """The latest live code of the phone must match; five wrong tries kill it."""
+def verify_sms_code(ctx: ServerContext, db: Session, phone: str, code: str, purpose: str = "login") -> None:
+    """The latest live code of the phone for this purpose must match; five wrong tries kill it.
+    A code sent for the visitor page never logs anyone in to the staff app, and the other way
+    round."""
     now = ctx.clock()
     row = db.scalar(
         select(SmsCode)
-        .where(SmsCode.phone == phone, SmsCode.consumed.is_(False))
+        .where(SmsCode.phone == phone, SmsCode.purpose == purpose, SmsCode.consumed.is_(False))
         .order_by(SmsCode.created_at.desc())
         .limit(1)
     )
@@ -147,13 +150,25 @@ def request_sms_code(body: SmsCodeRequest, ctx: Ctx, db: Db) -> SmsCodeResponse:
 def login(body: LoginRequest, ctx: Ctx, db: Db) -> LoginResponse:
     phone = checked_phone(body.phone)
     verify_sms_code(ctx, db, phone, body.code)
+    return new_token(ctx, db, user_for_phone(ctx, db, phone), body.device_name)
+
+
+def user_for_phone(ctx: ServerContext, db: Session, phone: str) -> User:
+    """The phone's user, made on its first login (anyone may log in; a new user registers a
+    venue next and becomes its owner). Two first logins at once (a double tap) both get the
+    one user: the loser of the unique-phone race reads the winner's row instead of failing."""
     user = db.scalar(select(User).where(User.phone == phone))
-    if user is None:
-        # Anyone may log in; a new user registers a venue next and becomes its owner.
-        user = User(phone=phone, name="", is_supervisor=False, created_at=ctx.clock())
-        db.add(user)
-        db.flush()
-    return new_token(ctx, db, user, body.device_name)
+    if user is not None:
+        return user
+    try:
+        with db.begin_nested():
+            user = User(phone=phone, name="", is_supervisor=False, created_at=ctx.clock())
+            db.add(user)
+    except IntegrityError:
+        user = db.scalar(select(User).where(User.phone == phone))
+        if user is None:
+            raise
+    return user
 
 
 @router.post("/auth/refresh", response_model=LoginResponse)

@@ -170,7 +170,7 @@ def verify_and_check_in(
     if pending is None:
         return render(request, "phone.html", status=422, gate=gate, error="验证码已过期，请重新获取")
     try:
-        verify_sms_code(ctx, db, pending.phone, code.strip()[:12])
+        verify_sms_code(ctx, db, pending.phone, code.strip()[:12], purpose="visitor")
     except BadInput as exc:
         return _code_page(request, ctx, gate, pending, status=422, error=exc.message)
     now = ctx.clock()

@@ -385,6 +385,26 @@ def test_wrong_sms_code_is_refused(server: Server, place: Place, phone: Phone) -
     assert r.status_code == 303
 
 
+def test_codes_work_only_for_what_they_were_sent_for(server: Server, place: Place, phone: Phone) -> None:
+    """A visitor-page code never logs in to the staff app, and a staff login code never
+    checks a visitor in."""
+    phone.request_code(GREEN_PHONE)
+    visitor_code = server.sms.latest_code(GREEN_PHONE)
+    assert visitor_code is not None
+    r = server.client.post("/api/v1/auth/login", json={"phone": GREEN_PHONE, "code": visitor_code})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "sms_code_expired"  # no live login code
+
+    server.clock.advance(seconds=61)
+    assert server.client.post("/api/v1/auth/sms-code", json={"phone": GREEN_PHONE}).status_code == 200
+    login_code = server.sms.latest_code(GREEN_PHONE)
+    assert login_code is not None and login_code != visitor_code
+    r = phone.post("verify", code=login_code)
+    assert r.status_code == 422 and PASS_COOKIE not in set_cookies(r)
+    assert checks(server) == []
+    r = phone.post("verify", code=visitor_code)  # its own code still works
+    assert r.status_code == 303
+
+
 def test_expired_pending_phone_asks_for_a_new_code(server: Server, place: Place, phone: Phone) -> None:
     phone.request_code(GREEN_PHONE)
     code = server.sms.latest_code(GREEN_PHONE)
