@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import func, select
+
+from shoumen_server.models import User
+from shoumen_server.routers.auth import user_for_phone
 from tests.server.conftest import Server
 
 PHONE = "13800138000"
@@ -104,3 +110,34 @@ def test_unknown_route_answers_json_error(server: Server) -> None:
     r = server.client.get("/api/v1/nothing-here")
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "http_404"
+
+
+class _LookupMissesOnce:
+    """A session whose first user lookup answers "no such user": what a request sees when a
+    second first-login of the same phone commits between its lookup and its insert."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self._missed = False
+
+    def scalar(self, statement: Any) -> Any:
+        if not self._missed:
+            self._missed = True
+            return None
+        return self._session.scalar(statement)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def test_two_first_logins_of_one_phone_share_one_user(server: Server) -> None:
+    """The loser of the race for the unique phone reads the winner's user instead of a 500."""
+    server.login(PHONE)  # the winner: the user exists, committed
+    ctx = server.client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as session:
+        winner = session.scalar(select(User).where(User.phone == PHONE))
+        assert winner is not None
+        loser = user_for_phone(ctx, _LookupMissesOnce(session), PHONE)  # type: ignore[arg-type]
+        assert loser.id == winner.id  # the insert hit the unique phone, and was rolled back
+        session.commit()  # the request's own transaction is still usable
+        assert session.scalar(select(func.count()).select_from(User).where(User.phone == PHONE)) == 1
