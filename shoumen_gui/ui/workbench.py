@@ -118,7 +118,10 @@ class Workbench(QWidget):
         header.addWidget(self.kiosk_unlock_button)
 
         self.keyring_banner = QLabel(
-            self.tr("本机没有可用的系统钥匙串：登录状态只保存在本次运行中，重启程序后需要重新登录。")
+            self.tr(
+                "本机没有可用的系统钥匙串：登录状态和闸机密钥只保存在本次运行中，"
+                "重启程序后需要重新登录，并在设置中重新填写闸机密钥。"
+            )
         )
         self.keyring_banner.setObjectName("keyringBanner")
         self.keyring_banner.setAccessibleName(self.tr("登录保存提示"))

@@ -121,6 +121,7 @@ def test_without_a_keyring_the_app_says_so_calmly(qtbot: QtBot, make_station_app
     banner = find(app.window, QLabel, "keyringBanner")
     assert banner.isVisible()
     assert "重启程序后需要重新登录" in banner.text()
+    assert "闸机密钥" in banner.text()  # the gate's secrets live in the same keyring
     assert app.flow.credentials.persistent is False
 
 
