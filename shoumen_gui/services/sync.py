@@ -34,6 +34,11 @@ from shoumen_gui.services.errors import (
 
 log = logging.getLogger("shoumen.gui.sync")
 
+# Rows per push request. The server takes up to MAX_PUSH_BATCH, but a request is built and
+# serialised in single pydantic calls over the whole batch, holding the GIL: with 500 rows the
+# GUI thread stalled ~50 ms while one was built (bench/bench_gate.py with a stack sampler).
+PUSH_BATCH = min(100, MAX_PUSH_BATCH)
+
 SKEW_LIMIT: Final = timedelta(minutes=5)
 # The pull sends the trust list only with a configuration change; fetch it on its own when
 # the cached one would run out within this margin (past it, offline checks turn grey).
@@ -261,6 +266,10 @@ class SyncEngine:
             self._publish(**update)
 
     def _round(self, venue_id: int, user_id: int) -> dict[str, object]:
+        if not self.connectivity.online:
+            # A cheap probe first: while the backend stays away, no batch of rows is read and
+            # serialised (on every back-off retry) only to fail at the connect.
+            self.api.info()
         self._push_all(user_id)
         epoch_reset = self._pull(venue_id, user_id)
         if epoch_reset:  # everything was queued again and the cursor reset: resend and re-pull now
@@ -284,8 +293,8 @@ class SyncEngine:
     def _push_all(self, user_id: int) -> int:
         sent = 0
         while True:
-            checks = self.cache.pending_checks(MAX_PUSH_BATCH, user_id=user_id)
-            anomalies = self.cache.pending_anomalies(MAX_PUSH_BATCH, user_id=user_id)
+            checks = self.cache.pending_checks(PUSH_BATCH, user_id=user_id)
+            anomalies = self.cache.pending_anomalies(PUSH_BATCH, user_id=user_id)
             if not checks and not anomalies:
                 return sent
             request = PushRequest(device_id=self._device_id, checks=checks, anomalies=anomalies)

@@ -447,7 +447,7 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import Connectivity
 
-sync.MAX_PUSH_BATCH = int(os.environ["SHOUMEN_E2E_BATCH"])
+sync.PUSH_BATCH = int(os.environ["SHOUMEN_E2E_BATCH"])
 cache = LocalCache.open(Path(sys.argv[1]))
 api = ApiClient(sys.argv[2], token=os.environ["SHOUMEN_E2E_TOKEN"], timeout=120)
 engine = sync.SyncEngine(cache, api, Connectivity())

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from shoumen_core.identity import make_resident_id
 from shoumen_core.schemas import PushRequest, PushResponse, StaffState, StatsScope
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.services import sync as sync_module
 from shoumen_gui.services.checks import ResultSource
 from shoumen_gui.services.errors import OfflineError
 from shoumen_gui.services.sync import SyncEngine, SyncStatus, backoff_delay
@@ -223,6 +224,38 @@ def test_offline_then_back_on_the_same_port_every_check_arrives_once(
                 text("SELECT count(*) FROM checks WHERE sealed_document IS NOT NULL")
             ).scalar()
         assert sealed == 1
+    finally:
+        back.close()
+
+
+def test_offline_retries_probe_first_and_pushes_go_in_small_batches(
+    live: LiveServer, station: Station, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the backend is away a retry costs one cheap probe: no batch of rows is read and
+    serialised for nothing (that held the GIL ~50 ms per 500 rows and stalled the GUI). Back
+    online, the rows go in batches of PUSH_BATCH."""
+    monkeypatch.setattr(sync_module, "PUSH_BATCH", 3)
+    engine = engine_for(station)
+    engine.sync_now(station.venue_id, station.user_id)
+    port, url = live.port, live.database_url
+    live.stop()
+    for code in green_codes(live, 7):
+        station.service.check_text(code)
+    read: list[tuple[object, ...]] = []
+    monkeypatch.setattr(station.cache, "pending_checks", spy(read, station.cache.pending_checks))
+    pushed: list[tuple[object, ...]] = []
+    monkeypatch.setattr(station.api, "push", spy(pushed, station.api.push))
+    assert not station.connectivity.online  # the checks found the backend gone
+    for _ in range(3):
+        status = engine.sync_now()
+        assert not status.online and status.pending == 7
+    assert read == [] and pushed == []  # three retries, not one row read
+    back = start_live_server(tmp_path, port=port, database_url=url)
+    try:
+        status = engine.sync_now()
+        assert status.online and status.pending == 0
+        assert [len(request.checks) for (request,) in pushed] == [3, 3, 1]  # type: ignore[attr-defined]
+        assert back.count_checks() == 7
     finally:
         back.close()
 
