@@ -88,7 +88,7 @@ def _checked_anomaly(body: AnomalyIn, venue: Venue, db: Session, now: datetime) 
     if any("\x00" in text for text in texts) or bad_text(body.document_number, 40):
         raise BadInput(BAD_TEXT.message, code="bad_record")
     if body.temperature is not None and not TEMPERATURE_MIN <= body.temperature <= TEMPERATURE_MAX:
-        raise BadInput("体温应在 30.0 到 45.0 ℃ 之间", code="bad_temperature")
+        raise BadInput("体温应在 30.0 到 45.0 °C 之间", code="bad_temperature")
     if as_utc(body.created_at) > now + FUTURE_SLACK:
         raise BadInput(BAD_TIME.message, code=BAD_TIME.code)
     if (

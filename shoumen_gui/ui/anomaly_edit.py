@@ -170,7 +170,7 @@ def parse_temperature(text: str) -> float | None:
     except ValueError:
         raise ValueError("体温应为数字，例如 37.5") from None
     if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
-        raise ValueError(f"体温应在 {TEMPERATURE_MIN:.1f} 到 {TEMPERATURE_MAX:.1f} ℃ 之间")
+        raise ValueError(f"体温应在 {TEMPERATURE_MIN:.1f} 到 {TEMPERATURE_MAX:.1f} °C 之间")
     return round(value, 1)
 
 

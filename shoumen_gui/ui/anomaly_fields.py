@@ -36,7 +36,7 @@ TITLES: Final = {
     edit.NAME: "姓名",
     edit.PHONE: "联系电话",
     edit.DOCUMENT: "证件号码",
-    edit.TEMPERATURE: "体温（℃）",
+    edit.TEMPERATURE: "体温（°C）",
     "origin": "从何处来",
     "arrival": "抵达时间",
     "transport": "交通方式",

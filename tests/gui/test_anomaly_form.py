@@ -78,7 +78,7 @@ def test_validation_says_what_is_wrong() -> None:
     assert messages(wrong) == {
         "phone": "手机号码格式不正确",
         "document": "身份证号码校验位错误，请核对后重新输入",
-        "temperature": "体温应在 30.0 到 45.0 ℃ 之间",
+        "temperature": "体温应在 30.0 到 45.0 °C 之间",
     }
     assert messages(
         Draft(AnomalyType.FEVER, AnomalyAction.OTHER, temperature="hot"), base(check_id=uuid.uuid4())

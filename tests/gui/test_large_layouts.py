@@ -54,7 +54,13 @@ from shoumen_gui.paths import resources_dir
 from shoumen_gui.services.gate import GateConfig, GateKind
 from shoumen_gui.ui.kiosk import KioskController
 from shoumen_gui.ui.main_window import MainWindow
-from shoumen_gui.ui.typescale import apply_type_scale, point_size, scale_style_sheet, screen_factor
+from shoumen_gui.ui.typescale import (
+    FONT_FAMILIES,
+    apply_type_scale,
+    point_size,
+    scale_style_sheet,
+    screen_factor,
+)
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find, type_id, verdict, wait_for_page
@@ -399,7 +405,7 @@ def worst_case_fail(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     made = []
     for source in sources:
         base = by_source.get(source)
-        message = base.message if base is not None else "体温 38.6 ℃，超过 37.3 ℃"
+        message = base.message if base is not None else "体温 38.6 °C，超过 37.3 °C"
         made.append(Finding(source=source, state=FindingState.FAIL, reason="layout_test", message=message))
     made[2] = made[2].model_copy(update={"message": LONG_REASON})
     return tuple(made)
@@ -514,3 +520,24 @@ def test_no_widget_is_cut_off(
 
     assert len(walk.states) == 15
     assert not walk.problems, "\n".join(walk.problems)
+
+
+def test_every_character_of_the_units_is_drawn_by_the_app_font(qtbot: QtBot) -> None:
+    """WenQuanYi Micro Hei claims ℃ but draws nothing (the temperature row read "体温（ ）"):
+    the app writes °C. Each character the app shows for units and marks must leave ink."""
+    font = QFont()
+    font.setFamilies(list(FONT_FAMILIES))
+    font.setPointSize(20)
+    for char in "°C体温·：，（）⌫":  # units, marks and the ID pad's delete key
+        label = QLabel(char)
+        label.setFont(font)
+        label.setStyleSheet("color: black; background: white;")
+        label.adjustSize()
+        image = label.grab().toImage()
+        ink = sum(
+            1
+            for x in range(image.width())
+            for y in range(image.height())
+            if image.pixelColor(x, y).lightness() < 160
+        )
+        assert ink > 0, f"{char!r} draws nothing in {font.families()}"

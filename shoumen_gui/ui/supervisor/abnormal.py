@@ -188,7 +188,7 @@ class AbnormalPanel(QWidget):
         self._set("registration.type", self.tr(TYPE_WORDS[anomaly.anomaly_type]))
         self._set("registration.action", self.tr(ACTION_WORDS[anomaly.action]))
         self._set(
-            "registration.temperature", "" if anomaly.temperature is None else f"{anomaly.temperature:.1f} ℃"
+            "registration.temperature", "" if anomaly.temperature is None else f"{anomaly.temperature:.1f} °C"
         )
         self._set("registration.phone", anomaly.phone_masked)
         self._set("registration.origin", anomaly.origin)

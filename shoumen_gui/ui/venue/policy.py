@@ -84,7 +84,7 @@ class PolicyPanel(QWidget):
         self.fever.setRange(35.0, 42.0)
         self.fever.setDecimals(1)
         self.fever.setSingleStep(0.1)
-        self.fever.setSuffix(" ℃")
+        self.fever.setSuffix(" °C")
         self.yellow = _combo("policyYellow", self.tr("黄码的处理"), ACTION_CHOICES)
         self.missing = _combo("policyMissing", self.tr("未申领本地健康码的处理"), ACTION_CHOICES)
         self.auto_clear = QSpinBox()
