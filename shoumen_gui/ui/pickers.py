@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from shoumen_core.schemas import CheckpointOut, MembershipOut, Role, StaffState
 
 ROLE_WORDS: dict[Role, str] = {Role.OWNER: "初始管理员", Role.STAFF: "子管理员"}
+
+
+COLUMN_PX = 900
 
 
 class _Picker(QWidget):
@@ -36,12 +39,24 @@ class _Picker(QWidget):
         self.back.setAccessibleName(self.tr("返回"))
         self.back.clicked.connect(self.back_requested)
         self.buttons: list[QPushButton] = []
+        # One centred column, at most COLUMN_PX wide (wider only when a name needs it): on a
+        # 1080p screen the choices do not stretch from edge to edge.
+        self.column = column = QWidget()
+        column.setObjectName(f"{object_name}Column")
+        column.setMaximumWidth(COLUMN_PX)
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.title)
+        inner.addWidget(self.hint)
+        inner.addLayout(self.choices)
+        inner.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(column, 100)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(self.title)
-        layout.addWidget(self.hint)
-        layout.addLayout(self.choices)
-        layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addLayout(row)
         layout.addStretch(2)
 
     def _clear_choices(self) -> None:
@@ -49,6 +64,7 @@ class _Picker(QWidget):
             self.choices.removeWidget(button)
             button.deleteLater()
         self.buttons = []
+        self.column.setMaximumWidth(COLUMN_PX)
 
     def _add_choice(self, object_name: str, text: str, accessible: str, enabled: bool = True) -> QPushButton:
         button = QPushButton(text)
@@ -58,6 +74,7 @@ class _Picker(QWidget):
         button.setEnabled(enabled)
         self.choices.addWidget(button)
         self.buttons.append(button)
+        self.column.setMaximumWidth(max(COLUMN_PX, self.column.minimumSizeHint().width()))
         return button
 
 
