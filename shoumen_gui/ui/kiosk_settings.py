@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from shoumen_gui.kiosk_pin import InvalidPin, hash_pin, is_valid_pin
 from shoumen_gui.settings import Settings
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.venue.common import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
@@ -160,7 +161,4 @@ class KioskSettingsPage(QWidget):
         self.clear_pin_button.setEnabled(self.has_pin)
 
     def _show_status(self, message: str, *, error: bool) -> None:
-        self.pin_status.setText(message)
-        self.pin_status.setProperty("role", "error" if error else "hint")
-        self.pin_status.style().unpolish(self.pin_status)
-        self.pin_status.style().polish(self.pin_status)
+        set_message(self.pin_status, message, "error" if error else "hint")

@@ -34,6 +34,7 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
+from shoumen_gui.ui.venue.common import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
@@ -273,10 +274,7 @@ class UnlockDialog(QDialog):
             return None
 
     def _show_error(self, message: str, role: str = "error") -> None:
-        self.error.setProperty("role", role)
-        self.error.setText(message)
-        self.error.style().unpolish(self.error)
-        self.error.style().polish(self.error)
+        set_message(self.error, message, role)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -27,6 +27,7 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
+from shoumen_gui.ui.venue.common import set_message
 
 log = logging.getLogger("shoumen.gui.login")
 
@@ -233,10 +234,7 @@ class LoginPage(QWidget):
             return None
 
     def _show_error(self, message: str) -> None:
-        self.error.setProperty("role", "error")
-        self.error.setText(message)
-        self.error.style().unpolish(self.error)
-        self.error.style().polish(self.error)
+        set_message(self.error, message, "error")
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
