@@ -47,9 +47,17 @@ from shoumen_gui.services.cache_rows import (
     store_counts,
 )
 from shoumen_gui.services.cache_schema import STEPS, detail_message, upgrade
-from shoumen_gui.services.errors import CacheError
+from shoumen_gui.services.errors import CacheError, StorageError, storage_error
 
-__all__ = ["CacheError", "CachedVenue", "LocalAnomaly", "LocalCache", "LocalCheck", "RejectedRow"]
+__all__ = [
+    "CacheError",
+    "CachedVenue",
+    "LocalAnomaly",
+    "LocalCache",
+    "LocalCheck",
+    "RejectedRow",
+    "StorageError",
+]
 
 log = logging.getLogger("shoumen.gui.cache")
 
@@ -58,6 +66,57 @@ _CHECK_COLUMNS: Final = (
     "masked_id, sealed_document, temperature, manual_decision, offline, device_id, gate_opened, gate_reason"
 )
 _CHECK_FIELDS: Final = 17  # the columns above, in record_from_row's order
+_INSERT_CHECK: Final = (
+    "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
+    " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
+    " manual_decision, offline, device_id, gate_opened, gate_reason)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+@contextmanager
+def _typed_storage_errors() -> Iterator[None]:
+    """A full disk, a read-only folder or an I/O fault becomes a StorageError (a ServiceError the
+    guard is told about); any other sqlite3 error (a damaged file, a bug) stays what it is."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        typed = storage_error(exc)
+        if typed is None:
+            raise
+        raise typed from exc
+
+
+class _StorageCursor(sqlite3.Cursor):
+    """Every step that touches the file maps storage faults (see _typed_storage_errors)."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _StorageCursor:
+        with _typed_storage_errors():
+            super().execute(sql, parameters)
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _StorageCursor:
+        with _typed_storage_errors():
+            super().executemany(sql, seq_of_parameters)
+        return self
+
+    def fetchone(self) -> Any:
+        with _typed_storage_errors():
+            return super().fetchone()
+
+    def fetchall(self) -> list[Any]:
+        with _typed_storage_errors():
+            return super().fetchall()
+
+
+class _StorageConnection(sqlite3.Connection):
+    """sqlite3.connect(factory=...): the cache's statements all go through _StorageCursor."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _StorageCursor:
+        return self.cursor(_StorageCursor).execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _StorageCursor:
+        return self.cursor(_StorageCursor).executemany(sql, seq_of_parameters)
 
 
 class LocalCache:
@@ -67,6 +126,9 @@ class LocalCache:
         self._lock = threading.RLock()
         self._venues: dict[int, CachedVenue | None] = {}
         self._inflight: dict[str, int] = {}  # check id -> its revision when handed to a push
+        # Checks the disk refused (full, read-only, I/O fault), oldest first: kept for this run
+        # and written by write_held() once the disk takes them (DESIGN §2, issue 14 §1).
+        self._held: list[tuple[CheckRecordIn, int]] = []
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -74,7 +136,9 @@ class LocalCache:
     def open(cls, path: Path) -> LocalCache:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=10, factory=_StorageConnection
+        )
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a check shown to the guard survives a power cut, not only an app crash.
@@ -105,9 +169,17 @@ class LocalCache:
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A full disk can make SQLite roll the transaction back by itself: a second
+                # ROLLBACK would fail and hide the StorageFull the guard must see.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except StorageError:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -217,25 +289,44 @@ class LocalCache:
         """Commit one check (durably) before returning."""
         checked_at = as_utc(record.checked_at)
         with self._lock:
-            self._conn.execute(
-                "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
-                " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
-                " manual_decision, offline, device_id, gate_opened, gate_reason)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                check_params(record, user_id, checked_at),
-            )
+            self._conn.execute(_INSERT_CHECK, check_params(record, user_id, checked_at))
+
+    def hold_check(self, record: CheckRecordIn, user_id: int) -> int:
+        """Keep a check the disk refused in memory; returns how many are held now."""
+        with self._lock:
+            self._held.append((record, user_id))
+            return len(self._held)
+
+    def held_count(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    def write_held(self) -> list[uuid.UUID]:
+        """Write every held check now (all or none); returns their ids. Raises StorageError
+        (and keeps holding them) while the disk still refuses."""
+        with self._lock:
+            held = list(self._held)
+            if not held:
+                return []
+            self.add_held_checks(held)
+            del self._held[: len(held)]
+        log.info("%d held checks written to the cache", len(held))
+        return [record.id for record, _user in held]
+
+    def add_held_checks(self, records: Sequence[tuple[CheckRecordIn, int]]) -> int:
+        """Write checks that were held in memory while the disk refused them, in one transaction
+        (all or none). A row already there is skipped, so writing them again can never make a
+        second copy. Returns how many were new."""
+        params = [check_params(r, user_id, as_utc(r.checked_at)) for r, user_id in records]
+        with self._tx() as conn:
+            cur = conn.executemany(_INSERT_CHECK.replace("INSERT INTO", "INSERT OR IGNORE INTO"), params)
+            return max(0, cur.rowcount)
 
     def add_checks_bulk(self, records: Iterable[tuple[CheckRecordIn, int]]) -> int:
         """Many checks in one transaction (imports and benchmarks); returns how many."""
         params = [check_params(r, user_id, as_utc(r.checked_at)) for r, user_id in records]
         with self._tx() as conn:
-            conn.executemany(
-                "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
-                " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
-                " manual_decision, offline, device_id, gate_opened, gate_reason)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                params,
-            )
+            conn.executemany(_INSERT_CHECK, params)
         return len(params)
 
     def set_manual_decision(self, check_id: uuid.UUID, decision: ManualDecision | None) -> bool:

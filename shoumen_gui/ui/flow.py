@@ -25,6 +25,7 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
 from shoumen_gui.services.gate import stored_gate_config
+from shoumen_gui.services.storage import MIB
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
@@ -267,7 +268,7 @@ class SessionFlow(QObject):
             checkpoint_id=None if checkpoint is None else checkpoint.id,
         )
         self.settings, store = settings, self.store
-        self.tasks.run_serial(lambda: store.save(settings))
+        self.tasks.run_serial(lambda: store.save(settings), None, _settings_not_saved)
         self._close_station()
         post = Post(user=self.me.user, venue=venue, checkpoint=checkpoint)
         # A stored gate that cannot be read never opens: stored_gate_config logs it (no values)
@@ -282,6 +283,7 @@ class SessionFlow(QObject):
             sync_options=self.sync_options,
             gate_config=gate_config,
             gate_secrets=self.gate_secrets.loader(gate_key(post.venue_id, post.checkpoint_id)),
+            storage_warn_bytes=settings.low_storage_warning_mb * MIB,
             parent=self,
         )
         station.ready.connect(self._on_station_ready)
@@ -335,7 +337,7 @@ class SessionFlow(QObject):
         """Keep the new settings, save them on the serial worker, and give the running station
         its post's gate (the secrets are already in the keyring: the dialog wrote them)."""
         self.settings, store = settings, self.store
-        self.tasks.run_serial(lambda: store.save(settings))
+        self.tasks.run_serial(lambda: store.save(settings), None, _settings_not_saved)
         if station is not self.station:
             return  # the post changed meanwhile; a new station reads its gate when it opens
         post = station.post
@@ -434,3 +436,11 @@ class SessionFlow(QObject):
         if self.cache is None:
             raise RuntimeError("no local cache yet")
         return self.cache
+
+
+def _settings_not_saved(error: Exception) -> None:
+    """The settings file could not be written (a full or read-only disk): the choice holds for
+    this run; the storage warning tells the guard about the disk. Anything else is a bug."""
+    if not isinstance(error, OSError):
+        raise error
+    log.warning("settings not saved (%s)", type(error).__name__)
