@@ -207,6 +207,39 @@ class LocalCache:
             conn.execute("INSERT INTO meta(key, value) VALUES ('device_id', ?)", (value,))
             return value
 
+    def take_unsynced_from(self, other: Path) -> int:
+        """Move the checks and registrations another cache file of the SAME server has not
+        synced (pending or rejected) into this one, and out of the other (issue 14 §4: a cache
+        follows the server, not its URL). Returns how many rows moved. A row already here stays
+        as it is, so a move interrupted between the two files and run again copies nothing twice;
+        the server upserts by id in any case. `other` must be at this schema version (open it
+        with LocalCache.open first)."""
+        with self._lock:
+            self._conn.execute("ATTACH DATABASE ? AS other", (str(other),))
+            try:
+                with self._tx() as conn:
+                    moved = 0
+                    for table, unsynced in (
+                        ("checks", "state IN ('pending', 'rejected')"),
+                        ("anomalies", "state != 'synced'"),
+                    ):
+                        names = [
+                            row[1] for row in conn.execute(f"PRAGMA main.table_info({table})").fetchall()
+                        ]
+                        cols = ", ".join(names)
+                        moved += conn.execute(
+                            f"INSERT OR IGNORE INTO main.{table}({cols}) SELECT {cols} FROM other.{table}"
+                            f" WHERE {unsynced}"
+                        ).rowcount
+                        conn.execute(
+                            f"DELETE FROM other.{table} WHERE {unsynced} AND id IN (SELECT id FROM main.{table})"
+                        )
+            finally:
+                self._conn.execute("DETACH DATABASE other")
+        if moved:
+            log.info("%d unsynced rows moved in from another cache of this server", moved)
+        return moved
+
     # ---- venue configuration -----------------------------------------------------------
 
     def apply_pull(
