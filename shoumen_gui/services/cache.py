@@ -148,7 +148,8 @@ class LocalCache:
             upgrade(conn, STEPS)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise CacheError(detail_message(exc)) from exc
+            # A full or read-only disk is not a damaged file: say what it is.
+            raise storage_error(exc) or CacheError(detail_message(exc)) from exc
         except BaseException:
             conn.close()
             raise
@@ -156,6 +157,11 @@ class LocalCache:
 
     def close(self) -> None:
         with self._lock:
+            if self._held:  # the last chance for checks the disk refused during this run
+                try:
+                    self.write_held()
+                except StorageError:
+                    log.error("%d checks the disk refused are lost with this run", len(self._held))
             self._conn.close()
 
     def schema_version(self) -> int:

@@ -348,6 +348,7 @@ class ResultPanel(QFrame):
             )
         )
         self.unsaved_icon.setPixmap(verdict_pixmap(VerdictLevel.CANNOT_VERIFY, 72))
+        self.unsaved_dismiss.setVisible(self.attended)  # a kiosk's visitor waits for the staff
         self.setProperty("level", "unsaved")
         self.stack.setCurrentIndex(2)
         self._unsaved = True

@@ -18,8 +18,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, func, select
 
+from shoumen_core.policy import CodeColour
 from shoumen_gui.paths import AppPaths
-from shoumen_gui.services.gate import GateConfig, GateKind
+from shoumen_gui.services.gate import GateConfig, GateKind, GateResult
+from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.result_panel import ResultPanel
 from shoumen_server.models import Check
 from tests.gui.conftest import LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import type_id, verdict
@@ -39,6 +42,7 @@ from tests.gui.test_gate_e2e import (
     server_gates,
     start_guard,
 )
+from tests.gui.test_result_panel import result_for, snapshot
 
 
 @pytest.fixture
@@ -150,3 +154,40 @@ def test_storage_probe_reports_low_space_before_it_runs_out(
     type_id(qtbot, app.window, GREEN)
     assert verdict(app.window) == "通行"  # low is a warning, not a refusal
     assert app.station.storage_timer.interval() <= 3_000  # low space: measured every few seconds
+
+
+def test_cannot_save_replaces_a_green_verdict_and_stays_until_the_next_check(
+    qtbot: QtBot, tasks: TaskManager
+) -> None:
+    panel = ResultPanel(tasks)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_gate_available(True)
+    green = result_for(snapshot())
+    panel.show_result(green, 8000)
+    panel.show_gate_pending(green.record_id)
+    assert panel.verdict_label.text() == "通行" and panel.clear_timer.isActive()
+
+    panel.show_unsaved("无法保存：本机存储已满，请人工核验并联系管理员", 3)
+    assert panel.result is None and panel.property("level") == "unsaved"
+    assert (
+        panel.verdict_label.text() == "" and panel.masked_name.text() == "" and panel.countdown.text() == ""
+    )
+    assert not panel.clear_timer.isActive() and not panel.gate_row.isVisible()
+    assert "3 条核验记录暂存" in panel.unsaved_held.text()
+    assert panel.unsaved_dismiss.isVisible()
+    # A late gate answer for the green visitor cannot bring a line back.
+    panel.show_gate(green.record_id, GateResult(True, True, "", ""))
+    assert not panel.gate_row.isVisible()
+
+    red = result_for(snapshot(code_colour=CodeColour.RED))
+    panel.show_result(red, 8000)
+    assert not panel.showing_unsaved and panel.verdict_label.text() == "禁止通行"
+    panel.show_unsaved("x", 1)
+    with qtbot.waitSignal(panel.cleared, timeout=1000):
+        panel.unsaved_dismiss.click()
+    assert not panel.showing_unsaved and panel.ready_label.isVisible()
+
+    panel.set_attended(False)  # a kiosk's visitor waits for the staff: no button to wave it off
+    panel.show_unsaved("x", 1)
+    assert not panel.unsaved_dismiss.isVisible()

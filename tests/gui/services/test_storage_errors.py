@@ -138,3 +138,25 @@ def test_free_space_reads_in_the_guards_units() -> None:
     assert format_bytes(512 * 1024) == "512 KB"
     assert format_bytes(150 * 1024 * 1024) == "150 MB"
     assert format_bytes(3 * 1024**3 + 1024**3 // 2) == "3.5 GB"
+
+
+def test_closing_the_cache_writes_what_is_held_if_the_disk_takes_it(disk: Path) -> None:
+    cache = LocalCache.open(disk / "cache.db")
+    filler = fill(disk)
+    refused = record(VerdictLevel.DENY)
+    with pytest.raises(StorageFull):
+        cache.add_check(refused, USER_ID)
+    cache.hold_check(refused, USER_ID)
+    filler.unlink()
+    cache.close()  # e.g. the app quits before the next storage probe
+    reopened = LocalCache.open(disk / "cache.db")
+    try:
+        assert reopened.check(refused.id) is not None and reopened.pending_count() == 1
+    finally:
+        reopened.close()
+
+
+def test_opening_a_new_cache_on_a_full_disk_says_the_disk_is_full(disk: Path) -> None:
+    fill(disk)
+    with pytest.raises(StorageFull):
+        LocalCache.open(disk / "new-cache.db")
