@@ -30,6 +30,7 @@ from shoumen_core.schemas import (
     StatsScope,
 )
 from shoumen_core.timeutil import as_utc, local_day
+from shoumen_gui.services.cache_connection import StorageConnection
 from shoumen_gui.services.cache_rows import (
     FINDINGS,
     CachedVenue,
@@ -74,51 +75,6 @@ _INSERT_CHECK: Final = (
 )
 
 
-@contextmanager
-def _typed_storage_errors() -> Iterator[None]:
-    """A full disk, a read-only folder or an I/O fault becomes a StorageError (a ServiceError the
-    guard is told about); any other sqlite3 error (a damaged file, a bug) stays what it is."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        typed = storage_error(exc)
-        if typed is None:
-            raise
-        raise typed from exc
-
-
-class _StorageCursor(sqlite3.Cursor):
-    """Every step that touches the file maps storage faults (see _typed_storage_errors)."""
-
-    def execute(self, sql: str, parameters: Any = (), /) -> _StorageCursor:
-        with _typed_storage_errors():
-            super().execute(sql, parameters)
-        return self
-
-    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _StorageCursor:
-        with _typed_storage_errors():
-            super().executemany(sql, seq_of_parameters)
-        return self
-
-    def fetchone(self) -> Any:
-        with _typed_storage_errors():
-            return super().fetchone()
-
-    def fetchall(self) -> list[Any]:
-        with _typed_storage_errors():
-            return super().fetchall()
-
-
-class _StorageConnection(sqlite3.Connection):
-    """sqlite3.connect(factory=...): the cache's statements all go through _StorageCursor."""
-
-    def execute(self, sql: str, parameters: Any = (), /) -> _StorageCursor:
-        return self.cursor(_StorageCursor).execute(sql, parameters)
-
-    def executemany(self, sql: str, seq_of_parameters: Any, /) -> _StorageCursor:
-        return self.cursor(_StorageCursor).executemany(sql, seq_of_parameters)
-
-
 class LocalCache:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
@@ -137,7 +93,7 @@ class LocalCache:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=10, factory=_StorageConnection
+            path, isolation_level=None, check_same_thread=False, timeout=10, factory=StorageConnection
         )
         try:
             conn.execute("PRAGMA journal_mode=WAL")
