@@ -473,8 +473,13 @@ class ServerInfo(Model):
     name: Literal["shoumen"] = "shoumen"
     api_version: str = "1"
     server_time: datetime
+    # The data generation: a new one (a reset database) makes devices push everything again.
     epoch: str
     demo_mode: bool
+    # Which server this is, for good: made once with its database and never changed, also not
+    # by a new epoch. Devices key their local cache on it, not on the URL they reach it by.
+    # Empty from a server older than this field.
+    server_id: str = Field(default="", pattern=r"^([0-9a-f]{32})?$")
 
 
 class SealingKeyOut(Model):

@@ -56,6 +56,9 @@ class Settings:
     gates: dict[str, dict[str, Any]] = field(default_factory=dict)
     kiosk_idle_seconds: int = 60  # the idle screen (no PII) after this long without input
     kiosk_pin_hash: str = ""  # empty: no PIN, leaving kiosk mode needs phone + SMS code
+    # The status bar warns when the data folder has less free space than this (MB), before
+    # checks can no longer be saved (issue 14 §1). A new key with a default: no upgrade step.
+    low_storage_warning_mb: int = 200
 
     def gate_json(self, venue_id: int, checkpoint_id: int | None) -> dict[str, Any]:
         """The stored gate configuration of a post ({} = no gate)."""
@@ -241,6 +244,9 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
         return {k: dict(v) for k, v in value.items()} if ok else _INVALID
     if name == "kiosk_idle_seconds":
         ok = isinstance(value, int) and not isinstance(value, bool) and 10 <= value <= 3600
+        return value if ok else _INVALID
+    if name == "low_storage_warning_mb":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_000_000
         return value if ok else _INVALID
     if name == "sound_style":
         try:

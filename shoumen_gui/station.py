@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from shoumen_core.identity import DocumentKind
 from shoumen_core.policy import VenuePolicy, VerdictLevel
@@ -38,6 +38,7 @@ from shoumen_gui.services.gate import (
     SecretLoader,
     make_gate,
 )
+from shoumen_gui.services.storage import DEFAULT_WARN_BELOW_MB, MIB, StorageStatus, probe_storage
 from shoumen_gui.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -49,6 +50,11 @@ log = logging.getLogger("shoumen.gui.station")
 RETENTION_DAYS = 28  # DESIGN §5: synced check records leave the device after this
 
 GateCallback = Callable[[GateResult], None]
+
+# Free space is measured every STORAGE_PROBE_MS; while checks are held in memory (or space is
+# low) every STORAGE_PROBE_URGENT_MS, so they are written within seconds of space returning.
+STORAGE_PROBE_MS = 60_000
+STORAGE_PROBE_URGENT_MS = 3_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class Station(QObject):
     ready = Signal()
     failed = Signal(object)  # Exception: the station could not open
     gate_changed = Signal(object)  # GateKind: set_gate() gave this post a new gate configuration
+    storage_changed = Signal(object)  # StorageStatus: free space and the checks held in memory
 
     def __init__(
         self,
@@ -89,6 +96,7 @@ class Station(QObject):
         sync_options: dict[str, Any] | None = None,
         gate_config: GateConfig | None = None,
         gate_secrets: SecretLoader | None = None,
+        storage_warn_bytes: int = DEFAULT_WARN_BELOW_MB * MIB,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -110,6 +118,11 @@ class Station(QObject):
         self._expired_reported = False
         self._last_rejected = -1
         self._closed = False
+        self.storage_warn_bytes = storage_warn_bytes
+        self.last_storage: StorageStatus | None = None
+        self.storage_timer = QTimer(self)
+        self.storage_timer.setInterval(STORAGE_PROBE_MS)
+        self.storage_timer.timeout.connect(self.check_storage)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -156,6 +169,8 @@ class Station(QObject):
         if self._gate_built != self._gate_config:  # set_gate() came while the station opened
             self.set_gate(self._gate_config, self._gate_secrets)
         self._set_policy(policy)
+        self.storage_timer.start()
+        self.check_storage()
         self.ready.emit()
 
     def _on_open_failed(self, error: Exception) -> None:
@@ -165,6 +180,7 @@ class Station(QObject):
     def close(self, on_closed: Callable[[], None] | None = None) -> None:
         """Stop syncing (off the GUI thread); pending checks stay in the cache for next time."""
         self._closed = True
+        self.storage_timer.stop()
         sync, gate = self.sync, self.gate
 
         def stop() -> None:
@@ -179,6 +195,7 @@ class Station(QObject):
         """At exit only: stop syncing and release the gate on the calling thread (a command in
         flight ends within its timeout first)."""
         self._closed = True
+        self.storage_timer.stop()
         if self.sync is not None:
             self.sync.stop()
         if self.gate is not None:
@@ -221,6 +238,29 @@ class Station(QObject):
         """Push soon: e.g. after an anomaly registration was saved (checks nudge by themselves)."""
         if self.sync is not None:
             self.sync.nudge()
+
+    # --- storage -------------------------------------------------------------------------------
+
+    def check_storage(self) -> None:
+        """Measure free space and write any held checks, on the cache lane; storage_changed
+        follows on the GUI thread. The timer calls this; so does the workbench after a check
+        could not be saved (the status bar then counts it at once)."""
+        if self._closed:
+            return
+        cache, warn = self.cache, self.storage_warn_bytes
+        self.tasks.run_serial(lambda: probe_storage(cache, warn), self._on_storage, _ignore)
+
+    def _on_storage(self, status: StorageStatus) -> None:
+        if self._closed:
+            return
+        self.last_storage = status
+        urgent = bool(status.held) or status.low
+        self.storage_timer.setInterval(STORAGE_PROBE_URGENT_MS if urgent else STORAGE_PROBE_MS)
+        if status.written:
+            log.info("%d held checks written; syncing them", len(status.written))
+            self.nudge_sync()
+            self.refresh_pending()
+        self.storage_changed.emit(status)
 
     # --- the gate ---------------------------------------------------------------------------
 

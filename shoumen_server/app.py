@@ -68,7 +68,12 @@ def create_app(
 
     @app.get(f"{API_PREFIX}/info", response_model=ServerInfo, tags=["info"])
     def info(ctx: Ctx) -> ServerInfo:
-        return ServerInfo(server_time=ctx.clock(), epoch=ctx.keys.epoch, demo_mode=ctx.settings.demo_mode)
+        return ServerInfo(
+            server_time=ctx.clock(),
+            epoch=ctx.keys.epoch,
+            demo_mode=ctx.settings.demo_mode,
+            server_id=ctx.server_id,
+        )
 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

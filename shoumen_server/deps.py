@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.schemas import Role, StaffState
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
+from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
 from shoumen_server.settings import ServerSettings
@@ -28,6 +29,7 @@ class ServerContext:
     sms: SmsGateway
     clock: Callable[[], datetime]
     _keys: KeyStore | None = None
+    _server_id: str | None = None
 
     @property
     def keys(self) -> KeyStore:
@@ -35,6 +37,14 @@ class ServerContext:
             with self.sessions() as session:
                 self._keys = KeyStore.load(session)
         return self._keys
+
+    @property
+    def server_id(self) -> str:
+        """This server's identity (server_meta, made by migration 0004); it never changes."""
+        if self._server_id is None:
+            with self.sessions() as session:
+                self._server_id = server_id(session)
+        return self._server_id
 
     def reload_keys(self) -> None:
         self._keys = None

@@ -53,7 +53,8 @@ UTCDateTime = _UTCDateTime()
 
 
 class ServerMeta(Base):
-    """Key/value facts about this database: its epoch (a new one forces clients to resync)."""
+    """Key/value facts about this database: its epoch (a new one forces clients to resync) and
+    its server_id (which server this is, made once, never changed: shoumen_server.identity)."""
 
     __tablename__ = "server_meta"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

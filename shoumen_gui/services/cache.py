@@ -30,6 +30,7 @@ from shoumen_core.schemas import (
     StatsScope,
 )
 from shoumen_core.timeutil import as_utc, local_day
+from shoumen_gui.services.cache_connection import StorageConnection
 from shoumen_gui.services.cache_rows import (
     FINDINGS,
     CachedVenue,
@@ -47,9 +48,17 @@ from shoumen_gui.services.cache_rows import (
     store_counts,
 )
 from shoumen_gui.services.cache_schema import STEPS, detail_message, upgrade
-from shoumen_gui.services.errors import CacheError
+from shoumen_gui.services.errors import CacheError, StorageError, storage_error
 
-__all__ = ["CacheError", "CachedVenue", "LocalAnomaly", "LocalCache", "LocalCheck", "RejectedRow"]
+__all__ = [
+    "CacheError",
+    "CachedVenue",
+    "LocalAnomaly",
+    "LocalCache",
+    "LocalCheck",
+    "RejectedRow",
+    "StorageError",
+]
 
 log = logging.getLogger("shoumen.gui.cache")
 
@@ -58,6 +67,12 @@ _CHECK_COLUMNS: Final = (
     "masked_id, sealed_document, temperature, manual_decision, offline, device_id, gate_opened, gate_reason"
 )
 _CHECK_FIELDS: Final = 17  # the columns above, in record_from_row's order
+_INSERT_CHECK: Final = (
+    "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
+    " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
+    " manual_decision, offline, device_id, gate_opened, gate_reason)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 
 
 class LocalCache:
@@ -67,6 +82,9 @@ class LocalCache:
         self._lock = threading.RLock()
         self._venues: dict[int, CachedVenue | None] = {}
         self._inflight: dict[str, int] = {}  # check id -> its revision when handed to a push
+        # Checks the disk refused (full, read-only, I/O fault), oldest first: kept for this run
+        # and written by write_held() once the disk takes them (DESIGN §2, issue 14 §1).
+        self._held: list[tuple[CheckRecordIn, int]] = []
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -74,7 +92,9 @@ class LocalCache:
     def open(cls, path: Path) -> LocalCache:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=10, factory=StorageConnection
+        )
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             # FULL: a check shown to the guard survives a power cut, not only an app crash.
@@ -84,7 +104,8 @@ class LocalCache:
             upgrade(conn, STEPS)
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise CacheError(detail_message(exc)) from exc
+            # A full or read-only disk is not a damaged file: say what it is.
+            raise storage_error(exc) or CacheError(detail_message(exc)) from exc
         except BaseException:
             conn.close()
             raise
@@ -92,6 +113,11 @@ class LocalCache:
 
     def close(self) -> None:
         with self._lock:
+            if self._held:  # the last chance for checks the disk refused during this run
+                try:
+                    self.write_held()
+                except StorageError:
+                    log.error("%d checks the disk refused are lost with this run", len(self._held))
             self._conn.close()
 
     def schema_version(self) -> int:
@@ -105,9 +131,17 @@ class LocalCache:
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                # A full disk can make SQLite roll the transaction back by itself: a second
+                # ROLLBACK would fail and hide the StorageFull the guard must see.
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except StorageError:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
@@ -134,6 +168,39 @@ class LocalCache:
             value = uuid.uuid4().hex
             conn.execute("INSERT INTO meta(key, value) VALUES ('device_id', ?)", (value,))
             return value
+
+    def take_unsynced_from(self, other: Path) -> int:
+        """Move the checks and registrations another cache file of the SAME server has not
+        synced (pending or rejected) into this one, and out of the other (issue 14 §4: a cache
+        follows the server, not its URL). Returns how many rows moved. A row already here stays
+        as it is, so a move interrupted between the two files and run again copies nothing twice;
+        the server upserts by id in any case. `other` must be at this schema version (open it
+        with LocalCache.open first)."""
+        with self._lock:
+            self._conn.execute("ATTACH DATABASE ? AS other", (str(other),))
+            try:
+                with self._tx() as conn:
+                    moved = 0
+                    for table, unsynced in (
+                        ("checks", "state IN ('pending', 'rejected')"),
+                        ("anomalies", "state != 'synced'"),
+                    ):
+                        names = [
+                            row[1] for row in conn.execute(f"PRAGMA main.table_info({table})").fetchall()
+                        ]
+                        cols = ", ".join(names)
+                        moved += conn.execute(
+                            f"INSERT OR IGNORE INTO main.{table}({cols}) SELECT {cols} FROM other.{table}"
+                            f" WHERE {unsynced}"
+                        ).rowcount
+                        conn.execute(
+                            f"DELETE FROM other.{table} WHERE {unsynced} AND id IN (SELECT id FROM main.{table})"
+                        )
+            finally:
+                self._conn.execute("DETACH DATABASE other")
+        if moved:
+            log.info("%d unsynced rows moved in from another cache of this server", moved)
+        return moved
 
     # ---- venue configuration -----------------------------------------------------------
 
@@ -217,25 +284,44 @@ class LocalCache:
         """Commit one check (durably) before returning."""
         checked_at = as_utc(record.checked_at)
         with self._lock:
-            self._conn.execute(
-                "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
-                " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
-                " manual_decision, offline, device_id, gate_opened, gate_reason)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                check_params(record, user_id, checked_at),
-            )
+            self._conn.execute(_INSERT_CHECK, check_params(record, user_id, checked_at))
+
+    def hold_check(self, record: CheckRecordIn, user_id: int) -> int:
+        """Keep a check the disk refused in memory; returns how many are held now."""
+        with self._lock:
+            self._held.append((record, user_id))
+            return len(self._held)
+
+    def held_count(self) -> int:
+        with self._lock:
+            return len(self._held)
+
+    def write_held(self) -> list[uuid.UUID]:
+        """Write every held check now (all or none); returns their ids. Raises StorageError
+        (and keeps holding them) while the disk still refuses."""
+        with self._lock:
+            held = list(self._held)
+            if not held:
+                return []
+            self.add_held_checks(held)
+            del self._held[: len(held)]
+        log.info("%d held checks written to the cache", len(held))
+        return [record.id for record, _user in held]
+
+    def add_held_checks(self, records: Sequence[tuple[CheckRecordIn, int]]) -> int:
+        """Write checks that were held in memory while the disk refused them, in one transaction
+        (all or none). A row already there is skipped, so writing them again can never make a
+        second copy. Returns how many were new."""
+        params = [check_params(r, user_id, as_utc(r.checked_at)) for r, user_id in records]
+        with self._tx() as conn:
+            cur = conn.executemany(_INSERT_CHECK.replace("INSERT INTO", "INSERT OR IGNORE INTO"), params)
+            return max(0, cur.rowcount)
 
     def add_checks_bulk(self, records: Iterable[tuple[CheckRecordIn, int]]) -> int:
         """Many checks in one transaction (imports and benchmarks); returns how many."""
         params = [check_params(r, user_id, as_utc(r.checked_at)) for r, user_id in records]
         with self._tx() as conn:
-            conn.executemany(
-                "INSERT INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour, level,"
-                " findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
-                " manual_decision, offline, device_id, gate_opened, gate_reason)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                params,
-            )
+            conn.executemany(_INSERT_CHECK, params)
         return len(params)
 
     def set_manual_decision(self, check_id: uuid.UUID, decision: ManualDecision | None) -> bool:

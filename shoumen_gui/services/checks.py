@@ -66,7 +66,13 @@ from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services.api import LOOKUP_TIMEOUT, ApiClient
 from shoumen_gui.services.cache import CachedVenue, LocalCache
 from shoumen_gui.services.connectivity import Connectivity, Listeners
-from shoumen_gui.services.errors import InputRejected, OfflineError, ServerRejected, SessionExpired
+from shoumen_gui.services.errors import (
+    InputRejected,
+    OfflineError,
+    ServerRejected,
+    SessionExpired,
+    StorageError,
+)
 from shoumen_gui.services.ids import uuid7
 
 log = logging.getLogger("shoumen.gui.checks")
@@ -329,7 +335,15 @@ class CheckService:
             offline=outcome.source is not ResultSource.ONLINE,
             device_id=ctx.device_id,
         )
-        self.cache.add_check(record, ctx.user_id)  # committed before anyone sees the verdict
+        self._write_held()  # older checks the disk refused go first, in their order
+        try:
+            self.cache.add_check(record, ctx.user_id)  # committed before anyone sees the verdict
+        except StorageError as exc:
+            # Not committed: no verdict may be shown and the gate must stay shut, so the
+            # result never leaves this method; the record waits in memory for the disk.
+            exc.held = self.cache.hold_check(record, ctx.user_id)
+            log.warning("check not saved (%s); %d held in memory", exc.code, exc.held)
+            raise
         self.on_committed.emit(record.id)
         return CheckResult(
             record_id=record.id,
@@ -344,6 +358,16 @@ class CheckService:
             headline=headline(outcome.level, outcome.findings),
             nat_window_hours=policy.nat_window_hours,
         )
+
+    def _write_held(self) -> None:
+        if not self.cache.held_count():
+            return
+        try:
+            written = self.cache.write_held()
+        except StorageError:
+            return  # still refused: they stay held, and the new check is tried on its own
+        for record_id in written:
+            self.on_committed.emit(record_id)
 
     def _require_context(self) -> CheckContext:
         ctx = self.context

@@ -89,3 +89,71 @@ class CacheError(ServiceError):
 
     default_code = "cache_error"
     default_message = "本机数据文件无法使用，请联系管理员"
+
+
+class StorageError(ServiceError):
+    """The device's own storage refused a write: nothing was saved, so nothing may be shown as
+    decided (DESIGN §2: a check is committed before it is shown). Not a bug: never the crash
+    handler. Subclasses name the cause; ``message`` tells the guard what to do."""
+
+    default_code = "storage_error"
+    default_message = "无法保存：本机存储出错，请人工核验并联系管理员"
+    held = 0  # set by CheckService: checks of this run waiting in memory for the disk
+
+
+class StorageFull(StorageError):
+    default_code = "storage_full"
+    default_message = "无法保存：本机存储已满，请人工核验并联系管理员"
+
+
+class StorageReadOnly(StorageError):
+    default_code = "storage_read_only"
+    default_message = "无法保存：本机数据目录只读，请人工核验并联系管理员"
+
+
+class StorageIOError(StorageError):
+    default_code = "storage_io_error"
+    default_message = "无法保存：本机存储读写故障，请人工核验并联系管理员"
+
+
+# SQLite's primary result codes (the low byte of an extended code such as SQLITE_IOERR_WRITE).
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 8, 10, 13
+_BY_SQLITE_CODE: dict[int, type[StorageError]] = {
+    _SQLITE_FULL: StorageFull,
+    _SQLITE_READONLY: StorageReadOnly,
+    _SQLITE_IOERR: StorageIOError,
+}
+# errno values of OSError (and of an sqlite3 error's message on old builds without codes).
+_ENOSPC, _EDQUOT, _EROFS, _EIO = 28, 122, 30, 5
+_BY_ERRNO: dict[int, type[StorageError]] = {
+    _ENOSPC: StorageFull,
+    _EDQUOT: StorageFull,
+    _EROFS: StorageReadOnly,
+    _EIO: StorageIOError,
+}
+_BY_SQLITE_MESSAGE: tuple[tuple[str, type[StorageError]], ...] = (
+    ("database or disk is full", StorageFull),
+    ("readonly database", StorageReadOnly),
+    ("disk i/o error", StorageIOError),
+)
+
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The typed storage error behind an sqlite3 error or an OSError, or None when it is
+    something else (a damaged file, a locked database, a bug), which keeps its own path.
+
+    SQLite's result code decides (Python 3.11 carries it on the exception); the message is
+    matched only when a build gives no code, errno only for OSError."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        kind = _BY_SQLITE_CODE.get(code & 0xFF)
+        return kind() if kind is not None else None
+    errno = getattr(exc, "errno", None)
+    if isinstance(exc, OSError) and isinstance(errno, int):
+        kind = _BY_ERRNO.get(errno)
+        return kind() if kind is not None else None
+    text = str(exc).lower()
+    for needle, kind in _BY_SQLITE_MESSAGE:
+        if needle in text:
+            return kind()
+    return None

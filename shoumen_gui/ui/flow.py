@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from shoumen_core.schemas import CheckpointOut, LoginResponse, MembershipOut, MeResponse, StaffState
 from shoumen_core.timeutil import utcnow
@@ -25,6 +26,8 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
 from shoumen_gui.services.gate import stored_gate_config
+from shoumen_gui.services.server_identity import Adopted, CacheChoice, adopt, choose_cache
+from shoumen_gui.services.storage import MIB
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
@@ -38,6 +41,7 @@ from shoumen_gui.ui.session import (
     keep_session,
     login_with_demo_code,
     resume_session,
+    server_id_of,
 )
 from shoumen_gui.ui.settings_dialog import SettingsDialog
 from shoumen_gui.ui.venue.admin_flow import AdminFlow
@@ -99,6 +103,8 @@ class SessionFlow(QObject):
         window.workbench.logout_requested.connect(self.logout)
         window.workbench.switch_requested.connect(self.switch_post)
         self.settings_dialog: SettingsDialog | None = None
+        self.server_change_dialog: QMessageBox | None = None  # asking before using a different server
+        self.server_notice: QMessageBox | None = None  # told: same server under a new URL, rows moved
         window.workbench.settings_requested.connect(self.open_settings)
         self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
 
@@ -120,11 +126,92 @@ class SessionFlow(QObject):
         if self.backend.embedded is not None:
             self.window.login.set_demo_accounts(demo_accounts())
         self.window.startup.show_progress(self.tr("正在恢复登录…"))
-        if self.cache is None:
+        if self.cache is not None:
+            self._on_cache_open(self.cache)
+        elif self.backend.embedded is None:  # a remote server: its cache follows its identity
+            api = self.api
+            self.tasks.run(lambda: server_id_of(api), self._on_server_known, self._on_startup_error)
+        else:
             path = self.paths.cache_db(self.backend.key)
             self.tasks.run_serial(lambda: LocalCache.open(path), self._on_cache_open, self._on_startup_error)
-        else:
-            self._on_cache_open(self.cache)
+
+    # --- which cache: the server's identity (issue 14 §4) ----------------------------------------
+
+    def _on_server_known(self, server_id: str) -> None:
+        data_dir, url = self.paths.data_dir, self.backend.server_url or ""
+        fallback = self.paths.cache_db(self.backend.key).name
+        self.tasks.run_serial(
+            lambda: choose_cache(data_dir, url, server_id, fallback),
+            self._on_cache_chosen,
+            self._on_startup_error,
+        )
+
+    def _on_cache_chosen(self, choice: CacheChoice) -> None:
+        other = choice.other_server
+        if other is None:
+            self._adopt_cache(choice)
+            return
+        box = QMessageBox(self.window)
+        box.setObjectName("serverChangeDialog")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("切换服务器"))
+        box.setText(
+            self.tr(
+                "本机还有 {0} 条记录未上传到上次使用的服务器（{1}）。现在的地址 {2} 是另一台服务器。\n"
+                "切换后这些记录仍保留在本机，不会删除，重新使用原服务器时会继续上传。是否切换？"
+            ).format(other.unsynced, "、".join(other.urls) or self.tr("原地址"), choice.url)
+        )
+        switch = box.addButton(self.tr("切换到新服务器"), QMessageBox.ButtonRole.AcceptRole)
+        switch.setObjectName("serverChangeSwitch")
+        stay = box.addButton(self.tr("暂不切换"), QMessageBox.ButtonRole.RejectRole)
+        stay.setObjectName("serverChangeStay")
+        box.setDefaultButton(stay)
+        box.finished.connect(
+            lambda _code: self._on_server_change_answered(choice, box.clickedButton() is switch)
+        )
+        self.server_change_dialog = box
+        box.open()
+
+    def _on_server_change_answered(self, choice: CacheChoice, switch: bool) -> None:
+        self.server_change_dialog = None
+        other = choice.other_server
+        if switch or other is None:
+            log.info("switched to another server; the last one's unsynced rows stay in its cache")
+            self._adopt_cache(choice)
+            return
+        message = self.tr(
+            "未切换服务器：上次使用的服务器（{0}）还有 {1} 条记录未上传。"
+            "请把服务器地址改回原地址后重新启动，或点击重试后选择切换。"
+        ).format("、".join(other.urls) or self.tr("原地址"), other.unsynced)
+        self.window.startup.show_problem(message)
+        self.startup_failed.emit(message)
+
+    def _adopt_cache(self, choice: CacheChoice) -> None:
+        data_dir = self.paths.data_dir
+        self.tasks.run_serial(lambda: adopt(data_dir, choice), self._on_cache_adopted, self._on_startup_error)
+
+    def _on_cache_adopted(self, adopted: Adopted) -> None:
+        notes: list[str] = []
+        if adopted.earlier_urls:
+            notes.append(
+                self.tr(
+                    "服务器地址已改为 {0}，与之前的 {1} 是同一台服务器：本机数据和待同步记录继续使用。"
+                ).format(self.backend.server_url, "、".join(adopted.earlier_urls))
+            )
+        if adopted.moved:
+            notes.append(
+                self.tr("另有 {0} 条未上传的记录来自同一服务器的旧数据文件，已并入并将上传。").format(
+                    adopted.moved
+                )
+            )
+        if notes:
+            box = QMessageBox(
+                QMessageBox.Icon.Information, self.tr("服务器地址"), "\n".join(notes), parent=self.window
+            )
+            box.setObjectName("serverNotice")
+            self.server_notice = box
+            box.open()
+        self._on_cache_open(adopted.cache)
 
     def _on_backend_failed(self, error: Exception) -> None:
         log.error("embedded backend failed to start: %s", error)
@@ -267,7 +354,7 @@ class SessionFlow(QObject):
             checkpoint_id=None if checkpoint is None else checkpoint.id,
         )
         self.settings, store = settings, self.store
-        self.tasks.run_serial(lambda: store.save(settings))
+        self.tasks.run_serial(lambda: store.save(settings), None, _settings_not_saved)
         self._close_station()
         post = Post(user=self.me.user, venue=venue, checkpoint=checkpoint)
         # A stored gate that cannot be read never opens: stored_gate_config logs it (no values)
@@ -282,6 +369,7 @@ class SessionFlow(QObject):
             sync_options=self.sync_options,
             gate_config=gate_config,
             gate_secrets=self.gate_secrets.loader(gate_key(post.venue_id, post.checkpoint_id)),
+            storage_warn_bytes=settings.low_storage_warning_mb * MIB,
             parent=self,
         )
         station.ready.connect(self._on_station_ready)
@@ -335,7 +423,7 @@ class SessionFlow(QObject):
         """Keep the new settings, save them on the serial worker, and give the running station
         its post's gate (the secrets are already in the keyring: the dialog wrote them)."""
         self.settings, store = settings, self.store
-        self.tasks.run_serial(lambda: store.save(settings))
+        self.tasks.run_serial(lambda: store.save(settings), None, _settings_not_saved)
         if station is not self.station:
             return  # the post changed meanwhile; a new station reads its gate when it opens
         post = station.post
@@ -434,3 +522,11 @@ class SessionFlow(QObject):
         if self.cache is None:
             raise RuntimeError("no local cache yet")
         return self.cache
+
+
+def _settings_not_saved(error: Exception) -> None:
+    """The settings file could not be written (a full or read-only disk): the choice holds for
+    this run; the storage warning tells the guard about the disk. Anything else is a bug."""
+    if not isinstance(error, OSError):
+        raise error
+    log.warning("settings not saved (%s)", type(error).__name__)

@@ -91,6 +91,7 @@ class ResultPanel(QFrame):
         self._open_gate: ManualGateOpener | None = None
         self._gate_state = ""  # gate_controls.PENDING/OPEN/CLOSED/WARNING, "" = no line
         self._gate_opened = False  # the gate line's outcome opened the gate (even if it then failed)
+        self._unsaved = False  # the grey 无法保存 state is shown
         self.reason_dialog: GateReasonDialog | None = None
 
         self.clear_timer = QTimer(self)
@@ -108,6 +109,7 @@ class ResultPanel(QFrame):
         self.ready_label.setWordWrap(True)
         self.stack.addWidget(self.ready_label)
         self.stack.addWidget(self._build_result_page())
+        self.stack.addWidget(self._build_unsaved_page())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -205,6 +207,45 @@ class ResultPanel(QFrame):
         layout.addStretch(1)
         return page
 
+    def _build_unsaved_page(self) -> QWidget:
+        """A check the disk refused: grey, no verdict, no person, no countdown (issue 14 §1)."""
+        page = QFrame()
+        page.setObjectName("unsavedPage")
+        page.setAccessibleName(self.tr("核验记录无法保存"))
+        page.setStyleSheet(
+            f"#unsavedPage {{ background-color: {LEVEL_COLOURS[VerdictLevel.CANNOT_VERIFY]};"
+            " border-radius: 8px; } #unsavedPage QLabel { color: white; }"
+        )
+        self.unsaved_icon = QLabel()
+        self.unsaved_icon.setObjectName("unsavedIcon")
+        self.unsaved_title = QLabel(self.tr("无法保存"))
+        self.unsaved_title.setObjectName("unsavedTitle")
+        self.unsaved_title.setAccessibleName(self.tr("核验结论"))
+        self.unsaved_title.setProperty("role", "title")
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.unsaved_icon)
+        title_row.addWidget(self.unsaved_title, 1)
+        self.unsaved_message = QLabel()
+        self.unsaved_message.setObjectName("unsavedMessage")
+        self.unsaved_message.setAccessibleName(self.tr("无法保存的原因"))
+        self.unsaved_message.setWordWrap(True)
+        self.unsaved_held = QLabel()
+        self.unsaved_held.setObjectName("unsavedHeld")
+        self.unsaved_held.setAccessibleName(self.tr("暂存的核验记录"))
+        self.unsaved_held.setWordWrap(True)
+        self.unsaved_dismiss = QPushButton(self.tr("知道了"))
+        self.unsaved_dismiss.setObjectName("unsavedDismiss")
+        self.unsaved_dismiss.setAccessibleName(self.tr("关闭无法保存提示"))
+        self.unsaved_dismiss.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.unsaved_dismiss.clicked.connect(self.clear)
+        layout = QVBoxLayout(page)
+        layout.addLayout(title_row)
+        layout.addWidget(self.unsaved_message)
+        layout.addWidget(self.unsaved_held)
+        layout.addStretch(1)
+        layout.addWidget(self.unsaved_dismiss, 0, Qt.AlignmentFlag.AlignRight)
+        return page
+
     # --- public API ------------------------------------------------------------------------
 
     @property
@@ -255,6 +296,7 @@ class ResultPanel(QFrame):
         if self.reason_dialog is not None:  # it was asking about the previous visitor
             self.reason_dialog.reject()
         self._set_gate_line("", "")
+        self._unsaved = False
         self.result = result
         level = result.level
         colour = LEVEL_COLOURS[level]
@@ -293,10 +335,34 @@ class ResultPanel(QFrame):
         self.stack.setCurrentIndex(0)
         self._start_clear_timer(clear_after_ms)
 
+    def show_unsaved(self, message: str, held: int) -> None:
+        """The check could not be committed: the previous verdict (and its countdown and gate
+        line) goes first, then a grey state that names no verdict and stays until the next check
+        or 知道了 — the guard checks this visitor by hand. `held`: checks of this run waiting in
+        memory until the disk takes them."""
+        self._forget()
+        self.unsaved_message.setText(message)
+        self.unsaved_held.setText(
+            self.tr("本次运行已有 {0} 条核验记录暂存在内存中，存储恢复后自动写入；请勿关闭程序。").format(
+                held
+            )
+        )
+        self.unsaved_icon.setPixmap(verdict_pixmap(VerdictLevel.CANNOT_VERIFY, 72))
+        self.unsaved_dismiss.setVisible(self.attended)  # a kiosk's visitor waits for the staff
+        self.setProperty("level", "unsaved")
+        self.stack.setCurrentIndex(2)
+        self._unsaved = True
+        if self.sounds is not None:
+            self.sounds(VerdictLevel.CANNOT_VERIFY)
+
+    @property
+    def showing_unsaved(self) -> bool:
+        return self._unsaved
+
     @Slot()
     def clear(self) -> None:
         """Back to ready; every trace of the person leaves the widgets."""
-        was_showing = self.result is not None or self.clear_timer.isActive()
+        was_showing = self.result is not None or self.clear_timer.isActive() or self._unsaved
         self._forget()
         self.ready_label.setText(self.tr(READY_TEXT))
         self.ready_label.setProperty("state", "ready")
@@ -307,6 +373,7 @@ class ResultPanel(QFrame):
     # --- internals --------------------------------------------------------------------------
 
     def _forget(self) -> None:
+        self._unsaved = False
         self.clear_timer.stop()
         self.tick_timer.stop()
         self.result = None

@@ -17,7 +17,8 @@ from shoumen_gui.embedded import EmbeddedBackend
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.credentials import CredentialStore
-from shoumen_gui.services.errors import OfflineError, ServerRejected, SessionExpired
+from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError, SessionExpired
+from shoumen_gui.services.server_identity import normalise_url, url_cache_key
 
 log = logging.getLogger("shoumen.gui.session")
 
@@ -34,14 +35,25 @@ class BackendChoice:
 
     @classmethod
     def remote(cls, url: str) -> BackendChoice:
-        digest = hashlib.sha256(url.rstrip("/").encode()).hexdigest()[:12]
-        return cls(key=f"server-{digest}", server_url=url.rstrip("/"))
+        # The keyring account and the fallback cache name; the cache itself follows the server's
+        # identity once it is known (services/server_identity.py).
+        return cls(key=url_cache_key(url), server_url=normalise_url(url))
 
     @classmethod
     def local(cls, backend: EmbeddedBackend) -> BackendChoice:
         # Per data folder: two stations with their own --data-dir never share a token.
         digest = hashlib.sha256(str(backend.db_path.resolve()).encode()).hexdigest()[:12]
         return cls(key=f"embedded-{digest}", embedded=backend)
+
+
+def server_id_of(api: ApiClient) -> str:
+    """Worker thread: the server's identity from /info; "" when it cannot be asked now (offline,
+    server trouble) or it is older than server_id — the cache then follows what is known."""
+    try:
+        return api.info().server_id
+    except ServiceError as exc:
+        log.info("server identity not known now (%s)", exc.code)
+        return ""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_gui.services.storage import format_bytes
 
 if TYPE_CHECKING:
+    from shoumen_gui.services.storage import StorageStatus
     from shoumen_gui.services.sync import SyncStatus
 
 
@@ -55,6 +57,11 @@ class SyncStatusBar(QFrame):
         self.message.setObjectName("syncMessage")
         self.message.setAccessibleName(self.tr("同步提示"))
         self.message.setWordWrap(True)
+        self.storage = QLabel()
+        self.storage.setObjectName("storageWarning")
+        self.storage.setAccessibleName(self.tr("本机存储空间"))
+        self.storage.setProperty("state", "warning")
+        self.storage.hide()
         self.skew_banner = QLabel()
         self.skew_banner.setObjectName("clockSkewBanner")
         self.skew_banner.setAccessibleName(self.tr("时钟偏差警告"))
@@ -62,7 +69,7 @@ class SyncStatusBar(QFrame):
         self.skew_banner.setWordWrap(True)
 
         bar = QHBoxLayout()
-        for label in (self.online, self.pending, self.last_sync, self.rejected):
+        for label in (self.online, self.pending, self.last_sync, self.rejected, self.storage):
             bar.addWidget(label)
         bar.addWidget(self.message, 1)
         bar.addWidget(self.checkpoint)
@@ -118,6 +125,20 @@ class SyncStatusBar(QFrame):
     def set_pending(self, count: int) -> None:
         self.pending.setText(self.tr("待同步 {0}").format(count))
         self.pending.setProperty("state", "pending" if count else "clear")
+
+    def set_storage(self, status: StorageStatus) -> None:
+        """Free space only when it runs low (before it runs out), and the checks held in memory
+        while the disk refuses them; hidden when all is well."""
+        parts: list[str] = []
+        if status.held:
+            parts.append(self.tr("{0} 条核验记录暂存内存，未写入本机").format(status.held))
+        if status.low:
+            if status.free_bytes is None:
+                parts.append(self.tr("无法读取本机剩余空间"))
+            else:
+                parts.append(self.tr("本机存储空间不足：剩余 {0}").format(format_bytes(status.free_bytes)))
+        self.storage.setText("；".join(parts))
+        self.storage.setVisible(bool(parts))
 
     def set_rejected_rows(self, rows: Sequence[RejectedLike]) -> None:
         """The reasons, grouped: the server's Chinese messages with their counts."""

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from shoumen_core.identity import DocumentKind, mask_name
 from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import AbnormalItem
-from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.services.errors import ServiceError, StorageError
 from shoumen_gui.services.gate import GateKind
 from shoumen_gui.station import Station
 from shoumen_gui.tasks import TaskManager
@@ -199,6 +199,9 @@ class Workbench(QWidget):
         station.rejected_rows_changed.connect(self.status_bar.set_rejected_rows)
         station.policy_changed.connect(self._on_policy)
         station.pending_changed.connect(self.status_bar.set_pending)
+        station.storage_changed.connect(self.status_bar.set_storage)
+        if station.last_storage is not None:
+            self.status_bar.set_storage(station.last_storage)
         if station.last_status is not None:
             self.status_bar.update_status(station.last_status)
         self.result_panel.set_decision_recorder(station.record_manual_decision)
@@ -226,6 +229,7 @@ class Workbench(QWidget):
                 station.policy_changed,
                 station.pending_changed,
                 station.gate_changed,
+                station.storage_changed,
             )
             for signal in signals:
                 signal.disconnect()
@@ -287,6 +291,13 @@ class Workbench(QWidget):
         self.id_pad.set_busy(False)
         if not isinstance(error, ServiceError):
             raise error  # a bug: to the crash handler
+        if isinstance(error, StorageError):  # not committed: grey, no verdict, no gate (issue 14 §1)
+            self.result_panel.show_unsaved(error.message, error.held)
+            if self.station is not None:
+                self.station.check_storage()  # the status bar counts it and shows the free space
+            self.id_pad.input.setFocus()
+            self.check_finished.emit(error)
+            return
         self.result_panel.show_message(error.message, MESSAGE_CLEAR_MS)
         self.id_pad.input.setFocus()
         self.check_finished.emit(error)
