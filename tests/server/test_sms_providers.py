@@ -86,7 +86,12 @@ def test_aliyun_sdk_sends_sendsms_with_the_purpose_template_and_the_code(aliyun:
     gateway.send_code(GUARD, "123456", "login")
     gateway.send_code(GUARD, "654321", "visitor")
     first, second = aliyun.requests
-    assert (first.action, first.phone, first.sign_name, first.template) == ("SendSms", GUARD, "守小门", "SMS_LOGIN_1")
+    assert (first.action, first.phone, first.sign_name, first.template) == (
+        "SendSms",
+        GUARD,
+        "守小门",
+        "SMS_LOGIN_1",
+    )
     assert json.loads(first.raw["TemplateParam"]) == {"code": "123456"}
     assert (second.template, second.params) == ("SMS_VISIT_2", ["654321"])
 
@@ -94,7 +99,12 @@ def test_aliyun_sdk_sends_sendsms_with_the_purpose_template_and_the_code(aliyun:
 def test_tencent_sdk_sends_sendsms_with_the_app_template_and_the_code(tencent: TencentStandIn) -> None:
     TencentSmsGateway(tencent_settings(tencent)).send_code(GUARD, "123456", "visitor")
     [sent] = tencent.requests
-    assert (sent.action, sent.phone, sent.sign_name, sent.template) == ("SendSms", "+8613900000002", "守小门", "1002")
+    assert (sent.action, sent.phone, sent.sign_name, sent.template) == (
+        "SendSms",
+        "+8613900000002",
+        "守小门",
+        "1002",
+    )
     assert sent.params == ["123456"]
     assert sent.raw["SmsSdkAppId"] == "1400000001"
 
@@ -104,7 +114,9 @@ def test_a_code_sent_through_the_provider_logs_the_guard_in(
     provider: str, aliyun: AliyunStandIn, tencent: TencentStandIn, database_url: str
 ) -> None:
     gateway = (
-        AliyunSmsGateway(aliyun_settings(aliyun)) if provider == "aliyun" else TencentSmsGateway(tencent_settings(tencent))
+        AliyunSmsGateway(aliyun_settings(aliyun))
+        if provider == "aliyun"
+        else TencentSmsGateway(tencent_settings(tencent))
     )
     standin = aliyun if provider == "aliyun" else tencent
     settings = ServerSettings(database_url=database_url, public_base_url="https://shoumen.test")
@@ -114,7 +126,9 @@ def test_a_code_sent_through_the_provider_logs_the_guard_in(
         assert answer.status_code == 200, answer.text
         assert answer.json()["demo_code"] is None  # a real provider never reveals the code
         [sent] = standin.requests
-        login = client.post("/api/v1/auth/login", json={"phone": GUARD, "code": sent.params[0], "device_name": "t"})
+        login = client.post(
+            "/api/v1/auth/login", json={"phone": GUARD, "code": sent.params[0], "device_name": "t"}
+        )
         assert login.status_code == 200, login.text
     app.state.engine.dispose()
 
@@ -138,7 +152,11 @@ def test_aliyun_error_answers_map_to_our_codes(
     aliyun.fail_next(provider_code)
     with pytest.raises(SmsSendError) as caught:
         gateway.send_code(GUARD, "123456")
-    assert (caught.value.code, caught.value.status, caught.value.provider_code) == (our_code, status, provider_code)
+    assert (caught.value.code, caught.value.status, caught.value.provider_code) == (
+        our_code,
+        status,
+        provider_code,
+    )
     assert gateway.attempts_made == 1  # a refusal is never retried
     assert any("\u4e00" <= ch <= "\u9fff" for ch in caught.value.message)
 
@@ -153,7 +171,9 @@ def test_aliyun_error_answers_map_to_our_codes(
         ("send:InvalidParameterValue.IncorrectPhoneNumber", "sms_invalid_phone"),
     ],
 )
-def test_tencent_error_answers_map_to_our_codes(tencent: TencentStandIn, provider_code: str, our_code: str) -> None:
+def test_tencent_error_answers_map_to_our_codes(
+    tencent: TencentStandIn, provider_code: str, our_code: str
+) -> None:
     gateway = TencentSmsGateway(tencent_settings(tencent))
     tencent.fail_next(provider_code)
     with pytest.raises(SmsSendError) as caught:
@@ -175,7 +195,9 @@ def test_a_wrong_secret_is_refused_by_the_providers_signature_check(
         assert not standin.requests  # nothing was accepted for sending
 
 
-def test_a_provider_that_does_not_answer_in_time_is_a_timeout_and_not_retried(tencent: TencentStandIn) -> None:
+def test_a_provider_that_does_not_answer_in_time_is_a_timeout_and_not_retried(
+    tencent: TencentStandIn,
+) -> None:
     gateway = TencentSmsGateway(tencent_settings(tencent, timeout_seconds=1.0))
     tencent.stall_next(2.5)
     with pytest.raises(SmsSendError) as caught:
@@ -247,8 +269,15 @@ def test_webhook_posts_a_signed_request_and_maps_its_answers() -> None:
         gateway = WebhookSmsGateway(settings)
         gateway.send_code(GUARD, "123456", "visitor")
         headers, body = handler.seen[0]
-        assert json.loads(body) == {"phone": GUARD, "template": "SMS_VISIT_2", "sign_name": "守小门", "params": {"code": "123456"}}
-        expected = hmac.new(b"hook-secret", headers["X-Shoumen-Timestamp"].encode() + b"." + body, hashlib.sha256)
+        assert json.loads(body) == {
+            "phone": GUARD,
+            "template": "SMS_VISIT_2",
+            "sign_name": "守小门",
+            "params": {"code": "123456"},
+        }
+        expected = hmac.new(
+            b"hook-secret", headers["X-Shoumen-Timestamp"].encode() + b"." + body, hashlib.sha256
+        )
         assert headers["X-Shoumen-Signature"] == expected.hexdigest()
         handler.answers.extend([(429, {}), (422, {"error": "invalid_phone"}), (403, {})])
         codes = []
@@ -266,7 +295,9 @@ def test_webhook_posts_a_signed_request_and_maps_its_answers() -> None:
 
 
 def test_settings_name_what_a_provider_is_missing() -> None:
-    with pytest.raises(SmsConfigError, match=r"SHOUMEN_SMS_SIGN_NAME.*SHOUMEN_SMS_KEY_ID.*SHOUMEN_SMS_TEMPLATE_LOGIN"):
+    with pytest.raises(
+        SmsConfigError, match=r"SHOUMEN_SMS_SIGN_NAME.*SHOUMEN_SMS_KEY_ID.*SHOUMEN_SMS_TEMPLATE_LOGIN"
+    ):
         SmsSettings.from_env({"SHOUMEN_SMS_PROVIDER": "aliyun"})
     with pytest.raises(SmsConfigError, match="choose one of"):
         SmsSettings.from_env({"SHOUMEN_SMS_PROVIDER": "carrier-pigeon"})
