@@ -16,7 +16,8 @@ from shoumen_server.deps import Ctx, ServerContext
 from shoumen_server.errors import install_error_handlers
 from shoumen_server.routers import anomalies, auth, checks, details, export, staff, stats, sync, trust, venues
 from shoumen_server.settings import ServerSettings
-from shoumen_server.sms import DevSmsGateway, SmsGateway
+from shoumen_server.sms import SmsGateway
+from shoumen_server.sms_providers import SmsSettings, build_gateway
 
 log = logging.getLogger("shoumen.server")
 
@@ -47,7 +48,7 @@ def create_app(
     ctx = ServerContext(
         settings=settings,
         sessions=make_session_factory(engine),
-        sms=sms or DevSmsGateway(),
+        sms=sms or build_gateway(SmsSettings.from_env()),
         clock=clock,
     )
     app = FastAPI(

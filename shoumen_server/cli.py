@@ -37,6 +37,8 @@ from shoumen_core.timeutil import local_day, utcnow
 from shoumen_server.db import make_engine, make_session_factory, session_scope
 from shoumen_server.keys import KeyStore, rotate_signing_key
 from shoumen_server.settings import ServerSettings, sqlite_url
+from shoumen_server.sms import SmsGateway
+from shoumen_server.sms_providers import SmsConfigError, SmsSettings, build_gateway
 
 log = logging.getLogger("shoumen.server.cli")
 
@@ -287,6 +289,20 @@ def purge_periodically(
     return thread
 
 
+def sms_gateway_for(settings: ServerSettings) -> SmsGateway:
+    """The configured SMS provider. Outside demo mode the development gateway is refused: it
+    delivers nothing, so no one could ever log in (`log` says on purpose that codes go to the
+    log, for a test environment)."""
+    sms_settings = SmsSettings.from_env()
+    if sms_settings.provider == "dev" and not settings.demo_mode:
+        raise SmsConfigError(
+            "SHOUMEN_SMS_PROVIDER is not set (the development gateway delivers no SMS). Set it to "
+            "aliyun, tencent or webhook with its settings (docs/DEPLOY.md), or to 'log' for a test "
+            "environment whose testers read the codes from the server log; or run with --demo."
+        )
+    return build_gateway(sms_settings)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -298,6 +314,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         overrides["demo_mode"] = True
     settings = _settings(args, **overrides)
+    try:
+        sms = sms_gateway_for(settings)
+    except SmsConfigError as exc:
+        print(f"拒绝启动：短信服务配置不完整。refusing to start: {exc}", file=sys.stderr)
+        return 2
     _migrate(settings.database_url)
     if settings.demo_mode:
         from shoumen_server.seed import seed_demo
@@ -307,7 +328,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 0
 
         _with_db(args, seed)
-    app = create_app(settings)
+    app = create_app(settings, sms=sms)
     stop = threading.Event()
     purge_periodically(app.state.ctx.sessions, settings, stop)
     log.info("serving on %s:%d (demo mode: %s)", args.host, args.port, settings.demo_mode)

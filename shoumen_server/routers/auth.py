@@ -78,7 +78,7 @@ def issue_sms_code(ctx: ServerContext, db: Session, phone: str, purpose: str = "
         )
     )
     db.flush()
-    ctx.sms.send_code(phone, code)
+    ctx.sms.send_code(phone, code, purpose)  # SmsSendError rolls the code row back
     return SmsCodeResponse(
         sent=True,
         expires_in=settings.sms_code_ttl_seconds,

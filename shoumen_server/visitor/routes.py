@@ -29,6 +29,7 @@ from shoumen_server.health import issue_code_for, person_record, phone_hash
 from shoumen_server.models import Check, Person
 from shoumen_server.routers.auth import issue_sms_code, verify_sms_code
 from shoumen_server.routers.venues import qr_png
+from shoumen_server.sms import SmsSendError
 from shoumen_server.visitor import service
 from shoumen_server.visitor.cookies import (
     PASS_COOKIE,
@@ -139,6 +140,11 @@ def send_code(
         return render(request, "phone.html", status=422, gate=gate, error=exc.message, phone_value=typed)
     try:
         sent = issue_sms_code(ctx, db, number, purpose="visitor")
+    except SmsSendError as exc:
+        db.rollback()
+        return render(
+            request, "phone.html", status=exc.status, gate=gate, error=exc.message, phone_value=typed
+        )
     except RateLimited as exc:
         if exc.code != "sms_too_frequent":
             return render(request, "phone.html", status=429, gate=gate, error=exc.message, phone_value=typed)
