@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shoumen_core.identity import DocumentKind, InvalidDocument, parse_document
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_core.urls import UrlReach, classify_url
 from shoumen_server.db import make_engine, make_session_factory, session_scope
 from shoumen_server.keys import KeyStore, rotate_signing_key
 from shoumen_server.settings import ServerSettings, public_url_refusal, sqlite_url
@@ -332,6 +333,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for refusal in refusals:
             print(refusal, file=sys.stderr)
         return 2
+    reach = classify_url(settings.public_base_url)
+    # An invalid URL is not logged: its user info may hold a password.
+    shown = "(an invalid URL)" if reach is UrlReach.INVALID else settings.public_base_url
+    if reach is not UrlReach.PUBLIC:
+        log.warning(
+            "venue codes point at %s (%s): phones off this machine or network cannot open them", shown, reach
+        )
     _migrate(settings.database_url)
     if settings.demo_mode:
         from shoumen_server.seed import seed_demo
@@ -349,7 +357,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         args.host,
         args.port,
         settings.demo_mode,
-        settings.public_base_url,
+        shown,
     )
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -155,4 +155,4 @@ def test_a_real_server_starts_on_a_public_https_base_url(tmp_path: Path) -> None
 def test_a_real_server_starts_on_an_allowed_intranet_https_base_url(tmp_path: Path) -> None:
     env = _env(tmp_path, SHOUMEN_PUBLIC_BASE_URL="https://10.0.0.8", SHOUMEN_ALLOW_PRIVATE_BASE_URL="1")
     _url, log = _start(env)
-    assert "venue codes point at https://10.0.0.8" in "".join(log)
+    assert "venue codes point at https://10.0.0.8 (private): phones off this" in "".join(log)
