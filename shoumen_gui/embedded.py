@@ -166,9 +166,10 @@ def _create_app(database_url: str, public_url: str, options: dict[str, Any]) -> 
     from shoumen_server.app import create_app
     from shoumen_server.settings import ServerSettings
 
-    settings = ServerSettings(
-        database_url=database_url, public_base_url=public_url, demo_mode=True, **options
-    )
+    # server_options may name another public_base_url (a test of a server whose codes point
+    # at a public https address); by default the codes point at this loopback backend.
+    fields: dict[str, Any] = {"public_base_url": public_url, **options}
+    settings = ServerSettings(database_url=database_url, demo_mode=True, **fields)
     return create_app(settings)
 
 

@@ -1,6 +1,8 @@
 """`shoumen-server`: run the backend and its chores from a shell.
 
     shoumen-server serve [--host 127.0.0.1] [--port 8000] [--public-base-url URL] [--demo]
+        outside --demo: needs a public https base URL ($SHOUMEN_PUBLIC_BASE_URL; a private or
+        loopback host only with SHOUMEN_ALLOW_PRIVATE_BASE_URL=1) and a real SMS provider
     shoumen-server migrate
     shoumen-server seed-demo [--refresh-times]
     shoumen-server import-health FILE.csv       exit 0: all rows good; 1: some rows bad (good ones imported)
@@ -34,9 +36,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from shoumen_core.identity import DocumentKind, InvalidDocument, parse_document
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_core.urls import UrlReach, classify_url
 from shoumen_server.db import make_engine, make_session_factory, session_scope
 from shoumen_server.keys import KeyStore, rotate_signing_key
-from shoumen_server.settings import ServerSettings, sqlite_url
+from shoumen_server.settings import ServerSettings, public_url_refusal, sqlite_url
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsConfigError, SmsSettings, build_gateway
 
@@ -314,11 +317,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         overrides["demo_mode"] = True
     settings = _settings(args, **overrides)
+    # Every refusal at once, so an operator fixes the configuration in one round.
+    refusals: list[str] = []
+    if not settings.demo_mode:
+        given = args.public_base_url or os.environ.get("SHOUMEN_PUBLIC_BASE_URL")
+        problem = public_url_refusal(given, allow_private=settings.allow_private_base_url)
+        if problem is not None:
+            refusals.append(f"拒绝启动：场所码地址不可用。refusing to start: {problem}")
+    sms: SmsGateway | None = None
     try:
         sms = sms_gateway_for(settings)
     except SmsConfigError as exc:
-        print(f"拒绝启动：短信服务配置不完整。refusing to start: {exc}", file=sys.stderr)
+        refusals.append(f"拒绝启动：短信服务配置不完整。refusing to start: {exc}")
+    if refusals or sms is None:
+        for refusal in refusals:
+            print(refusal, file=sys.stderr)
         return 2
+    reach = classify_url(settings.public_base_url)
+    # An invalid URL is not logged: its user info may hold a password.
+    shown = "(an invalid URL)" if reach is UrlReach.INVALID else settings.public_base_url
+    if reach is not UrlReach.PUBLIC:
+        log.warning(
+            "venue codes point at %s (%s): phones off this machine or network cannot open them", shown, reach
+        )
     _migrate(settings.database_url)
     if settings.demo_mode:
         from shoumen_server.seed import seed_demo
@@ -331,7 +352,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, sms=sms)
     stop = threading.Event()
     purge_periodically(app.state.ctx.sessions, settings, stop)
-    log.info("serving on %s:%d (demo mode: %s)", args.host, args.port, settings.demo_mode)
+    log.info(
+        "serving on %s:%d (demo mode: %s); venue codes point at %s",
+        args.host,
+        args.port,
+        settings.demo_mode,
+        shown,
+    )
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:
@@ -355,7 +382,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[common], help="运行后端（先迁移数据库）")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--public-base-url", help="场所码中使用的公网地址")
+    serve.add_argument(
+        "--public-base-url",
+        help="场所码中使用的公网 https 地址（默认 $SHOUMEN_PUBLIC_BASE_URL；非演示模式必填）",
+    )
     serve.add_argument("--demo", action="store_true", help="演示模式：写入演示数据，验证码可在应用中显示")
     serve.set_defaults(handler=cmd_serve)
 

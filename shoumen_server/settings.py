@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from shoumen_core.urls import UrlReach, classify_url
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -17,7 +20,12 @@ def _env_bool(name: str, default: bool) -> bool:
 @dataclass(frozen=True)
 class ServerSettings:
     database_url: str = "sqlite:///shoumen.db"
+    # What venue codes point at. The default only serves demo mode: `serve` outside it refuses
+    # to start unless SHOUMEN_PUBLIC_BASE_URL names a public https URL (public_url_refusal).
     public_base_url: str = "http://127.0.0.1:8000"
+    # An intranet deployment's explicit choice: a private or loopback host may carry the codes
+    # (visitors' phones must then be on that network); https is still required.
+    allow_private_base_url: bool = False
     demo_mode: bool = False  # the dev SMS gateway may reveal codes; the seed data exists
     token_ttl_hours: int = 12
     sms_code_ttl_seconds: int = 300
@@ -36,6 +44,7 @@ class ServerSettings:
         base = cls(
             database_url=os.environ.get("SHOUMEN_DATABASE_URL", cls.database_url),
             public_base_url=os.environ.get("SHOUMEN_PUBLIC_BASE_URL", cls.public_base_url),
+            allow_private_base_url=_env_bool("SHOUMEN_ALLOW_PRIVATE_BASE_URL", False),
             demo_mode=_env_bool("SHOUMEN_DEMO_MODE", False),
             check_retention_days=int(
                 os.environ.get("SHOUMEN_CHECK_RETENTION_DAYS", cls.check_retention_days)
@@ -45,6 +54,48 @@ class ServerSettings:
             ),
         )
         return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+_REFUSALS: dict[UrlReach, str] = {
+    UrlReach.INVALID: (
+        "不是可用的 https 地址 / is not an http(s) URL a poster can carry "
+        "(no user info, query or fragment; at most 512 characters)"
+    ),
+    UrlReach.LOOPBACK: (
+        "指向本机，访客手机无法打开 / points at this machine (loopback): visitors' phones cannot open it"
+    ),
+    UrlReach.PRIVATE: (
+        "指向内网地址，访客手机可能无法打开 / names a private, link-local or intranet host: visitors' "
+        "phones outside that network cannot open it (SHOUMEN_ALLOW_PRIVATE_BASE_URL=1 allows it "
+        "for an intranet deployment)"
+    ),
+    UrlReach.PLAIN_HTTP: (
+        "未使用 https，访客信息可能被窃听 / is plain http: visitors' phone numbers and SMS codes "
+        "would travel in clear text"
+    ),
+}
+
+
+def public_url_refusal(public_base_url: str | None, *, allow_private: bool) -> str | None:
+    """Why `serve` outside demo mode must not start on this base URL, or None when it may.
+    Every printed venue code carries it, so a dead one makes every poster dead."""
+    if not public_base_url:
+        return (
+            "未设置场所码公网地址 / no public base URL: set SHOUMEN_PUBLIC_BASE_URL (or "
+            "--public-base-url) to the https address visitors' phones reach, e.g. "
+            "https://shoumen.example.gov.cn; or run with --demo"
+        )
+    reach = classify_url(public_base_url)
+    if allow_private and reach in (UrlReach.PRIVATE, UrlReach.LOOPBACK):
+        # classify_url names the worst problem only; the intranet allowance waives the host's
+        # reach, never https.
+        https = urlsplit(public_base_url).scheme.lower() == "https"
+        reach = UrlReach.PUBLIC if https else UrlReach.PLAIN_HTTP
+    if reach is UrlReach.PUBLIC:
+        return None
+    if reach is UrlReach.INVALID:  # not echoed: it may carry a password in its user info
+        return f"SHOUMEN_PUBLIC_BASE_URL {_REFUSALS[reach]}"
+    return f"SHOUMEN_PUBLIC_BASE_URL {public_base_url!r} {_REFUSALS[reach]}"
 
 
 def sqlite_url(path: Path) -> str:

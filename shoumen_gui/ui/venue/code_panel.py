@@ -1,6 +1,10 @@
 """场所码: the venue's code and each checkpoint's, with 保存图片 (a 300-dpi PNG card), 打印 (the
 system print dialog) and 导出海报 (an A4 PDF poster). The owner uses it from 场所管理; a
 supervisor uses it after registering a venue on an owner's behalf, to print the poster.
+
+The panel shows the URL the code encodes and, in red, why visitors' phones may not open it
+(loopback — the embedded demo backend —, an intranet address, plain http); the card and the
+poster carry the same warning, so a demo poster cannot be mistaken for a real one.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from shoumen_gui.ui.venue.common import (
     set_message,
     tr,
 )
-from shoumen_gui.ui.venue.poster import PosterInfo, print_poster, write_poster
+from shoumen_gui.ui.venue.poster import PosterInfo, print_poster, reach_warning, write_poster
 from shoumen_gui.ui.venue.qr import qr_image, save_code_png
 
 log = logging.getLogger("shoumen.gui.venue_code")
@@ -70,8 +74,13 @@ class VenueCodePanel(QWidget):
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(280, 280)
         self.url = label(f"{prefix}Url", self.tr("场所码链接"), "hint")
+        self.url.setTextFormat(Qt.TextFormat.PlainText)  # the server's words, never markup
         self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.url.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.warning = label(f"{prefix}Warning", self.tr("场所码警告"), "error")
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.warning.hide()
         self.message = label(f"{prefix}Message", self.tr("场所码提示"))
         self.save_png = button(f"{prefix}SavePng", self.tr("保存图片"))
         self.print_button = button(f"{prefix}Print", self.tr("打印"))
@@ -87,6 +96,7 @@ class VenueCodePanel(QWidget):
         layout.addWidget(self.target)
         layout.addWidget(self.image, 1)
         layout.addWidget(self.url)
+        layout.addWidget(self.warning)
         layout.addLayout(actions)
         layout.addWidget(self.message)
         self._set_ready(False)
@@ -109,6 +119,7 @@ class VenueCodePanel(QWidget):
         self.target.clear()
         self.image.clear()
         self.url.clear()
+        self._show_warning("")
         set_message(self.message, "")
         self._set_ready(False)
 
@@ -134,8 +145,13 @@ class VenueCodePanel(QWidget):
         self.code = code
         self.image.setPixmap(QPixmap.fromImage(qr_image(code.url, 6)))
         self.url.setText(code.url)
+        self._show_warning(reach_warning(code.url))
         set_message(self.message, "")
         self._set_ready(True)
+
+    def _show_warning(self, text: str) -> None:
+        self.warning.setText(text)
+        self.warning.setVisible(bool(text))
 
     def _on_failed(self, error: Exception) -> None:
         set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
@@ -172,7 +188,8 @@ class VenueCodePanel(QWidget):
             return
         info = self.poster_info()
         title = info.venue_name
-        self._write(lambda: save_code_png(path, info.url, title, info.checkpoint_name or ""), path, "图片")
+        subtitle, warning = info.checkpoint_name or "", info.warning
+        self._write(lambda: save_code_png(path, info.url, title, subtitle, warning=warning), path, "图片")
 
     @Slot()
     def export_poster(self) -> None:

@@ -14,6 +14,7 @@ QUIET_ZONE = 4  # modules of white around the symbol (ISO/IEC 18004)
 PRINT_DPI = 300
 CARD_QR_MM = 80.0
 CJK_FONT = "WenQuanYi Micro Hei"
+WARNING_RED = QColor("#d0312d")  # the style sheet's error red
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
@@ -70,33 +71,49 @@ def cjk_font(point_size: float, *, bold: bool = False) -> QFont:
     return font
 
 
-def code_card(text: str, title: str, subtitle: str = "", *, dpi: int = PRINT_DPI) -> QImage:
-    """A printable card: the symbol 8 cm wide at `dpi`, the venue (and checkpoint) below it."""
+def code_card(
+    text: str, title: str, subtitle: str = "", *, warning: str = "", dpi: int = PRINT_DPI
+) -> QImage:
+    """A printable card: the symbol 8 cm wide at `dpi`, the URL it encodes, the venue (and
+    checkpoint) below it; with `warning`, a red band above the symbol saying so."""
     modules = len(qr_matrix(text))
     module_px = max(1, round(CARD_QR_MM / 25.4 * dpi / modules))
     symbol = qr_image(text, module_px)
     width = symbol.width()
-    caption = round(dpi * 0.9)  # room for two lines of text
-    card = QImage(width, width + caption, QImage.Format.Format_RGB32)
+    line_height = round(dpi * 0.45)
+    banner = line_height if warning else 0
+    caption = line_height * 2 + round(dpi * 0.25)  # two lines of text and the URL
+    card = QImage(width, banner + width + caption, QImage.Format.Format_RGB32)
     card.fill(QColor("white"))
     dots_per_metre = round(dpi / 0.0254)
     card.setDotsPerMeterX(dots_per_metre)
     card.setDotsPerMeterY(dots_per_metre)
     painter = QPainter(card)  # point sizes follow the image's dpi
-    painter.drawImage(0, 0, symbol)
+    if warning:
+        band = QRectF(0, 0, width, banner)
+        painter.fillRect(band, WARNING_RED)
+        painter.setPen(QColor("white"))
+        painter.setFont(cjk_font(12, bold=True))
+        painter.drawText(band, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, warning)
+    painter.drawImage(0, banner, symbol)
+    y = float(banner + width)
+    painter.setPen(QColor("#5f6368"))
+    painter.setFont(cjk_font(7))
+    url_box = QRectF(0, y, width, round(dpi * 0.25))
+    painter.drawText(url_box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWrapAnywhere, text)
+    y += url_box.height()
     painter.setPen(QColor("black"))
     lines = [line for line in (title, subtitle) if line]
-    line_height = caption / 2
     for i, line in enumerate(lines):
         painter.setFont(cjk_font(18 if i == 0 else 14, bold=i == 0))
-        box = QRectF(0, width + i * line_height, width, line_height)
+        box = QRectF(0, y + i * line_height, width, line_height)
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, line)
     painter.end()
     return card
 
 
-def save_code_png(path: Path, text: str, title: str, subtitle: str = "") -> None:
+def save_code_png(path: Path, text: str, title: str, subtitle: str = "", *, warning: str = "") -> None:
     """The card as a PNG at print resolution (300 dpi, recorded in the file)."""
     writer = QImageWriter(str(path), QByteArray(b"png"))
-    if not writer.write(code_card(text, title, subtitle)):
+    if not writer.write(code_card(text, title, subtitle, warning=warning)):
         raise OSError(f"cannot write {path.name}: {writer.errorString()}")
