@@ -231,3 +231,19 @@ def test_venues_of_an_upgraded_database_become_approved(database_url: str) -> No
         assert [tuple(row) for row in rows] == [("老场所", "approved", "")]
     finally:
         engine.dispose()
+
+
+def test_visitors_check_themselves_in_at_a_pending_venue(server: Server) -> None:
+    """Self check-in shows the visitor their own status (after their own SMS code): no oracle,
+    so it does not wait for the township."""
+    from tests.server.test_visitor import GREEN_PHONE, add_demo_persons, new_phone
+
+    pending = Pending(server)
+    url = pending.get("owner", f"/venues/{pending.venue_id}/code").json()["url"]
+    add_demo_persons(server, GREEN_PHONE)
+    visitor = new_phone(server, url)
+    try:
+        page = visitor.check_in_with_code(GREEN_PHONE)
+    finally:
+        visitor.client.close()
+    assert page.status_code == 200 and 'data-level="pass"' in page.text
