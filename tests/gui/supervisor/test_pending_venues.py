@@ -164,7 +164,14 @@ def test_a_new_venue_waits_for_the_township_and_lookups_are_grey_until_approved(
     type_id(qtbot, window, GREEN)
     assert verdict(window) == "通行"
 
-    # The rejected owner learns why (their app reads it from /me).
+    # The rejected owner learns why, on their workbench.
+    click(qtbot, window, "logoutButton")
+    wait_for_page(qtbot, window, "loginPage")
+    with qtbot.waitSignal(app.flow.ready, timeout=20_000):
+        log_in(qtbot, window, OTHER_OWNER)
+    banner = find(window, QLabel, "venueStatusBanner")
+    assert banner.isVisible() and banner.textFormat() == Qt.TextFormat.PlainText
+    assert banner.text() == "本场所未通过乡镇街道审核，不能查询证件信息。原因：营业执照与场所名称不符"
     with ApiClient(embedded.url) as api:
         login_with_demo_code(api, OTHER_OWNER)
         [member] = api.me().venues
