@@ -83,6 +83,15 @@ class StaffState(StrEnum):
     REVOKED = "revoked"
 
 
+class VenueStatus(StrEnum):
+    """A venue's approval by a supervisor of its region (DESIGN §5): until approved, the
+    server refuses its ID lookups and full details."""
+
+    PENDING = "pending"  # 待审核
+    APPROVED = "approved"  # 已通过
+    REJECTED = "rejected"  # 未通过
+
+
 class SmsCodeRequest(RequestModel):
     phone: Phone
 
@@ -126,6 +135,9 @@ class MembershipOut(Model):
     role: Role
     state: StaffState
     checkpoints: list[CheckpointOut] = []
+    # A server without venue approval treats every venue as approved.
+    venue_status: VenueStatus = VenueStatus.APPROVED
+    venue_status_reason: str = ""  # why a supervisor rejected the venue
 
 
 class MeResponse(Model):
@@ -174,6 +186,36 @@ class VenueOut(Model):
     created_at: datetime
     checkpoints: list[CheckpointOut]
     policy: VenuePolicy
+    status: VenueStatus = VenueStatus.APPROVED
+    status_reason: str = ""  # why a supervisor rejected the venue
+    status_at: datetime | None = None  # when a supervisor decided
+
+
+class PendingVenueOut(Model):
+    """A venue waiting in a supervisor's 待审核场所 queue."""
+
+    id: int
+    name: str
+    address: str
+    region_code: str
+    township: str
+    unit_type: str
+    unit_type_name: str
+    contact_phone_masked: str
+    owner_name: str
+    owner_phone_masked: str
+    created_at: datetime
+
+
+MAX_REJECT_REASON = 200
+
+
+class VenueRejectIn(RequestModel):
+    """Why a supervisor turns a venue down; the owner reads it."""
+
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REJECT_REASON)
+    ]
 
 
 class CheckpointIn(RequestModel):

@@ -11,7 +11,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shoumen_core.schemas import Role, StaffState
+from shoumen_core.schemas import Role, StaffState, VenueStatus
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, token_hash
@@ -119,6 +119,25 @@ def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, 
     if member.state != StaffState.AUTHORISED:
         raise PermissionDenied("您的核验权限已被收回，请联系场所管理员", code="staff_revoked")
     return venue, member
+
+
+VENUE_PENDING_MESSAGE = "场所尚待所在乡镇街道审核，审核通过后才能查询证件信息"
+VENUE_REJECTED_MESSAGE = "场所未通过所在乡镇街道审核，不能查询证件信息"
+
+
+def require_approved_venue(venue: Venue) -> Venue:
+    """ID lookups and full details only at a venue a supervisor of its region approved: anyone
+    with a phone can register a venue, and an unreviewed one must not be an oracle for the
+    population's health status (issue 13 §1). Everything else a new venue does (staff, codes,
+    self check-ins) does not wait."""
+    if venue.status == VenueStatus.APPROVED.value:
+        return venue
+    if venue.status == VenueStatus.REJECTED.value:
+        message = VENUE_REJECTED_MESSAGE
+        if venue.status_reason:
+            message = f"{message}（原因：{venue.status_reason}）"
+        raise PermissionDenied(message, code="venue_rejected")
+    raise PermissionDenied(VENUE_PENDING_MESSAGE, code="venue_pending")
 
 
 def require_owner(db: Session, caller: Caller, venue_id: int) -> Venue:

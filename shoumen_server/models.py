@@ -114,6 +114,7 @@ class SmsCode(Base):
 
 class Venue(Base):
     __tablename__ = "venues"
+    __table_args__ = (Index("ix_venues_region_status", "region_code", "status"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     address: Mapped[str] = mapped_column(String(200))
@@ -128,6 +129,12 @@ class Venue(Base):
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # shoumen_core.schemas.VenueStatus: pending until a supervisor of the region decides;
+    # ID lookups and full details are refused meanwhile (deps.require_approved_venue).
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    status_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    status_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Checkpoint(Base):

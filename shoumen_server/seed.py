@@ -256,6 +256,7 @@ def _venues(session: Session, now: datetime) -> tuple[int, ...]:
             unit_type="medical_institution",
             contact_phone=HOSPITAL_OWNER[0],
         ),
+        approved_by=supervisor,  # the demo's venues are approved: lookups work at once
     )
     gate = session.scalar(select(Checkpoint.id).where(Checkpoint.venue_id == hospital.id))
     assert gate is not None
@@ -279,6 +280,7 @@ def _venues(session: Session, now: datetime) -> tuple[int, ...]:
             contact_phone=SHOP_OWNER[0],
         ),
         created_by=supervisor,  # registered on behalf of the owner
+        approved_by=supervisor,
     )
     session.flush()
     return hospital.id, shop.id

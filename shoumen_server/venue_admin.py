@@ -18,8 +18,18 @@ from sqlalchemy.orm import Session
 from shoumen_core.identity import MAINLAND_PROVINCE_CODES
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.policy import NAT_WINDOWS_HOURS, VenuePolicy
-from shoumen_core.schemas import CheckpointIn, Role, StaffIn, StaffOut, StaffState, VenueIn, VenueUpdate
-from shoumen_core.unit_types import UNIT_TYPE_CODES
+from shoumen_core.schemas import (
+    CheckpointIn,
+    PendingVenueOut,
+    Role,
+    StaffIn,
+    StaffOut,
+    StaffState,
+    VenueIn,
+    VenueStatus,
+    VenueUpdate,
+)
+from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
 from shoumen_server.errors import BadInput, Conflict, NotFound
 from shoumen_server.models import Checkpoint, Membership, User, Venue
 
@@ -95,16 +105,23 @@ def create_venue(
     fields: VenueIn,
     *,
     created_by: User | None = None,
+    approved_by: User | None = None,
     policy: VenuePolicy | None = None,
 ) -> Venue:
     """A new venue with the default (or given) policy, one checkpoint "大门" and `owner_user`
-    as its authorised owner. `created_by` is the supervisor registering on the owner's behalf."""
+    as its authorised owner. `created_by` is the supervisor registering on the owner's behalf.
+
+    The venue starts pending (no ID lookups, no full details) unless `approved_by`, a
+    supervisor of its region, vouches for it at once (代为注册, the demo seed)."""
     _refuse_supervisor_member(owner_user)
     now = ctx.clock()
+    region = checked_region(fields.region_code)
+    if approved_by is not None and not (approved_by.is_supervisor and approved_by.region_code == region):
+        raise ValueError("only a supervisor of the venue's region approves it")
     venue = Venue(
         name=fields.name,
         address=fields.address,
-        region_code=checked_region(fields.region_code),
+        region_code=region,
         township=fields.township,
         unit_type=checked_unit_type(fields.unit_type),
         contact_phone=checked_phone(fields.contact_phone),
@@ -114,6 +131,10 @@ def create_venue(
         created_by_user_id=(created_by or owner_user).id,
         created_at=now,
         updated_at=now,
+        status=(VenueStatus.PENDING if approved_by is None else VenueStatus.APPROVED).value,
+        status_reason="",
+        status_by_user_id=None if approved_by is None else approved_by.id,
+        status_at=None if approved_by is None else now,
     )
     db.add(venue)
     db.flush()
@@ -173,6 +194,62 @@ def set_policy(db: Session, ctx: Clocked, venue: Venue, policy: VenuePolicy) -> 
     venue.policy_json = policy.model_dump_json()
     bump_config(venue, ctx.clock())
     return policy
+
+
+# ---- approval -------------------------------------------------------------------------------
+
+
+def pending_venues(db: Session, region_code: str) -> list[PendingVenueOut]:
+    """The region's active venues waiting for a decision, oldest first, with their owners."""
+    rows = db.execute(
+        select(Venue, User)
+        .join(Membership, (Membership.venue_id == Venue.id) & (Membership.role == Role.OWNER.value))
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Venue.region_code == region_code,
+            Venue.status == VenueStatus.PENDING.value,
+            Venue.active.is_(True),
+        )
+        .order_by(Venue.created_at, Venue.id)
+    ).all()
+    return [
+        PendingVenueOut(
+            id=venue.id,
+            name=venue.name,
+            address=venue.address,
+            region_code=venue.region_code,
+            township=venue.township,
+            unit_type=venue.unit_type,
+            unit_type_name=unit_type(venue.unit_type).name_zh
+            if venue.unit_type in UNIT_TYPE_CODES
+            else venue.unit_type,
+            contact_phone_masked=mask_phone(venue.contact_phone),
+            owner_name=owner.name,
+            owner_phone_masked=mask_phone(owner.phone),
+            created_at=venue.created_at,
+        )
+        for venue, owner in rows
+    ]
+
+
+def decide_venue(
+    db: Session, ctx: Clocked, venue: Venue, status: VenueStatus, *, by: User, reason: str = ""
+) -> Venue:
+    """A supervisor's decision (the caller checked the region). A decision may be revisited:
+    a rejected venue approved after all, an approved one found abusing lookups rejected.
+    Devices pull the new status (config bump)."""
+    if status is VenueStatus.PENDING:
+        raise ValueError("a decision approves or rejects")
+    if status is VenueStatus.REJECTED and not reason:
+        raise BadInput("请填写不通过的原因", code="reason_required")
+    venue = lock_venue(db, venue.id)
+    now = ctx.clock()
+    venue.status = status.value
+    venue.status_reason = reason if status is VenueStatus.REJECTED else ""
+    venue.status_by_user_id = by.id
+    venue.status_at = now
+    bump_config(venue, now)
+    return venue
 
 
 # ---- checkpoints ----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from shoumen_core.phone import mask_phone
 from shoumen_core.policy import VenuePolicy
-from shoumen_core.schemas import CheckpointOut, VenueOut
+from shoumen_core.schemas import CheckpointOut, VenueOut, VenueStatus
 from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
 from shoumen_server.models import Checkpoint, Venue
 
@@ -41,4 +41,7 @@ def venue_out(db: Session, venue: Venue) -> VenueOut:
         created_at=venue.created_at,
         checkpoints=venue_checkpoints(db, venue.id),
         policy=venue_policy(venue),
+        status=VenueStatus(venue.status),
+        status_reason=venue.status_reason,
+        status_at=venue.status_at,
     )

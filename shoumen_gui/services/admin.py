@@ -26,6 +26,7 @@ from shoumen_core.schemas import (
     CheckpointOut,
     DayCounts,
     ExportFormat,
+    PendingVenueOut,
     RegionAbnormalList,
     RegionStats,
     StaffIn,
@@ -36,6 +37,7 @@ from shoumen_core.schemas import (
     VenueIn,
     VenueOnBehalfIn,
     VenueOut,
+    VenueRejectIn,
     VenueUpdate,
 )
 from shoumen_gui.services.api import API_PREFIX, ApiClient, _error_for
@@ -81,6 +83,7 @@ class ExportResult:
 
 _CHECKPOINTS = TypeAdapter(list[CheckpointOut])
 _STAFF = TypeAdapter(list[StaffOut])
+_PENDING = TypeAdapter(list[PendingVenueOut])
 
 
 def _model(model: type[_M], data: Any) -> _M:
@@ -201,6 +204,17 @@ class AdminService:
         params = {"date": day.isoformat()}
         answer = self.api.request_json("GET", f"/regions/{region_code}/abnormal", params=params)
         return _model(RegionAbnormalList, answer)
+
+    def pending_venues(self, region_code: str) -> list[PendingVenueOut]:
+        """The region's venues waiting for a supervisor's decision (待审核场所)."""
+        return _items(_PENDING, self.api.request_json("GET", f"/regions/{region_code}/pending-venues"))
+
+    def approve_venue(self, venue_id: int) -> VenueOut:
+        return _model(VenueOut, self.api.request_json("POST", f"/venues/{venue_id}/approve"))
+
+    def reject_venue(self, venue_id: int, reason: str) -> VenueOut:
+        body = VenueRejectIn(reason=reason).model_dump(mode="json")
+        return _model(VenueOut, self.api.request_json("POST", f"/venues/{venue_id}/reject", json=body))
 
     def venue_day(self, venue_id: int, day: date) -> DayCounts:
         """One venue's day (unit scope), with checks per hour."""

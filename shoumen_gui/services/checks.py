@@ -16,7 +16,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
@@ -69,6 +69,7 @@ from shoumen_gui.services.connectivity import Connectivity, Listeners
 from shoumen_gui.services.errors import (
     InputRejected,
     OfflineError,
+    PermissionDenied,
     ServerRejected,
     SessionExpired,
     StorageError,
@@ -86,6 +87,8 @@ MSG_VENUE_CODE: Final = "这是场所码，不是个人健康码。请访客出�
 MSG_UNKNOWN: Final = "无法识别的内容，请扫描个人健康码或输入证件号码"
 MSG_OFFLINE_DOCUMENT: Final = "离线状态无法核验证件，请人工决定"
 MSG_NO_TRUST_LIST: Final = "本机没有信任列表，无法离线核验，请联网同步"
+# The server's 403 codes for a venue a supervisor has not approved (issue 13 §1).
+VENUE_NOT_APPROVED: Final = frozenset({"venue_pending", "venue_rejected"})
 
 
 class InputKind(StrEnum):
@@ -113,6 +116,7 @@ class ResultSource(StrEnum):
     ONLINE = "online"
     OFFLINE_SNAPSHOT = "offline_snapshot"
     OFFLINE_UNVERIFIED = "offline_unverified"
+    REFUSED = "refused"  # the server answered and would not look the visitor up here
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,15 @@ def headline(level: VerdictLevel, findings: tuple[Finding, ...]) -> str:
 def seal_document(number: str, public_key: bytes) -> str:
     """The normalised document number, sealed to the backend (base64url); only it can read it."""
     return b64url_encode(seal(number.encode("ascii"), public_key))
+
+
+class _VenueNotApproved(Exception):
+    """The server refuses lookups at this venue until the township approves it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 class CheckService:
@@ -222,7 +235,11 @@ class CheckService:
             checkpoint_id=ctx.checkpoint_id,
             temperature=temperature,
         )
-        response = self._lookup(ctx, request)
+        try:
+            response = self._lookup(ctx, request)
+        except _VenueNotApproved as refused:
+            outcome = _refused(refused, policy, temperature, now, masked_id=_masked(document, policy))
+            return self._commit(ctx, CheckMethod.DOCUMENT, outcome, policy, temperature, now)
         if response is not None:
             outcome = _online_outcome(response, fallback_masked_id=_masked(document, policy))
         else:
@@ -249,7 +266,13 @@ class CheckService:
         policy = venue.policy if venue is not None else VenuePolicy()
         verified, unverified_reason = _verify_offline(text, venue, now)
         request = LookupRequest(personal_code=text, checkpoint_id=ctx.checkpoint_id, temperature=temperature)
-        response = self._lookup(ctx, request)
+        try:
+            response = self._lookup(ctx, request)
+        except _VenueNotApproved as refused:
+            # Grey, not the signed snapshot: a guard of an unapproved venue gets no verdict.
+            return self._commit(
+                ctx, CheckMethod.SCAN, _refused(refused, policy, temperature, now), policy, temperature, now
+            )
         if response is not None:
             outcome = _online_outcome(response)
         elif verified is not None:
@@ -281,6 +304,11 @@ class CheckService:
         except SessionExpired:
             log.info("lookup refused: session expired; judging offline")
             return None
+        except PermissionDenied as exc:
+            if exc.code in VENUE_NOT_APPROVED:
+                self.connectivity.mark_online()
+                raise _VenueNotApproved(exc.code, exc.message) from exc
+            raise
         except ServerRejected as exc:
             if exc.status in (400, 422):
                 raise InputRejected(exc.message, code=exc.code) from exc
@@ -332,7 +360,7 @@ class CheckService:
             masked_id=outcome.masked_id,
             sealed_document=outcome.sealed_document,
             temperature=temperature,
-            offline=outcome.source is not ResultSource.ONLINE,
+            offline=outcome.source in (ResultSource.OFFLINE_SNAPSHOT, ResultSource.OFFLINE_UNVERIFIED),
             device_id=ctx.device_id,
         )
         self._write_held()  # older checks the disk refused go first, in their order
@@ -423,6 +451,18 @@ def _grey(
         if fever.state is FindingState.FAIL:
             level = VerdictLevel.DENY
     return _Outcome(level=level, findings=tuple(findings), source=ResultSource.OFFLINE_UNVERIFIED)
+
+
+def _refused(
+    refused: _VenueNotApproved,
+    policy: VenuePolicy,
+    temperature: float | None,
+    now: datetime,
+    masked_id: str = "",
+) -> _Outcome:
+    """Grey with the server's words (e.g. 场所尚待所在乡镇街道审核…): never a pass."""
+    grey = _grey(refused.code, refused.message, policy, temperature, now)
+    return replace(grey, source=ResultSource.REFUSED, masked_id=masked_id)
 
 
 def _masked(document: Document, policy: VenuePolicy) -> str:

@@ -58,6 +58,7 @@ SOURCE_WORDS: dict[str, str] = {
     "online": "在线核验",
     "offline_snapshot": "离线核验（健康码签名快照）",
     "offline_unverified": "离线，未能核验",
+    "refused": "服务器拒绝查询",
 }
 
 DECISION_WORDS: dict[ManualDecision, str] = {

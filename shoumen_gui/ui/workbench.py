@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.identity import DocumentKind, mask_name
 from shoumen_core.policy import VenuePolicy
-from shoumen_core.schemas import AbnormalItem
+from shoumen_core.schemas import AbnormalItem, MembershipOut, VenueStatus
+from shoumen_gui.services.checks import ResultSource
 from shoumen_gui.services.errors import ServiceError, StorageError
 from shoumen_gui.services.gate import GateKind
 from shoumen_gui.station import Station
@@ -129,6 +130,15 @@ class Workbench(QWidget):
         self.keyring_banner.setWordWrap(True)
         self.keyring_banner.hide()
 
+        # A venue the township has not approved yet: its lookups come back grey (issue 13 §1).
+        self.venue_status_banner = QLabel()
+        self.venue_status_banner.setObjectName("venueStatusBanner")
+        self.venue_status_banner.setAccessibleName(self.tr("场所审核状态"))
+        self.venue_status_banner.setProperty("role", "warningBanner")
+        self.venue_status_banner.setTextFormat(Qt.TextFormat.PlainText)  # a supervisor typed the reason
+        self.venue_status_banner.setWordWrap(True)
+        self.venue_status_banner.hide()
+
         self.id_pad = IdPad()
         self.id_pad.submitted.connect(self._on_document_submitted)
         self.result_panel = ResultPanel(tasks)
@@ -177,6 +187,7 @@ class Workbench(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.keyring_banner)
+        layout.addWidget(self.venue_status_banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status_bar)
 
@@ -194,6 +205,7 @@ class Workbench(QWidget):
         self.status_bar.set_checkpoint(post.venue.venue_name, checkpoint)
         self.status_bar.show_connecting()
         self.keyring_banner.setVisible(not keyring_persistent)
+        self._show_venue_status(post.venue)
         self.policy = station.policy
         station.status_changed.connect(self._on_status)
         station.rejected_rows_changed.connect(self.status_bar.set_rejected_rows)
@@ -240,6 +252,7 @@ class Workbench(QWidget):
         self.result_panel.clear()
         self.id_pad.clear()
         self.settings_button.hide()
+        self.venue_status_banner.hide()
         self.scan_view.stop()
         if self.wedge is not None:
             self.wedge.uninstall()
@@ -263,8 +276,26 @@ class Workbench(QWidget):
         self.id_pad.set_busy(True)
         self.station.check_text(text, self._on_gate_check_result, self._on_check_failed)
 
+    def _show_venue_status(self, venue: MembershipOut) -> None:
+        status = venue.venue_status
+        if status is VenueStatus.PENDING:
+            text = self.tr(
+                "本场所待审核：所在乡镇街道审核通过前不能查询证件信息，核验将显示“无法核验”。"
+                "审核期间可以添加工作人员、打印场所码。"
+            )
+        elif status is VenueStatus.REJECTED:
+            text = self.tr("本场所未通过乡镇街道审核，不能查询证件信息。原因：{0}").format(
+                venue.venue_status_reason or self.tr("未说明")
+            )
+        else:
+            text = ""
+        self.venue_status_banner.setText(text)
+        self.venue_status_banner.setVisible(bool(text))
+
     def _on_check_result(self, result: CheckResult) -> None:
         self.id_pad.set_busy(False)
+        if result.source is ResultSource.ONLINE:  # the server looked the visitor up: approved meanwhile
+            self.venue_status_banner.hide()
         self.result_panel.show_result(result, self.policy.auto_clear_seconds * 1000)
         if self.station is not None:
             self.station.refresh_pending()

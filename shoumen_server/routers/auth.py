@@ -25,6 +25,7 @@ from shoumen_core.schemas import (
     SmsCodeResponse,
     StaffState,
     UserOut,
+    VenueStatus,
 )
 from shoumen_core.timeutil import local_day, local_day_bounds
 from shoumen_server.deps import Ctx, CurrentCaller, Db, ServerContext
@@ -208,6 +209,8 @@ def memberships_of(db: Session, user_id: int) -> list[MembershipOut]:
                 role=Role(member.role),
                 state=StaffState(member.state),
                 checkpoints=[CheckpointOut(id=c.id, name=c.name, active=c.active) for c in checkpoints],
+                venue_status=VenueStatus(venue.status),
+                venue_status_reason=venue.status_reason,
             )
         )
     return out

@@ -17,7 +17,7 @@ from shoumen_core.policy import HealthSnapshot, VenuePolicy, Verdict, cannot_ver
 from shoumen_core.schemas import CheckMethod, DocumentIn, LookupRequest, LookupResponse, PersonOut
 from shoumen_core.timeutil import local_day
 from shoumen_server.audit import audit
-from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
+from shoumen_server.deps import Ctx, CurrentCaller, Db, require_approved_venue, require_checker
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
@@ -77,6 +77,7 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
 def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> LookupResponse:
     venue, _member = require_checker(db, caller, venue_id)
+    require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
     if body.checkpoint_id is not None:

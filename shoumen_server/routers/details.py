@@ -21,7 +21,16 @@ from sqlalchemy.orm import Session
 
 from shoumen_core.codes import SealError, unseal
 from shoumen_server.audit import audit
-from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, get_venue, require_owner, supervises
+from shoumen_server.deps import (
+    Caller,
+    Ctx,
+    CurrentCaller,
+    Db,
+    get_venue,
+    require_approved_venue,
+    require_owner,
+    supervises,
+)
 from shoumen_server.errors import BadInput, NotFound
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.keys import KeyStore
@@ -119,11 +128,13 @@ def _from_check(db: Session, keys: KeyStore, row: Check, found: _Found) -> None:
 
 
 def _require_viewer(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, str]:
-    """The supervisor of the venue's region, or the venue's owner (staff may not)."""
+    """The supervisor of the venue's region, or the venue's owner (staff may not) once a
+    supervisor approved the venue: a pending venue could otherwise read back the identities
+    behind document numbers its guards typed."""
     venue = get_venue(db, venue_id)
     if supervises(caller.user, venue):
         return venue, "supervisor"
-    return require_owner(db, caller, venue_id), "owner"
+    return require_approved_venue(require_owner(db, caller, venue_id)), "owner"
 
 
 @router.post("/venues/{venue_id}/full-details", response_model=FullDetailsOut)

@@ -16,10 +16,13 @@ from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import (
     CheckpointIn,
     CheckpointOut,
+    PendingVenueOut,
     VenueCodeOut,
     VenueIn,
     VenueOnBehalfIn,
     VenueOut,
+    VenueRejectIn,
+    VenueStatus,
     VenueUpdate,
 )
 from shoumen_server import venue_admin
@@ -33,7 +36,10 @@ from shoumen_server.deps import (
     require_supervisor,
     require_unit_stats_reader,
 )
-from shoumen_server.errors import PermissionDenied
+from shoumen_server.deps import (
+    get_venue as find_venue,
+)
+from shoumen_server.errors import BadInput, PermissionDenied
 from shoumen_server.models import Checkpoint, Venue
 from shoumen_server.views import venue_checkpoints, venue_out, venue_policy
 
@@ -73,7 +79,9 @@ def register_venue_on_behalf(body: VenueOnBehalfIn, caller: CurrentCaller, ctx: 
     require_supervisor(caller, region)
     owner_phone = venue_admin.checked_phone(body.owner_phone)
     owner = venue_admin.find_or_create_user(db, ctx, owner_phone, body.owner_name)
-    venue = venue_admin.create_venue(db, ctx, owner, body, created_by=db.merge(supervisor))
+    supervisor = db.merge(supervisor)
+    # The supervisor vouches for a venue they register themselves: it starts approved.
+    venue = venue_admin.create_venue(db, ctx, owner, body, created_by=supervisor, approved_by=supervisor)
     audit(
         db,
         at=ctx.clock(),
@@ -96,6 +104,54 @@ def get_venue(venue_id: VenueId, caller: CurrentCaller, db: Db) -> VenueOut:
 def update_venue(venue_id: VenueId, body: VenueUpdate, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenueOut:
     venue = require_owner(db, caller, venue_id)
     return venue_out(db, venue_admin.update_venue(db, ctx, venue, body))
+
+
+# ---- approval (区域监管 → 待审核场所) -------------------------------------------------------
+
+
+@router.get("/regions/{region_code}/pending-venues", response_model=list[PendingVenueOut])
+def list_pending_venues(
+    region_code: Annotated[str, Path(max_length=20)], caller: CurrentCaller, db: Db
+) -> list[PendingVenueOut]:
+    """The region's venues waiting for a decision, oldest first (its supervisors only)."""
+    require_supervisor(caller)
+    if len(region_code) != 6 or not region_code.isascii() or not region_code.isdigit():
+        raise BadInput("行政区划代码无效（应为 6 位数字）", code="bad_region")
+    require_supervisor(caller, region_code)
+    return venue_admin.pending_venues(db, region_code)
+
+
+def _decide(
+    db: Session, ctx: Ctx, caller: Caller, venue_id: int, status: VenueStatus, reason: str = ""
+) -> VenueOut:
+    """Only a supervisor of the venue's region decides; every decision is audited."""
+    require_supervisor(caller)
+    venue = find_venue(db, venue_id)
+    supervisor = db.merge(require_supervisor(caller, venue.region_code))
+    previous = venue.status
+    venue = venue_admin.decide_venue(db, ctx, venue, status, by=supervisor, reason=reason)
+    audit(
+        db,
+        at=ctx.clock(),
+        actor_user_id=supervisor.id,
+        action=f"venue_{status.value}",
+        venue_id=venue.id,
+        region_code=venue.region_code,
+        device_name=caller.token.device_name,
+        detail={"previous": previous, "reason": reason},
+    )
+    log.info("venue %s %s by supervisor %s", venue.id, status.value, supervisor.id)
+    return venue_out(db, venue)
+
+
+@router.post("/venues/{venue_id}/approve", response_model=VenueOut)
+def approve_venue(venue_id: VenueId, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenueOut:
+    return _decide(db, ctx, caller, venue_id, VenueStatus.APPROVED)
+
+
+@router.post("/venues/{venue_id}/reject", response_model=VenueOut)
+def reject_venue(venue_id: VenueId, body: VenueRejectIn, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenueOut:
+    return _decide(db, ctx, caller, venue_id, VenueStatus.REJECTED, body.reason)
 
 
 # ---- checkpoints ----------------------------------------------------------------------------

@@ -33,16 +33,31 @@ def venue_body(**overrides: Any) -> dict[str, Any]:
 
 
 def register_venue(
-    server: Server, owner_phone: str = "13900000001", **overrides: Any
+    server: Server, owner_phone: str = "13900000001", *, approved: bool = True, **overrides: Any
 ) -> tuple[int, dict[str, str]]:
     """Log the owner in, register a venue (VenueIn fields may be overridden) and return
-    (venue_id, owner_headers)."""
+    (venue_id, owner_headers). The venue starts pending; unless `approved=False` it is then
+    approved as a supervisor of its region would (test_approval.py drives that endpoint)."""
     headers = server.login(owner_phone)
     body = venue_body(contact_phone=owner_phone, **overrides)
     r = server.client.post(f"{API}/venues", json=body, headers=headers)
     assert r.status_code == 201, r.text
+    assert r.json()["status"] == "pending", r.text
     venue_id: int = r.json()["id"]
+    if approved:
+        approve_in_db(server, venue_id)
     return venue_id, headers
+
+
+def approve_in_db(server: Server, venue_id: int) -> None:
+    """Mark the venue approved straight in the database (no supervisor needed)."""
+    from shoumen_server.models import Venue
+
+    ctx: ServerContext = server.client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as session, session.begin():
+        venue = session.get(Venue, venue_id)
+        assert venue is not None
+        venue.status = "approved"
 
 
 def add_staff(

@@ -140,6 +140,10 @@ def staff_journey(j: Journey) -> None:
     new_venue = j.call("POST", f"{API}/venues", json=body, headers=new_owner, expect=201).json()["id"]
     staff = {"name": NEW_STAFF[1], "phone": NEW_STAFF[0]}
     j.call("POST", f"{API}/venues/{new_venue}/staff", json=staff, headers=new_owner, expect=201)
+    j.call("GET", f"{API}/regions/330624/pending-venues", headers=supervisor, expect=200)
+    reason = {"reason": f"负责人{NEW_STAFF[1]}电话{NEW_STAFF[0]}与执照不符"}
+    j.call("POST", f"{API}/venues/{new_venue}/reject", json=reason, headers=supervisor, expect=200)
+    j.call("POST", f"{API}/venues/{new_venue}/approve", headers=supervisor, expect=200)
     j.call("POST", f"{API}/venues/{venue_id}/staff", json=staff, headers=owner, expect=201)
     j.call("GET", f"{API}/venues/{venue_id}/staff", headers=owner, expect=200)
 

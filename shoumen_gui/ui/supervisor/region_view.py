@@ -30,6 +30,7 @@ from shoumen_gui.ui.supervisor.charts import HourlyChart, TrendChart
 from shoumen_gui.ui.supervisor.export_dialog import ExportDialog
 from shoumen_gui.ui.supervisor.models import RegionVenuesModel, SortProxy, VenueIdRole, totals_text
 from shoumen_gui.ui.supervisor.on_behalf import OnBehalfPanel
+from shoumen_gui.ui.supervisor.pending_venues import PendingVenuesPanel
 from shoumen_gui.ui.venue.common import button, error_text, label, name_inner_controls, set_message
 
 log = logging.getLogger("shoumen.gui.region")
@@ -138,6 +139,10 @@ class RegionView(QWidget):
         self.tabs.addTab(stats, self.tr("场所统计"))
         self.tabs.addTab(self.abnormal, self.tr("异常名单"))
         self.tabs.addTab(self.on_behalf, self.tr("代为注册"))
+        self.pending = PendingVenuesPanel(tasks)
+        self.pending.decided.connect(lambda _venue: self.refresh())
+        self.pending.loaded.connect(self._show_pending_count)
+        self.tabs.addTab(self.pending, self.tr("待审核场所"))
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.message)
@@ -152,6 +157,7 @@ class RegionView(QWidget):
         self.title.setText(self.tr("区域监管 · {0}（{1}）").format(user.region_name or region, region))
         self.tabs.setCurrentIndex(0)
         self.on_behalf.start(admin, region)
+        self.pending.start(admin, region)
         shown = day or local_day(utcnow())
         self.date.blockSignals(True)
         self.date.setDate(QDate(shown.year, shown.month, shown.day))
@@ -165,6 +171,8 @@ class RegionView(QWidget):
         self.abnormal.clear()
         self.totals.clear()
         self.on_behalf.reset()
+        self.pending.clear()
+        self._show_pending_count()
         if self.export_dialog is not None:
             self.export_dialog.reject()
 
@@ -208,6 +216,14 @@ class RegionView(QWidget):
     def _on_failed(self, error: Exception) -> None:
         self.refresh_button.setEnabled(True)
         set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+
+    @Slot()
+    def _show_pending_count(self) -> None:
+        """The tab says how many venues wait, so a supervisor sees it from any tab."""
+        waiting = len(self.pending.model.rows)
+        index = self.tabs.indexOf(self.pending)
+        text = self.tr("待审核场所（{0}）").format(waiting) if waiting else self.tr("待审核场所")
+        self.tabs.setTabText(index, text)
 
     # --- charts ---------------------------------------------------------------------------------
 

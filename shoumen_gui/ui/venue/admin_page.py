@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
-from shoumen_core.schemas import VenueOut
+from shoumen_core.schemas import VenueOut, VenueStatus
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
@@ -32,6 +32,9 @@ class VenueAdminPage(QWidget):
         self.back = button("venueAdminBack", self.tr("返回核验"))
         self.back.clicked.connect(self.back_requested)
         self.message = label("venueAdminMessage", self.tr("场所管理提示"))
+        self.approval = label("venueApprovalStatus", self.tr("审核状态"))
+        self.approval.setTextFormat(Qt.TextFormat.PlainText)  # a supervisor typed the reason
+        self.approval.hide()
         self.code = VenueCodePanel(tasks)
         self.staff = StaffPanel(tasks)
         self.checkpoints = CheckpointsPanel(tasks)
@@ -51,6 +54,7 @@ class VenueAdminPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.message)
+        layout.addWidget(self.approval)
         layout.addWidget(self.tabs, 1)
         name_inner_controls(self)
 
@@ -59,6 +63,7 @@ class VenueAdminPage(QWidget):
         self.admin, self.venue = admin, None
         self.tabs.setCurrentWidget(self.code)
         self.code.clear()
+        self.approval.hide()
         set_message(self.message, self.tr("正在读取场所信息…"))
         self.tasks.run(lambda: admin.venue(venue_id), self._on_venue, self._on_failed)
         self.staff.load(admin, venue_id)
@@ -72,8 +77,30 @@ class VenueAdminPage(QWidget):
             self.message,
             self.tr("{0} · {1} · {2}").format(venue.unit_type_name, venue.address, venue.township),
         )
+        self._show_approval(venue)
         if self.admin is not None:
             self.code.load(self.admin, venue)
+
+    def _show_approval(self, venue: VenueOut) -> None:
+        if venue.status is VenueStatus.PENDING:
+            text, role = (
+                self.tr(
+                    "审核状态：待审核。所在乡镇街道审核通过前，本场所不能查询证件信息；"
+                    "可以先添加子管理员、打印场所码海报，访客可扫场所码自助登记。"
+                ),
+                "warningBanner",
+            )
+        elif venue.status is VenueStatus.REJECTED:
+            text, role = (
+                self.tr("审核状态：未通过。原因：{0}。请联系所在乡镇街道。").format(
+                    venue.status_reason or self.tr("未说明")
+                ),
+                "warningBanner",
+            )
+        else:
+            text, role = self.tr("审核状态：已通过"), "hint"
+        set_message(self.approval, text, role)
+        self.approval.show()
 
     def _on_failed(self, error: Exception) -> None:
         set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")

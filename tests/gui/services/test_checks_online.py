@@ -18,7 +18,7 @@ from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.checks import CheckService, ResultSource
 from shoumen_gui.services.errors import InputRejected, PermissionDenied
-from shoumen_server.models import Membership
+from shoumen_server.models import Membership, Venue
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.services.conftest import Issuer, green
 from tests.gui.services.live_server import LiveServer, start_live_server
@@ -125,3 +125,29 @@ def test_revoked_guard_cannot_check_online(live: LiveServer, station: Station) -
     with pytest.raises(PermissionDenied) as caught:
         station.service.check_text(live.code_for("green_fresh"))
     assert caught.value.code == "staff_revoked"
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected"])
+def test_a_venue_not_yet_approved_is_grey_never_a_pass(
+    live: LiveServer, station: Station, status: str
+) -> None:
+    """Issue 13 §1: the server refuses lookups at a venue the township has not approved; the
+    station shows grey with the server's words — for a typed ID and for a scanned code alike
+    (not the code's signed snapshot, which would pass) — and keeps the check."""
+    with live.ctx.sessions() as session, session.begin():
+        venue = session.get(Venue, station.venue_id)
+        assert venue is not None
+        venue.status, venue.status_reason = status, "营业执照与场所名称不符"
+    green_id = DEMO_PATHS_BY_KEY["green_fresh"].number
+    for result in (
+        station.service.check_document(green_id),
+        station.service.check_text(live.code_for("green_fresh")),
+    ):
+        assert result.level is VerdictLevel.CANNOT_VERIFY and result.needs_manual_decision
+        assert result.source is ResultSource.REFUSED
+        [finding] = result.findings
+        assert finding.reason == f"venue_{status}"
+        assert finding.message.startswith("场所尚待所在乡镇街道审核" if status == "pending" else "场所未通过")
+        stored = station.cache.check(result.record_id)
+        assert stored is not None and stored.record.offline is False and stored.record.person_ref is None
+    assert station.connectivity.online  # the server answered: not an outage
