@@ -25,6 +25,8 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
 from shoumen_gui.services.gate import stored_gate_config
+from shoumen_gui.services.server_url import check_server_url
+from shoumen_gui.services.trust import builtin_roots
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
@@ -111,7 +113,14 @@ class SessionFlow(QObject):
             self.tasks.run(self.backend.embedded.start, self._on_backend_up, self._on_backend_failed)
         else:
             assert self.backend.server_url is not None
-            self._on_backend_up(self.backend.server_url)
+            try:
+                url = check_server_url(self.backend.server_url)
+            except ServiceError as error:  # plain http to another machine: refused before any request
+                log.error("server URL refused: %s", error.code)
+                self.window.startup.show_problem(error.message)
+                self.startup_failed.emit(error.message)
+                return
+            self._on_backend_up(url)
 
     def _on_backend_up(self, url: str) -> None:
         if self.api is None or self.api.base_url != url:
@@ -122,7 +131,12 @@ class SessionFlow(QObject):
         self.window.startup.show_progress(self.tr("正在恢复登录…"))
         if self.cache is None:
             path = self.paths.cache_db(self.backend.key)
-            self.tasks.run_serial(lambda: LocalCache.open(path), self._on_cache_open, self._on_startup_error)
+            server_url = self.backend.server_url
+
+            def open_cache() -> LocalCache:
+                return LocalCache.open(path, builtin_roots=builtin_roots(server_url))
+
+            self.tasks.run_serial(open_cache, self._on_cache_open, self._on_startup_error)
         else:
             self._on_cache_open(self.cache)
 

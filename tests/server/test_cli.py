@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from shoumen_core.codes import verify_personal_code
 from shoumen_core.timeutil import utcnow
+from shoumen_core.trust import parse_signed_trust_list
 from shoumen_server.db import make_engine, make_session_factory
 from shoumen_server.keys import KeyStore
 from shoumen_server.models import Person, User
@@ -251,7 +252,7 @@ def test_serve_answers_http(db_url: str) -> None:
         info = httpx.get(f"{base}/info", timeout=10)
         assert info.status_code == 200
         assert info.json()["name"] == "shoumen" and info.json()["demo_mode"] is True
-        assert httpx.get(f"{base}/trust-list", timeout=10).json()["keys"]
+        assert parse_signed_trust_list(httpx.get(f"{base}/trust-list", timeout=10).text).payload().keys
         assert "demo data seeded" in "".join(seen)
     finally:
         process.terminate()
