@@ -117,8 +117,9 @@ class SessionFlow(QObject):
                 url = check_server_url(self.backend.server_url)
             except ServiceError as error:  # plain http to another machine: refused before any request
                 log.error("server URL refused: %s", error.code)
-                self.window.startup.show_problem(error.message)
-                self.startup_failed.emit(error.message)
+                # From the event loop, like every other start-up failure: a listener may quit the
+                # app, which needs the loop running.
+                QTimer.singleShot(0, lambda refused=error: self._on_startup_error(refused))
                 return
             self._on_backend_up(url)
 
