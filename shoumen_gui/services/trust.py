@@ -34,7 +34,6 @@ from shoumen_core.timeutil import as_utc
 from shoumen_core.trust import (
     SignedTrustList,
     TrustListError,
-    UnknownTrustRoot,
     VerifiedTrustList,
     parse_signed_trust_list,
     root_key_id,
@@ -193,9 +192,9 @@ def store_verified(
     min_version = max(floor, current.version if current is not None else 0)
     verified, source = _verify(text, pin, builtin, min_version)
     if pin is None or pin.public_key != verified.root_public_key:
-        if pin is not None and not verified.endorsed:  # cannot happen: verify pins to pin.public_key
-            raise UnknownTrustRoot(detail="root changed without endorsement")
-        new_pin = RootPin(verified.root_public_key, source, now)
+        # Verified against the pin alone, a different root can only have come through an
+        # endorsement chain from it: that is the one way a recorded pin moves.
+        new_pin = RootPin(verified.root_public_key, "endorsed" if verified.endorsed else source, now)
         _set(conn, PIN_KEY, new_pin.to_json())
         if pin is None:
             log.info("trust root %s pinned (%s)", new_pin.root_id, source)
