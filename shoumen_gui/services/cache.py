@@ -51,6 +51,7 @@ from shoumen_gui.services.errors import CacheError
 from shoumen_gui.services.trust import (
     RootPin,
     TrustRefusal,
+    forget_pin,
     read_pin,
     read_refusal,
     record_refusal,
@@ -227,6 +228,13 @@ class LocalCache:
         """The trust root this device pinned for its server (None before the first list)."""
         with self._lock:
             return read_pin(self._conn)
+
+    def forget_root_pin(self) -> RootPin | None:
+        """Forget the pinned root and the stored lists (services.trust.forget_pin)."""
+        with self._tx() as conn:
+            pin = forget_pin(conn)
+            self._venues.clear()
+        return pin
 
     def trust_refusal(self) -> TrustRefusal | None:
         """The last refused trust list, until a good one arrives (the status bar shows it)."""

@@ -211,3 +211,15 @@ def store_verified(
         "UPDATE venues SET trust_list_json = ? WHERE venue_id = ?", (verified.envelope.to_json(), venue_id)
     )
     return True
+
+
+def forget_pin(conn: sqlite3.Connection) -> RootPin | None:
+    """An administrator's deliberate reset (``shoumen --reset-trust-root``): the pin, the version
+    floor and every stored list go, so the next list from the server is pinned afresh (trust on
+    first use again). Offline checks are grey until then. Returns the pin that was forgotten."""
+    pin = read_pin(conn)
+    conn.execute("DELETE FROM meta WHERE key IN (?, ?, ?)", (PIN_KEY, VERSION_KEY, REFUSAL_KEY))
+    conn.execute("UPDATE venues SET trust_list_json = NULL, cursor = ''")
+    if pin is not None:
+        log.warning("trust root %s forgotten by an administrator's reset", pin.root_id)
+    return pin

@@ -206,7 +206,9 @@ def test_rotate_trust_root(db: Db, db_url: str) -> None:
     assert root_key_id(new_public) in result.stdout and root_key_id(old_public) in result.stdout
     with db.sessions() as session:
         endorsements = root_endorsements(session)
-    assert [(e.old_root_public_key, e.new_root_public_key) for e in endorsements] == [(old_public, new_public)]
+    assert [(e.old_root_public_key, e.new_root_public_key) for e in endorsements] == [
+        (old_public, new_public)
+    ]
     assert endorsements[0].is_valid()
 
 

@@ -353,3 +353,18 @@ def test_a_new_signing_key_reaches_the_station_with_the_next_pull(live: LiveServ
         *(k.key_id for k in before.trust_list.keys),
         live.ctx.keys.signing.key_id,
     }
+
+
+def test_an_administrators_reset_forgets_the_pin_and_the_lists(cache: LocalCache, issuer: Issuer) -> None:
+    cache.apply_pull(VENUE_ID, pull_response(issuer), NOW)
+    other_root = SigningKey.generate()  # e.g. a server rebuilt from scratch: no endorsement possible
+    cache.apply_pull(VENUE_ID, injected_pull(issuer, issuer.signed_trust(root=other_root)), NOW)
+    assert cache.trust_refusal() is not None
+    forgotten = cache.forget_root_pin()
+    assert forgotten is not None and forgotten.public_key == root_public_key(issuer.root)
+    assert cache.root_pin() is None and cache.trust_refusal() is None and cache.cursor(VENUE_ID) == ""
+    config = cache.venue_config(VENUE_ID)
+    assert config is not None and config.trust_list is None  # grey offline until the next list
+    cache.apply_pull(VENUE_ID, injected_pull(issuer, issuer.signed_trust(root=other_root)), NOW)
+    pin = cache.root_pin()
+    assert pin is not None and pin.public_key == root_public_key(other_root) and pin.source == "first_contact"
