@@ -32,6 +32,7 @@ from shoumen_core.identity import make_resident_id
 from shoumen_core.policy import CodeColour, HealthSnapshot, NatResult, TravelStatus, Vaccination
 from shoumen_core.schemas import CheckpointOut, LookupRequest, PullResponse, Role, StaffState, VenueOut
 from shoumen_core.timeutil import utcnow
+from shoumen_core.trust import sign_trust_list
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.checks import CheckContext, CheckService, ResultSource
 from shoumen_gui.services.connectivity import Connectivity
@@ -73,7 +74,7 @@ def offline(folder: Path, n: int) -> None:
     cache = LocalCache.open(folder / "offline.db")
     pull = PullResponse(
         epoch="e", cursor="e:1", changed=True, venue=venue, my_role=Role.STAFF, my_state=StaffState.AUTHORISED,
-        trust_list=trust.to_json(), sealing_public_key=b64url_encode(sealing_public), server_time=now,
+        trust_list=sign_trust_list(trust, SigningKey.generate()).to_json(), sealing_public_key=b64url_encode(sealing_public), server_time=now,
     )  # fmt: skip
     cache.apply_pull(1, pull, now, user_id=1)
     service = CheckService(cache, None, Connectivity(online=False))

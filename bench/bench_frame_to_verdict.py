@@ -49,6 +49,7 @@ from shoumen_core.schemas import (
     UserOut,
     VenueOut,
 )
+from shoumen_core.trust import sign_trust_list
 from shoumen_gui import pyside_fixes
 from shoumen_gui.scanning.testframes import SIZE_480P, SIZE_720P, write_test_video
 from shoumen_gui.services.api import ApiClient
@@ -98,7 +99,7 @@ def offline_cache(folder: Path, trust: TrustList, now: datetime) -> LocalCache:
     cache = LocalCache.open(folder / "cache.db")
     pull = PullResponse(
         epoch="e", cursor="e:1", changed=True, venue=venue, my_role=Role.STAFF, my_state=StaffState.AUTHORISED,
-        trust_list=trust.to_json(), sealing_public_key=b64url_encode(sealing_public), server_time=now,
+        trust_list=sign_trust_list(trust, SigningKey.generate()).to_json(), sealing_public_key=b64url_encode(sealing_public), server_time=now,
     )  # fmt: skip
     cache.apply_pull(1, pull, now, user_id=1)
     return cache

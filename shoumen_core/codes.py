@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from shoumen_core.policy import CodeColour, HealthSnapshot, NatResult, TravelStatus, Vaccination
 
@@ -222,6 +222,9 @@ class TrustList(BaseModel):
     keys: tuple[TrustedKey, ...]
     issued_at: datetime
     valid_until: datetime
+    # Monotonic per server: bumped whenever the set of issuer keys changes (or the root rotates).
+    # A device refuses a list with a lower version than one it accepted (shoumen_core.trust).
+    version: int = Field(default=0, ge=0, le=2**53)
 
     _loaded: dict[str, tuple[TrustedKey, Ed25519PublicKey]] = PrivateAttr(default_factory=dict)
 

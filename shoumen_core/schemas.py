@@ -425,7 +425,7 @@ class PullResponse(Model):
     staff: list[StaffBrief] | None = None
     my_role: Role | None = None
     my_state: StaffState | None = None
-    trust_list: str | None = None  # shoumen_core.codes.TrustList JSON
+    trust_list: str | None = None  # shoumen_core.trust.SignedTrustList JSON (signed by the root)
     sealing_public_key: str | None = None  # base64url X25519, for offline document sealing
     unit_counts: list[DayCounts] = []  # the venue, today and yesterday (server's view)
     personal_counts: list[DayCounts] = []  # the caller at this venue

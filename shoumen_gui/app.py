@@ -68,6 +68,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help=f"start, print '{READY_MARKER} <page> <seconds>' when ready, and exit (tests, benchmarks)",
     )
     parser.add_argument(
+        "--reset-trust-root",
+        action="store_true",
+        help="forget the trust-list root pinned for this server (after a root change it could not"
+        " endorse; docs/SECURITY.md) and exit; the next sync pins the server's root again",
+    )
+    parser.add_argument(
         "--self-test",
         action="store_true",
         help="check this installation end to end in a temporary folder, one line per step (exit 0: all ok)",
@@ -112,6 +118,42 @@ def choose_backend(args: argparse.Namespace, settings: Settings, paths: AppPaths
     if url:
         return BackendChoice.remote(url)
     return BackendChoice.local(EmbeddedBackend(paths.embedded_db))
+
+
+def reset_trust_root(args: argparse.Namespace) -> int:
+    """`shoumen --reset-trust-root [--server URL] [--data-dir DIR]`: a deliberate, logged reset of
+    the pin of one server's cache; no window. The pin is never replaced any other way."""
+    from shoumen_gui.services.cache import LocalCache
+    from shoumen_gui.ui.session import BackendChoice
+
+    paths = AppPaths.choose(args.data_dir).ensure()
+    setup_logging(paths.log_dir)
+    url = args.server or SettingsStore(paths.settings_file).load().server_url
+    key = (
+        BackendChoice.remote(url).key if url else BackendChoice.local(EmbeddedBackend(paths.embedded_db)).key
+    )
+    path = paths.cache_db(key)
+    if url:  # a server met before: its cache follows its identity (services/server_identity.py)
+        from shoumen_gui.services.server_identity import ServerDirectory, normalise_url
+
+        directory = ServerDirectory.load(paths.data_dir)
+        server_id = directory.urls.get(normalise_url(url), "")
+        if server_id in directory.caches:
+            path = paths.data_dir / directory.caches[server_id]
+    if not path.exists():
+        print(f"本机没有该服务器的缓存（{path.name}），无需重置")
+        return 0
+    cache = LocalCache.open(path)
+    try:
+        pin = cache.forget_root_pin()
+    finally:
+        cache.close()
+    shutdown_logging()
+    if pin is None:
+        print("本机尚未记录该服务器的信任根，无需重置")
+    else:
+        print(f"已忘记信任根 {pin.root_id}；下次同步时将记录服务器当前的信任根")
+    return 0
 
 
 def load_style(app: QApplication, settings: Settings) -> None:
@@ -224,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return selftest.main(argv)
     args = parse_args(argv)  # before Qt: --help and bad options need no display
+    if args.reset_trust_root:
+        return reset_trust_root(args)
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)

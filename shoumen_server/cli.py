@@ -10,6 +10,8 @@
     shoumen-server purge
     shoumen-server create-supervisor --phone P --name N --region 330624 [--region-name 新昌县南明街道]
     shoumen-server rotate-signing-key
+    shoumen-server trust-root                   prints the root's id and public key (for the app's built-in pins)
+    shoumen-server rotate-trust-root
     shoumen-server issue-code --document NUMBER [--kind resident_id]
 
 Every command takes `--database-url` (default: $SHOUMEN_DATABASE_URL, else sqlite ./shoumen.db).
@@ -36,12 +38,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from shoumen_core.identity import DocumentKind, InvalidDocument, parse_document
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_core.trust import root_key_id, root_public_key
 from shoumen_core.urls import UrlReach, classify_url
 from shoumen_server.db import make_engine, make_session_factory, session_scope
 from shoumen_server.keys import KeyStore, rotate_signing_key
 from shoumen_server.settings import ServerSettings, public_url_refusal, sqlite_url
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsConfigError, SmsSettings, build_gateway
+from shoumen_server.trust_root import rotate_trust_root
 
 log = logging.getLogger("shoumen.server.cli")
 
@@ -242,6 +246,29 @@ def cmd_rotate_signing_key(args: argparse.Namespace) -> int:
     return _with_db(args, work)
 
 
+def cmd_rotate_trust_root(args: argparse.Namespace) -> int:
+    def work(db: _Db) -> int:
+        _ = db.keys
+        with session_scope(db.sessions) as session:
+            rotation = rotate_trust_root(session, utcnow())
+        print(
+            f"新的信任根已启用：{rotation.new_root_id}（由旧根 {rotation.old_root_id} 签署交接，"
+            f"信任列表版本 {rotation.version}）。请重启服务；设备下次同步时更换信任根。"
+        )
+        return 0
+
+    return _with_db(args, work)
+
+
+def cmd_trust_root(args: argparse.Namespace) -> int:
+    def work(db: _Db) -> int:
+        public = root_public_key(db.keys.trust_root)
+        print(f"{root_key_id(public)} {public}")
+        return 0
+
+    return _with_db(args, work)
+
+
 def cmd_issue_code(args: argparse.Namespace) -> int:
     from shoumen_server.health import RegistryHealthSource, issue_code_for
 
@@ -418,6 +445,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("rotate-signing-key", parents=[common], help="启用新的健康码签名密钥").set_defaults(
         handler=cmd_rotate_signing_key
     )
+    sub.add_parser(
+        "trust-root", parents=[common], help="显示信任列表根公钥（写入应用内置的 trust_roots.json）"
+    ).set_defaults(handler=cmd_trust_root)
+    sub.add_parser(
+        "rotate-trust-root", parents=[common], help="启用新的信任列表根密钥（旧根签署交接）"
+    ).set_defaults(handler=cmd_rotate_trust_root)
 
     issue = sub.add_parser("issue-code", parents=[common], help="为健康信息库中的人员签发个人健康码")
     issue.add_argument("--document", required=True, metavar="NUMBER")

@@ -5,6 +5,7 @@
 - venue_mac: HMAC secret of venue-code tokens
 - data: AES-GCM key for PII at rest (document numbers, names, phones)
 - lookup: HMAC key for the keyed hashes that find a person without decrypting
+- trust_root: Ed25519, signs the trust list; devices pin its public half (shoumen_server.trust_root)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from shoumen_core.codes import SigningKey, TrustedKey, TrustList, generate_sealing_keypair
 from shoumen_server.models import ServerKey, ServerMeta
+from shoumen_server.trust_root import bump_trust_list_version
 
 SIGNING_KEY_LIFETIME = timedelta(days=365)
 
@@ -57,6 +59,11 @@ def ensure_keys(session: Session, now: datetime) -> None:
     if "sealing" not in kinds:
         private, public = generate_sealing_keypair()
         session.add(_new_key("sealing", now, private, public))
+    if "trust_root" not in kinds:
+        root = SigningKey.generate()
+        session.add(
+            _new_key("trust_root", now, root.to_pem(), root.public_bytes(), f"trust_root-{root.key_id}")
+        )
     for kind in ("venue_mac", "data", "lookup"):
         if kind not in kinds:
             session.add(_new_key(kind, now, os.urandom(32)))
@@ -74,6 +81,7 @@ def rotate_signing_key(session: Session, now: datetime) -> str:
     row = _new_key("signing", now, key.to_pem(), key.public_bytes(), key.key_id)
     row.valid_until = now + SIGNING_KEY_LIFETIME
     session.add(row)
+    bump_trust_list_version(session)
     session.flush()
     return key.key_id
 
@@ -81,6 +89,7 @@ def rotate_signing_key(session: Session, now: datetime) -> str:
 @dataclass(frozen=True)
 class KeyStore:
     signing: SigningKey
+    trust_root: SigningKey
     trusted: tuple[TrustedKey, ...]
     sealing_private: bytes
     sealing_public: bytes
@@ -93,7 +102,7 @@ class KeyStore:
     def load(cls, session: Session) -> KeyStore:
         rows = session.scalars(select(ServerKey).order_by(ServerKey.id)).all()
         active = {row.kind: row for row in rows if row.active}
-        missing = {"signing", "sealing", "venue_mac", "data", "lookup"} - active.keys()
+        missing = {"signing", "sealing", "venue_mac", "data", "lookup", "trust_root"} - active.keys()
         if missing:
             raise RuntimeError(
                 f"server keys missing ({', '.join(sorted(missing))}): run `shoumen-server migrate`"
@@ -113,6 +122,7 @@ class KeyStore:
         epoch = session.get(ServerMeta, "epoch")
         return cls(
             signing=SigningKey.from_pem(signing_row.key_id, signing_row.secret),
+            trust_root=SigningKey.from_pem(active["trust_root"].key_id, active["trust_root"].secret),
             trusted=trusted,
             sealing_private=active["sealing"].secret,
             sealing_public=active["sealing"].public or b"",

@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from shoumen_core.codes import TrustList
 from shoumen_core.policy import FindingState, VerdictLevel
 from shoumen_core.schemas import (
     AbnormalItem,
@@ -29,7 +28,8 @@ from shoumen_core.schemas import (
     PushResponse,
     StatsScope,
 )
-from shoumen_core.timeutil import as_utc, local_day
+from shoumen_core.timeutil import as_utc, local_day, utcnow
+from shoumen_core.trust import TrustListError
 from shoumen_gui.services.cache_connection import StorageConnection
 from shoumen_gui.services.cache_rows import (
     FINDINGS,
@@ -49,6 +49,15 @@ from shoumen_gui.services.cache_rows import (
 )
 from shoumen_gui.services.cache_schema import STEPS, detail_message, upgrade
 from shoumen_gui.services.errors import CacheError, StorageError, storage_error
+from shoumen_gui.services.trust import (
+    RootPin,
+    TrustRefusal,
+    forget_pin,
+    read_pin,
+    read_refusal,
+    record_refusal,
+    store_verified,
+)
 
 __all__ = [
     "CacheError",
@@ -76,9 +85,10 @@ _INSERT_CHECK: Final = (
 
 
 class LocalCache:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, builtin_roots: Sequence[str] = ()) -> None:
         self._conn = conn
         self.path = path
+        self._builtin_roots = tuple(builtin_roots)  # services.trust: this server's built-in pins
         self._lock = threading.RLock()
         self._venues: dict[int, CachedVenue | None] = {}
         self._inflight: dict[str, int] = {}  # check id -> its revision when handed to a push
@@ -89,7 +99,7 @@ class LocalCache:
     # ---- lifecycle ---------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> LocalCache:
+    def open(cls, path: Path, *, builtin_roots: Sequence[str] = ()) -> LocalCache:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
@@ -109,7 +119,7 @@ class LocalCache:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, path, builtin_roots)
 
     def close(self) -> None:
         with self._lock:
@@ -211,7 +221,7 @@ class LocalCache:
         synced rows are queued again, the server's counts dropped and the cursor reset, so the
         next round pushes everything and pulls from scratch (a full resync)."""
         with self._tx() as conn:
-            row = conn.execute("SELECT epoch FROM venues WHERE venue_id = ?", (venue_id,)).fetchone()
+            row = conn.execute("SELECT epoch, cursor FROM venues WHERE venue_id = ?", (venue_id,)).fetchone()
             if row is None:
                 conn.execute("INSERT INTO venues(venue_id) VALUES (?)", (venue_id,))
             epoch_reset = row is not None and bool(row[0]) and row[0] != pull.epoch
@@ -219,9 +229,19 @@ class LocalCache:
                 log.warning("server epoch changed for venue %d: full resync", venue_id)
                 requeue_for_new_epoch(conn, venue_id)
             store_config(conn, venue_id, pull)
+            cursor = "" if epoch_reset else pull.cursor
+            if pull.trust_list is not None:
+                # Keys may be re-sent with an unchanged configuration (a renewed trust list).
+                try:
+                    store_verified(conn, venue_id, pull.trust_list, self._builtin_roots, now)
+                except TrustListError as exc:
+                    # The rest of the page is good; the previous list stays, and the old cursor
+                    # makes the next pull bring a list again (a fixed server heals by itself).
+                    record_refusal(conn, exc, now)
+                    cursor = "" if row is None or epoch_reset else str(row[1] or "")
             conn.execute(
                 "UPDATE venues SET epoch = ?, cursor = ?, last_pull_at = ?, server_time = ? WHERE venue_id = ?",
-                (pull.epoch, "" if epoch_reset else pull.cursor, iso(now), iso(pull.server_time), venue_id),
+                (pull.epoch, cursor, iso(now), iso(pull.server_time), venue_id),
             )
             as_of = iso(now)
             for counts in pull.unit_counts:
@@ -252,23 +272,41 @@ class LocalCache:
             self._venues[venue_id] = cached
             return cached
 
-    def store_trust_list(self, venue_id: int, trust_list_json: str) -> bool:
-        """Keep a trust list fetched on its own (GET /trust-list) if it lasts longer than the
-        cached one. Returns True if stored."""
-        fresh = TrustList.from_json(trust_list_json)
+    def store_trust_list(self, venue_id: int, trust_list_json: str, now: datetime | None = None) -> bool:
+        """Keep a trust list fetched on its own (GET /trust-list) if it verifies against the
+        pinned root (services.trust) and is newer than the cached one. Returns True if stored,
+        False for a known venue's resend; raises TrustListError (recorded for the status bar)
+        if refused, keeping the previous list."""
+        now = utcnow() if now is None else now
+        try:
+            with self._tx() as conn:
+                known = conn.execute("SELECT 1 FROM venues WHERE venue_id = ?", (venue_id,)).fetchone()
+                if known is None:
+                    return False
+                stored = store_verified(conn, venue_id, trust_list_json, self._builtin_roots, now)
+                self._venues.pop(venue_id, None)
+                return stored
+        except TrustListError as exc:
+            with self._tx() as conn:
+                record_refusal(conn, exc, now)
+            raise
+
+    def root_pin(self) -> RootPin | None:
+        """The trust root this device pinned for its server (None before the first list)."""
+        with self._lock:
+            return read_pin(self._conn)
+
+    def forget_root_pin(self) -> RootPin | None:
+        """Forget the pinned root and the stored lists (services.trust.forget_pin)."""
         with self._tx() as conn:
-            row = conn.execute(
-                "SELECT trust_list_json FROM venues WHERE venue_id = ?", (venue_id,)
-            ).fetchone()
-            if row is None:
-                return False
-            if row[0] is not None and TrustList.from_json(row[0]).valid_until >= fresh.valid_until:
-                return False
-            conn.execute(
-                "UPDATE venues SET trust_list_json = ? WHERE venue_id = ?", (trust_list_json, venue_id)
-            )
-            self._venues.pop(venue_id, None)
-        return True
+            pin = forget_pin(conn)
+            self._venues.clear()
+        return pin
+
+    def trust_refusal(self) -> TrustRefusal | None:
+        """The last refused trust list, until a good one arrives (the status bar shows it)."""
+        with self._lock:
+            return read_refusal(self._conn)
 
     def cursor(self, venue_id: int) -> str:
         rows = self._query("SELECT cursor FROM venues WHERE venue_id = ?", (venue_id,))

@@ -31,6 +31,7 @@ from shoumen_core.schemas import (
     VenueOut,
 )
 from shoumen_core.timeutil import as_utc, local_day, local_hour
+from shoumen_gui.services.trust import stored_trust_list
 
 FINDINGS: Final = TypeAdapter(list[Finding])
 STAFF: Final = TypeAdapter(list[StaffBrief])
@@ -177,10 +178,7 @@ def store_config(conn: sqlite3.Connection, venue_id: int, pull: PullResponse) ->
                     venue_id,
                 ),
             )
-    # Keys may be re-sent with an unchanged configuration (a renewed trust list).
-    if pull.trust_list is not None:
-        TrustList.from_json(pull.trust_list)  # refuse to store a list that does not parse
-        conn.execute("UPDATE venues SET trust_list_json = ? WHERE venue_id = ?", (pull.trust_list, venue_id))
+    # The trust list is not stored here: services.trust.store_verified checks it first.
     if pull.sealing_public_key is not None:
         if len(b64url_decode(pull.sealing_public_key)) != 32:
             raise ValueError("sealing key must be 32 bytes")
@@ -206,7 +204,7 @@ def cached_venue(row: Sequence[Any]) -> CachedVenue:
     return CachedVenue(
         venue=venue,
         policy=venue.policy,
-        trust_list=None if trust_json is None else TrustList.from_json(trust_json),
+        trust_list=stored_trust_list(trust_json),
         sealing_public_key=None if sealing is None else b64url_decode(sealing),
         my_role=None if role is None else Role(role),
         my_state=None if state is None else StaffState(state),

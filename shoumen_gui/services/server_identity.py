@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -158,10 +159,11 @@ def choose_cache(data_dir: Path, url: str, server_id: str, url_cache_name: str) 
     return CacheChoice(url, path, sid, earlier, tuple(strays), other)
 
 
-def adopt(data_dir: Path, choice: CacheChoice) -> Adopted:
-    """Open the chosen cache, note its server in it, move the strays' unsynced rows in and
-    remember URL, server and file in servers.json. Cache lane."""
-    cache = LocalCache.open(choice.path)
+def adopt(data_dir: Path, choice: CacheChoice, *, builtin_roots: Sequence[str] = ()) -> Adopted:
+    """Open the chosen cache (with the trust roots built in for this server), note its server in
+    it, move the strays' unsynced rows in and remember URL, server and file in servers.json.
+    Cache lane."""
+    cache = LocalCache.open(choice.path, builtin_roots=builtin_roots)
     moved = 0
     if choice.server_id:
         try:

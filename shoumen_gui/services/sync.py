@@ -22,6 +22,7 @@ from typing import Final
 
 from shoumen_core.schemas import MAX_PUSH_BATCH, PushRequest, StaffState
 from shoumen_core.timeutil import utcnow
+from shoumen_core.trust import TrustListError
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import Connectivity, Listeners
@@ -60,6 +61,9 @@ class SyncStatus:
     revoked: bool
     message: str  # Chinese, for the status bar; "" when all is well
     session_expired: bool = False
+    # Chinese, for the status bar: the last trust list was refused (services.trust); "" when the
+    # stored list is the server's current one. Offline checks go on with the previous list.
+    trust_warning: str = ""
 
 
 def backoff_delay(failures: int, max_backoff: float) -> float:
@@ -122,6 +126,7 @@ class SyncEngine:
             epoch_reset=False,
             revoked=False,
             message="",
+            trust_warning=_refusal_message(cache),
         )
         connectivity.add_listener(self._on_connectivity)
 
@@ -266,6 +271,7 @@ class SyncEngine:
             self._publish(**update)
 
     def _round(self, venue_id: int, user_id: int) -> dict[str, object]:
+        pin_before = self.cache.root_pin()
         if not self.connectivity.online:
             # A cheap probe first: while the backend stays away, no batch of rows is read and
             # serialised (on every back-off retry) only to fail at the connect.
@@ -282,12 +288,18 @@ class SyncEngine:
         self._purge_if_due()
         venue = self.cache.venue_config(venue_id)
         revoked = venue is not None and venue.my_state is StaffState.REVOKED
+        message = "服务器数据已重置，已重新同步全部记录" if epoch_reset else ""
+        pin_after = self.cache.root_pin()
+        if pin_before is not None and pin_after is not None and pin_after != pin_before:
+            # Never silent: the guard (and the log) see that the root moved, and to which.
+            message = f"服务器的信任根已更换为 {pin_after.root_id}（由原信任根签署交接）"
         return {
             "last_sync_at": now,
             "epoch_reset": epoch_reset,
             "revoked": revoked,
             "session_expired": False,
-            "message": "服务器数据已重置，已重新同步全部记录" if epoch_reset else "",
+            "message": message,
+            "trust_warning": _refusal_message(self.cache),
         }
 
     def _push_all(self, user_id: int) -> int:
@@ -319,8 +331,11 @@ class SyncEngine:
         current = venue.trust_list
         if current is not None and current.valid_until - self.clock() > TRUST_LIST_MARGIN:
             return
-        if self.cache.store_trust_list(venue_id, self.api.trust_list()):
-            log.info("trust list renewed for venue %d", venue_id)
+        try:
+            if self.cache.store_trust_list(venue_id, self.api.trust_list(), self.clock()):
+                log.info("trust list renewed for venue %d", venue_id)
+        except TrustListError:
+            pass  # recorded by the cache; the round reports it as trust_warning
 
     def _failed(self, exc: ServiceError) -> dict[str, object]:
         with self._lock:
@@ -378,6 +393,11 @@ class SyncEngine:
                 status = replace(status, message=f"本机时间与服务器相差约 {minutes} 分钟，请校准时间")
             self._status = status
         self.on_status.emit(status)
+
+
+def _refusal_message(cache: LocalCache) -> str:
+    refusal = cache.trust_refusal()
+    return "" if refusal is None else refusal.message
 
 
 def _parse(text: str | None) -> datetime | None:

@@ -27,7 +27,9 @@ from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
 from shoumen_gui.services.gate import stored_gate_config
 from shoumen_gui.services.server_identity import Adopted, CacheChoice, adopt, choose_cache
+from shoumen_gui.services.server_url import check_server_url
 from shoumen_gui.services.storage import MIB
+from shoumen_gui.services.trust import builtin_roots
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
@@ -117,7 +119,15 @@ class SessionFlow(QObject):
             self.tasks.run(self.backend.embedded.start, self._on_backend_up, self._on_backend_failed)
         else:
             assert self.backend.server_url is not None
-            self._on_backend_up(self.backend.server_url)
+            try:
+                url = check_server_url(self.backend.server_url)
+            except ServiceError as error:  # plain http to another machine: refused before any request
+                log.error("server URL refused: %s", error.code)
+                # From the event loop, like every other start-up failure: a listener may quit the
+                # app, which needs the loop running.
+                QTimer.singleShot(0, lambda refused=error: self._on_startup_error(refused))
+                return
+            self._on_backend_up(url)
 
     def _on_backend_up(self, url: str) -> None:
         if self.api is None or self.api.base_url != url:
@@ -133,7 +143,12 @@ class SessionFlow(QObject):
             self.tasks.run(lambda: server_id_of(api), self._on_server_known, self._on_startup_error)
         else:
             path = self.paths.cache_db(self.backend.key)
-            self.tasks.run_serial(lambda: LocalCache.open(path), self._on_cache_open, self._on_startup_error)
+            server_url = self.backend.server_url
+
+            def open_cache() -> LocalCache:  # the built-in pins are a file: read on the cache lane
+                return LocalCache.open(path, builtin_roots=builtin_roots(server_url))
+
+            self.tasks.run_serial(open_cache, self._on_cache_open, self._on_startup_error)
 
     # --- which cache: the server's identity (issue 14 §4) ----------------------------------------
 
@@ -187,8 +202,12 @@ class SessionFlow(QObject):
         self.startup_failed.emit(message)
 
     def _adopt_cache(self, choice: CacheChoice) -> None:
-        data_dir = self.paths.data_dir
-        self.tasks.run_serial(lambda: adopt(data_dir, choice), self._on_cache_adopted, self._on_startup_error)
+        data_dir, url = self.paths.data_dir, self.backend.server_url
+        self.tasks.run_serial(
+            lambda: adopt(data_dir, choice, builtin_roots=builtin_roots(url)),
+            self._on_cache_adopted,
+            self._on_startup_error,
+        )
 
     def _on_cache_adopted(self, adopted: Adopted) -> None:
         notes: list[str] = []

@@ -1,8 +1,8 @@
 """The sync status bar: online or offline, pending rows, last sync, the checkpoint.
 
 DESIGN §4: it always shows online/offline, the pending count and the last sync time. A clock
-more than five minutes off the server's is a warning banner (verdict windows depend on time);
-rows the server rejected stay visible with their reasons.
+more than five minutes off the server's is a warning banner (verdict windows depend on time),
+so is a refused trust list (DESIGN §3); rows the server rejected stay visible with their reasons.
 """
 
 from __future__ import annotations
@@ -67,6 +67,13 @@ class SyncStatusBar(QFrame):
         self.skew_banner.setAccessibleName(self.tr("时钟偏差警告"))
         self.skew_banner.setProperty("role", "warningBanner")
         self.skew_banner.setWordWrap(True)
+        # A refused trust list (services.trust): offline checks still use the previous one, but
+        # someone must find out why the server sent a list this station will not take.
+        self.trust_banner = QLabel()
+        self.trust_banner.setObjectName("trustListBanner")
+        self.trust_banner.setAccessibleName(self.tr("信任列表警告"))
+        self.trust_banner.setProperty("role", "warningBanner")
+        self.trust_banner.setWordWrap(True)
 
         bar = QHBoxLayout()
         for label in (self.online, self.pending, self.last_sync, self.rejected, self.storage):
@@ -76,6 +83,7 @@ class SyncStatusBar(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.skew_banner)
+        layout.addWidget(self.trust_banner)
         layout.addLayout(bar)
         self.is_online = False
         self.show_connecting()
@@ -86,6 +94,7 @@ class SyncStatusBar(QFrame):
         self.last_sync.setText(self.tr("尚未同步"))
         self.rejected.hide()
         self.skew_banner.hide()
+        self.trust_banner.hide()
         self.message.clear()
 
     def set_checkpoint(self, venue_name: str, checkpoint_name: str | None) -> None:
@@ -110,6 +119,8 @@ class SyncStatusBar(QFrame):
             self.skew_banner.show()
         else:
             self.skew_banner.hide()
+        self.trust_banner.setText(status.trust_warning)
+        self.trust_banner.setVisible(bool(status.trust_warning))
         if status.rejected:
             self.rejected.setText(self.tr("{0} 条被拒绝").format(status.rejected))
             self.rejected.show()

@@ -28,6 +28,7 @@ from shoumen_server.errors import ApiError
 from shoumen_server.ingest import MAX_ID, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
 from shoumen_server.models import Membership, User
+from shoumen_server.trust_root import signed_trust_list, trust_list_version
 from shoumen_server.views import venue_out
 
 router = APIRouter(tags=["sync"])
@@ -83,9 +84,10 @@ def _staff(db: Session, venue_id: int) -> list[StaffBrief]:
     ]
 
 
-def _cursor_is_current(cursor: str, epoch: str, config_version: int) -> bool:
-    cursor_epoch, sep, version = cursor.rpartition(":")
-    return bool(sep) and cursor_epoch == epoch and version == str(config_version)
+def _cursor(epoch: str, config_version: int, trust_version: int) -> str:
+    """The trust list's version is part of the cursor: a new issuer key or root reaches every
+    device with its next pull, not only when its venue's configuration changes."""
+    return f"{epoch}:{config_version}.{trust_version}"
 
 
 @router.get("/sync/pull", response_model=PullResponse)
@@ -103,10 +105,11 @@ def pull(
     keys = ctx.keys
     today = local_day(now)
     days = [today, today - timedelta(days=1)]
+    current = _cursor(keys.epoch, venue.config_version, trust_list_version(db))
     response = PullResponse(
         epoch=keys.epoch,
-        cursor=f"{keys.epoch}:{venue.config_version}",
-        changed=not _cursor_is_current(cursor, keys.epoch, venue.config_version),
+        cursor=current,
+        changed=cursor != current,
         unit_counts=days_counts(db, venue.id, days),
         personal_counts=days_counts(db, venue.id, days, user_id=caller.user.id),
         server_time=now,
@@ -117,6 +120,6 @@ def pull(
         response.staff = _staff(db, venue.id)
         response.my_role = Role(member.role)
         response.my_state = StaffState(member.state)
-        response.trust_list = keys.trust_list(now, validity).to_json()
+        response.trust_list = signed_trust_list(db, keys, now, validity).to_json()
         response.sealing_public_key = b64u(keys.sealing_public)
     return response

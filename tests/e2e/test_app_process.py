@@ -82,6 +82,16 @@ def test_unreachable_server_opens_the_login_page(tmp_path: Path) -> None:
     assert "embedded backend listening" not in log  # --server means no embedded backend
 
 
+def test_a_plain_http_server_is_refused(tmp_path: Path) -> None:
+    """Issue 13 §3: `--server http://<another machine>` stops at the start page (exit 1 with
+    --self-check-exit), before the token or the trust list could cross the network in clear."""
+    result = run_app(tmp_path / "station", "--server", "http://shoumen.example.invalid:8000", timeout=60)
+    assert result.returncode == 1, result.stderr[-2000:]
+    log = (tmp_path / "station" / "logs" / "shoumen.log").read_text(encoding="utf-8")
+    assert "server URL refused: insecure_server_url" in log
+    assert not list((tmp_path / "station").glob("cache-server-*.db"))  # nothing kept for that server
+
+
 def test_help_needs_no_display() -> None:
     """`shoumen --help` answers before Qt starts, so it works on a machine with no screen."""
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}

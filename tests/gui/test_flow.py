@@ -207,3 +207,19 @@ def test_expired_session_sends_the_guard_to_log_in_and_keeps_the_checks(
     click(qtbot, window, window.checkpoint_picker.buttons[0].objectName())
     wait_for_page(qtbot, window, "workbench")
     qtbot.waitUntil(lambda: record.record_id in embedded.server_checks(), timeout=15_000)
+
+
+def test_a_plain_http_server_on_another_machine_is_refused_at_start(
+    qtbot: QtBot, make_station_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 §3: `--server http://…` (not loopback) stops at the start page with a clear
+    message, before any request could carry the token or the trust list in clear."""
+    monkeypatch.delenv("SHOUMEN_ALLOW_PLAIN_HTTP", raising=False)
+    app = make_station_app(backend=BackendChoice.remote("http://shoumen.example.invalid:8000"))
+    with qtbot.waitSignal(app.flow.startup_failed, timeout=5_000) as blocker:
+        app.flow.start()
+    assert "https://" in blocker.args[0] and "明文" in blocker.args[0]
+    assert app.window.current_page is app.window.startup
+    assert find(app.window, QLabel, "startupMessage").text() == blocker.args[0]
+    assert find(app.window, QPushButton, "startupRetry").isVisible()
+    assert app.flow.api is None and app.flow.cache is None  # no client, no cache for that server

@@ -118,3 +118,13 @@ def test_rejected_rows_show_their_reasons(bar: SyncStatusBar) -> None:
 def test_revoked_staff_get_a_plain_message(bar: SyncStatusBar) -> None:
     bar.update_status(status(revoked=True, message="forbidden"))
     assert "核验权限已被收回" in text(bar, "syncMessage")
+
+
+def test_a_refused_trust_list_is_a_warning_until_a_good_one_arrives(bar: SyncStatusBar) -> None:
+    """Issue 13 §3: the station says when it refused a trust list (and keeps the previous one)."""
+    assert not visible(bar, "trustListBanner")
+    warning = "信任列表签名无效，已拒绝（离线核验仍用上一版）"
+    bar.update_status(status(trust_warning=warning))
+    assert visible(bar, "trustListBanner") and text(bar, "trustListBanner") == warning
+    bar.update_status(status())
+    assert not visible(bar, "trustListBanner")

@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 
 from shoumen_core.codes import verify_personal_code
 from shoumen_core.timeutil import utcnow
+from shoumen_core.trust import parse_signed_trust_list, root_key_id, root_public_key
 from shoumen_server.db import make_engine, make_session_factory
 from shoumen_server.keys import KeyStore
 from shoumen_server.models import Person, User
 from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, seed_demo
+from shoumen_server.trust_root import root_endorsements
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
 UNKNOWN_ID = "330624198503121020"
@@ -188,6 +190,28 @@ def test_rotate_signing_key(db: Db, db_url: str) -> None:
     assert {key.key_id for key in after.trusted} == {before.signing.key_id, after.signing.key_id}
 
 
+def test_rotate_trust_root(db: Db, db_url: str) -> None:
+    """Issue 13 §3: `trust-root` prints the pin for the app's built-in list; `rotate-trust-root`
+    makes a new root the old one endorses."""
+    before = db.keys()
+    shown = run("trust-root", url=db_url)
+    assert shown.returncode == 0, shown.stderr
+    old_public = root_public_key(before.trust_root)
+    assert shown.stdout.split() == [root_key_id(old_public), old_public]
+    result = run("rotate-trust-root", url=db_url)
+    assert result.returncode == 0, result.stderr
+    after = db.keys()
+    new_public = root_public_key(after.trust_root)
+    assert new_public != old_public
+    assert root_key_id(new_public) in result.stdout and root_key_id(old_public) in result.stdout
+    with db.sessions() as session:
+        endorsements = root_endorsements(session)
+    assert [(e.old_root_public_key, e.new_root_public_key) for e in endorsements] == [
+        (old_public, new_public)
+    ]
+    assert endorsements[0].is_valid()
+
+
 def test_demo_codes(db: Db, db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "codes"
     refused = run("demo-codes", "--out", str(out), url=db_url)
@@ -251,7 +275,7 @@ def test_serve_answers_http(db_url: str) -> None:
         info = httpx.get(f"{base}/info", timeout=10)
         assert info.status_code == 200
         assert info.json()["name"] == "shoumen" and info.json()["demo_mode"] is True
-        assert httpx.get(f"{base}/trust-list", timeout=10).json()["keys"]
+        assert parse_signed_trust_list(httpx.get(f"{base}/trust-list", timeout=10).text).payload().keys
         assert "demo data seeded" in "".join(seen)
     finally:
         process.terminate()

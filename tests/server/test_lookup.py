@@ -14,7 +14,6 @@ from sqlalchemy import delete, func, select, update
 
 from shoumen_core.codes import (
     SigningKey,
-    TrustList,
     b64url_decode,
     issue_personal_code,
     venue_code_url,
@@ -28,6 +27,7 @@ from shoumen_core.policy import (
     VerdictLevel,
 )
 from shoumen_core.schemas import StaffState
+from shoumen_core.trust import root_public_key, verify_trust_list
 from shoumen_server import venue_admin
 from shoumen_server.deps import ServerContext
 from shoumen_server.health import PersonRecord, RegistryHealthSource, issue_code_for
@@ -396,7 +396,8 @@ def test_lookups_are_audited_and_write_no_check(demo: Demo) -> None:
 def test_trust_list_is_public_and_verifies_codes(demo: Demo) -> None:
     r = demo.server.client.get(f"{API}/trust-list")
     assert r.status_code == 200
-    trust = TrustList.from_json(r.text)
+    root = root_public_key(demo.ctx.keys.trust_root)
+    trust = verify_trust_list(r.text, [root]).trust_list
     now = demo.server.clock()
     assert trust.issued_at == now
     assert trust.valid_until == now + timedelta(days=demo.server.settings.trust_list_validity_days)
@@ -406,7 +407,7 @@ def test_trust_list_is_public_and_verifies_codes(demo: Demo) -> None:
     with demo.ctx.sessions.begin() as session:
         rotate_signing_key(session, now)
     demo.ctx.reload_keys()
-    keys = TrustList.from_json(demo.server.client.get(f"{API}/trust-list").text).keys
+    keys = verify_trust_list(demo.server.client.get(f"{API}/trust-list").text, [root]).trust_list.keys
     assert len(keys) == 2
 
 

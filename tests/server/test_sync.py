@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from shoumen_core.codes import TrustList, unseal
+from shoumen_core.codes import unseal
+from shoumen_core.trust import root_public_key, verify_trust_list
 from shoumen_server.ingest import store_checks
 from shoumen_server.models import Check, CheckCount, DayPersonCount, ServerMeta, Venue
 from tests.server.conftest import Server
@@ -263,7 +264,8 @@ def test_pull_sends_the_configuration_only_when_it_changed(server: Server) -> No
     assert [s["name"] for s in first["staff"]][1:] == ["李四"]
     assert first["staff"][0]["role"] == "owner"
     assert first["venue"]["id"] == venue_id
-    trust = TrustList.from_json(str(first["trust_list"]))
+    root = root_public_key(ctx_of(server).keys.trust_root)
+    trust = verify_trust_list(str(first["trust_list"]), [root]).trust_list
     assert trust.is_fresh(server.clock())
     assert trust.valid_until - server.clock() == timedelta(days=server.settings.trust_list_validity_days)
     assert first["sealing_public_key"]

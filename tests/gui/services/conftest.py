@@ -4,7 +4,7 @@ sealing key, a venue pulled into the cache, and an in-memory keyring."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from shoumen_core.schemas import (
     StaffState,
     VenueOut,
 )
+from shoumen_core.trust import sign_trust_list
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.checks import CheckContext, CheckService
 from shoumen_gui.services.connectivity import Connectivity
@@ -60,6 +61,11 @@ class Issuer:
     trust: TrustList
     sealing_private: bytes
     sealing_public: bytes
+    root: SigningKey = field(default_factory=SigningKey.generate)  # signs the trust list
+
+    def signed_trust(self, trust: TrustList | None = None, *, root: SigningKey | None = None) -> str:
+        """The trust list as a server sends it: signed by the root (shoumen_core.trust)."""
+        return sign_trust_list(trust or self.trust, root or self.root).to_json()
 
     def code(
         self,
@@ -141,7 +147,7 @@ def pull_response(
         staff=None,
         my_role=Role.STAFF if changed else None,
         my_state=my_state if changed else None,
-        trust_list=issuer.trust.to_json() if issuer is not None and changed else None,
+        trust_list=issuer.signed_trust() if issuer is not None and changed else None,
         sealing_public_key=b64url_encode(issuer.sealing_public) if issuer is not None and changed else None,
         unit_counts=unit_counts or [],
         personal_counts=personal_counts or [],

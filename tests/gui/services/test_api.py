@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shoumen_core.codes import TrustList
 from shoumen_core.schemas import StatsScope
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_core.trust import parse_signed_trust_list
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import (
     OfflineError,
@@ -66,7 +66,7 @@ def test_stats_abnormal_trust_list_and_generic_requests(live: LiveServer) -> Non
     checkpoint = live.checkpoint_ids(live.hospital_id)[0]
     assert api.stats(live.hospital_id, day, StatsScope.UNIT, checkpoint).checkpoint_id == checkpoint
     assert api.abnormal(live.hospital_id, day, StatsScope.PERSONAL).items == []
-    trust = TrustList.from_json(api.trust_list())
+    trust = parse_signed_trust_list(api.trust_list()).payload()
     assert trust.is_fresh(utcnow())
     staff = api.request_json("GET", f"/venues/{live.hospital_id}/staff")
     assert isinstance(staff, list) and len(staff) >= 3

@@ -156,9 +156,13 @@ def test_apply_pull_stores_config_and_cursor(cache: LocalCache, issuer: Issuer) 
 def test_a_bad_trust_list_changes_nothing(cache: LocalCache, issuer: Issuer) -> None:
     cache.apply_pull(VENUE_ID, pull_response(issuer), NOW)
     bad = pull_response(issuer, cursor="epoch-1:9").model_copy(update={"trust_list": "{not json"})
-    with pytest.raises(ValueError):
-        cache.apply_pull(VENUE_ID, bad, NOW)
-    assert cache.cursor(VENUE_ID) == "epoch-1:1"  # the whole page was rolled back
+    cache.apply_pull(VENUE_ID, bad, NOW)  # the list is refused, not the page (services.trust)
+    config = cache.venue_config(VENUE_ID)
+    assert config is not None and config.trust_list is not None
+    assert config.trust_list.keys == issuer.trust.keys  # the previous list stays
+    assert cache.cursor(VENUE_ID) == "epoch-1:1"  # so the next pull brings a list again
+    refusal = cache.trust_refusal()
+    assert refusal is not None and refusal.code == "trust_list_malformed"
 
 
 # ---- the outbox -------------------------------------------------------------------------------
