@@ -81,7 +81,12 @@ class LocalCache:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=10000")
-            upgrade(conn, STEPS)
+            # Deleted and rewritten rows are zeroed, not left in free pages: a purged or
+            # re-sealed registration's text is gone from the file, not only from the tables.
+            conn.execute("PRAGMA secure_delete=ON")
+            if upgrade(conn, STEPS):
+                # The old pages of an upgrade (e.g. clear names before sealing) leave the WAL.
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CacheError(detail_message(exc)) from exc
@@ -390,7 +395,10 @@ class LocalCache:
     # ---- anomalies ---------------------------------------------------------------------
 
     def save_anomaly(self, anomaly: AnomalyIn, user_id: int = 0) -> None:
-        """A local edit (new or changed); it goes to the outbox."""
+        """A local edit (new or changed); it goes to the outbox. Names and phones come sealed
+        (ui.anomaly_edit): this device must not be able to read them back."""
+        if anomaly.name or anomaly.phone or anomaly.document_number:
+            raise ValueError("a registration's name, phone and document are stored only sealed")
         created = as_utc(anomaly.created_at)
         with self._lock:
             self._conn.execute(
