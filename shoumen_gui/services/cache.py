@@ -243,6 +243,37 @@ class LocalCache:
             )
         return len(params)
 
+    def restore_outbox(
+        self, checks: Sequence[tuple[CheckRecordIn, int]], anomalies: Sequence[tuple[AnomalyIn, int, int]]
+    ) -> None:
+        """Rows recovered from a damaged cache (services/salvage), into the outbox in one
+        transaction: checks with their user, registrations with their user and server version
+        (an edit of a synced registration is pushed against the version it was made on)."""
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour,"
+                " level, findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
+                " manual_decision, offline, device_id, gate_opened, gate_reason)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [check_params(r, user_id, as_utc(r.checked_at)) for r, user_id in checks],
+            )
+            for anomaly, user_id, version in anomalies:
+                created = as_utc(anomaly.created_at)
+                conn.execute(
+                    "INSERT OR IGNORE INTO anomalies(id, venue_id, check_id, user_id, payload_json, created_at,"
+                    " day, version) VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        str(anomaly.id),
+                        anomaly.venue_id,
+                        None if anomaly.check_id is None else str(anomaly.check_id),
+                        user_id,
+                        anomaly.model_dump_json(),
+                        iso(created),
+                        local_day(created).isoformat(),
+                        version,
+                    ),
+                )
+
     def set_manual_decision(self, check_id: uuid.UUID, decision: ManualDecision | None) -> bool:
         """Record the guard's decision; a synced row goes back to the outbox so the server gets it."""
         with self._lock:
