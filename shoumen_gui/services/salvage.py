@@ -97,21 +97,52 @@ def damage(path: Path) -> str | None:
     return None
 
 
+_SQLITE_WHY: Final = {
+    3: "没有权限",  # SQLITE_PERM
+    8: "文件或文件夹是只读的",  # SQLITE_READONLY
+    10: "读写出错",  # SQLITE_IOERR
+    13: "磁盘已满",  # SQLITE_FULL
+    14: "无法打开或创建",  # SQLITE_CANTOPEN
+}
+
+
+def unusable(path: Path, error: BaseException) -> CacheError:
+    """A cache that is not damaged but cannot be used where it is (issue 14 §3): name the
+    file's folder and say what to do."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(error, OSError):
+        why = error.strerror or type(error).__name__
+    else:
+        why = _SQLITE_WHY.get((code or 0) & 0xFF, type(error).__name__)
+    return CacheError(
+        f"本机数据文件无法使用：{path}（{why}）。"
+        f"请检查文件夹 {path.parent} 的权限，或用 --data-dir 指定其他可写的文件夹。",
+        code="cache_unusable",
+    )
+
+
 def open_or_salvage(path: Path, now: datetime | None = None) -> Opened:
-    """The cache at `path`; a damaged one is salvaged first (worker thread)."""
+    """The cache at `path`; a damaged one is salvaged first (worker thread). CacheError when
+    the file cannot be used for another reason (read-only, no permission, disk full)."""
     try:
         problem = damage(path)
     except sqlite3.Error as exc:
-        raise CacheError(f"本机数据文件无法使用（{type(exc).__name__}）：{path}") from exc
+        raise unusable(path, exc) from exc
     if problem is None:
         try:
             return Opened(LocalCache.open(path), None)
         except CacheError as exc:
-            if not is_damage(exc.__cause__):
+            cause = exc.__cause__
+            if not is_damage(cause):
+                if isinstance(cause, sqlite3.OperationalError):
+                    raise unusable(path, cause) from cause
                 raise
-            problem = f"{type(exc.__cause__).__name__}: {exc.__cause__}"
-    report = salvage(path, problem, now)
-    return Opened(LocalCache.open(path), report)
+            problem = f"{type(cause).__name__}: {cause}"
+    try:
+        report = salvage(path, problem, now)
+        return Opened(LocalCache.open(path), report)
+    except OSError as exc:  # e.g. the folder is read-only: the file cannot be moved aside
+        raise unusable(path, exc) from exc
 
 
 def salvage(path: Path, reason: str = "", now: datetime | None = None) -> SalvageReport:

@@ -13,7 +13,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox
 
 from shoumen_core.schemas import CheckpointOut, LoginResponse, MembershipOut, MeResponse, StaffState
 from shoumen_core.timeutil import utcnow
@@ -25,6 +26,7 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
 from shoumen_gui.services.gate import stored_gate_config
+from shoumen_gui.services.salvage import Opened, open_or_salvage
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
@@ -52,6 +54,7 @@ REFRESH_CHECK_MS = 5 * 60 * 1000
 class SessionFlow(QObject):
     ready = Signal(str)  # "login", "workbench" or "region" (a supervisor): the app can be used
     startup_failed = Signal(str)
+    salvaged = Signal(str)  # a damaged cache was salvaged: what the guard was told
 
     def __init__(
         self,
@@ -99,6 +102,7 @@ class SessionFlow(QObject):
         window.workbench.logout_requested.connect(self.logout)
         window.workbench.switch_requested.connect(self.switch_post)
         self.settings_dialog: SettingsDialog | None = None
+        self.salvage_notice: QMessageBox | None = None
         window.workbench.settings_requested.connect(self.open_settings)
         self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
 
@@ -122,7 +126,10 @@ class SessionFlow(QObject):
         self.window.startup.show_progress(self.tr("正在恢复登录…"))
         if self.cache is None:
             path = self.paths.cache_db(self.backend.key)
-            self.tasks.run_serial(lambda: LocalCache.open(path), self._on_cache_open, self._on_startup_error)
+            # A damaged cache is moved aside and its unsynced checks recovered (services/salvage).
+            self.tasks.run_serial(
+                lambda: open_or_salvage(path), self._on_cache_salvaged, self._on_startup_error
+            )
         else:
             self._on_cache_open(self.cache)
 
@@ -132,6 +139,22 @@ class SessionFlow(QObject):
         self.window.startup.show_problem(message)
         self.startup_failed.emit(message)
 
+    def _on_cache_salvaged(self, opened: Opened) -> None:
+        if opened.salvaged is not None:
+            self._show_salvage_notice(opened.salvaged.message())
+        self._on_cache_open(opened.cache)
+
+    def _show_salvage_notice(self, text: str) -> None:
+        """Not modal: start-up goes on; the guard reads it and closes it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("本机数据文件已修复"), "", parent=self.window)
+        box.setObjectName("salvageNotice")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the path may hold anything
+        box.setText(text + self.tr("\n损坏的文件已保留，请交给技术支持。恢复的记录将在联网后自动上传。"))
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.open()
+        self.salvage_notice = box
+        self.salvaged.emit(text)
+
     def _on_cache_open(self, cache: LocalCache) -> None:
         self.cache = cache
         self.tasks.run(self._resume_in_worker, self._on_resumed, self._on_startup_error)
@@ -139,6 +162,7 @@ class SessionFlow(QObject):
     def _on_startup_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error
+        log.error("start-up stopped: %s", error.message)  # also on stderr, for a technician
         self.window.startup.show_problem(error.message)
         self.startup_failed.emit(error.message)
 
