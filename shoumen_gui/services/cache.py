@@ -87,6 +87,12 @@ class LocalCache:
             if upgrade(conn, STEPS):
                 # The old pages of an upgrade (e.g. clear names before sealing) leave the WAL.
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # A real write now: a read-only file reads fine and would fail only at the first
+            # check; here it fails at start, with a message that names its folder (salvage.py).
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('opened_at', datetime('now'))"
+                " ON CONFLICT DO UPDATE SET value = excluded.value"
+            )
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise CacheError(detail_message(exc)) from exc
