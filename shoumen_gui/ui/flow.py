@@ -126,9 +126,16 @@ class SessionFlow(QObject):
         self.window.startup.show_progress(self.tr("正在恢复登录…"))
         if self.cache is None:
             path = self.paths.cache_db(self.backend.key)
+            startup, salvaging = self.window.startup, self.tr("本机数据文件已损坏，正在恢复未上传的记录…")
+
+            def on_salvage() -> None:
+                self.tasks.call_in_gui(lambda: startup.show_progress(salvaging))
+
             # A damaged cache is moved aside and its unsynced checks recovered (services/salvage).
             self.tasks.run_serial(
-                lambda: open_or_salvage(path), self._on_cache_salvaged, self._on_startup_error
+                lambda: open_or_salvage(path, on_salvage=on_salvage),
+                self._on_cache_salvaged,
+                self._on_startup_error,
             )
         else:
             self._on_cache_open(self.cache)
