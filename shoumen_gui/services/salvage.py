@@ -121,31 +121,50 @@ def unusable(path: Path, error: BaseException) -> CacheError:
 
 
 def open_or_salvage(
-    path: Path, now: datetime | None = None, *, on_salvage: Callable[[], None] | None = None
+    path: Path,
+    now: datetime | None = None,
+    *,
+    on_salvage: Callable[[], None] | None = None,
+    opener: Callable[[Path], LocalCache] = LocalCache.open,
 ) -> Opened:
-    """The cache at `path`; a damaged one is salvaged first (worker thread), after telling
-    `on_salvage` (it takes seconds on a big file: ~20 s for 200 000 rows on a 2-core box).
-    CacheError when the file cannot be used for another reason (read-only, no permission,
-    disk full)."""
+    """The cache at `path`, opened with `opener`; a damaged one is salvaged first (worker
+    thread), after telling `on_salvage` (it takes seconds on a big file: ~20 s for 200 000 rows
+    on a 2-core box). CacheError when the file cannot be used for another reason (read-only,
+    no permission, disk full)."""
+    report = salvage_if_damaged(path, now, on_salvage=on_salvage)
+    try:
+        return Opened(opener(path), report)
+    except CacheError as exc:
+        cause = exc.__cause__
+        if report is not None or not is_damage(cause):
+            if isinstance(cause, sqlite3.OperationalError):
+                raise unusable(path, cause) from cause
+            raise
+        problem = f"{type(cause).__name__}: {cause}"  # passed quick_check, failed to open
+    return Opened(opener(path), _salvage_or_explain(path, problem, now, on_salvage))
+
+
+def salvage_if_damaged(
+    path: Path, now: datetime | None = None, *, on_salvage: Callable[[], None] | None = None
+) -> SalvageReport | None:
+    """Salvage the cache at `path` if `PRAGMA quick_check` or SQLite says it is damaged (the
+    fresh file is left closed, for whatever opens it next). None: not damaged, or no file."""
     try:
         problem = damage(path)
     except sqlite3.Error as exc:
         raise unusable(path, exc) from exc
     if problem is None:
-        try:
-            return Opened(LocalCache.open(path), None)
-        except CacheError as exc:
-            cause = exc.__cause__
-            if not is_damage(cause):
-                if isinstance(cause, sqlite3.OperationalError):
-                    raise unusable(path, cause) from cause
-                raise
-            problem = f"{type(cause).__name__}: {cause}"
+        return None
+    return _salvage_or_explain(path, problem, now, on_salvage)
+
+
+def _salvage_or_explain(
+    path: Path, problem: str, now: datetime | None, on_salvage: Callable[[], None] | None
+) -> SalvageReport:
     if on_salvage is not None:
         on_salvage()
     try:
-        report = salvage(path, problem, now)
-        return Opened(LocalCache.open(path), report)
+        return salvage(path, problem, now)
     except OSError as exc:  # e.g. the folder is read-only: the file cannot be moved aside
         raise unusable(path, exc) from exc
 
