@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,14 +33,10 @@ from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.cache_rows import record_from_row
 from shoumen_gui.services.errors import CacheError
+from shoumen_gui.services.sqlite_pages import Record, records
 
 log = logging.getLogger("shoumen.gui.salvage")
 
-_MAGIC: Final = b"SQLite format 3\x00"
-_PAGE_SIZES: Final = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)
-_WAL_HEADER: Final = 32
-_WAL_FRAME_HEADER: Final = 24
-_LEAF_TABLE: Final = 0x0D
 _DAMAGE_CODES: Final = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes)
 _CHECK_COLUMNS_V1: Final = 24  # the checks table before the gate columns (cache_schema _V2)
 _CHECK_COLUMNS: Final = 26
@@ -202,7 +198,7 @@ class _Found:
     rev: int
     order: int
     state: str
-    record: _Record
+    record: Record
 
 
 def recover(
@@ -215,7 +211,7 @@ def recover(
     wal = wal_path.read_bytes() if wal_path.exists() else b""
     checks: dict[str, _Found] = {}
     anomalies: dict[str, _Found] = {}
-    for order, record in enumerate(_records(data, wal)):
+    for order, record in enumerate(records(data, wal)):
         _keep(record, order, checks, anomalies)
     # Only the unsynced winners are decoded and parsed in full: on a big file most rows are
     # synced, and decoding and pydantic are the slow part.
@@ -237,7 +233,7 @@ def _record_row(v: tuple[Any, ...]) -> tuple[Any, ...]:
     return (v[0], v[1], v[2], v[4], v[5], *v[8:18], *gate)
 
 
-def _keep(record: _Record, order: int, checks: dict[str, _Found], anomalies: dict[str, _Found]) -> None:
+def _keep(record: Record, order: int, checks: dict[str, _Found], anomalies: dict[str, _Found]) -> None:
     """Keep a record if it is a check or a registration; the latest copy wins."""
     try:
         if len(record) in (_CHECK_COLUMNS_V1, _CHECK_COLUMNS) and _is_check(record):
@@ -254,7 +250,7 @@ def _keep(record: _Record, order: int, checks: dict[str, _Found], anomalies: dic
         table[key] = found
 
 
-def _is_check(r: _Record) -> bool:
+def _is_check(r: Record) -> bool:
     """The shape of a checks row, from the few columns it needs (every copy passes here)."""
     return (
         isinstance(r.value(3), int)
@@ -270,7 +266,7 @@ def _is_uuid(value: Any) -> bool:
     return isinstance(value, str) and len(value) == 36 and value[8] == value[13] == "-"
 
 
-def _is_anomaly(r: _Record) -> bool:
+def _is_anomaly(r: Record) -> bool:
     return (
         isinstance(r.value(3), int)
         and isinstance(r.value(8), int)
@@ -280,7 +276,7 @@ def _is_anomaly(r: _Record) -> bool:
     )
 
 
-def _check_record(r: _Record) -> tuple[CheckRecordIn, int] | None:
+def _check_record(r: Record) -> tuple[CheckRecordIn, int] | None:
     try:
         v = r.values()
         return record_from_row(_record_row(v)), int(v[3])
@@ -289,7 +285,7 @@ def _check_record(r: _Record) -> tuple[CheckRecordIn, int] | None:
         return None
 
 
-def _anomaly(r: _Record) -> tuple[AnomalyIn, int, int] | None:
+def _anomaly(r: Record) -> tuple[AnomalyIn, int, int] | None:
     try:
         v = r.values()
         anomaly = AnomalyIn.model_validate_json(v[4])
@@ -303,153 +299,3 @@ def _anomaly(r: _Record) -> tuple[AnomalyIn, int, int] | None:
         log.warning("salvage: a registration with a clear name or phone is left out")
         return None
     return anomaly, int(v[3]), int(v[8])
-
-
-# --- the file format (https://www.sqlite.org/fileformat.html) ----------------------------------
-
-
-def _records(data: bytes, wal: bytes) -> Iterator[_Record]:
-    """Every record of every table leaf page of the file and of the WAL's frames, in file
-    order then frame order (later = newer)."""
-    for page_size, reserved in _layouts(data, wal):
-        usable = page_size - reserved
-        pages = {n + 1: data[n * page_size : (n + 1) * page_size] for n in range(len(data) // page_size)}
-        frames = list(_wal_frames(wal, page_size))
-        latest = dict(pages)
-        latest.update(frames)  # overflow chains are read at their newest version
-        sources = [*pages.items(), *frames]
-        for number, page in sources:
-            yield from _leaf_records(page, number, usable, latest)
-
-
-def _layouts(data: bytes, wal: bytes) -> list[tuple[int, int]]:
-    """(page size, reserved bytes) to try: the header's, else the WAL's, else every size."""
-    if data[:16] == _MAGIC:
-        size = struct.unpack(">H", data[16:18])[0]
-        size = 65536 if size == 1 else size
-        if size in _PAGE_SIZES:
-            return [(size, data[20])]
-    if len(wal) >= _WAL_HEADER:
-        size = struct.unpack(">I", wal[8:12])[0]
-        if size in _PAGE_SIZES:
-            return [(size, 0)]
-    return [(size, 0) for size in _PAGE_SIZES]
-
-
-def _wal_frames(wal: bytes, page_size: int) -> Iterator[tuple[int, bytes]]:
-    if len(wal) < _WAL_HEADER or struct.unpack(">I", wal[8:12])[0] != page_size:
-        return
-    offset = _WAL_HEADER
-    while offset + _WAL_FRAME_HEADER + page_size <= len(wal):
-        number = struct.unpack(">I", wal[offset : offset + 4])[0]
-        start = offset + _WAL_FRAME_HEADER
-        if number:
-            yield number, wal[start : start + page_size]
-        offset = start + page_size
-
-
-def _varint(buf: bytes, at: int) -> tuple[int, int]:
-    """SQLite's big-endian varint: (value, bytes used)."""
-    value = 0
-    for i in range(8):
-        byte = buf[at + i]
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            return value, i + 1
-    return (value << 8) | buf[at + 8], 9
-
-
-def _leaf_records(page: bytes, number: int, usable: int, pages: dict[int, bytes]) -> Iterator[_Record]:
-    head = 100 if number == 1 else 0
-    if len(page) <= head + 8 or page[head] != _LEAF_TABLE:
-        return
-    cells = struct.unpack(">H", page[head + 3 : head + 5])[0]
-    for i in range(cells):
-        try:
-            pointer = struct.unpack(">H", page[head + 8 + 2 * i : head + 10 + 2 * i])[0]
-            payload = _cell_payload(page, pointer, usable, pages)
-            if payload is not None:
-                yield _Record(payload)
-        except (IndexError, ValueError, struct.error, OverflowError):
-            continue  # a damaged cell: the others of the page may still be fine
-
-
-def _cell_payload(page: bytes, pointer: int, usable: int, pages: dict[int, bytes]) -> bytes | None:
-    if not 8 <= pointer < len(page):
-        return None
-    size, used = _varint(page, pointer)
-    _rowid, used_rowid = _varint(page, pointer + used)
-    start = pointer + used + used_rowid
-    max_local = usable - 35
-    if size <= max_local:
-        return page[start : start + size] if start + size <= len(page) else None
-    min_local = (usable - 12) * 32 // 255 - 23
-    local = min_local + (size - min_local) % (usable - 4)
-    if local > max_local:
-        local = min_local
-    out = bytearray(page[start : start + local])
-    next_page = struct.unpack(">I", page[start + local : start + local + 4])[0]
-    seen: set[int] = set()
-    while len(out) < size and next_page and next_page not in seen:
-        seen.add(next_page)
-        overflow = pages.get(next_page)
-        if overflow is None:
-            return None
-        next_page = struct.unpack(">I", overflow[:4])[0]
-        out += overflow[4:usable]
-    return bytes(out[:size]) if len(out) >= size else None
-
-
-_SIZES: Final = {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8, 7: 8, 8: 0, 9: 0}
-# The size of a value by its one-byte serial type (-1: reserved, 10 and 11).
-_SMALL_SIZES: Final = tuple(_SIZES.get(t, -1 if t < 12 else (t - 12) // 2) for t in range(0x80))
-
-
-class _Record:
-    """One record: its header read at once, its values decoded when asked for (most copies
-    are only asked for their id, state and revision)."""
-
-    __slots__ = ("_offsets", "_payload", "_types")
-
-    def __init__(self, payload: bytes) -> None:
-        header_size, at = _varint(payload, 0)
-        self._payload = payload
-        self._types: list[int] = []
-        self._offsets: list[int] = []
-        body = header_size
-        types, offsets = self._types, self._offsets
-        while at < header_size:
-            serial = payload[at]
-            if serial < 0x80:  # nearly every serial type is one byte: no call for it
-                at += 1
-                size = _SMALL_SIZES[serial]
-            else:
-                serial, used = _varint(payload, at)
-                at += used
-                size = (serial - 12) // 2
-            if size < 0:
-                raise ValueError("reserved serial type")
-            types.append(serial)
-            offsets.append(body)
-            body += size
-        if body > len(payload):
-            raise ValueError("record runs past its payload")
-
-    def __len__(self) -> int:
-        return len(self._types)
-
-    def value(self, column: int) -> Any:
-        serial, at, payload = self._types[column], self._offsets[column], self._payload
-        if serial == 0:
-            return None
-        if serial == 7:
-            return struct.unpack(">d", payload[at : at + 8])[0]
-        if serial in (8, 9):
-            return serial - 8
-        if serial < 7:
-            return int.from_bytes(payload[at : at + _SIZES[serial]], "big", signed=True)
-        raw = payload[at : at + (serial - 12) // 2]
-        return raw.decode("utf-8") if serial % 2 else raw
-
-    def values(self) -> tuple[Any, ...]:
-        return tuple(self.value(i) for i in range(len(self._types)))
