@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
@@ -329,6 +329,11 @@ class AnomalyType(StrEnum):
     OTHER = "other"
 
 
+# A sealed name (<= 50 characters, <= 200 UTF-8 bytes) or phone, base64url: 61 bytes of
+# envelope (shoumen_core.codes.seal) + the text, with room to spare.
+SEALED_TEXT_MAX: Final = 512
+
+
 class AnomalyIn(Model):
     id: uuid.UUID
     venue_id: int
@@ -338,8 +343,14 @@ class AnomalyIn(Model):
     document_number: Annotated[str, StringConstraints(max_length=40)] | None = None  # online only
     sealed_document: str | None = None  # offline: sealed for the server
     masked_id: str = ""
+    # A device seals the name and phone to the backend (like sealed_document) and keeps only
+    # the sealed blobs and masked forms; the server unseals them and re-masks (DESIGN §7).
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] = ""
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = ""
+    sealed_name: Annotated[str, StringConstraints(max_length=SEALED_TEXT_MAX)] | None = None
+    sealed_phone: Annotated[str, StringConstraints(max_length=SEALED_TEXT_MAX)] | None = None
+    masked_name: Annotated[str, StringConstraints(max_length=50)] = ""  # device display only
+    phone_masked: Annotated[str, StringConstraints(max_length=32)] = ""  # device display only
     temperature: float | None = None
     snapshot: HealthSnapshot | None = None
     origin: OptionalText = ""

@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSize, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QLocale, QSize, Qt, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shoumen_gui import pyside_fixes
 from shoumen_gui.crash import CrashHandler
 from shoumen_gui.embedded import EmbeddedBackend
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
-from shoumen_gui.paths import AppPaths, resources_dir
+from shoumen_gui.paths import AppPaths, DataDirError, resources_dir
 from shoumen_gui.settings import DECODERS, Settings, SettingsStore
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.flow import BackendChoice, SessionFlow
@@ -72,6 +72,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="forget the trust-list root pinned for this server (after a root change it could not"
         " endorse; docs/SECURITY.md) and exit; the next sync pins the server's root again",
+    )
+    parser.add_argument(
+        "--salvage",
+        metavar="FILE",
+        type=Path,
+        help="repair a damaged local cache file: keep it aside, recover its unsynced checks into a fresh FILE",
     )
     parser.add_argument(
         "--self-test",
@@ -182,9 +188,11 @@ def install_translator(app: QApplication, settings: Settings) -> QTranslator | N
     return None
 
 
-def build(args: argparse.Namespace, app: QApplication) -> Bootstrap:
-    paths = AppPaths.choose(args.data_dir).ensure()
-    setup_logging(paths.log_dir)
+def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Bootstrap:
+    try:
+        setup_logging(paths.log_dir)
+    except OSError as exc:  # the folder was writable a moment ago, its log file is not
+        raise DataDirError(paths.log_dir, exc, creating=False) from exc
     log.info("Shoumen starting (Python %s, %s)", platform.python_version(), platform.system())
     crash = CrashHandler(paths.log_dir, show_dialog=not args.self_check_exit)
     crash.install()
@@ -259,6 +267,50 @@ def _arm_self_check(boot: Bootstrap, wanted: str) -> list[int]:
     return exit_code
 
 
+def salvage_main(path: Path) -> int:
+    """`shoumen --salvage FILE`: what a technician runs on a cache file brought from a station.
+    Exit 0: sound, or salvaged; 1: the file cannot be read or written."""
+    from shoumen_gui.services.errors import CacheError
+    from shoumen_gui.services.salvage import open_or_salvage
+
+    if not path.is_file():
+        print(f"找不到文件：{path}", file=sys.stderr)
+        return 1
+    try:
+        opened = open_or_salvage(path)
+    except (CacheError, OSError) as exc:
+        print(getattr(exc, "message", None) or f"无法修复 {path}：{exc}", file=sys.stderr)
+        return 1
+    opened.cache.close()
+    report = opened.salvaged
+    if report is None:
+        print(f"{path} 完好，无需修复。")
+    else:
+        print(report.message())
+        print(f"新的数据文件：{path}（{report.checks} 条核验记录、{report.anomalies} 条核查登记待上传）")
+    return 0
+
+
+def report_start_failure(message: str, *, dialog: bool) -> int:
+    """The app cannot start (a folder it must write to is unusable): the message on stderr and,
+    when a window could be shown, in a plain dialog. No traceback: nothing here is a bug."""
+    print(message, file=sys.stderr, flush=True)
+    if dialog:
+        app = QApplication.instance() or QApplication([sys.argv[0]])
+        assert isinstance(app, QApplication)
+        start_failure_box(message).exec()
+    return 2
+
+
+def start_failure_box(message: str) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Critical, "守小门无法启动", "")
+    box.setObjectName("startFailure")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the folder's name may hold anything
+    box.setText(message)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if "--self-test" in argv:
@@ -268,6 +320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)  # before Qt: --help and bad options need no display
     if args.reset_trust_root:
         return reset_trust_root(args)
+    if args.salvage is not None:
+        return salvage_main(args.salvage)
+    dialog = not args.self_check_exit  # tests and benchmarks read stderr, nobody clicks
+    try:
+        paths = AppPaths.choose(args.data_dir).ensure()
+    except DataDirError as exc:
+        return report_start_failure(exc.message, dialog=dialog)
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -275,7 +334,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("shoumen")
     app.setApplicationDisplayName("守小门")
     app.setOrganizationName("shoumen")
-    boot = build(args, app)
+    try:
+        boot = build(args, app, paths)
+    except DataDirError as exc:
+        return report_start_failure(exc.message, dialog=dialog)
     exit_code = [0]
     if args.self_check_exit:
         exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")

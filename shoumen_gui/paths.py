@@ -6,7 +6,10 @@ one folder, so a kiosk, a test or a second station on the same machine stays sel
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,53 @@ import platformdirs
 
 APP_NAME = "shoumen"
 APP_AUTHOR = "shoumen"
+
+
+class DataDirError(Exception):
+    """A folder the app must write to is read-only, not permitted, or cannot be made. The
+    message (Chinese) names the folder and what to do; main() prints it and shows it."""
+
+    def __init__(self, folder: Path, error: OSError, *, creating: bool) -> None:
+        self.folder = folder
+        self.code = "data_dir_unusable"
+        self.message = folder_message(folder, error, creating=creating)
+        super().__init__(self.message)
+
+
+_WHY: dict[int, str] = {
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOSPC: "磁盘已满",
+    errno.ENOTDIR: "路径上有同名的文件",
+    errno.EEXIST: "已有同名的文件",
+}
+
+
+def folder_message(folder: Path, error: OSError, *, creating: bool = False) -> str:
+    why = _WHY.get(error.errno or 0) or error.strerror or type(error).__name__
+    action = "创建" if creating else "写入"
+    return (
+        f"守小门无法{action}文件夹：{folder}（{why}）。"
+        "请检查这个文件夹的权限，或用 --data-dir 指定其他可写的文件夹。"
+    )
+
+
+def probe_folder(folder: Path) -> None:
+    """Make `folder` and write a file in it: the only test a read-only mount or an ACL cannot
+    fool (os.access says yes to root on a read-only file system)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+    except OSError as exc:
+        raise DataDirError(folder, exc, creating=True) from exc
+    try:
+        handle, name = tempfile.mkstemp(prefix=".shoumen-write-test-", dir=folder)
+        os.close(handle)
+        os.unlink(name)
+    except OSError as exc:
+        raise DataDirError(folder, exc, creating=False) from exc
 
 
 @dataclass(frozen=True)
@@ -40,8 +90,10 @@ class AppPaths:
         return cls.in_folder(data_dir) if data_dir is not None else cls.default()
 
     def ensure(self) -> AppPaths:
+        """Make the folders and check they can be written (DataDirError naming the first that
+        cannot): before logging starts, so a read-only folder is a message, not a traceback."""
         for folder in (self.config_dir, self.data_dir, self.log_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            probe_folder(folder)
         return self
 
     @property

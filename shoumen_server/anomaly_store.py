@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shoumen_core.codes import b64url_decode
+from shoumen_core.codes import SealError, b64url_decode, unseal
 from shoumen_core.identity import (
     MASK_POLICIES,
     DocumentKind,
@@ -81,6 +81,27 @@ def _checked_document(body: AnomalyIn, venue: Venue, now: datetime) -> tuple[dic
             raise BadInput("证件号码（脱敏）过长", code="bad_document")
         columns["masked_id"] = body.masked_id
     return columns, None
+
+
+def _unsealed_text(keys: KeyStore, sealed: str, limit: int) -> str:
+    """A name or phone a device sealed to this backend; BadInput when it does not open."""
+    try:
+        text = unseal(b64url_decode(sealed), keys.sealing_private).decode("utf-8").strip()
+    except (SealError, ValueError):  # ValueError: bad base64 or UTF-8
+        raise BadInput("姓名或电话密文无效", code="bad_sealed_text") from None
+    if bad_text(text, limit):
+        raise BadInput(BAD_TEXT.message, code="bad_record")
+    return text
+
+
+def _unsealed_contact(keys: KeyStore, body: AnomalyIn) -> AnomalyIn:
+    """The body with a sealed name and phone opened (a device keeps them only sealed)."""
+    changes: dict[str, str] = {}
+    if body.sealed_name:
+        changes["name"] = _unsealed_text(keys, body.sealed_name, 50)
+    if body.sealed_phone:
+        changes["phone"] = _unsealed_text(keys, body.sealed_phone, 32)
+    return body.model_copy(update=changes) if changes else body
 
 
 def _checked_anomaly(body: AnomalyIn, venue: Venue, db: Session, now: datetime) -> _AnomalyValues:
@@ -161,7 +182,7 @@ def apply_anomaly(db: Session, keys: KeyStore, body: AnomalyIn, user_id: int, no
     venue = db.get(Venue, body.venue_id)
     if venue is None:
         raise NotFound("场所不存在", code="venue_not_found")
-    values = _checked_anomaly(body, venue, db, now)
+    values = _checked_anomaly(_unsealed_contact(keys, body), venue, db, now)
     row = db.get(Anomaly, body.id, with_for_update=True)  # edits of one registration queue up
     if row is None or row.venue_id != body.venue_id:
         if body.base_version != 0 or row is not None:

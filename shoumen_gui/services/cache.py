@@ -111,7 +111,18 @@ class LocalCache:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=10000")
-            upgrade(conn, STEPS)
+            # Deleted and rewritten rows are zeroed, not left in free pages: a purged or
+            # re-sealed registration's text is gone from the file, not only from the tables.
+            conn.execute("PRAGMA secure_delete=ON")
+            if upgrade(conn, STEPS):
+                # The old pages of an upgrade (e.g. clear names before sealing) leave the WAL.
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # A real write now: a read-only file reads fine and would fail only at the first
+            # check; here it fails at start, with a message that names its folder (salvage.py).
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('opened_at', datetime('now'))"
+                " ON CONFLICT DO UPDATE SET value = excluded.value"
+            )
         except sqlite3.DatabaseError as exc:
             conn.close()
             # A full or read-only disk is not a damaged file: say what it is.
@@ -362,6 +373,37 @@ class LocalCache:
             conn.executemany(_INSERT_CHECK, params)
         return len(params)
 
+    def restore_outbox(
+        self, checks: Sequence[tuple[CheckRecordIn, int]], anomalies: Sequence[tuple[AnomalyIn, int, int]]
+    ) -> None:
+        """Rows recovered from a damaged cache (services/salvage), into the outbox in one
+        transaction: checks with their user, registrations with their user and server version
+        (an edit of a synced registration is pushed against the version it was made on)."""
+        with self._tx() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO checks(id, venue_id, checkpoint_id, user_id, method, checked_at, day, hour,"
+                " level, findings_json, person_ref, masked_name, masked_id, sealed_document, temperature,"
+                " manual_decision, offline, device_id, gate_opened, gate_reason)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [check_params(r, user_id, as_utc(r.checked_at)) for r, user_id in checks],
+            )
+            for anomaly, user_id, version in anomalies:
+                created = as_utc(anomaly.created_at)
+                conn.execute(
+                    "INSERT OR IGNORE INTO anomalies(id, venue_id, check_id, user_id, payload_json, created_at,"
+                    " day, version) VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        str(anomaly.id),
+                        anomaly.venue_id,
+                        None if anomaly.check_id is None else str(anomaly.check_id),
+                        user_id,
+                        anomaly.model_dump_json(),
+                        iso(created),
+                        local_day(created).isoformat(),
+                        version,
+                    ),
+                )
+
     def set_manual_decision(self, check_id: uuid.UUID, decision: ManualDecision | None) -> bool:
         """Record the guard's decision; a synced row goes back to the outbox so the server gets it."""
         with self._lock:
@@ -514,7 +556,10 @@ class LocalCache:
     # ---- anomalies ---------------------------------------------------------------------
 
     def save_anomaly(self, anomaly: AnomalyIn, user_id: int = 0) -> None:
-        """A local edit (new or changed); it goes to the outbox."""
+        """A local edit (new or changed); it goes to the outbox. Names and phones come sealed
+        (ui.anomaly_edit): this device must not be able to read them back."""
+        if anomaly.name or anomaly.phone or anomaly.document_number:
+            raise ValueError("a registration's name, phone and document are stored only sealed")
         created = as_utc(anomaly.created_at)
         with self._lock:
             self._conn.execute(

@@ -18,11 +18,15 @@ with that predicate, so reading a day's figures never scans the checks table:
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Final
 
+from shoumen_core.codes import b64url_decode, b64url_encode, seal
+from shoumen_core.identity import mask_name
+from shoumen_core.phone import mask_phone
 from shoumen_gui.services.errors import CacheError
 
 log = logging.getLogger("shoumen.gui.cache")
@@ -242,8 +246,47 @@ ALTER TABLE checks ADD COLUMN gate_opened INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE checks ADD COLUMN gate_reason TEXT NOT NULL DEFAULT '';
 """
 
-# Ordered upgrade steps; the schema version is len(STEPS) once all are applied.
-STEPS: Final[tuple[str, ...]] = (_V1, _V2)
+
+def _v3_seal_contacts(conn: sqlite3.Connection) -> None:
+    """Registrations saved before names and phones were sealed kept them in clear in
+    payload_json: seal them to the venue's key and keep only the masked forms. A venue with no
+    key cached (never pulled: in practice none) loses them; the device must not keep them."""
+    keys = {
+        venue_id: b64url_decode(key)
+        for venue_id, key in conn.execute(
+            "SELECT venue_id, sealing_public_key FROM venues WHERE sealing_public_key IS NOT NULL"
+        )
+    }
+    rows = conn.execute("SELECT id, venue_id, payload_json FROM anomalies").fetchall()
+    dropped = 0
+    for anomaly_id, venue_id, payload_json in rows:
+        payload = json.loads(payload_json)
+        name, phone = payload.get("name") or "", payload.get("phone") or ""
+        if not name and not phone:
+            continue
+        key = keys.get(venue_id)
+        for clear, sealed, masked, mask in (
+            (name, "sealed_name", "masked_name", mask_name),
+            (phone, "sealed_phone", "phone_masked", mask_phone),
+        ):
+            if clear:
+                payload[sealed] = None if key is None else b64url_encode(seal(clear.encode("utf-8"), key))
+                payload[masked] = mask(clear)
+        dropped += key is None
+        payload["name"] = payload["phone"] = ""
+        conn.execute(
+            "UPDATE anomalies SET payload_json = ? WHERE id = ?",
+            (json.dumps(payload, ensure_ascii=False), anomaly_id),
+        )
+    if dropped:
+        log.warning("%d registrations had no sealing key: their name and phone were dropped", dropped)
+
+
+Step = str | Callable[[sqlite3.Connection], None]
+
+# Ordered upgrade steps; the schema version is len(STEPS) once all are applied. A step is a
+# script, or a function for what SQL cannot do (sealing needs the crypto).
+STEPS: Final[tuple[Step, ...]] = (_V1, _V2, _v3_seal_contacts)
 SCHEMA_VERSION: Final = len(STEPS)
 
 
@@ -251,22 +294,28 @@ def detail_message(exc: BaseException) -> str:
     return f"本机数据文件无法使用（{type(exc).__name__}），请联系管理员"
 
 
-def upgrade(conn: sqlite3.Connection, steps: Sequence[str] = STEPS) -> None:
-    """Apply the steps this file lacks, each in its own transaction with its version bump."""
+def upgrade(conn: sqlite3.Connection, steps: Sequence[Step] = STEPS) -> bool:
+    """Apply the steps this file lacks, each in its own transaction with its version bump.
+    Returns True when any step ran."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > len(steps):
         raise CacheError("本机数据文件来自更新版本的程序，请升级程序", code="cache_too_new")
     for number in range(version, len(steps)):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in statements(steps[number]):
-                conn.execute(statement)
+            step = steps[number]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number + 1}")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
         log.info("local cache schema upgraded to version %d", number + 1)
+    return version < len(steps)
 
 
 def statements(script: str) -> Iterator[str]:

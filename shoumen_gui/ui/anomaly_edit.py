@@ -7,27 +7,38 @@ overwritten). A registration this device does not hold (made on another device),
 local edit conflicted, is edited online against the server's current version (PUT, 409 on a
 conflict) and then saved locally as it now stands, so the next push confirms that version.
 
-Document numbers never stay on the device in clear: they are sealed to the backend's key and
-only their masked form is kept (DESIGN §3, like offline ID checks). The functions taking a
-cache or an API client run on workers (tasks.py).
+Document numbers, names and phones never stay on the device in clear: they are sealed to the
+backend's key and only their masked forms are kept (DESIGN §3 and §7, like offline ID checks).
+The clear values exist only in the open form while the guard types them; a saved registration
+opens with the masked forms as placeholders, and a field is changed by typing it again. The
+functions taking a cache or an API client run on workers (tasks.py).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
-from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
-from shoumen_core.phone import InvalidPhone, normalise_phone
+from shoumen_core.codes import b64url_encode, seal
+from shoumen_core.identity import (
+    MASK_POLICIES,
+    DocumentKind,
+    InvalidDocument,
+    mask_document,
+    mask_name,
+    parse_document,
+)
+from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.policy import Finding, FindingState, VenuePolicy
 from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyOut, AnomalyType
 from shoumen_core.timeutil import local_day
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalAnomaly, LocalCache
 from shoumen_gui.services.checks import seal_document
+from shoumen_gui.services.errors import ServiceError
 
 TEMPERATURE_MIN: Final = 30.0  # the server's range (shoumen_server.anomaly_store)
 TEMPERATURE_MAX: Final = 45.0
@@ -86,6 +97,14 @@ TYPE, ACTION, NAME, PHONE, DOCUMENT, TEMPERATURE, NOTES = (
 NOTES_MAX: Final = 2000
 
 
+class NoSealingKey(ServiceError):
+    """A name or phone was typed but this device has not pulled the backend's sealing key yet:
+    it would have to keep them in clear, so the registration is not saved."""
+
+    default_code = "no_sealing_key"
+    default_message = "本机尚未取得服务器的加密公钥，暂不能保存姓名和电话：请联网同步一次后再保存"
+
+
 class EditMode(StrEnum):
     NEW = "new"  # not saved yet
     LOCAL = "local"  # this device's registration: edited in the cache, pushed with its version
@@ -131,6 +150,8 @@ class Base:
     phone_masked: str = ""
     document_kind: str | None = None
     sealed_document: str | None = None
+    sealed_name: str | None = None  # this device's saved registration: kept unless retyped
+    sealed_phone: str | None = None
     reported_at: datetime | None = None
     server_version: int = 0  # EditMode.SERVER: the version the edit is made on
 
@@ -141,6 +162,15 @@ class Base:
     @property
     def keeps_document(self) -> bool:
         return bool(self.masked_id or self.sealed_document)
+
+    @property
+    def keeps_name(self) -> bool:
+        """A saved name (sealed here, or on the server) stays unless retyped."""
+        return bool(self.sealed_name) or (self.mode is EditMode.SERVER and bool(self.masked_name))
+
+    @property
+    def keeps_phone(self) -> bool:
+        return bool(self.sealed_phone) or (self.mode is EditMode.SERVER and bool(self.phone_masked))
 
 
 @dataclass(frozen=True)
@@ -153,7 +183,8 @@ def required_fields(anomaly_type: AnomalyType | None, base: Base) -> set[str]:
     """FAQ 6 (no smartphone, no ID number): name, contact, reason and action, no document.
     Otherwise the visitor is identified by a linked check or a document number."""
     if anomaly_type is AnomalyType.NO_PHONE_NO_ID:
-        return {TYPE, ACTION, NAME, PHONE, NOTES}
+        kept = {NAME} if base.keeps_name else set()
+        return {TYPE, ACTION, NAME, PHONE, NOTES} - kept - ({PHONE} if base.keeps_phone else set())
     wanted = {TYPE, ACTION}
     if not base.linked and not base.keeps_document:
         wanted.add(DOCUMENT)
@@ -216,14 +247,15 @@ def build_anomaly(
     policy: VenuePolicy,
 ) -> AnomalyIn:
     """The AnomalyIn of a valid draft (validate() first). A typed document is sealed to the
-    backend's key (dropped, masked form kept, when this device has no key yet)."""
+    backend's key (dropped, masked form kept, when this device has no key yet); a typed name or
+    phone is sealed too and never kept in clear (NoSealingKey when there is no key)."""
     document_kind, masked_id, sealed = base.document_kind, base.masked_id, base.sealed_document
     if draft.document_number.strip():
         document = parse_document(draft.document_number, draft.document_kind, today=local_day(now))
         document_kind = document.kind.value
         masked_id = mask_document(document.number, MASK_POLICIES[policy.masking.value])
         sealed = seal_document(document.number, sealing_key) if sealing_key is not None else None
-    phone = normalise_phone(draft.phone) if draft.phone.strip() else ""
+    contact = _sealed_contact(base, draft, sealing_key)
     reported_to = draft.reported_to.strip()
     reported_at = base.reported_at or (now if reported_to else None)
     return AnomalyIn(
@@ -234,8 +266,10 @@ def build_anomaly(
         document_kind=document_kind,
         sealed_document=sealed,
         masked_id=masked_id,
-        name=draft.name.strip(),
-        phone=phone,
+        sealed_name=contact.sealed_name,
+        masked_name=contact.masked_name,
+        sealed_phone=contact.sealed_phone,
+        phone_masked=contact.phone_masked,
         temperature=parse_temperature(draft.temperature),
         origin=draft.origin.strip(),
         arrival_at=draft.arrival_at,
@@ -248,6 +282,41 @@ def build_anomaly(
         created_at=base.created_at,
         base_version=base.server_version if base.mode is EditMode.SERVER else 0,
     )
+
+
+@dataclass(frozen=True)
+class _Contact:
+    sealed_name: str | None
+    masked_name: str
+    sealed_phone: str | None
+    phone_masked: str
+
+
+def _sealed_contact(base: Base, draft: Draft, sealing_key: bytes | None) -> _Contact:
+    """The sealed name and phone with their masked forms: retyped ones sealed afresh, the
+    others as the registration keeps them."""
+    contact = _Contact(
+        base.sealed_name,
+        base.masked_name if base.keeps_name else "",
+        base.sealed_phone,
+        base.phone_masked if base.keeps_phone else "",
+    )
+    name = draft.name.strip()
+    phone = normalise_phone(draft.phone) if draft.phone.strip() else ""
+    if not name and not phone:
+        return contact
+    if sealing_key is None:
+        raise NoSealingKey()
+    if name:
+        contact = replace(contact, sealed_name=seal_text(name, sealing_key), masked_name=mask_name(name))
+    if phone:
+        contact = replace(contact, sealed_phone=seal_text(phone, sealing_key), phone_masked=mask_phone(phone))
+    return contact
+
+
+def seal_text(text: str, public_key: bytes) -> str:
+    """A name or phone sealed to the backend (base64url); this device cannot read it back."""
+    return b64url_encode(seal(text.encode("utf-8"), public_key))
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -271,15 +340,17 @@ def from_local(local: LocalAnomaly) -> Loaded:
         mode=EditMode.LOCAL,
         check_id=a.check_id,
         masked_id=a.masked_id,
+        masked_name=a.masked_name,
+        phone_masked=a.phone_masked,
         document_kind=a.document_kind,
         sealed_document=a.sealed_document,
+        sealed_name=a.sealed_name,
+        sealed_phone=a.sealed_phone,
         reported_at=a.reported_at,
     )
-    draft = Draft(
+    draft = Draft(  # the name and phone show only masked, as placeholders
         anomaly_type=a.anomaly_type,
         action=a.action,
-        name=a.name,
-        phone=a.phone,
         temperature="" if a.temperature is None else f"{a.temperature:.1f}",
         origin=a.origin,
         transport=a.transport,

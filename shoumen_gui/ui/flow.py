@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from shoumen_core.schemas import CheckpointOut, LoginResponse, MembershipOut, MeResponse, StaffState
@@ -26,6 +26,7 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
 from shoumen_gui.services.gate import stored_gate_config
+from shoumen_gui.services.salvage import Opened, SalvageReport, open_or_salvage, salvage_if_damaged
 from shoumen_gui.services.server_identity import Adopted, CacheChoice, adopt, choose_cache
 from shoumen_gui.services.server_url import check_server_url
 from shoumen_gui.services.storage import MIB
@@ -58,6 +59,7 @@ REFRESH_CHECK_MS = 5 * 60 * 1000
 class SessionFlow(QObject):
     ready = Signal(str)  # "login", "workbench" or "region" (a supervisor): the app can be used
     startup_failed = Signal(str)
+    salvaged = Signal(str)  # a damaged cache was salvaged: what the guard was told
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class SessionFlow(QObject):
         self.settings_dialog: SettingsDialog | None = None
         self.server_change_dialog: QMessageBox | None = None  # asking before using a different server
         self.server_notice: QMessageBox | None = None  # told: same server under a new URL, rows moved
+        self.salvage_notice: QMessageBox | None = None
         window.workbench.settings_requested.connect(self.open_settings)
         self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
 
@@ -144,11 +147,26 @@ class SessionFlow(QObject):
         else:
             path = self.paths.cache_db(self.backend.key)
             server_url = self.backend.server_url
+            on_salvage = self._salvage_progress()
 
-            def open_cache() -> LocalCache:  # the built-in pins are a file: read on the cache lane
-                return LocalCache.open(path, builtin_roots=builtin_roots(server_url))
+            def open_cache() -> Opened:  # the built-in pins are a file: read on the cache lane
+                # A damaged cache is moved aside and its unsynced checks recovered (services/salvage).
+                return open_or_salvage(
+                    path,
+                    on_salvage=on_salvage,
+                    opener=lambda p: LocalCache.open(p, builtin_roots=builtin_roots(server_url)),
+                )
 
-            self.tasks.run_serial(open_cache, self._on_cache_open, self._on_startup_error)
+            self.tasks.run_serial(open_cache, self._on_cache_salvaged, self._on_startup_error)
+
+    def _salvage_progress(self) -> Callable[[], None]:
+        """For the cache lane: say on the start page that a damaged cache is being recovered."""
+        startup, salvaging = self.window.startup, self.tr("本机数据文件已损坏，正在恢复未上传的记录…")
+
+        def on_salvage() -> None:
+            self.tasks.call_in_gui(lambda: startup.show_progress(salvaging))
+
+        return on_salvage
 
     # --- which cache: the server's identity (issue 14 §4) ----------------------------------------
 
@@ -203,13 +221,18 @@ class SessionFlow(QObject):
 
     def _adopt_cache(self, choice: CacheChoice) -> None:
         data_dir, url = self.paths.data_dir, self.backend.server_url
-        self.tasks.run_serial(
-            lambda: adopt(data_dir, choice, builtin_roots=builtin_roots(url)),
-            self._on_cache_adopted,
-            self._on_startup_error,
-        )
+        on_salvage = self._salvage_progress()
 
-    def _on_cache_adopted(self, adopted: Adopted) -> None:
+        def salvage_and_adopt() -> tuple[Adopted, SalvageReport | None]:
+            report = salvage_if_damaged(choice.path, on_salvage=on_salvage)
+            return adopt(data_dir, choice, builtin_roots=builtin_roots(url)), report
+
+        self.tasks.run_serial(salvage_and_adopt, self._on_cache_adopted, self._on_startup_error)
+
+    def _on_cache_adopted(self, result: tuple[Adopted, SalvageReport | None]) -> None:
+        adopted, salvaged = result
+        if salvaged is not None:
+            self._show_salvage_notice(salvaged.message())
         notes: list[str] = []
         if adopted.earlier_urls:
             notes.append(
@@ -238,6 +261,22 @@ class SessionFlow(QObject):
         self.window.startup.show_problem(message)
         self.startup_failed.emit(message)
 
+    def _on_cache_salvaged(self, opened: Opened) -> None:
+        if opened.salvaged is not None:
+            self._show_salvage_notice(opened.salvaged.message())
+        self._on_cache_open(opened.cache)
+
+    def _show_salvage_notice(self, text: str) -> None:
+        """Not modal: start-up goes on; the guard reads it and closes it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("本机数据文件已修复"), "", parent=self.window)
+        box.setObjectName("salvageNotice")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the path may hold anything
+        box.setText(text + self.tr("\n损坏的文件已保留，请交给技术支持。恢复的记录将在联网后自动上传。"))
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.open()
+        self.salvage_notice = box
+        self.salvaged.emit(text)
+
     def _on_cache_open(self, cache: LocalCache) -> None:
         self.cache = cache
         self.tasks.run(self._resume_in_worker, self._on_resumed, self._on_startup_error)
@@ -245,6 +284,7 @@ class SessionFlow(QObject):
     def _on_startup_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error
+        log.error("start-up stopped: %s", error.message)  # also on stderr, for a technician
         self.window.startup.show_problem(error.message)
         self.startup_failed.emit(error.message)
 

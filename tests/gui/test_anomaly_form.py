@@ -5,6 +5,7 @@ check, FAQ 6 by hand, saved locally then synced, and an edit that conflicts is s
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -101,10 +102,16 @@ def test_a_typed_document_is_sealed_and_masked_never_kept_in_clear() -> None:
     assert anomaly.document_number is None and anomaly.sealed_document
     assert GREEN not in anomaly.model_dump_json()
     assert anomaly.masked_id == "330624********1012" and anomaly.document_kind == "resident_id"
-    assert (anomaly.name, anomaly.phone) == ("陈小明", "13800138000")
+    assert (anomaly.name, anomaly.phone) == ("", "")  # sealed, like the document
+    assert (anomaly.masked_name, anomaly.phone_masked) == ("陈**", "138****8000")
+    assert anomaly.sealed_name and anomaly.sealed_phone
+    assert "陈小明" not in anomaly.model_dump_json() and "13800138000" not in anomaly.model_dump_json()
     assert anomaly.reported_at == NOW and anomaly.base_version == 0
-    without_key = edit.build_anomaly(base(), draft, NOW, sealing_key=None, policy=VenuePolicy())
+    no_contact = replace(draft, name="", phone="")
+    without_key = edit.build_anomaly(base(), no_contact, NOW, sealing_key=None, policy=VenuePolicy())
     assert without_key.sealed_document is None and without_key.masked_id == "330624********1012"
+    with pytest.raises(edit.NoSealingKey):  # never kept in clear for want of a key
+        edit.build_anomaly(base(), draft, NOW, sealing_key=None, policy=VenuePolicy())
 
 
 def test_an_edit_of_the_server_version_carries_that_version_and_keeps_what_is_not_retyped() -> None:
@@ -235,6 +242,43 @@ def test_a_visitor_without_phone_or_id_is_registered_by_hand(
         "137****0099",
         AnomalyType.NO_PHONE_NO_ID,
     )
+
+
+def test_a_registrations_name_and_phone_are_sealed_on_the_device_and_reopen_masked(
+    qtbot: QtBot, make_station_app: MakeApp, memory_keyring: MemoryKeyring
+) -> None:
+    """Issue 13 §6: the cache never holds them in clear; the server gets them."""
+    app = make_station_app(demo_login=GUARD_PHONE)
+    app.start()
+    workbench = app.window.workbench
+    workbench.tabs.setCurrentWidget(workbench.anomaly_form)
+    form = workbench.anomaly_form
+    form.fields.type_box.setCurrentIndex(form.fields.type_box.findData(AnomalyType.NO_PHONE_NO_ID.value))
+    form.fields.name.setText("欧阳大爷")
+    qtbot.keyClicks(form.fields.phone, "13700000077")
+    form.fields.notes.setPlainText("无智能手机")
+    anomaly = save(qtbot, form)
+    qtbot.waitUntil(
+        lambda: (a := app.cache.anomaly(anomaly.id)) is not None and a.state == "synced", timeout=15_000
+    )
+    raw = b"".join(p.read_bytes() for p in app.cache.path.parent.glob(app.cache.path.name + "*"))
+    assert "欧阳大爷".encode() not in raw and b"13700000077" not in raw
+    stored = server_anomaly(app, anomaly.id)
+    assert stored is not None and (stored.masked_name, stored.phone_masked) == ("欧阳**", "137****0077")
+
+    form.open_registration(anomaly.id)
+    qtbot.waitUntil(lambda: form.base.mode is EditMode.LOCAL, timeout=10_000)
+    assert (form.fields.name.text(), form.fields.phone.text()) == ("", "")  # never read back
+    assert form.fields.name.placeholderText() == "留空则保持：欧阳**"
+    assert form.fields.phone.placeholderText() == "留空则保持：137****0077"
+    form.fields.notes.setPlainText("无智能手机，已劝返")
+    save(qtbot, form)  # the kept name and phone need no retyping
+    qtbot.waitUntil(
+        lambda: (s := server_anomaly(app, anomaly.id)) is not None and s.notes == "无智能手机，已劝返",
+        timeout=15_000,
+    )
+    stored = server_anomaly(app, anomaly.id)
+    assert stored is not None and (stored.masked_name, stored.phone_masked) == ("欧阳**", "137****0077")
 
 
 def test_an_edit_that_conflicts_is_shown_and_redone_on_the_server_version(

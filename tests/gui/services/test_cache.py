@@ -382,8 +382,9 @@ def test_purge_removes_old_synced_pii_but_never_pending_rows(cache: LocalCache) 
     anomaly = AnomalyIn(
         id=uuid7(),
         venue_id=VENUE_ID,
-        name="张三",
-        phone="13900001111",
+        sealed_name="c2VhbGVk",  # what the form stores (test_anomaly_sealing checks the sealing)
+        masked_name="张*",
+        phone_masked="139****1111",
         anomaly_type=AnomalyType.FEVER,
         action=AnomalyAction.TURN_AWAY,
         created_at=NOW - timedelta(days=30),
