@@ -32,7 +32,7 @@ from shoumen_core.schemas import AnomalyIn, CheckRecordIn
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.cache_rows import record_from_row
-from shoumen_gui.services.errors import CacheError
+from shoumen_gui.services.errors import CacheError, StorageError, StorageFull, StorageIOError, StorageReadOnly
 from shoumen_gui.services.sqlite_pages import Record, records
 
 log = logging.getLogger("shoumen.gui.salvage")
@@ -101,12 +101,21 @@ _SQLITE_WHY: Final = {
 }
 
 
+_STORAGE_WHY: Final[dict[type[StorageError], str]] = {
+    StorageReadOnly: "文件或文件夹是只读的",
+    StorageFull: "磁盘已满",
+    StorageIOError: "读写出错",
+}
+
+
 def unusable(path: Path, error: BaseException) -> CacheError:
     """A cache that is not damaged but cannot be used where it is (issue 14 §3): name the
     file's folder and say what to do."""
     code = getattr(error, "sqlite_errorcode", None)
     if isinstance(error, OSError):
         why = error.strerror or type(error).__name__
+    elif isinstance(error, StorageError):
+        why = _STORAGE_WHY.get(type(error), "读写出错")
     else:
         why = _SQLITE_WHY.get((code or 0) & 0xFF, type(error).__name__)
     return CacheError(
@@ -130,6 +139,8 @@ def open_or_salvage(
     report = salvage_if_damaged(path, now, on_salvage=on_salvage)
     try:
         return Opened(opener(path), report)
+    except StorageError as exc:  # read-only, full or failing where it lies: name the folder
+        raise unusable(path, exc.__cause__ or exc) from exc
     except CacheError as exc:
         cause = exc.__cause__
         if report is not None or not is_damage(cause):
