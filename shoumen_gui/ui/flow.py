@@ -342,8 +342,11 @@ class SessionFlow(QObject):
         self.expires_at = response.expires_at
         self.connectivity.mark_online()
 
+        # The keyring on the ordered lane: a clear queued by an expired session (or a logout)
+        # before this login can never land after its save and delete the new token.
+        self.tasks.run_serial(lambda: self._keep_session(response), on_failure=self._on_session_error)
+
         def after_login() -> MeResponse:
-            self._keep_session(response)
             me = api.me()
             cache.set_meta(ME_META_KEY, me.model_dump_json())
             return me
@@ -508,22 +511,25 @@ class SessionFlow(QObject):
         self.me, self.expires_at, self.demo_login = None, None, None
         api, credentials, cache = self._require_api(), self.credentials, self.cache
 
+        def forget() -> None:  # ordered before a re-login's save (same lane)
+            credentials.clear()
+            if cache is not None:
+                cache.set_meta(ME_META_KEY, "")
+
         def log_out() -> None:
             try:
                 api.logout()
             except ServiceError as exc:  # offline or already expired: the token is dropped anyway
                 log.info("logout on the server failed (%s)", exc.code)
-            credentials.clear()
-            if cache is not None:
-                cache.set_meta(ME_META_KEY, "")
 
+        self.tasks.run_serial(forget)
         self.tasks.run(log_out, lambda _: None)
         self._show_login()
 
     def _on_session_expired(self) -> None:
         self._close_station()
         self.demo_login = None  # --demo-login is for the start only; now a person logs in
-        self.tasks.run(self.credentials.clear)
+        self.tasks.run_serial(self.credentials.clear)  # ordered before a re-login's save
         self._show_login(self.tr("登录已失效，请重新登录"))
 
     # --- keeping the session alive ------------------------------------------------------------

@@ -199,7 +199,7 @@ def test_expired_session_sends_the_guard_to_log_in_and_keeps_the_checks(
     assert record is not None  # judged offline, committed locally
     wait_for_page(qtbot, window, "loginPage")
     assert find(window, QLabel, "loginError").text() == "登录已失效，请重新登录"
-    assert not memory_keyring.store
+    qtbot.waitUntil(lambda: not memory_keyring.store, timeout=5_000)  # cleared on the ordered lane
     assert record.record_id not in embedded.server_checks()
 
     log_in(qtbot, window, GUARD_PHONE)
