@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Float, Table, bindparam, case, literal, select, text, update
+from sqlalchemy import Float, Table, bindparam, case, literal, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -71,6 +71,7 @@ def _take_stmt() -> Any:
         update(BUCKETS)
         .where(BUCKETS.c.key == bindparam("k"), refilled >= cost)
         .values(tokens=refilled - cost, stamp=case((now > BUCKETS.c.stamp, now), else_=BUCKETS.c.stamp))
+        .returning(BUCKETS.c.key)
     )
 
 
@@ -88,16 +89,18 @@ def _params(bucket: Bucket, now: float, cost: float) -> dict[str, Any]:
 
 
 def _take_one(db: Session, bucket: Bucket, now: float, cost: float) -> bool:
+    # RETURNING says whether a row was written; rowcount is not reliable for an INSERT ... ON
+    # CONFLICT on every driver.
     if bucket.capacity < cost:
         return False
     params = _params(bucket, now, cost)
-    if cast(CursorResult[Any], db.execute(_TAKE, params)).rowcount == 1:
+    if db.execute(_TAKE, params).first() is not None:
         return True
     ins = upsert_insert(db, BUCKETS).values(key=bucket.key, tokens=bucket.capacity - cost, stamp=now)
-    if cast(CursorResult[Any], db.execute(ins.on_conflict_do_nothing(index_elements=["key"]))).rowcount == 1:
+    if db.execute(ins.on_conflict_do_nothing(index_elements=["key"]).returning(BUCKETS.c.key)).first():
         return True
     # Either the bucket is empty, or another worker created it between the two statements.
-    return cast(CursorResult[Any], db.execute(_TAKE, params)).rowcount == 1
+    return db.execute(_TAKE, params).first() is not None
 
 
 def _give_back(db: Session, bucket: Bucket, cost: float) -> None:
