@@ -35,6 +35,8 @@ from shoumen_server.keys import KeyStore
 
 _REGISTRY_REF = re.compile(r"[0-9a-f]{16}")
 _VENUE_REF = re.compile(r"[A-Za-z0-9_-]{32}")
+HASHED = "~"  # outside the base64url alphabet: a keyed hash never looks like a venue reference
+_HASHED_REF = re.compile(r"~[0-9a-f]{31}")
 
 
 @lru_cache(maxsize=8)
@@ -55,7 +57,7 @@ def venue_ref(keys: KeyStore, venue_id: int, person_ref: str) -> str:
     if _REGISTRY_REF.fullmatch(person_ref):
         sealed = _aead(keys).encrypt(bytes.fromhex(person_ref), _venue_ad(venue_id))
         return base64.urlsafe_b64encode(sealed).decode("ascii")
-    return "h" + keys.keyed_hash("venue_ref", f"{venue_id}|{person_ref}")[:31]
+    return HASHED + keys.keyed_hash("venue_ref", f"{venue_id}|{person_ref}")[:31]
 
 
 def registry_ref(keys: KeyStore, venue_id: int, ref: str) -> str | None:
@@ -79,7 +81,7 @@ def stored_ref(keys: KeyStore, venue_id: int, ref: str | None) -> str | None:
     found = registry_ref(keys, venue_id, ref)
     if found is not None:
         return found
-    if ref.startswith("h") and len(ref) == 32:
+    if _HASHED_REF.fullmatch(ref):
         return ref
     return venue_ref(keys, venue_id, ref)
 
