@@ -121,7 +121,7 @@ def _retry_after(db: Session, bucket: Bucket, now: float, cost: float) -> float:
     row = db.execute(select(BUCKETS.c.tokens, BUCKETS.c.stamp).where(BUCKETS.c.key == bucket.key)).first()
     if row is None:
         return 0.0
-    tokens = min(bucket.capacity, row.tokens + max(0.0, now - row.stamp) * bucket.per_second)
+    tokens = min(bucket.capacity, float(row.tokens) + max(0.0, now - float(row.stamp)) * bucket.per_second)
     return max(0.0, (cost - tokens) / bucket.per_second)
 
 

@@ -6,6 +6,10 @@ findings are used; offline (or on timeout) the signed snapshot is judged with th
 cached policy. Without a fresh trust list nothing is guessed: grey (CANNOT_VERIFY).
 Document number: validated; online, the backend looks it up; offline it is sealed to the
 backend's key, stored masked, and the guard decides (CANNOT_VERIFY, manual decision).
+A lookup the backend refuses for its rate limits (429 lookup_rate_limited) is "cannot verify
+now": grey with a manual decision, whatever the code's signed snapshot says — never a pass, and
+the station stays online. A limit is what stops a scraper; a snapshot verdict would let the
+station go on passing people without the server knowing who.
 Every check is committed to the local cache BEFORE the result is returned.
 """
 
@@ -18,7 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Final
 
 from shoumen_core.codes import (
@@ -66,7 +70,13 @@ from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services.api import LOOKUP_TIMEOUT, ApiClient
 from shoumen_gui.services.cache import CachedVenue, LocalCache
 from shoumen_gui.services.connectivity import Connectivity, Listeners
-from shoumen_gui.services.errors import InputRejected, OfflineError, ServerRejected, SessionExpired
+from shoumen_gui.services.errors import (
+    InputRejected,
+    OfflineError,
+    RateLimited,
+    ServerRejected,
+    SessionExpired,
+)
 from shoumen_gui.services.ids import uuid7
 
 log = logging.getLogger("shoumen.gui.checks")
@@ -80,6 +90,8 @@ MSG_VENUE_CODE: Final = "这是场所码，不是个人健康码。请访客出�
 MSG_UNKNOWN: Final = "无法识别的内容，请扫描个人健康码或输入证件号码"
 MSG_OFFLINE_DOCUMENT: Final = "离线状态无法核验证件，请人工决定"
 MSG_NO_TRUST_LIST: Final = "本机没有信任列表，无法离线核验，请联网同步"
+MSG_RATE_LIMITED: Final = "查询过于频繁，请人工核验"
+RATE_LIMITED: Final = "lookup_rate_limited"
 
 
 class InputKind(StrEnum):
@@ -107,6 +119,11 @@ class ResultSource(StrEnum):
     ONLINE = "online"
     OFFLINE_SNAPSHOT = "offline_snapshot"
     OFFLINE_UNVERIFIED = "offline_unverified"
+    RATE_LIMITED = "rate_limited"  # online, but the backend refused the lookup for now (429)
+
+
+class _Refused(Enum):
+    RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True)
@@ -217,10 +234,16 @@ class CheckService:
             temperature=temperature,
         )
         response = self._lookup(ctx, request)
-        if response is not None:
+        if isinstance(response, LookupResponse):
             outcome = _online_outcome(response, fallback_masked_id=_masked(document, policy))
+        elif response is _Refused.RATE_LIMITED:
+            outcome = self._unverified_document(
+                document, venue, policy, temperature, now, RATE_LIMITED, MSG_RATE_LIMITED
+            )
         else:
-            outcome = self._offline_document(document, venue, policy, temperature, now)
+            outcome = self._unverified_document(
+                document, venue, policy, temperature, now, "offline_document", MSG_OFFLINE_DOCUMENT
+            )
         return self._commit(ctx, CheckMethod.DOCUMENT, outcome, policy, temperature, now)
 
     def record_manual_decision(self, record_id: uuid.UUID, decision: ManualDecision) -> None:
@@ -244,8 +267,18 @@ class CheckService:
         verified, unverified_reason = _verify_offline(text, venue, now)
         request = LookupRequest(personal_code=text, checkpoint_id=ctx.checkpoint_id, temperature=temperature)
         response = self._lookup(ctx, request)
-        if response is not None:
+        if isinstance(response, LookupResponse):
             outcome = _online_outcome(response)
+        elif response is _Refused.RATE_LIMITED:
+            grey = _grey(RATE_LIMITED, MSG_RATE_LIMITED, policy, temperature, now)
+            outcome = _Outcome(
+                level=grey.level,
+                findings=grey.findings,
+                source=ResultSource.RATE_LIMITED,
+                person_ref=None if verified is None else verified.person_ref,
+                masked_name="" if verified is None else verified.masked_name,
+                masked_id="" if verified is None else verified.masked_id,
+            )
         elif verified is not None:
             verdict = evaluate(verified.to_snapshot(temperature), policy, now)
             outcome = _Outcome(
@@ -263,12 +296,17 @@ class CheckService:
 
     # ---- shared steps ------------------------------------------------------------------
 
-    def _lookup(self, ctx: CheckContext, request: LookupRequest) -> LookupResponse | None:
-        """The backend's answer, or None to go offline at once (offline, timeout, server trouble)."""
+    def _lookup(self, ctx: CheckContext, request: LookupRequest) -> LookupResponse | _Refused | None:
+        """The backend's answer; RATE_LIMITED when it refused for its limits; None to go offline
+        at once (offline, timeout, server trouble)."""
         if self.api is None or not self.connectivity.online:
             return None
         try:
             response = self.api.lookup(ctx.venue_id, request, timeout=self.lookup_timeout)
+        except RateLimited as exc:
+            log.warning("lookup refused by the server's rate limits (%s)", exc.code)
+            self.connectivity.mark_online()  # it answered: nothing to do with the link
+            return _Refused.RATE_LIMITED
         except OfflineError:
             self.connectivity.mark_offline()
             return None
@@ -283,23 +321,27 @@ class CheckService:
         self.connectivity.mark_online()
         return response
 
-    def _offline_document(
+    def _unverified_document(
         self,
         document: Document,
         venue: CachedVenue | None,
         policy: VenuePolicy,
         temperature: float | None,
         now: datetime,
+        reason: str,
+        message: str,
     ) -> _Outcome:
+        """Grey for a number the backend did not look up (offline, or refused for its limits):
+        kept sealed to the backend, so only it can read the number later."""
         key = venue.sealing_public_key if venue is not None else None
         sealed = seal_document(document.number, key) if key is not None else None
         if sealed is None:
-            log.warning("no sealing key cached: the offline document number is not kept")
-        grey = _grey("offline_document", MSG_OFFLINE_DOCUMENT, policy, temperature, now)
+            log.warning("no sealing key cached: the unverified document number is not kept")
+        grey = _grey(reason, message, policy, temperature, now)
         return _Outcome(
             level=grey.level,
             findings=grey.findings,
-            source=ResultSource.OFFLINE_UNVERIFIED,
+            source=ResultSource.RATE_LIMITED if reason == RATE_LIMITED else ResultSource.OFFLINE_UNVERIFIED,
             masked_id=_masked(document, policy),
             sealed_document=sealed,
         )
