@@ -26,6 +26,7 @@ from shoumen_core.schemas import (
     CheckpointOut,
     DayCounts,
     ExportFormat,
+    LookupAlerts,
     RegionAbnormalList,
     RegionStats,
     StaffIn,
@@ -201,6 +202,12 @@ class AdminService:
         params = {"date": day.isoformat()}
         answer = self.api.request_json("GET", f"/regions/{region_code}/abnormal", params=params)
         return _model(RegionAbnormalList, answer)
+
+    def lookup_alerts(self, region_code: str, day: date) -> LookupAlerts:
+        """The region's venues whose lookups on `day` look like enumeration (查询预警)."""
+        params = {"date": day.isoformat()}
+        answer = self.api.request_json("GET", f"/regions/{region_code}/lookup-alerts", params=params)
+        return _model(LookupAlerts, answer)
 
     def venue_day(self, venue_id: int, day: date) -> DayCounts:
         """One venue's day (unit scope), with checks per hour."""
