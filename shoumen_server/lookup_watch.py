@@ -2,7 +2,7 @@
 
 Limits: every lookup takes a token from three buckets (shoumen_server.ratelimit) — the staff
 member's, the venue's (sized by its active checkpoints, up to a cap) and the region's — sizes
-from the settings. Over a limit: 429 `lookup_rate_limited`, which the station shows as grey
+from the settings, all in the request's own transaction (no extra commit per lookup). Over a limit: 429 `lookup_rate_limited`, which the station shows as grey
 (cannot verify now, manual decision), never as a pass.
 
 Watch: one `lookup_watch` row per venue-day counts its lookups, its document lookups, the
@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 from sqlalchemy import Table, case, func, select
 from sqlalchemy.orm import Session
@@ -61,6 +61,7 @@ def _per_second(per_minute: float) -> float:
 
 
 def lookup_buckets(settings: ServerSettings, user_id: int, venue: Venue, checkpoints: int) -> list[Bucket]:
+    """The staff member's, the venue's and the region's buckets, in that order."""
     scale = min(max(1, checkpoints), max(1, settings.lookup_venue_max_checkpoints))
     return [
         Bucket(
@@ -81,17 +82,34 @@ def lookup_buckets(settings: ServerSettings, user_id: int, venue: Venue, checkpo
     ]
 
 
-def admit_lookup(db: Session, settings: ServerSettings, user_id: int, venue: Venue, now: datetime) -> None:
-    """Take a lookup's tokens and commit them at once (the request's transaction has only read
-    so far), or count the refusal for the venue's watch and raise LookupRateLimited."""
+def admit_lookup(db: Session, settings: ServerSettings, user_id: int, venue: Venue, now: datetime) -> Bucket:
+    """Take the staff member's and the venue's tokens before any work, in the request's own
+    transaction (no extra commit): those rows are shared only by the lookups of one venue, a
+    few a second, so holding them to the end of the request costs nothing. Returns the region's
+    bucket, shared by every lookup of the region, for `admit_region` to take as the request's
+    last statement, so its row lock lasts only until the commit. Refused: the refusal is
+    counted for the venue's watch, and LookupRateLimited raised."""
     checkpoints = db.scalar(
         select(func.count()).select_from(Checkpoint).where(Checkpoint.venue_id == venue.id, Checkpoint.active)
     )
-    denied = take(db, lookup_buckets(settings, user_id, venue, int(checkpoints or 0)), now.timestamp())
-    if denied is None:
-        commit_takes(db)
-        return
-    _note(db, venue.id, local_day(now), now, limited=1)
+    staff, own, region = lookup_buckets(settings, user_id, venue, int(checkpoints or 0))
+    denied = take(db, [staff, own], now.timestamp())
+    if denied is not None:
+        _refuse(db, venue.id, now, denied)
+    return region
+
+
+def admit_region(db: Session, region: Bucket, venue_id: int, now: datetime) -> None:
+    """The region's token, last before the commit. Refused: everything the request did is
+    rolled back (the staff and venue tokens too: all or nothing), the refusal counted."""
+    denied = take(db, [region], now.timestamp())
+    if denied is not None:
+        db.rollback()
+        _refuse(db, venue_id, now, denied)
+
+
+def _refuse(db: Session, venue_id: int, now: datetime, denied: Denied) -> NoReturn:
+    _note(db, venue_id, local_day(now), now, limited=1)
     commit_takes(db)
     raise _limited(denied)
 

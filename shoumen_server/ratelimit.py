@@ -12,11 +12,13 @@ PostgreSQL takes the row lock and re-evaluates the condition on the newest row v
 token. A row that does not exist yet is inserted full minus the cost (ON CONFLICT DO NOTHING,
 then the UPDATE once more if another worker inserted it first).
 
-Several buckets (e.g. staff, venue, region) are all-or-nothing: they are taken in key order —
-one lock order for every caller, so concurrent takes cannot deadlock — and when one is empty
-the ones already taken in this call are given back. The caller's transaction holds the row
-locks until it ends: commit right after `take` (see `commit_takes`), before any slow work,
-because a region's bucket is shared by every lookup of the region.
+Several buckets in one call are all-or-nothing: they are taken in key order (one lock order
+for every caller of the call) and when one is empty the ones already taken are given back.
+The caller's transaction holds the row locks until it ends, so a bucket many requests share
+(a region's) is best taken as the last statement before the commit, or in a transaction of
+its own committed at once (`commit_takes`); rows of narrower buckets taken earlier in the same
+transaction must always come in the same order (narrowest first), so no two requests wait for
+each other in a circle.
 
 Capacity and rate are not stored but passed on every take (from the settings), so a changed
 setting applies at once. Time is the caller's clock in Unix seconds (tests inject theirs).

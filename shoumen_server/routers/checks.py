@@ -34,7 +34,7 @@ from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
-from shoumen_server.lookup_watch import admit_lookup, note_lookup, region_alerts
+from shoumen_server.lookup_watch import admit_lookup, admit_region, note_lookup, region_alerts
 from shoumen_server.models import Checkpoint
 from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
@@ -101,9 +101,9 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
         if checkpoint is None or checkpoint.venue_id != venue.id:
             raise BadInput("检查点不属于该场所", code="bad_checkpoint")
     now = ctx.clock()
-    # Before any work: a refused lookup costs one UPDATE per bucket, and garbage input costs a
-    # token like any other request.
-    admit_lookup(db, ctx.settings, caller.user.id, venue, now)
+    # Before any work: a refused lookup costs two UPDATEs, and garbage input costs a token like
+    # any other request. The region's token is taken last (admit_region).
+    region = admit_lookup(db, ctx.settings, caller.user.id, venue, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
     if body.personal_code is not None:
@@ -133,6 +133,7 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
         },
     )
     note_lookup(db, ctx.keys, venue.id, now, document=document, found=record is not None)
+    admit_region(db, region, venue.id, now)
     db.flush()
     person = None
     if record is not None:

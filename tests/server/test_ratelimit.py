@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shoumen_core.identity import make_resident_id
 from shoumen_server.app import create_app
 from shoumen_server.db import make_engine, make_session_factory
-from shoumen_server.models import LookupWatch, RateBucket
+from shoumen_server.models import AuditEntry, LookupWatch, RateBucket
 from shoumen_server.ratelimit import Bucket, commit_takes, take
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import DevSmsGateway
@@ -135,9 +135,11 @@ def limited_server(database_url: str, **limits: Any) -> Iterator[Server]:
         ServerSettings(database_url=database_url, public_base_url="https://shoumen.test"), **limits
     )
     app = create_app(settings, sms=sms, clock=clock)
-    with TestClient(app) as client:
-        yield Server(client=client, clock=clock, sms=sms, settings=settings)
-    app.state.engine.dispose()
+    try:
+        with TestClient(app) as client:
+            yield Server(client=client, clock=clock, sms=sms, settings=settings)
+    finally:  # also when the generator is closed early (GeneratorExit at the yield)
+        app.state.engine.dispose()
 
 
 @pytest.fixture
@@ -193,6 +195,17 @@ def test_lookups_per_region_are_rate_limited(tiny: Server) -> None:
     venues = [register_venue(tiny, f"1390000002{i}", name=f"场所{i}") for i in range(3)]
     codes = [error_code(_lookup(tiny, v, h)) for v, h in venues for _ in range(3)]
     assert codes == [None] * 8 + ["lookup_rate_limited"]
+    # The region's token is taken last: the refused lookup left no audit row, and gave back
+    # the staff and venue tokens it had taken.
+    ctx = tiny.client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as db:
+        assert (
+            db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lookup")) == 8
+        )
+        tokens = {key: n for key, n in db.execute(select(RateBucket.key, RateBucket.tokens))}
+        last_venue = db.scalars(select(LookupWatch).where(LookupWatch.venue_id == venues[2][0])).one()
+    assert tokens[f"lookup:venue:{venues[2][0]}"] == 3.0 and tokens["lookup:region:330624"] == 0.0
+    assert (last_venue.lookups, last_venue.limited) == (2, 1)
     other_id, other = register_venue(tiny, "13900000030", name="外县场所", region_code="330683")
     assert _lookup(tiny, other_id, other).status_code == 200  # another region has its own
 
