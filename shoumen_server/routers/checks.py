@@ -101,8 +101,9 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
         if checkpoint is None or checkpoint.venue_id != venue.id:
             raise BadInput("检查点不属于该场所", code="bad_checkpoint")
     now = ctx.clock()
-    # Before any work: a refused lookup costs two UPDATEs, and garbage input costs a token like
-    # any other request. The region's token is taken last (admit_region).
+    # Before any work: a refused lookup costs two UPDATEs. The tokens are in the request's
+    # transaction, so input refused below (422) gives them back: it answers nothing about
+    # anyone. The region's token is taken last (admit_region).
     region = admit_lookup(db, ctx.settings, caller.user.id, venue, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
