@@ -245,3 +245,12 @@ def test_default_limits_let_a_real_gate_through(database_url: str) -> None:
             assert _lookup(server, venue_id, owner, numbers[i % 20]).status_code == 200, i
     finally:
         gen.close()
+
+
+def test_refused_input_gives_its_token_back(tiny: Server) -> None:
+    """A 422 (a typo in the number) answers nothing about anyone: it costs no token."""
+    venue_id, owner = register_venue(tiny)
+    typo = UNKNOWN_ID[:-1] + ("1" if UNKNOWN_ID[-1] != "1" else "2")
+    assert [error_code(_lookup(tiny, venue_id, owner, typo)) for _ in range(3)] == ["bad_checksum"] * 3
+    codes = [error_code(_lookup(tiny, venue_id, owner)) for _ in range(4)]
+    assert codes == [None, None, None, "lookup_rate_limited"]
