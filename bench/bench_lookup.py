@@ -36,6 +36,11 @@ from shoumen_server.keys import KeyStore
 from shoumen_server.seed import demo_people
 
 OWNER = "13900000001"
+UNLIMITED = {
+    f"SHOUMEN_LOOKUP_{scope}_{what}": "1000000000"
+    for scope in ("STAFF", "VENUE", "REGION")
+    for what in ("BURST", "PER_MINUTE")
+}
 
 
 def free_port() -> int:
@@ -74,6 +79,9 @@ def start_server(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
+        # One owner makes every lookup here: the lookup limits (whose UPDATEs are still measured)
+        # are lifted so that the bench measures latency, not 429s.
+        env={**os.environ, **UNLIMITED},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -272,15 +272,20 @@ class LookupRequest(RequestModel):
 
 
 class PersonOut(Model):
-    person_ref: str
+    person_ref: str  # this venue's own reference to the person: another venue gets another one
     masked_name: str
     masked_id: str
 
 
 class LookupResponse(Model):
+    """What the guard's screen shows and nothing more: the verdict, its findings (the rows
+    健康码, 疫苗接种, 核酸检测, 行程卡, 体温) and the masked person."""
+
     lookup_id: int
     person: PersonOut | None
-    snapshot: HealthSnapshot | None
+    # Always null: the raw health data (NAT time, vaccination, ...) is no longer sent. Kept so
+    # that stations of the previous release, which require the key, still read the answer.
+    snapshot: HealthSnapshot | None = None
     level: VerdictLevel
     findings: list[Finding]
     evaluated_at: datetime
@@ -505,6 +510,31 @@ class RegionStats(Model):
     day: date
     venues: list[RegionVenueRow]
     totals: DayCounts
+
+
+class LookupAlert(Model):
+    """A venue whose lookups on a day look like enumeration, with the figures behind it.
+
+    `reasons`: "unknown_numbers" (many numbers the registry does not know), "sequential_numbers"
+    (numbers that differ from the previous one only in the sequence digits), "rate_limited"
+    (lookups refused for exceeding the limits)."""
+
+    venue_id: int
+    venue_name: str
+    unit_type: str
+    lookups: int
+    documents: int
+    unknown: int
+    sequential: int
+    limited: int
+    last_at: datetime | None
+    reasons: list[str]
+
+
+class LookupAlerts(Model):
+    region_code: str
+    day: date
+    items: list[LookupAlert]
 
 
 class TrendPoint(Model):

@@ -321,3 +321,37 @@ class AuditEntry(Base):
     person_ref: Mapped[str | None] = mapped_column(String(32), nullable=True)
     device_name: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class RateBucket(Base):
+    """A token bucket (shoumen_server.ratelimit): tokens left at `stamp` (Unix seconds).
+
+    Capacity and refill rate are not stored: they come from the settings at every take, so a
+    changed setting applies at once."""
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[float] = mapped_column(Float)
+
+
+class LookupWatch(Base):
+    """Per venue-day figures of its lookups, for the enumeration alert (shoumen_server.lookup_watch).
+
+    No document number is kept: `last_prefix` is a keyed hash of the previous document lookup's
+    number without its sequence digits, `last_seq` those digits (0-999), so the next lookup can
+    tell "the same number, one further" without the number itself."""
+
+    __tablename__ = "lookup_watch"
+    __table_args__ = (UniqueConstraint("venue_id", "day"), Index("ix_lookup_watch_day", "day"))
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    lookups: Mapped[int] = mapped_column(Integer, default=0)
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    unknown: Mapped[int] = mapped_column(Integer, default=0)
+    sequential: Mapped[int] = mapped_column(Integer, default=0)
+    limited: Mapped[int] = mapped_column(Integer, default=0)
+    last_prefix: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,5 +1,6 @@
 """Retention (DESIGN §5, §7): checks and anomalies go after `check_retention_days` (by local
-day), the audit log after `audit_retention_days`, SMS codes and dead tokens after a day.
+day), the audit log and the per venue-day lookup figures after `audit_retention_days`, SMS
+codes, dead tokens and rate buckets untouched for a day (full again by then) after a day.
 
 Deletes run in batches, each committed, so no long transaction holds locks on the busy tables
 and a purge that is interrupted resumes where it stopped. Count rows are deleted venue-day by
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from shoumen_core.timeutil import local_day
 from shoumen_server.ingest import CHECK_COUNTS, CHECKS, DAY_PERSON_COUNTS, DAY_PERSONS
-from shoumen_server.models import Anomaly, AuditEntry, AuthToken, SmsCode
+from shoumen_server.models import Anomaly, AuditEntry, AuthToken, LookupWatch, RateBucket, SmsCode
 from shoumen_server.settings import ServerSettings
 
 log = logging.getLogger("shoumen.server.retention")
@@ -40,6 +41,8 @@ class PurgeReport:
     audit: int = 0
     sms_codes: int = 0
     tokens: int = 0
+    lookup_watch: int = 0
+    rate_buckets: int = 0
 
     @property
     def total(self) -> int:
@@ -49,7 +52,8 @@ class PurgeReport:
         counts = self.check_counts + self.day_persons + self.day_person_counts
         return (
             f"核验记录 {self.checks} 条，核查登记 {self.anomalies} 条，统计行 {counts} 条，"
-            f"审计日志 {self.audit} 条，验证码 {self.sms_codes} 条，登录令牌 {self.tokens} 条"
+            f"审计日志 {self.audit} 条，验证码 {self.sms_codes} 条，登录令牌 {self.tokens} 条，"
+            f"查询统计 {self.lookup_watch} 条，限流桶 {self.rate_buckets} 个"
         )
 
 
@@ -114,6 +118,12 @@ def purge(
         tokens_table.c.expires_at < now - SHORT_LIVED, tokens_table.c.revoked_at < now - SHORT_LIVED
     )
     tokens = _delete_batched(session, tokens_table, [dead_token], batch)
+    watch_table = _table(LookupWatch)
+    first_watched_day = local_day(audit_cutoff)
+    watch = _delete_batched(session, watch_table, [watch_table.c.day < first_watched_day], batch)
+    buckets_table = _table(RateBucket)
+    stale = (now - SHORT_LIVED).timestamp()
+    buckets = _delete_batched(session, buckets_table, [buckets_table.c.stamp < stale], batch)
 
     report = PurgeReport(
         checks=checks,
@@ -124,6 +134,8 @@ def purge(
         audit=audit,
         sms_codes=sms,
         tokens=tokens,
+        lookup_watch=watch,
+        rate_buckets=buckets,
     )
     log.info("purge before %s: %s", first_kept_day, report)
     return report

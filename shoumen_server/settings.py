@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +37,27 @@ class ServerSettings:
     trust_list_validity_days: int = 7
     personal_code_ttl_hours: int = 24
     purge_interval_seconds: int = 24 * 3600
+    # Lookup rate limits (shoumen_server.ratelimit), token buckets: a refill rate per minute and
+    # a burst. A real gate lets one person through every ~3 s per checkpoint, in bursts of up to
+    # 20 (a bus arriving): the staff and per-checkpoint rates (one every 2 s) leave headroom over
+    # that and stop a scraper at ~43 000 lookups a day instead of ~13 million (150/s).
+    lookup_staff_per_minute: float = 30.0
+    lookup_staff_burst: int = 20
+    lookup_venue_per_minute: float = 30.0  # per active checkpoint (at least one)
+    lookup_venue_burst: int = 20  # per active checkpoint
+    lookup_venue_max_checkpoints: int = 10  # checkpoints are free to add: the scaling stops here
+    # The whole region (a county): well over its busiest minute (a few hundred checks a second),
+    # a ceiling for many venues scraping together rather than a limit a gate ever meets.
+    lookup_region_per_minute: float = 30000.0
+    lookup_region_burst: int = 3000
+    # Enumeration alert (shoumen_server.lookup_watch): a venue-day is flagged when, among at
+    # least `watch_min_documents` document lookups, the share of unknown numbers reaches
+    # `watch_unknown_share`, or `watch_sequential` lookups followed their predecessor in sequence,
+    # or the venue was refused `watch_limited` lookups for exceeding its limits.
+    watch_min_documents: int = 30
+    watch_unknown_share: float = 0.5
+    watch_sequential: int = 10
+    watch_limited: int = 20
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -53,7 +74,13 @@ class ServerSettings:
                 os.environ.get("SHOUMEN_AUDIT_RETENTION_DAYS", cls.audit_retention_days)
             ),
         )
-        return replace(base, **overrides)  # type: ignore[arg-type]
+        tuned: dict[str, object] = {}
+        for item in fields(cls):
+            if item.name.startswith(("lookup_", "watch_")):
+                value = os.environ.get(f"SHOUMEN_{item.name.upper()}")
+                if value is not None:
+                    tuned[item.name] = float(value) if item.type == "float" else int(value)
+        return replace(base, **{**tuned, **overrides})  # type: ignore[arg-type]
 
 
 _REFUSALS: dict[UrlReach, str] = {

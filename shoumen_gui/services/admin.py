@@ -26,6 +26,7 @@ from shoumen_core.schemas import (
     CheckpointOut,
     DayCounts,
     ExportFormat,
+    LookupAlerts,
     PendingVenueOut,
     RegionAbnormalList,
     RegionStats,
@@ -215,6 +216,12 @@ class AdminService:
     def reject_venue(self, venue_id: int, reason: str) -> VenueOut:
         body = VenueRejectIn(reason=reason).model_dump(mode="json")
         return _model(VenueOut, self.api.request_json("POST", f"/venues/{venue_id}/reject", json=body))
+
+    def lookup_alerts(self, region_code: str, day: date) -> LookupAlerts:
+        """The region's venues whose lookups on `day` look like enumeration (查询预警)."""
+        params = {"date": day.isoformat()}
+        answer = self.api.request_json("GET", f"/regions/{region_code}/lookup-alerts", params=params)
+        return _model(LookupAlerts, answer)
 
     def venue_day(self, venue_id: int, day: date) -> DayCounts:
         """One venue's day (unit scope), with checks per hour."""

@@ -2,7 +2,8 @@
 
 Every method returns a `shoumen_core.schemas` model or raises a `services.errors` type:
 transport errors and timeouts -> OfflineError; 401 -> SessionExpired; 403 -> PermissionDenied;
-other 4xx -> ServerRejected with the server's code and message; 5xx -> ServerRejected
+429 -> RateLimited (e.g. "lookup_rate_limited"); other 4xx -> ServerRejected with the server's
+code and message; 5xx -> ServerRejected
 "server_error", except 502/503/504 (a proxy with no backend behind it) -> OfflineError.
 """
 
@@ -38,6 +39,7 @@ from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.errors import (
     OfflineError,
     PermissionDenied,
+    RateLimited,
     ServerRejected,
     ServiceError,
     SessionExpired,
@@ -269,6 +271,8 @@ def _error_for(response: httpx.Response) -> ServiceError:
         return SessionExpired(message, status=status, server_code=code)
     if status == 403:
         return PermissionDenied(message, code=code, status=status, server_code=code)
+    if status == 429:
+        return RateLimited(message, code=code, status=status, server_code=code)
     if status in _UNREACHABLE_STATUSES:
         return OfflineError(status=status, server_code=code)
     if status >= 500:

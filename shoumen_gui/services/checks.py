@@ -6,6 +6,10 @@ findings are used; offline (or on timeout) the signed snapshot is judged with th
 cached policy. Without a fresh trust list nothing is guessed: grey (CANNOT_VERIFY).
 Document number: validated; online, the backend looks it up; offline it is sealed to the
 backend's key, stored masked, and the guard decides (CANNOT_VERIFY, manual decision).
+A lookup the backend refuses for its rate limits (429 lookup_rate_limited) is "cannot verify
+now": grey with a manual decision, whatever the code's signed snapshot says — never a pass, and
+the station stays online. A limit is what stops a scraper; a snapshot verdict would let the
+station go on passing people without the server knowing who.
 Every check is committed to the local cache BEFORE the result is returned.
 """
 
@@ -18,7 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Final
 
 from shoumen_core.codes import (
@@ -70,6 +74,7 @@ from shoumen_gui.services.errors import (
     InputRejected,
     OfflineError,
     PermissionDenied,
+    RateLimited,
     ServerRejected,
     SessionExpired,
     StorageError,
@@ -89,6 +94,8 @@ MSG_OFFLINE_DOCUMENT: Final = "离线状态无法核验证件，请人工决定"
 MSG_NO_TRUST_LIST: Final = "本机没有信任列表，无法离线核验，请联网同步"
 # The server's 403 codes for a venue a supervisor has not approved (issue 13 §1).
 VENUE_NOT_APPROVED: Final = frozenset({"venue_pending", "venue_rejected"})
+MSG_RATE_LIMITED: Final = "查询过于频繁，请人工核验"
+RATE_LIMITED: Final = "lookup_rate_limited"
 
 
 class InputKind(StrEnum):
@@ -117,6 +124,11 @@ class ResultSource(StrEnum):
     OFFLINE_SNAPSHOT = "offline_snapshot"
     OFFLINE_UNVERIFIED = "offline_unverified"
     REFUSED = "refused"  # the server answered and would not look the visitor up here
+    RATE_LIMITED = "rate_limited"  # online, but the backend refused the lookup for now (429)
+
+
+class _Refused(Enum):
+    RATE_LIMITED = "rate_limited"
 
 
 @dataclass(frozen=True)
@@ -240,10 +252,16 @@ class CheckService:
         except _VenueNotApproved as refused:
             outcome = _refused(refused, policy, temperature, now, masked_id=_masked(document, policy))
             return self._commit(ctx, CheckMethod.DOCUMENT, outcome, policy, temperature, now)
-        if response is not None:
+        if isinstance(response, LookupResponse):
             outcome = _online_outcome(response, fallback_masked_id=_masked(document, policy))
+        elif response is _Refused.RATE_LIMITED:
+            outcome = self._unverified_document(
+                document, venue, policy, temperature, now, RATE_LIMITED, MSG_RATE_LIMITED
+            )
         else:
-            outcome = self._offline_document(document, venue, policy, temperature, now)
+            outcome = self._unverified_document(
+                document, venue, policy, temperature, now, "offline_document", MSG_OFFLINE_DOCUMENT
+            )
         return self._commit(ctx, CheckMethod.DOCUMENT, outcome, policy, temperature, now)
 
     def record_manual_decision(self, record_id: uuid.UUID, decision: ManualDecision) -> None:
@@ -273,8 +291,18 @@ class CheckService:
             return self._commit(
                 ctx, CheckMethod.SCAN, _refused(refused, policy, temperature, now), policy, temperature, now
             )
-        if response is not None:
+        if isinstance(response, LookupResponse):
             outcome = _online_outcome(response)
+        elif response is _Refused.RATE_LIMITED:
+            grey = _grey(RATE_LIMITED, MSG_RATE_LIMITED, policy, temperature, now)
+            outcome = _Outcome(
+                level=grey.level,
+                findings=grey.findings,
+                source=ResultSource.RATE_LIMITED,
+                person_ref=None if verified is None else verified.person_ref,
+                masked_name="" if verified is None else verified.masked_name,
+                masked_id="" if verified is None else verified.masked_id,
+            )
         elif verified is not None:
             verdict = evaluate(verified.to_snapshot(temperature), policy, now)
             outcome = _Outcome(
@@ -292,12 +320,17 @@ class CheckService:
 
     # ---- shared steps ------------------------------------------------------------------
 
-    def _lookup(self, ctx: CheckContext, request: LookupRequest) -> LookupResponse | None:
-        """The backend's answer, or None to go offline at once (offline, timeout, server trouble)."""
+    def _lookup(self, ctx: CheckContext, request: LookupRequest) -> LookupResponse | _Refused | None:
+        """The backend's answer; RATE_LIMITED when it refused for its limits; None to go offline
+        at once (offline, timeout, server trouble)."""
         if self.api is None or not self.connectivity.online:
             return None
         try:
             response = self.api.lookup(ctx.venue_id, request, timeout=self.lookup_timeout)
+        except RateLimited as exc:
+            log.warning("lookup refused by the server's rate limits (%s)", exc.code)
+            self.connectivity.mark_online()  # it answered: nothing to do with the link
+            return _Refused.RATE_LIMITED
         except OfflineError:
             self.connectivity.mark_offline()
             return None
@@ -317,23 +350,27 @@ class CheckService:
         self.connectivity.mark_online()
         return response
 
-    def _offline_document(
+    def _unverified_document(
         self,
         document: Document,
         venue: CachedVenue | None,
         policy: VenuePolicy,
         temperature: float | None,
         now: datetime,
+        reason: str,
+        message: str,
     ) -> _Outcome:
+        """Grey for a number the backend did not look up (offline, or refused for its limits):
+        kept sealed to the backend, so only it can read the number later."""
         key = venue.sealing_public_key if venue is not None else None
         sealed = seal_document(document.number, key) if key is not None else None
         if sealed is None:
-            log.warning("no sealing key cached: the offline document number is not kept")
-        grey = _grey("offline_document", MSG_OFFLINE_DOCUMENT, policy, temperature, now)
+            log.warning("no sealing key cached: the unverified document number is not kept")
+        grey = _grey(reason, message, policy, temperature, now)
         return _Outcome(
             level=grey.level,
             findings=grey.findings,
-            source=ResultSource.OFFLINE_UNVERIFIED,
+            source=ResultSource.RATE_LIMITED if reason == RATE_LIMITED else ResultSource.OFFLINE_UNVERIFIED,
             masked_id=_masked(document, policy),
             sealed_document=sealed,
         )

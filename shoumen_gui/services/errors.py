@@ -68,6 +68,14 @@ class ServerRejected(ServiceError):
     default_message = "服务器暂时无法处理请求，请稍后重试"
 
 
+class RateLimited(ServerRejected):
+    """429: the server refuses for now because of a rate limit (``code`` = the server's, e.g.
+    "lookup_rate_limited"); the station is online and nothing is wrong with the input."""
+
+    default_code = "rate_limited"
+    default_message = "操作过于频繁，请稍后再试"
+
+
 class InputRejected(ServiceError):
     """A scanned or typed text that is not something to check.
 

@@ -59,6 +59,7 @@ SOURCE_WORDS: dict[str, str] = {
     "offline_snapshot": "离线核验（健康码签名快照）",
     "offline_unverified": "离线，未能核验",
     "refused": "服务器拒绝查询",
+    "rate_limited": "查询过于频繁，未能在线核验",
 }
 
 DECISION_WORDS: dict[ManualDecision, str] = {

@@ -1,7 +1,13 @@
 """Lookup: a guard asks for the freshest health status of a visitor (DESIGN §2).
 
-Read-only and audited: a lookup writes one audit row and nothing else; the check record itself
-is committed by the device and pushed through sync.
+Audited and limited: a lookup takes tokens from the staff member's, the venue's and the
+region's buckets (429 `lookup_rate_limited` when one is empty), then writes one audit row and
+counts itself in its venue-day watch row (shoumen_server.lookup_watch); the check record itself
+is committed by the device and pushed through sync. The answer carries what the guard's screen
+shows — verdict, findings, masked name and ID — and this venue's own person reference
+(shoumen_server.venue_refs), never the registry's or the raw health data.
+
+Also the supervisor's list of venues whose lookups look like enumeration.
 """
 
 from __future__ import annotations
@@ -14,15 +20,25 @@ from fastapi import APIRouter, Path
 from shoumen_core.codes import CodeError, looks_like_venue_code, verify_personal_code
 from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
 from shoumen_core.policy import HealthSnapshot, VenuePolicy, Verdict, cannot_verify, evaluate
-from shoumen_core.schemas import CheckMethod, DocumentIn, LookupRequest, LookupResponse, PersonOut
+from shoumen_core.schemas import (
+    CheckMethod,
+    DocumentIn,
+    LookupAlerts,
+    LookupRequest,
+    LookupResponse,
+    PersonOut,
+)
 from shoumen_core.timeutil import local_day
 from shoumen_server.audit import audit
 from shoumen_server.deps import Ctx, CurrentCaller, Db, require_approved_venue, require_checker
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
+from shoumen_server.lookup_watch import admit_lookup, admit_region, note_lookup, region_alerts
 from shoumen_server.models import Checkpoint
+from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
+from shoumen_server.venue_refs import venue_ref
 from shoumen_server.views import venue_policy
 
 router = APIRouter(tags=["checks"])
@@ -48,7 +64,7 @@ def _by_code(ctx: Ctx, registry: RegistryHealthSource, text: str, now: datetime)
     )
 
 
-def _by_document(registry: RegistryHealthSource, document: DocumentIn, now: datetime) -> PersonRecord | None:
+def _parse(document: DocumentIn, now: datetime) -> tuple[DocumentKind, str]:
     kind: DocumentKind | None = None
     if document.kind:
         try:
@@ -59,7 +75,7 @@ def _by_document(registry: RegistryHealthSource, document: DocumentIn, now: date
         parsed = parse_document(document.number, kind, today=local_day(now))
     except InvalidDocument as exc:
         raise BadInput(exc.message, code=exc.code.value) from exc
-    return registry.find_by_document(parsed.kind, parsed.number)
+    return parsed.kind, parsed.number
 
 
 def _verdict(
@@ -86,14 +102,20 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
         if checkpoint is None or checkpoint.venue_id != venue.id:
             raise BadInput("检查点不属于该场所", code="bad_checkpoint")
     now = ctx.clock()
+    # Before any work: a refused lookup costs two UPDATEs. The tokens are in the request's
+    # transaction, so input refused below (422) gives them back: it answers nothing about
+    # anyone. The region's token is taken last (admit_region).
+    region = admit_lookup(db, ctx.settings, caller.user.id, venue, now)
     registry = RegistryHealthSource(db, ctx.keys)
+    document: tuple[DocumentKind, str] | None = None
     if body.personal_code is not None:
         method = CheckMethod.SCAN
         record: PersonRecord | None = _by_code(ctx, registry, body.personal_code, now)
     else:
         assert body.document is not None
         method = CheckMethod.DOCUMENT
-        record = _by_document(registry, body.document, now)
+        document = _parse(body.document, now)
+        record = registry.find_by_document(*document)
     policy = venue_policy(venue)
     verdict = _verdict(record, body.temperature, policy, now)
     entry = audit(
@@ -112,23 +134,36 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
             "level": verdict.level.value,
         },
     )
+    note_lookup(db, ctx.keys, venue.id, now, document=document, found=record is not None)
+    admit_region(db, region, venue.id, now)
     db.flush()
     person = None
-    snapshot = None
     if record is not None:
         # Masked IDs are stored with the standard mask; re-masking only hides more.
         mask = MASK_POLICIES[policy.masking.value]
         person = PersonOut(
-            person_ref=record.person_ref,
+            person_ref=venue_ref(ctx.keys, venue.id, record.person_ref),
             masked_name=record.masked_name,
             masked_id=mask_document(record.masked_id, mask),
         )
-        snapshot = _with_temperature(record.snapshot, body.temperature)
     return LookupResponse(
         lookup_id=entry.id,
         person=person,
-        snapshot=snapshot,
         level=verdict.level,
         findings=list(verdict.findings),
         evaluated_at=now,
     )
+
+
+@router.get("/regions/{region_code}/lookup-alerts", response_model=LookupAlerts)
+def lookup_alerts(
+    region_code: Annotated[str, Path(max_length=20)],
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    date: DateQuery = None,
+) -> LookupAlerts:
+    """The region's venues whose lookups on a day look like enumeration, with their figures."""
+    code = checked_region(caller, region_code)
+    day = parse_day(date, ctx.clock())
+    return LookupAlerts(region_code=code, day=day, items=region_alerts(db, ctx.settings, code, day))

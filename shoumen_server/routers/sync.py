@@ -29,6 +29,7 @@ from shoumen_server.ingest import MAX_ID, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
 from shoumen_server.models import Membership, User
 from shoumen_server.trust_root import signed_trust_list, trust_list_version
+from shoumen_server.venue_refs import registry_refs
 from shoumen_server.views import venue_out
 
 router = APIRouter(tags=["sync"])
@@ -40,7 +41,9 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
     """Store what the device committed; per-id answers. Resends are harmless (by client id)."""
     now = ctx.clock()
     user_id = caller.user.id
-    accepted, rejected = ingest_checks(db, body.checks, user_id, now, device_id=body.device_id)
+    # Stored with the registry's person references, whichever form the device had (venue_refs).
+    checks = registry_refs(ctx.keys, body.checks)
+    accepted, rejected = ingest_checks(db, checks, user_id, now, device_id=body.device_id)
     versions: dict[str, int] = {}
     if body.anomalies:
         gate = venue_gate(db, user_id, {item.venue_id for item in body.anomalies})

@@ -20,7 +20,6 @@ from shoumen_core.codes import (
     verify_personal_code,
 )
 from shoumen_core.policy import (
-    HealthSnapshot,
     MaskingLevel,
     VaccinationRequirement,
     VenuePolicy,
@@ -34,6 +33,7 @@ from shoumen_server.health import PersonRecord, RegistryHealthSource, issue_code
 from shoumen_server.keys import rotate_signing_key
 from shoumen_server.models import AuditEntry, Check, Checkpoint, Membership, Person, User, Venue
 from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, HOSPITAL_STAFF, seed_demo
+from shoumen_server.venue_refs import venue_ref
 from tests.server.conftest import Server
 from tests.server.journeys import error_code, make_supervisor
 
@@ -96,7 +96,8 @@ def test_every_path_by_document(demo: Demo) -> None:
         assert body["person"]["masked_name"] == demo.record(path.key).masked_name
         assert body["person"]["masked_id"].endswith(path.number[-1:])
         assert path.number not in r.text
-        assert body["snapshot"]["code_colour"] == path.colour.value
+        assert body["snapshot"] is None  # the rows say what the screen shows, nothing more
+        assert {f["source"] for f in body["findings"]} >= {"health_code", "vaccination", "nat", "travel"}
         assert body["evaluated_at"].startswith(demo.server.clock().strftime("%Y-%m-%dT%H:%M"))
     body = demo.lookup(document={"kind": "hk_macao_pass", "number": "h1234 5678"}).json()
     assert body["level"] == "review" and reasons(body)[0] == "code_missing"
@@ -107,7 +108,8 @@ def test_every_path_by_personal_code(demo: Demo) -> None:
         r = demo.lookup(personal_code=demo.code(path.key))
         assert r.status_code == 200, (path.key, r.text)
         assert r.json()["level"] == path.expected.value, path.key
-        assert r.json()["person"]["person_ref"] == demo.record(path.key).person_ref
+        ref = demo.record(path.key).person_ref
+        assert r.json()["person"]["person_ref"] == venue_ref(demo.ctx.keys, demo.venue_id, ref) != ref
 
 
 def test_reasons_name_each_path(demo: Demo) -> None:
@@ -153,7 +155,7 @@ def test_temperature_joins_the_verdict(demo: Demo) -> None:
     body = demo.lookup(document={"number": green}, temperature=37.8).json()
     assert body["level"] == "deny"
     assert reasons(body)[-1] == "temperature_fever"
-    assert body["snapshot"]["temperature"] == 37.8
+    assert body["findings"][-1]["source"] == "temperature"
     body = demo.lookup(personal_code=demo.code("green_fresh"), temperature=36.5).json()
     assert body["level"] == "pass" and reasons(body)[-1] == "temperature_normal"
 
@@ -177,13 +179,13 @@ def test_code_lookup_prefers_the_registry_and_falls_back_to_the_code(demo: Demo)
             update(Person).where(Person.person_ref == record.person_ref).values(code_colour="red")
         )
     body = demo.lookup(personal_code=code).json()
-    assert body["level"] == "deny" and body["snapshot"]["code_colour"] == "red"
+    assert body["level"] == "deny" and reasons(body)[0] == "code_red"
     with demo.ctx.sessions.begin() as session:
         session.execute(delete(Person).where(Person.person_ref == record.person_ref))
     body = demo.lookup(personal_code=code).json()
-    assert body["level"] == "pass" and body["snapshot"]["code_colour"] == "green"
+    assert body["level"] == "pass" and reasons(body)[0] == "code_green"
     assert body["person"] == {
-        "person_ref": record.person_ref,
+        "person_ref": venue_ref(demo.ctx.keys, demo.venue_id, record.person_ref),
         "masked_name": record.masked_name,
         "masked_id": record.masked_id,
     }
@@ -420,7 +422,6 @@ def test_sealing_key_is_public(demo: Demo) -> None:
 
 def test_unused_snapshot_fields_do_not_leak(demo: Demo) -> None:
     body = demo.lookup(document={"number": DEMO_PATHS_BY_KEY["no_nat"].number}).json()
-    snapshot = HealthSnapshot.model_validate(body["snapshot"])
-    assert snapshot.nat_sampled_at is None and snapshot.temperature is None
+    assert body["snapshot"] is None
     assert set(body) == {"lookup_id", "person", "snapshot", "level", "findings", "evaluated_at"}
     assert VerdictLevel(body["level"]) is VerdictLevel.REVIEW

@@ -17,6 +17,8 @@ from shoumen_server.models import (
     CheckCount,
     DayPerson,
     DayPersonCount,
+    LookupWatch,
+    RateBucket,
     SmsCode,
 )
 from shoumen_server.retention import PurgeReport, purge
@@ -110,3 +112,23 @@ def test_purge_follows_the_configured_period(server: Server) -> None:
     with db(server) as session:
         days = sorted(session.scalars(select(Check.day)).all())
     assert days == [TODAY - timedelta(days=d) for d in (2, 1, 0)]
+
+
+def test_purge_drops_old_lookup_figures_and_idle_rate_buckets(server: Server) -> None:
+    """Issue 13 §1: the per venue-day lookup figures go with the audit log they summarise; a
+    rate bucket untouched for a day is full again, so its row goes too."""
+    venue_id, owner = register_venue(server)
+    r = server.client.post(
+        f"{API}/venues/{venue_id}/lookup", json={"document": {"number": "330624198503121020"}}, headers=owner
+    )
+    assert r.status_code == 200, r.text
+    assert count_rows(server, LookupWatch) == 1 and count_rows(server, RateBucket) == 3
+    settings = replace(server.settings, audit_retention_days=180)
+    with ctx_of(server).sessions() as session:
+        assert purge(session, server.clock() + timedelta(hours=23), settings) == PurgeReport()
+        report = purge(session, server.clock() + timedelta(days=1, seconds=1), settings)
+    assert (report.rate_buckets, report.lookup_watch) == (3, 0)
+    with ctx_of(server).sessions() as session:
+        report = purge(session, server.clock() + timedelta(days=181), settings)
+    assert report.lookup_watch == 1
+    assert count_rows(server, LookupWatch) == 0

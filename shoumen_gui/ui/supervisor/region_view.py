@@ -1,6 +1,7 @@
 """区域监管: what a township supervisor sees after logging in — the venues of the region on a
 day (sortable, with totals), charts for the region or one venue, the abnormal list with its
-drill-down, 代为注册, and the export for contact tracing."""
+drill-down, 查询预警 (venues whose lookups look like enumeration), 代为注册, and the export for
+contact tracing."""
 
 from __future__ import annotations
 
@@ -21,13 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shoumen_core.schemas import DayCounts, RegionAbnormalList, RegionStats, Trend, UserOut
+from shoumen_core.schemas import DayCounts, LookupAlerts, RegionAbnormalList, RegionStats, Trend, UserOut
 from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.abnormal import AbnormalPanel
 from shoumen_gui.ui.supervisor.charts import HourlyChart, TrendChart
 from shoumen_gui.ui.supervisor.export_dialog import ExportDialog
+from shoumen_gui.ui.supervisor.lookup_alerts import LookupAlertsPanel
 from shoumen_gui.ui.supervisor.models import RegionVenuesModel, SortProxy, VenueIdRole, totals_text
 from shoumen_gui.ui.supervisor.on_behalf import OnBehalfPanel
 from shoumen_gui.ui.supervisor.pending_venues import PendingVenuesPanel
@@ -44,6 +46,7 @@ class RegionDay:
     stats: RegionStats
     trend: Trend
     abnormal: RegionAbnormalList
+    alerts: LookupAlerts
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class RegionView(QWidget):
         self.tabs.setAccessibleName(self.tr("区域监管分页"))
         self.tabs.addTab(stats, self.tr("场所统计"))
         self.tabs.addTab(self.abnormal, self.tr("异常名单"))
+        self.lookup_alerts = LookupAlertsPanel()
+        self.tabs.addTab(self.lookup_alerts, self.lookup_alerts.tab_title())
         self.tabs.addTab(self.on_behalf, self.tr("代为注册"))
         self.pending = PendingVenuesPanel(tasks)
         self.pending.decided.connect(lambda _venue: self.refresh())
@@ -169,6 +174,7 @@ class RegionView(QWidget):
         self.admin, self.user, self.region_day = None, None, None
         self.model.set_rows([])
         self.abnormal.clear()
+        self._show_alerts(None)
         self.totals.clear()
         self.on_behalf.reset()
         self.pending.clear()
@@ -192,6 +198,7 @@ class RegionView(QWidget):
                 stats=admin.region_stats(region, day),
                 trend=admin.region_trend(region, TREND_DAYS),
                 abnormal=admin.region_abnormal(region, day),
+                alerts=admin.lookup_alerts(region, day),
             )
 
         self.refresh_button.setEnabled(False)
@@ -207,11 +214,19 @@ class RegionView(QWidget):
         self.model.set_rows(loaded.stats.venues)
         self.totals.setText(totals_text(loaded.stats.totals))
         self.abnormal.set_items(self.admin, loaded.abnormal.items)
+        self._show_alerts(loaded.alerts)
         self.show_region_charts()
         set_message(
             self.message, self.tr("{0} 共 {1} 个场所").format(self.day.isoformat(), len(loaded.stats.venues))
         )
         self.loaded.emit()
+
+    def _show_alerts(self, alerts: LookupAlerts | None) -> None:
+        if alerts is None:
+            self.lookup_alerts.clear()
+        else:
+            self.lookup_alerts.set_items(alerts.items)
+        self.tabs.setTabText(self.tabs.indexOf(self.lookup_alerts), self.lookup_alerts.tab_title())
 
     def _on_failed(self, error: Exception) -> None:
         self.refresh_button.setEnabled(True)

@@ -48,13 +48,14 @@ _template_lock = threading.Lock()
 _template: tuple[Path, tuple[int, ...]] | None = None
 
 
-def _settings(database_url: str) -> ServerSettings:
+def _settings(database_url: str, **overrides: Any) -> ServerSettings:
     return ServerSettings(
         database_url=database_url,
         public_base_url="http://127.0.0.1",
         demo_mode=True,
         sms_min_interval_seconds=0,
         sms_max_per_day=1000,
+        **overrides,
     )
 
 
@@ -158,15 +159,16 @@ def start_live_server(
     port: int = 0,
     database_url: str | None = None,
     clock: Callable[[], datetime] = utcnow,
+    settings: dict[str, Any] | None = None,
 ) -> LiveServer:
     """Serve a copy of the seeded template (or `database_url`, e.g. a stopped server's) on
-    127.0.0.1:`port` (0 = a free port)."""
+    127.0.0.1:`port` (0 = a free port); `settings`: ServerSettings fields to change."""
     template, venue_ids = _make_template()
     if database_url is None:
         path = tmp_path / f"server-{time.monotonic_ns()}.db"
         shutil.copyfile(template, path)
         database_url = f"sqlite:///{path}"
-    app = create_app(_settings(database_url), clock=clock)
+    app = create_app(_settings(database_url, **(settings or {})), clock=clock)
     # uvicorn binds the port itself: handing it a pre-bound socket (`sockets=`) costs ~40 ms
     # per keep-alive request here (Nagle meets delayed ACK on the accepted sockets).
     config = uvicorn.Config(

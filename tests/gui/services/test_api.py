@@ -17,6 +17,7 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import (
     OfflineError,
     PermissionDenied,
+    RateLimited,
     ServerRejected,
     ServiceError,
     SessionExpired,
@@ -121,9 +122,10 @@ def _client(status: int, body: bytes, headers: dict[str, str] | None = None) -> 
         (
             429,
             b'{"error": {"code": "sms_too_frequent", "message": "\\u592a\\u5feb"}}',
-            ServerRejected,
+            RateLimited,
             "sms_too_frequent",
         ),
+        (429, b"", RateLimited, "rate_limited"),
         (409, b"not json", ServerRejected, "http_409"),
         (403, b"{}", PermissionDenied, "forbidden"),
         (401, b"", SessionExpired, "session_expired"),

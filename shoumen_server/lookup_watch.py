@@ -1,0 +1,270 @@
+"""Lookup limits and the enumeration alert (issue 13 §1).
+
+Limits: every lookup takes a token from three buckets (shoumen_server.ratelimit) — the staff
+member's, the venue's (sized by its active checkpoints, up to a cap) and the region's — sizes
+from the settings, all in the request's own transaction (no extra commit per lookup). Over a limit: 429 `lookup_rate_limited`, which the station shows as grey
+(cannot verify now, manual decision), never as a pass.
+
+Watch: one `lookup_watch` row per venue-day counts its lookups, its document lookups, the
+numbers the registry does not know, the lookups whose number differs from the previous
+document lookup's only in the sequence digits (an ID number is region + birth date + sequence
++ check digit: a scraper walks the sequence), and the lookups refused by the limits. No number
+is stored: only a keyed hash of the previous number without its sequence digits, and those
+digits. A venue-day whose figures look like enumeration is listed for the region's supervisor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, NoReturn, cast
+
+from sqlalchemy import Table, case, func, select
+from sqlalchemy.orm import Session
+
+from shoumen_core.identity import DocumentKind
+from shoumen_core.schemas import LookupAlert
+from shoumen_core.timeutil import local_day
+from shoumen_server.bulk import upsert_insert
+from shoumen_server.errors import ApiError
+from shoumen_server.keys import KeyStore
+from shoumen_server.models import Checkpoint, LookupWatch, Venue
+from shoumen_server.ratelimit import Bucket, Denied, commit_takes, take
+from shoumen_server.settings import ServerSettings
+
+WATCH = cast(Table, LookupWatch.__table__)
+_TRAILING_DIGITS = re.compile(r"\d{3}$")
+
+# Reason codes of an alert (the supervisor's screen words them).
+UNKNOWN_NUMBERS = "unknown_numbers"
+SEQUENTIAL_NUMBERS = "sequential_numbers"
+RATE_LIMITED = "rate_limited"
+MAX_ALERTS = 500
+
+
+class LookupRateLimited(ApiError):
+    status = 429
+    code = "lookup_rate_limited"
+    message = "查询过于频繁，请稍后再试；本次请人工核验"
+
+
+SCOPE_WORDS = {"staff": "本账号", "venue": "本场所", "region": "本区域"}
+
+
+# ---- limits ---------------------------------------------------------------------------------
+
+
+def _per_second(per_minute: float) -> float:
+    return max(0.0, per_minute) / 60.0
+
+
+def lookup_buckets(settings: ServerSettings, user_id: int, venue: Venue, checkpoints: int) -> list[Bucket]:
+    """The staff member's, the venue's and the region's buckets, in that order."""
+    scale = min(max(1, checkpoints), max(1, settings.lookup_venue_max_checkpoints))
+    return [
+        Bucket(
+            f"lookup:staff:{user_id}",
+            settings.lookup_staff_burst,
+            _per_second(settings.lookup_staff_per_minute),
+        ),
+        Bucket(
+            f"lookup:venue:{venue.id}",
+            settings.lookup_venue_burst * scale,
+            _per_second(settings.lookup_venue_per_minute) * scale,
+        ),
+        Bucket(
+            f"lookup:region:{venue.region_code}",
+            settings.lookup_region_burst,
+            _per_second(settings.lookup_region_per_minute),
+        ),
+    ]
+
+
+def admit_lookup(db: Session, settings: ServerSettings, user_id: int, venue: Venue, now: datetime) -> Bucket:
+    """Take the staff member's and the venue's tokens before any work, in the request's own
+    transaction (no extra commit): those rows are shared only by the lookups of one venue, a
+    few a second, so holding them to the end of the request costs nothing. Returns the region's
+    bucket, shared by every lookup of the region, for `admit_region` to take as the request's
+    last statement, so its row lock lasts only until the commit. Refused: the refusal is
+    counted for the venue's watch, and LookupRateLimited raised."""
+    checkpoints = db.scalar(
+        select(func.count()).select_from(Checkpoint).where(Checkpoint.venue_id == venue.id, Checkpoint.active)
+    )
+    staff, own, region = lookup_buckets(settings, user_id, venue, int(checkpoints or 0))
+    denied = take(db, [staff, own], now.timestamp())
+    if denied is not None:
+        _refuse(db, venue.id, now, denied)
+    return region
+
+
+def admit_region(db: Session, region: Bucket, venue_id: int, now: datetime) -> None:
+    """The region's token, last before the commit. Refused: everything the request did is
+    rolled back (the staff and venue tokens too: all or nothing), the refusal counted."""
+    denied = take(db, [region], now.timestamp())
+    if denied is not None:
+        db.rollback()
+        _refuse(db, venue_id, now, denied)
+
+
+def _refuse(db: Session, venue_id: int, now: datetime, denied: Denied) -> NoReturn:
+    _note(db, venue_id, local_day(now), now, limited=1)
+    commit_takes(db)
+    raise _limited(denied)
+
+
+def _limited(denied: Denied) -> LookupRateLimited:
+    scope = denied.bucket.key.split(":")[1]
+    retry = denied.retry_after
+    return LookupRateLimited(
+        f"{SCOPE_WORDS.get(scope, '')}查询过于频繁，请稍后再试；本次请人工核验",
+        detail={"scope": scope, "retry_after": None if retry == float("inf") else round(retry, 1)},
+    )
+
+
+# ---- watch ----------------------------------------------------------------------------------
+
+
+def sequence_parts(kind: DocumentKind, number: str) -> tuple[str, int] | None:
+    """(the number without its sequence digits, the sequence digits), or None when it has none.
+
+    A resident ID is 6 region digits, 8 birth-date digits, 3 sequence digits and a check digit;
+    other documents: their last three digits, when they end in three."""
+    if kind is DocumentKind.RESIDENT_ID and len(number) == 18:
+        return number[:14], int(number[14:17])
+    if _TRAILING_DIGITS.search(number):
+        return number[:-3], int(number[-3:])
+    return None
+
+
+def note_lookup(
+    db: Session,
+    keys: KeyStore,
+    venue_id: int,
+    now: datetime,
+    *,
+    document: tuple[DocumentKind, str] | None,
+    found: bool,
+) -> None:
+    """Count one answered lookup in its venue-day row (in the caller's transaction)."""
+    prefix: str | None = None
+    seq: int | None = None
+    if document is not None:
+        parts = sequence_parts(*document)
+        if parts is not None:
+            prefix = keys.keyed_hash("lookup_watch", f"{document[0].value}|{parts[0]}")[:32]
+            seq = parts[1]
+    _note(
+        db,
+        venue_id,
+        local_day(now),
+        now,
+        lookups=1,
+        documents=int(document is not None),
+        unknown=int(document is not None and not found),
+        prefix=prefix,
+        seq=seq,
+    )
+
+
+def _note(
+    db: Session,
+    venue_id: int,
+    day: date,
+    now: datetime,
+    *,
+    lookups: int = 0,
+    documents: int = 0,
+    unknown: int = 0,
+    limited: int = 0,
+    prefix: str | None = None,
+    seq: int | None = None,
+) -> None:
+    ins = upsert_insert(db, WATCH).values(
+        venue_id=venue_id,
+        day=day,
+        lookups=lookups,
+        documents=documents,
+        unknown=unknown,
+        sequential=0,
+        limited=limited,
+        last_prefix=prefix,
+        last_seq=seq,
+        last_at=now,
+    )
+    new = ins.excluded
+    follows = (
+        (new.last_prefix.is_not(None))
+        & (WATCH.c.last_prefix == new.last_prefix)
+        & (WATCH.c.last_seq != new.last_seq)
+    )
+    db.execute(
+        ins.on_conflict_do_update(
+            index_elements=["venue_id", "day"],
+            set_={
+                "lookups": WATCH.c.lookups + new.lookups,
+                "documents": WATCH.c.documents + new.documents,
+                "unknown": WATCH.c.unknown + new.unknown,
+                "limited": WATCH.c.limited + new.limited,
+                "sequential": WATCH.c.sequential + case((follows, 1), else_=0),
+                "last_prefix": func.coalesce(new.last_prefix, WATCH.c.last_prefix),
+                "last_seq": case((new.last_prefix.is_not(None), new.last_seq), else_=WATCH.c.last_seq),
+                "last_at": new.last_at,
+            },
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Figures:
+    lookups: int
+    documents: int
+    unknown: int
+    sequential: int
+    limited: int
+
+
+def reasons(figures: Figures, settings: ServerSettings) -> list[str]:
+    """Why a venue-day looks like enumeration (empty: it does not)."""
+    found: list[str] = []
+    if (
+        figures.documents >= settings.watch_min_documents
+        and figures.unknown >= settings.watch_unknown_share * figures.documents
+    ):
+        found.append(UNKNOWN_NUMBERS)
+    if figures.sequential >= settings.watch_sequential:
+        found.append(SEQUENTIAL_NUMBERS)
+    if figures.limited >= settings.watch_limited:
+        found.append(RATE_LIMITED)
+    return found
+
+
+def region_alerts(db: Session, settings: ServerSettings, region_code: str, day: date) -> list[LookupAlert]:
+    """The region's venues whose lookups on `day` look like enumeration, worst first."""
+    rows: Sequence[Any] = db.execute(
+        select(LookupWatch, Venue.name, Venue.unit_type)
+        .join(Venue, Venue.id == LookupWatch.venue_id)
+        .where(Venue.region_code == region_code, LookupWatch.day == day)
+    ).all()
+    alerts: list[LookupAlert] = []
+    for watch, name, unit_type in rows:
+        figures = Figures(watch.lookups, watch.documents, watch.unknown, watch.sequential, watch.limited)
+        why = reasons(figures, settings)
+        if why:
+            alerts.append(
+                LookupAlert(
+                    venue_id=watch.venue_id,
+                    venue_name=name,
+                    unit_type=unit_type,
+                    lookups=watch.lookups,
+                    documents=watch.documents,
+                    unknown=watch.unknown,
+                    sequential=watch.sequential,
+                    limited=watch.limited,
+                    last_at=watch.last_at,
+                    reasons=why,
+                )
+            )
+    alerts.sort(key=lambda a: (-len(a.reasons), -(a.unknown + a.sequential + a.limited), a.venue_id))
+    return alerts[:MAX_ALERTS]
