@@ -276,6 +276,13 @@ def ensure_keys(session: Session, now: datetime, provider: KeyProvider | None = 
     session.flush()
 
 
+def require_secrets(session: Session, provider: KeyProvider) -> None:
+    """KeyMissing unless the provider holds every active key the database names: a database
+    restored without its key directory (or a stolen copy) stops here, before anything runs."""
+    for key_id in session.scalars(select(ServerKey.key_id).where(ServerKey.active)):
+        provider.load(key_id)
+
+
 def rotate_signing_key(session: Session, now: datetime, provider: KeyProvider | None = None) -> str:
     """A new signing key becomes active; the old one stays trusted until its codes expire."""
     provider = provider or _session_provider(session)

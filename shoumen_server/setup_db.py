@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 from shoumen_core.timeutil import utcnow
 from shoumen_server import migrate
 from shoumen_server.db import make_engine, make_session_factory, session_scope
-from shoumen_server.keys import ensure_keys, move_secrets_out, provider_for
+from shoumen_server.keys import ensure_keys, move_secrets_out, provider_for, require_secrets
 
 log = logging.getLogger("shoumen.server.setup")
 
@@ -33,6 +33,7 @@ def migrate_database(url: str, now: datetime | None = None, key_dir: str | Path 
             if moved:
                 log.info("moved %d key secrets from the database to %s", moved, provider.directory)
             ensure_keys(session, now or utcnow(), provider)
+            require_secrets(session, provider)
         if moved:
             _scrub_free_space(engine)
     finally:
