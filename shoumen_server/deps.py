@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.schemas import Role, StaffState
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
-from shoumen_server.keys import KeyStore, provider_for, token_hash
+from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
@@ -34,7 +34,7 @@ class ServerContext:
         if self._keys is None:
             with self.sessions() as session:
                 # The database the sessions really use (a test may differ from the settings').
-                provider = provider_for(session.get_bind().url, self.settings.key_dir)
+                provider = provider_for(session_url(session), self.settings.key_dir)
                 self._keys = KeyStore.load(session, provider)
         return self._keys
 

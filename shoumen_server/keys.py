@@ -216,8 +216,14 @@ def provider_for(database_url: str | URL, key_dir: str | Path | None = None) -> 
     return FileKeyProvider(key_dir_for(database_url, key_dir))
 
 
+def session_url(session: Session) -> URL:
+    """The URL of the database a session really talks to."""
+    bind = session.get_bind()
+    return bind.engine.url
+
+
 def _session_provider(session: Session) -> FileKeyProvider:
-    return provider_for(session.get_bind().url)
+    return provider_for(session_url(session))
 
 
 # ---- keys in the database -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -54,6 +55,14 @@ class ServerSettings:
     client_ip_header: str = "x-forwarded-for"
     extra: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A typo in the proxy list must stop the start, not fail every SMS request later.
+        for item in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"SHOUMEN_TRUSTED_PROXIES: {item!r} is not an address or network") from None
+
     @classmethod
     def from_env(cls, **overrides: object) -> ServerSettings:
         base = cls(
@@ -73,15 +82,15 @@ class ServerSettings:
                 if item.strip()
             ),
             client_ip_header=os.environ.get("SHOUMEN_CLIENT_IP_HEADER", cls.client_ip_header).strip().lower(),
-            **_env_ints(
-                "sms_max_per_day",
-                "sms_max_per_client_hour",
-                "sms_max_per_hour_login",
-                "sms_max_per_hour_visitor",
-                "personal_code_max_lifetime_hours",
-            ),
         )
-        return replace(base, **overrides)  # type: ignore[arg-type]
+        numbers = _env_ints(
+            "sms_max_per_day",
+            "sms_max_per_client_hour",
+            "sms_max_per_hour_login",
+            "sms_max_per_hour_visitor",
+            "personal_code_max_lifetime_hours",
+        )
+        return replace(base, **{**numbers, **overrides})  # type: ignore[arg-type]
 
 
 def sqlite_url(path: Path) -> str:
