@@ -16,7 +16,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from shoumen_core.schemas import SmsCodeResponse
@@ -28,6 +28,7 @@ from shoumen_server.models import SmsCode
 from shoumen_server.settings import ServerSettings
 
 PURPOSES = ("login", "visitor")
+_LOCK_KEYS = {"login": 0x5348_4D53_0001, "visitor": 0x5348_4D53_0002}  # "SHMS" + purpose
 HOUR = timedelta(hours=1)
 
 
@@ -84,6 +85,15 @@ def enforce_quotas(
         raise SmsGlobalLimit()
 
 
+def _serialise(db: Session, purpose: str) -> None:
+    """Count-then-insert from several workers at once could overshoot a limit by the number of
+    workers; on PostgreSQL one transaction-scoped lock per purpose makes the counts exact (SMS
+    requests are a few per second at most). On SQLite a count gone stale cannot commit
+    (one writer; a stale read transaction cannot become a writer)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEYS[purpose]})
+
+
 def issue_sms_code(
     ctx: ServerContext, db: Session, phone: str, purpose: str = "login", client: str = ""
 ) -> SmsCodeResponse:
@@ -96,6 +106,7 @@ def issue_sms_code(
     keys = ctx.keys
     now = ctx.clock()
     client_hash = keys.sms_hash(f"client|{purpose}", client) if client else None
+    _serialise(db, purpose)
     enforce_quotas(db, settings, phone, purpose, client_hash, now)
     code = f"{secrets.randbelow(1_000_000):06d}"
     db.add(
