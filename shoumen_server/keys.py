@@ -222,14 +222,16 @@ def session_url(session: Session) -> URL:
     return bind.engine.url
 
 
-def _session_provider(session: Session) -> FileKeyProvider:
+def session_provider(session: Session) -> FileKeyProvider:
+    """The default provider of a session's database: the folder beside a SQLite file (a
+    PostgreSQL session has none, and callers must pass theirs)."""
     return provider_for(session_url(session))
 
 
 # ---- keys in the database -------------------------------------------------------------------
 
 
-def _add_key(
+def add_key(
     session: Session,
     provider: KeyProvider,
     kind: str,
@@ -238,6 +240,7 @@ def _add_key(
     public: bytes | None = None,
     key_id: str = "",
 ) -> ServerKey:
+    """A new active key: its secret to the provider, its id and public half to the database."""
     key_id = key_id or f"{kind}-{secrets.token_hex(4)}"
     # The file first: a row never names a secret that was not stored. A crash in between
     # leaves an unnamed file behind, which is harmless.
@@ -262,21 +265,21 @@ def move_secrets_out(session: Session, provider: KeyProvider) -> int:
 
 def ensure_keys(session: Session, now: datetime, provider: KeyProvider | None = None) -> None:
     """Create every missing key and the database epoch. Idempotent."""
-    provider = provider or _session_provider(session)
+    provider = provider or session_provider(session)
     kinds = set(session.scalars(select(ServerKey.kind).where(ServerKey.active)).all())
     if "signing" not in kinds:
         key = SigningKey.generate()
-        row = _add_key(session, provider, "signing", now, key.to_pem(), key.public_bytes(), key.key_id)
+        row = add_key(session, provider, "signing", now, key.to_pem(), key.public_bytes(), key.key_id)
         row.valid_until = now + SIGNING_KEY_LIFETIME
     if "sealing" not in kinds:
         private, public = generate_sealing_keypair()
-        _add_key(session, provider, "sealing", now, private, public)
+        add_key(session, provider, "sealing", now, private, public)
     if "trust_root" not in kinds:
-        root = SigningKey.generate(f"root-{secrets.token_hex(4)}")
-        _add_key(session, provider, "trust_root", now, root.to_pem(), root.public_bytes(), root.key_id)
+        root = SigningKey.generate(f"trust_root-{secrets.token_hex(4)}")
+        add_key(session, provider, "trust_root", now, root.to_pem(), root.public_bytes(), root.key_id)
     for kind in SECRET_KINDS:
         if kind not in kinds:
-            _add_key(session, provider, kind, now, os.urandom(32))
+            add_key(session, provider, kind, now, os.urandom(32))
     if session.get(ServerMeta, "epoch") is None:
         session.add(ServerMeta(key="epoch", value=uuid.uuid4().hex))
     session.flush()
@@ -291,18 +294,19 @@ def require_secrets(session: Session, provider: KeyProvider) -> None:
 
 def rotate_signing_key(session: Session, now: datetime, provider: KeyProvider | None = None) -> str:
     """A new signing key becomes active; the old one stays trusted until its codes expire."""
-    provider = provider or _session_provider(session)
+    provider = provider or session_provider(session)
     for row in session.scalars(select(ServerKey).where(ServerKey.kind == "signing", ServerKey.active)):
         row.active = False
         row.valid_until = now + timedelta(days=2)
     key = SigningKey.generate()
-    row = _add_key(session, provider, "signing", now, key.to_pem(), key.public_bytes(), key.key_id)
+    row = add_key(session, provider, "signing", now, key.to_pem(), key.public_bytes(), key.key_id)
     row.valid_until = now + SIGNING_KEY_LIFETIME
     session.flush()
     return key.key_id
 
 
-def _signing_key(provider: KeyProvider, row: ServerKey) -> SigningKey:
+def signing_key_of(provider: KeyProvider, row: ServerKey) -> SigningKey:
+    """The Ed25519 private key of a signing or trust_root row, checked against its public half."""
     key = SigningKey.from_pem(row.key_id, provider.load(row.key_id))
     if row.public is not None and key.public_bytes() != row.public:
         raise KeyDirError(
@@ -337,7 +341,7 @@ class KeyStore:
                 f"server keys missing or not moved out ({', '.join(sorted(missing))}): "
                 "run `shoumen-server migrate`"
             )
-        provider = provider or _session_provider(session)
+        provider = provider or session_provider(session)
         provider.check()
         trusted = tuple(
             TrustedKey(
@@ -352,7 +356,7 @@ class KeyStore:
         )
         epoch = session.get(ServerMeta, "epoch")
         return cls(
-            signing=_signing_key(provider, active["signing"]),
+            signing=signing_key_of(provider, active["signing"]),
             trusted=trusted,
             sealing_private=provider.load(active["sealing"].key_id),
             sealing_public=active["sealing"].public or b"",
@@ -360,7 +364,7 @@ class KeyStore:
             data_key=provider.load(active["data"].key_id),
             lookup_key=provider.load(active["lookup"].key_id),
             sms_key=provider.load(active["sms_mac"].key_id),
-            trust_root=_signing_key(provider, active["trust_root"]),
+            trust_root=signing_key_of(provider, active["trust_root"]),
             epoch=epoch.value if epoch else "",
         )
 
