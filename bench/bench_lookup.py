@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from shoumen_core.timeutil import utcnow
 from shoumen_server.db import make_engine, make_session_factory
 from shoumen_server.health import RegistryHealthSource, issue_code_for
-from shoumen_server.keys import KeyStore
+from shoumen_server.keys import FileKeyProvider, KeyStore
 from shoumen_server.seed import demo_people
 
 OWNER = "13900000001"
@@ -73,6 +73,8 @@ def start_server(url: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
             "serve",
             "--database-url",
             url,
+            "--key-dir",
+            str(workdir / "keys"),
             "--port",
             str(port),
             "--demo",
@@ -102,13 +104,13 @@ def login(base: str) -> tuple[dict[str, str], int, int]:
     return headers, venue["venue_id"], venue["checkpoints"][0]["id"]
 
 
-def request_bodies(url: str, checkpoint_id: int) -> list[dict[str, object]]:
+def request_bodies(url: str, key_dir: Path, checkpoint_id: int) -> list[dict[str, object]]:
     now = utcnow()
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     bodies: list[dict[str, object]] = []
     with sessions() as session:
-        keys = KeyStore.load(session)
+        keys = KeyStore.load(session, FileKeyProvider(key_dir))
         source = RegistryHealthSource(session, keys)
         for person in demo_people(now)[:200]:
             number = person.data.document.number
@@ -190,7 +192,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             headers, venue_id, checkpoint_id = login(base)
-            bodies = request_bodies(url, checkpoint_id)
+            bodies = request_bodies(url, workdir / "keys", checkpoint_id)
             print(
                 f"lookup, {args.backend}, {args.clients} clients, {args.seconds:.0f} s, {len(bodies)} distinct requests"
             )

@@ -65,7 +65,11 @@ def postgres_database(admin_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        migrate_database(url)
+        # PostgreSQL has no default key directory; the uvicorn child and bench_stats read it
+        # from the environment.
+        keys = Path(tempfile.mkdtemp(prefix="shoumen-bench-keys-")) / "keys"
+        os.environ["SHOUMEN_KEY_DIR"] = str(keys)
+        migrate_database(url, key_dir=keys)
         yield url
     finally:
         with admin.connect() as conn:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -114,7 +115,7 @@ def measure(url: str, checks: int, repeats: int) -> None:
                 print(f"    {name:<24} {median_ms(call, repeats):8.2f} ms")
     finally:
         engine.dispose()
-    app = create_app(ServerSettings(database_url=url))
+    app = create_app(ServerSettings(database_url=url, key_dir=os.environ.get("SHOUMEN_KEY_DIR", "")))
     headers = {"Authorization": f"Bearer {tokens[0]}"}
     with TestClient(app) as client:
         path = f"/api/v1/venues/{venue_id}/stats?date={DAY.isoformat()}"

@@ -38,6 +38,7 @@ PERSONAL_PREFIX: Final = "SMHC1"
 MAX_CODE_LENGTH: Final = 2048
 NOT_YET_VALID_SLACK: Final = timedelta(minutes=5)
 DEFAULT_TTL: Final = timedelta(hours=24)
+MAX_LIFETIME: Final = timedelta(hours=24)  # issued_at to expires_at; longer codes are refused
 _SIG_B64_LENGTH: Final = 86  # 64 bytes, base64url without padding
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_EPOCH: Final = 253402300799  # 9999-12-31T23:59:59Z
@@ -79,6 +80,14 @@ class BadSignature(CodeError):
 class CodeExpired(CodeError):
     code = "code_expired"
     default_message = "健康码已过期，请刷新后重新出示"
+
+
+class CodeLifetimeTooLong(CodeError):
+    """Signed, but valid for longer than any code this system issues: whoever signed it holds
+    a key they should not, or the issuer is broken. Either way the code is not believed."""
+
+    code = "code_lifetime_too_long"
+    default_message = "健康码有效期异常，无法核验"
 
 
 class CodeNotYetValid(CodeError):
@@ -436,12 +445,15 @@ def peek_personal_code(text: str) -> PersonalCode:
     return _decode_claims(payload)
 
 
-def verify_personal_code(text: str, trust_list: TrustList, now: datetime) -> PersonalCode:
+def verify_personal_code(
+    text: str, trust_list: TrustList, now: datetime, max_lifetime: timedelta = MAX_LIFETIME
+) -> PersonalCode:
     """Verify a scanned personal code offline.
 
     Order: structure -> payload -> trust-list freshness -> key known -> key trusted at the
     code's issue time (``UnknownKey`` otherwise: the issuer is not trusted for that code) ->
-    signature -> not yet valid (5 min slack) -> expired (valid up to and including expires_at).
+    signature -> lifetime at most ``max_lifetime`` -> not yet valid (5 min slack) -> expired
+    (valid up to and including expires_at).
     """
     now = _utc(now, "now")
     signed, payload, signature = _split(text)
@@ -458,6 +470,8 @@ def verify_personal_code(text: str, trust_list: TrustList, now: datetime) -> Per
         public_key.verify(signature, signed.encode("ascii"))
     except InvalidSignature as exc:
         raise BadSignature() from exc
+    if code.expires_at - code.issued_at > max_lifetime:
+        raise CodeLifetimeTooLong()
     if now < code.issued_at - NOT_YET_VALID_SLACK:
         raise CodeNotYetValid()
     if now > code.expires_at:

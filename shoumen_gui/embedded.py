@@ -47,6 +47,12 @@ class EmbeddedBackend:
         return f"sqlite:///{self.db_path}"
 
     @property
+    def key_dir(self) -> Path:
+        """The server's key secrets: a 0700 folder beside the database in the user data folder
+        (never inside the database, so a copy of the file alone signs and decrypts nothing)."""
+        return self.db_path.with_name(f"{self.db_path.stem}-keys")
+
+    @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
@@ -64,9 +70,9 @@ class EmbeddedBackend:
 
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        migrate_database(self.database_url)
+        migrate_database(self.database_url, key_dir=self.key_dir)
         if self.seed:
-            self.first_run = _seed_demo(self.database_url)
+            self.first_run = _seed_demo(self.database_url, self.key_dir)
         log.info(
             "embedded database ready in %.2f s (first run: %s)", time.perf_counter() - began, self.first_run
         )
@@ -108,7 +114,7 @@ class EmbeddedBackend:
         import uvicorn
 
         if self._app is None:
-            self._app = _create_app(self.database_url, self.url, self.server_options)
+            self._app = _create_app(self.database_url, self.key_dir, self.url, self.server_options)
         config = uvicorn.Config(
             self._app,
             log_config=None,  # keep our logging set-up (and its PII filter)
@@ -162,29 +168,29 @@ def _bind(port: int) -> socket.socket:
     return sock
 
 
-def _create_app(database_url: str, public_url: str, options: dict[str, Any]) -> Any:
+def _create_app(database_url: str, key_dir: Path, public_url: str, options: dict[str, Any]) -> Any:
     from shoumen_server.app import create_app
     from shoumen_server.settings import ServerSettings
 
     # server_options may name another public_base_url (a test of a server whose codes point
     # at a public https address); by default the codes point at this loopback backend.
     fields: dict[str, Any] = {"public_base_url": public_url, **options}
-    settings = ServerSettings(database_url=database_url, demo_mode=True, **fields)
+    settings = ServerSettings(database_url=database_url, key_dir=str(key_dir), demo_mode=True, **fields)
     return create_app(settings)
 
 
-def _seed_demo(database_url: str) -> bool:
+def _seed_demo(database_url: str, key_dir: Path) -> bool:
     """Seed on the first run, refresh the demo times later; True when this run seeded."""
     from shoumen_core.timeutil import utcnow
     from shoumen_server import seed
     from shoumen_server.db import make_engine, make_session_factory
-    from shoumen_server.keys import KeyStore
+    from shoumen_server.keys import FileKeyProvider, KeyStore
 
     engine = make_engine(database_url)
     try:
         sessions = make_session_factory(engine)
         with sessions() as session:
-            keys = KeyStore.load(session)
+            keys = KeyStore.load(session, FileKeyProvider(key_dir))
         now = utcnow()
         result = seed.seed_demo(sessions, keys, now)
         if not result.created:

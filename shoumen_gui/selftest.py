@@ -201,7 +201,7 @@ def step_verify(state: SelfTestState) -> str:
     from shoumen_core.timeutil import utcnow
     from shoumen_server.db import make_engine, make_session_factory
     from shoumen_server.demo_codes import demo_codes
-    from shoumen_server.keys import KeyStore
+    from shoumen_server.keys import FileKeyProvider, KeyStore
 
     backend = state.need(state.backend, "embedded backend")
     cache = state.need(state.cache, "login and pull")
@@ -209,7 +209,7 @@ def step_verify(state: SelfTestState) -> str:
     try:
         sessions = make_session_factory(engine)
         with sessions() as session:
-            keys = KeyStore.load(session)
+            keys = KeyStore.load(session, FileKeyProvider(backend.key_dir))
         codes = demo_codes(sessions, keys, utcnow())
     finally:
         engine.dispose()

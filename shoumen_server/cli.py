@@ -14,7 +14,10 @@
     shoumen-server rotate-trust-root
     shoumen-server issue-code --document NUMBER [--kind resident_id]
 
-Every command takes `--database-url` (default: $SHOUMEN_DATABASE_URL, else sqlite ./shoumen.db).
+Every command takes `--database-url` (default: $SHOUMEN_DATABASE_URL, else sqlite ./shoumen.db)
+and `--key-dir` (default: $SHOUMEN_KEY_DIR, else the folder beside a SQLite file, e.g.
+./shoumen-keys; PostgreSQL needs one). A key directory with permissions wider than 0700 (or a
+key file wider than 0600) stops every command with exit code 2.
 Exit codes: 0 done, 1 done with bad input rows / nothing found, 2 cannot run (bad arguments,
 database not migrated, missing module). Logs go to stderr at INFO and never carry PII.
 """
@@ -41,7 +44,7 @@ from shoumen_core.timeutil import local_day, utcnow
 from shoumen_core.trust import root_key_id, root_public_key
 from shoumen_core.urls import UrlReach, classify_url
 from shoumen_server.db import make_engine, make_session_factory, session_scope
-from shoumen_server.keys import KeyStore, rotate_signing_key
+from shoumen_server.keys import KeyDirError, KeyStore, provider_for, rotate_signing_key
 from shoumen_server.settings import ServerSettings, public_url_refusal, sqlite_url
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsConfigError, SmsSettings, build_gateway
@@ -64,16 +67,24 @@ def database_url(arg: str | None) -> str:
     return arg or os.environ.get("SHOUMEN_DATABASE_URL") or sqlite_url(Path.cwd() / DEFAULT_DB_FILE)
 
 
+def key_dir(args: argparse.Namespace) -> str | None:
+    return getattr(args, "key_dir", None) or os.environ.get("SHOUMEN_KEY_DIR") or None
+
+
 def _settings(args: argparse.Namespace, **overrides: object) -> ServerSettings:
-    return ServerSettings.from_env(database_url=database_url(args.database_url), **overrides)
+    return ServerSettings.from_env(
+        database_url=database_url(args.database_url), key_dir=key_dir(args) or "", **overrides
+    )
 
 
 class _Db:
     """The engine, sessions and keys of one command; keys load only when asked for."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, key_dir: str | None = None) -> None:
         self.engine = make_engine(url)
         self.sessions: sessionmaker[Session] = make_session_factory(self.engine)
+        self.url = url
+        self.key_dir = key_dir
         self._keys: KeyStore | None = None
 
     @property
@@ -81,7 +92,7 @@ class _Db:
         if self._keys is None:
             try:
                 with self.sessions() as session:
-                    self._keys = KeyStore.load(session)
+                    self._keys = KeyStore.load(session, provider_for(self.url, self.key_dir))
             except (RuntimeError, OperationalError, ProgrammingError) as exc:
                 raise CommandError("数据库尚未初始化，请先运行 shoumen-server migrate") from exc
         return self._keys
@@ -91,17 +102,17 @@ class _Db:
 
 
 def _with_db(args: argparse.Namespace, work: Callable[[_Db], int]) -> int:
-    db = _Db(database_url(args.database_url))
+    db = _Db(database_url(args.database_url), key_dir(args))
     try:
         return work(db)
     finally:
         db.close()
 
 
-def _migrate(url: str) -> None:
+def _migrate(url: str, keys_at: str | None) -> None:
     from shoumen_server.setup_db import migrate_database
 
-    migrate_database(url)
+    migrate_database(url, key_dir=keys_at)
     log.info("database migrated")
 
 
@@ -109,15 +120,15 @@ def _migrate(url: str) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    _migrate(database_url(args.database_url))
-    print("数据库已是最新结构")
+    _migrate(database_url(args.database_url), key_dir(args))
+    print("数据库已是最新结构，密钥在密钥目录中")
     return 0
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from shoumen_server import seed
 
-    _migrate(database_url(args.database_url))
+    _migrate(database_url(args.database_url), key_dir(args))
 
     def work(db: _Db) -> int:
         now = utcnow()
@@ -239,7 +250,7 @@ def cmd_rotate_signing_key(args: argparse.Namespace) -> int:
     def work(db: _Db) -> int:
         _ = db.keys
         with session_scope(db.sessions) as session:
-            key_id = rotate_signing_key(session, utcnow())
+            key_id = rotate_signing_key(session, utcnow(), provider_for(db.url, db.key_dir))
         print(f"新的签名密钥已启用：{key_id}（旧密钥在 2 天内仍受信任）")
         return 0
 
@@ -250,7 +261,7 @@ def cmd_rotate_trust_root(args: argparse.Namespace) -> int:
     def work(db: _Db) -> int:
         _ = db.keys
         with session_scope(db.sessions) as session:
-            rotation = rotate_trust_root(session, utcnow())
+            rotation = rotate_trust_root(session, utcnow(), provider_for(db.url, db.key_dir))
         print(
             f"新的信任根已启用：{rotation.new_root_id}（由旧根 {rotation.old_root_id} 签署交接，"
             f"信任列表版本 {rotation.version}）。请重启服务；设备下次同步时更换信任根。"
@@ -367,7 +378,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log.warning(
             "venue codes point at %s (%s): phones off this machine or network cannot open them", shown, reach
         )
-    _migrate(settings.database_url)
+    _migrate(settings.database_url, settings.key_dir or None)
     if settings.demo_mode:
         from shoumen_server.seed import seed_demo
 
@@ -402,6 +413,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--database-url",
         help="SQLAlchemy URL (默认 $SHOUMEN_DATABASE_URL，否则当前目录的 shoumen.db)",
+    )
+    common.add_argument(
+        "--key-dir",
+        help="密钥目录 (默认 $SHOUMEN_KEY_DIR，否则 SQLite 文件旁的 <名称>-keys 目录；PostgreSQL 必须指定)",
     )
     parser = argparse.ArgumentParser(prog="shoumen-server", description="守小门 Shoumen 后端")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -470,4 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyDirError as exc:
+        print(f"错误：{exc.chinese}\nerror: {exc.english}", file=sys.stderr)
+        return 2
     return code

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shoumen_core.schemas import Role, StaffState, VenueStatus
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
 from shoumen_server.identity import server_id
-from shoumen_server.keys import KeyStore, token_hash
+from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
@@ -35,7 +35,9 @@ class ServerContext:
     def keys(self) -> KeyStore:
         if self._keys is None:
             with self.sessions() as session:
-                self._keys = KeyStore.load(session)
+                # The database the sessions really use (a test may differ from the settings').
+                provider = provider_for(session_url(session), self.settings.key_dir)
+                self._keys = KeyStore.load(session, provider)
         return self._keys
 
     @property

@@ -63,13 +63,15 @@ class ServerMeta(Base):
 
 class ServerKey(Base):
     """Keys the server holds: personal-code signing (Ed25519), document sealing (X25519),
-    venue-code MAC, at-rest encryption and lookup hashing."""
+    venue-code MAC, at-rest encryption, lookup hashing, SMS hashing and the trust-list root.
+    Only ids and public halves: the secrets live in the key directory (keys.KeyProvider);
+    `secret` is set only in databases made before it, until `migrate` moves them out."""
 
     __tablename__ = "server_keys"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), index=True)
     key_id: Mapped[str] = mapped_column(String(32), unique=True)
-    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     public: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -101,11 +103,17 @@ class AuthToken(Base):
 
 class SmsCode(Base):
     __tablename__ = "sms_codes"
-    __table_args__ = (Index("ix_sms_codes_phone_created", "phone", "created_at"),)
+    __table_args__ = (
+        Index("ix_sms_codes_phone_created", "phone", "created_at"),
+        Index("ix_sms_codes_purpose_created", "purpose", "created_at"),
+        Index("ix_sms_codes_client_created", "client_hash", "created_at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     phone: Mapped[str] = mapped_column(String(20))
     purpose: Mapped[str] = mapped_column(String(16), default="login")
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64))  # HMAC with the sms_mac key
+    # HMAC of the requesting client's address (per-address quota); never the address itself.
+    client_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -31,7 +31,7 @@ from shoumen_core.trust import (
 from shoumen_server.models import ServerKey, ServerMeta
 
 if TYPE_CHECKING:
-    from shoumen_server.keys import KeyStore
+    from shoumen_server.keys import KeyProvider, KeyStore
 
 VERSION_KEY: Final = "trust_list_version"
 ENDORSEMENTS_KEY: Final = "trust_root_endorsements"
@@ -74,18 +74,22 @@ class RootRotation:
     version: int
 
 
-def rotate_trust_root(session: Session, now: datetime) -> RootRotation:
+def rotate_trust_root(session: Session, now: datetime, provider: KeyProvider | None = None) -> RootRotation:
     """A new root signs the lists from now on; the old root endorses it (a cross-signature that
     devices pinned to the old root accept once, replacing their pin). The old row stays, inactive,
-    so the rotation can be audited; its private key is no longer used."""
+    so the rotation can be audited; its private key is no longer used. The new root's secret goes
+    to the key provider (the key directory), never to the database."""
+    from shoumen_server.keys import add_key, session_provider, signing_key_of  # keys imports this module
+
+    provider = provider or session_provider(session)
     active = session.scalars(
         select(ServerKey).where(ServerKey.kind == "trust_root", ServerKey.active).with_for_update()
     ).all()
     if len(active) != 1:
         raise RuntimeError("exactly one active trust root expected: run `shoumen-server migrate`")
     old_row = active[0]
-    old = SigningKey.from_pem(old_row.key_id, old_row.secret)
-    new = SigningKey.generate()
+    old = signing_key_of(provider, old_row)
+    new = SigningKey.generate(f"trust_root-{secrets.token_hex(4)}")
     endorsement = endorse_root(old, root_public_key(new), now)
     history = [*root_endorsements(session), endorsement][-MAX_ENDORSEMENTS:]
     meta = session.get(ServerMeta, ENDORSEMENTS_KEY)
@@ -96,17 +100,7 @@ def rotate_trust_root(session: Session, now: datetime) -> RootRotation:
         meta.value = text
     old_row.active = False
     old_row.valid_until = now
-    session.add(
-        ServerKey(
-            kind="trust_root",
-            key_id=f"trust_root-{secrets.token_hex(4)}",
-            secret=new.to_pem(),
-            public=new.public_bytes(),
-            created_at=now,
-            valid_until=None,
-            active=True,
-        )
-    )
+    add_key(session, provider, "trust_root", now, new.to_pem(), new.public_bytes(), new.key_id)
     version = bump_trust_list_version(session)
     return RootRotation(
         old_root_id=root_key_id(root_public_key(old)),

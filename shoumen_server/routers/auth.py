@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from datetime import timedelta
 
-from fastapi import APIRouter
-from sqlalchemy import func, select
+from fastapi import APIRouter, Request
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,11 +25,12 @@ from shoumen_core.schemas import (
     UserOut,
     VenueStatus,
 )
-from shoumen_core.timeutil import local_day, local_day_bounds
+from shoumen_server.client_address import client_address
 from shoumen_server.deps import Ctx, CurrentCaller, Db, ServerContext
-from shoumen_server.errors import BadInput, NotAuthenticated, RateLimited
+from shoumen_server.errors import BadInput, NotAuthenticated
 from shoumen_server.keys import token_hash
-from shoumen_server.models import AuthToken, Checkpoint, Membership, SmsCode, User, Venue
+from shoumen_server.models import AuthToken, Checkpoint, Membership, User, Venue
+from shoumen_server.sms_codes import issue_sms_code, verify_sms_code
 
 router = APIRouter(tags=["auth"])
 log = logging.getLogger("shoumen.server.auth")
@@ -42,75 +41,6 @@ def checked_phone(text: str) -> str:
         return normalise_phone(text)
     except InvalidPhone as exc:
         raise BadInput(exc.message, code=exc.code) from exc
-
-
-def _code_hash(phone: str, code: str) -> str:
-    return hashlib.sha256(f"{phone}|{code}".encode()).hexdigest()
-
-
-def issue_sms_code(ctx: ServerContext, db: Session, phone: str, purpose: str = "login") -> SmsCodeResponse:
-    """Rate limited: one per minute and ten per day per phone; the code lives 5 minutes."""
-    settings = ctx.settings
-    now = ctx.clock()
-    latest = db.scalar(
-        select(SmsCode.created_at).where(SmsCode.phone == phone).order_by(SmsCode.created_at.desc()).limit(1)
-    )
-    if latest is not None and now - latest < timedelta(seconds=settings.sms_min_interval_seconds):
-        wait = settings.sms_min_interval_seconds - int((now - latest).total_seconds())
-        raise RateLimited(f"验证码发送过于频繁，请 {max(wait, 1)} 秒后再试", code="sms_too_frequent")
-    start, end = local_day_bounds(local_day(now))
-    today = db.scalar(
-        select(func.count()).where(
-            SmsCode.phone == phone, SmsCode.created_at >= start, SmsCode.created_at < end
-        )
-    )
-    if (today or 0) >= settings.sms_max_per_day:
-        raise RateLimited("今日验证码发送次数已达上限，请明天再试", code="sms_daily_limit")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    db.add(
-        SmsCode(
-            phone=phone,
-            purpose=purpose,
-            code_hash=_code_hash(phone, code),
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.sms_code_ttl_seconds),
-            attempts=0,
-            consumed=False,
-        )
-    )
-    db.flush()
-    ctx.sms.send_code(phone, code, purpose)  # SmsSendError rolls the code row back
-    return SmsCodeResponse(
-        sent=True,
-        expires_in=settings.sms_code_ttl_seconds,
-        demo_code=code if settings.demo_mode else None,
-    )
-
-
-def verify_sms_code(ctx: ServerContext, db: Session, phone: str, code: str, purpose: str = "login") -> None:
-    """The latest live code of the phone for this purpose must match; five wrong tries kill it.
-    A code sent for the visitor page never logs anyone in to the staff app, and the other way
-    round."""
-    now = ctx.clock()
-    row = db.scalar(
-        select(SmsCode)
-        .where(SmsCode.phone == phone, SmsCode.purpose == purpose, SmsCode.consumed.is_(False))
-        .order_by(SmsCode.created_at.desc())
-        .limit(1)
-    )
-    if row is None or row.expires_at <= now:
-        raise BadInput("验证码已过期，请重新获取", code="sms_code_expired")
-    if row.attempts >= ctx.settings.sms_max_attempts:
-        raise BadInput("验证码错误次数过多，请重新获取", code="sms_code_locked")
-    if not hmac.compare_digest(row.code_hash, _code_hash(phone, code.strip())):
-        row.attempts += 1
-        left = ctx.settings.sms_max_attempts - row.attempts
-        # Commit the attempt now: the request fails, and the failure must still count.
-        db.commit()
-        if left <= 0:
-            raise BadInput("验证码错误次数过多，请重新获取", code="sms_code_locked")
-        raise BadInput(f"验证码错误，还可尝试 {left} 次", code="sms_code_wrong")
-    row.consumed = True
 
 
 def user_out(user: User) -> UserOut:
@@ -143,8 +73,8 @@ def new_token(ctx: ServerContext, db: Session, user: User, device_name: str) -> 
 
 
 @router.post("/auth/sms-code", response_model=SmsCodeResponse)
-def request_sms_code(body: SmsCodeRequest, ctx: Ctx, db: Db) -> SmsCodeResponse:
-    return issue_sms_code(ctx, db, checked_phone(body.phone))
+def request_sms_code(body: SmsCodeRequest, request: Request, ctx: Ctx, db: Db) -> SmsCodeResponse:
+    return issue_sms_code(ctx, db, checked_phone(body.phone), client=client_address(request, ctx.settings))
 
 
 @router.post("/auth/login", response_model=LoginResponse)

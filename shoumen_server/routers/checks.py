@@ -12,7 +12,7 @@ Also the supervisor's list of venues whose lookups look like enumeration.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -51,7 +51,12 @@ def _by_code(ctx: Ctx, registry: RegistryHealthSource, text: str, now: datetime)
     if looks_like_venue_code(text):
         raise BadInput("这是场所码，请扫描访客的个人健康码", code="venue_code_given")
     try:
-        code = verify_personal_code(text, ctx.keys.trust_list(now, trust_list_validity(ctx)), now)
+        code = verify_personal_code(
+            text,
+            ctx.keys.trust_list(now, trust_list_validity(ctx)),
+            now,
+            max_lifetime=timedelta(hours=ctx.settings.personal_code_max_lifetime_hours),
+        )
     except CodeError as exc:
         raise BadInput(exc.message, code=exc.code) from exc
     # The registry is fresher than the signed snapshot; the code still answers if the person

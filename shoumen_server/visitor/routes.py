@@ -23,13 +23,14 @@ from starlette.responses import Response
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.policy import VerdictLevel
 from shoumen_core.timeutil import local_day
+from shoumen_server.client_address import client_address
 from shoumen_server.deps import Ctx, ServerContext
 from shoumen_server.errors import BadInput, NotFound, RateLimited
 from shoumen_server.health import issue_code_for, person_record, phone_hash
 from shoumen_server.models import Check, Person
-from shoumen_server.routers.auth import issue_sms_code, verify_sms_code
 from shoumen_server.routers.venues import qr_png
 from shoumen_server.sms import SmsSendError
+from shoumen_server.sms_codes import issue_sms_code, verify_sms_code
 from shoumen_server.visitor import service
 from shoumen_server.visitor.cookies import (
     PASS_COOKIE,
@@ -139,7 +140,9 @@ def send_code(
     except InvalidPhone as exc:
         return render(request, "phone.html", status=422, gate=gate, error=exc.message, phone_value=typed)
     try:
-        sent = issue_sms_code(ctx, db, number, purpose="visitor")
+        sent = issue_sms_code(
+            ctx, db, number, purpose="visitor", client=client_address(request, ctx.settings)
+        )
     except SmsSendError as exc:
         db.rollback()
         return render(

@@ -18,6 +18,7 @@ from shoumen_core.codes import (
     BadVenueCode,
     CodeError,
     CodeExpired,
+    CodeLifetimeTooLong,
     CodeNotYetValid,
     MalformedCode,
     PersonalCode,
@@ -187,6 +188,20 @@ def test_expiry_boundary() -> None:
     assert verify_personal_code(code, TRUST, T0 + timedelta(hours=24)).issued_at == T0
     with pytest.raises(CodeExpired):
         verify_personal_code(code, TRUST, T0 + timedelta(hours=24, seconds=1))
+
+
+def test_correctly_signed_code_valid_until_9999_is_refused() -> None:
+    """Finding: a code signed with the issuer's key but valid until year 9999 passed; now any
+    code valid for longer than the maximum lifetime (default 24 h) is refused, offline too."""
+    forever = issue(ttl=datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - T0)
+    with pytest.raises(CodeLifetimeTooLong) as refused:
+        verify_personal_code(forever, TRUST, T0 + timedelta(hours=1))
+    assert refused.value.code == "code_lifetime_too_long" and "有效期" in refused.value.message
+    assert verify_personal_code(issue(ttl=timedelta(hours=24)), TRUST, T0).issued_at == T0
+    longer = issue(ttl=timedelta(hours=24, seconds=1))
+    with pytest.raises(CodeLifetimeTooLong):
+        verify_personal_code(longer, TRUST, T0)
+    assert verify_personal_code(longer, TRUST, T0, max_lifetime=timedelta(hours=25)).issued_at == T0
 
 
 def test_not_yet_valid_boundary_has_five_minutes_slack() -> None:

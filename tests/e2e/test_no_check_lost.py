@@ -41,7 +41,7 @@ from shoumen_gui.services.checks import CheckContext, CheckResult, CheckService,
 from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.sync import SyncEngine
 from shoumen_server.health import RegistryHealthSource, issue_code_for
-from shoumen_server.keys import KeyStore
+from shoumen_server.keys import FileKeyProvider, KeyStore
 from shoumen_server.models import Check
 from shoumen_server.seed import DEMO_PATHS, HOSPITAL_NAME, HOSPITAL_STAFF, DemoPath
 from tests.conftest import postgres_url
@@ -78,10 +78,22 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def key_dir(self) -> Path:
+        """The server's key directory (PostgreSQL has no default one), beside its log."""
+        return self.log.with_name("server-keys")
+
     def start(self) -> None:
         assert self.process is None or self.process.poll() is not None
         command = [sys.executable, "-m", "shoumen_server", "serve", "--demo"]
-        command += ["--database-url", self.database_url, "--port", str(self.port)]
+        command += [
+            "--database-url",
+            self.database_url,
+            "--port",
+            str(self.port),
+            "--key-dir",
+            str(self.key_dir),
+        ]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUTF8": "1"}
@@ -173,12 +185,12 @@ def server_check_ids(database_url: str) -> list[uuid.UUID]:
     return [value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) for value in ids]
 
 
-def issue_codes(database_url: str, paths: list[DemoPath]) -> list[str]:
+def issue_codes(database_url: str, paths: list[DemoPath], key_dir: Path) -> list[str]:
     """Personal codes of demo persons, signed with the server database's key (as issue-code)."""
     engine = create_engine(database_url)
     try:
         with Session(engine) as session:
-            keys = KeyStore.load(session)
+            keys = KeyStore.load(session, FileKeyProvider(key_dir))
             source = RegistryHealthSource(session, keys)
             codes = []
             for path in paths:
@@ -328,7 +340,7 @@ def test_fifty_offline_checks_arrive_exactly_once_on_postgres(
 
         # Personal codes issued while the server is up; then it stops.
         code_paths = [DEMO_PATHS[i % len(DEMO_PATHS)] for i in range(24)]
-        codes = issue_codes(pg_database, code_paths)
+        codes = issue_codes(pg_database, code_paths, server.key_dir)
         server.stop()
 
         # 50 checks offline, each with a verdict at once, each committed to the outbox.
@@ -378,6 +390,11 @@ class PushHoldingProxy:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def key_dir(self) -> Path:
+        """The server's key directory (PostgreSQL has no default one), beside its log."""
+        return self.log.with_name("server-keys")
 
     def close(self) -> None:
         self._closed.set()
@@ -488,7 +505,7 @@ def test_app_killed_mid_push_loses_nothing(
             result = station.check_document(number)
             assert (result.source, result.level) == (ResultSource.ONLINE, VerdictLevel.CANNOT_VERIFY)
         code_paths = list(DEMO_PATHS[3:13])
-        codes = issue_codes(db_url, code_paths)
+        codes = issue_codes(db_url, code_paths, server.key_dir)
         station.connectivity.mark_offline()
         check_offline_codes(station, code_paths, codes)
         check_offline_documents(station, list(DEMO_PATHS[8:16]), unknown_ids(4)[2:])

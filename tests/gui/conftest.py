@@ -103,6 +103,13 @@ def embedded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_embedded(template: Path, path: Path) -> None:
+    """A copy of the embedded template database at `path` with its key folder: the secrets
+    are not in the database (the folder's 0700 and the files' 0600 come along)."""
+    shutil.copyfile(template, path)
+    shutil.copytree(EmbeddedBackend(template).key_dir, EmbeddedBackend(path).key_dir)
+
+
 @dataclass(frozen=True)
 class ServerCheck:
     level: str
@@ -144,10 +151,17 @@ class LiveBackend:
 def embedded(embedded_template: Path, tmp_path: Path) -> Iterator[LiveBackend]:
     path = tmp_path / "server" / "embedded-server.db"
     path.parent.mkdir()
-    shutil.copyfile(embedded_template, path)
+    copy_embedded(embedded_template, path)
     # Tests log the same demo accounts in many times: no SMS rate limit (the app's own 60 s
     # countdown is still there, it is the client's).
-    backend = EmbeddedBackend(path, server_options={"sms_min_interval_seconds": 0, "sms_max_per_day": 1000})
+    backend = EmbeddedBackend(
+        path,
+        server_options={
+            "sms_min_interval_seconds": 0,
+            "sms_max_per_day": 1000,
+            "sms_max_per_client_hour": 100_000,
+        },
+    )
     backend.start()
     yield LiveBackend(backend)
     backend.close()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 
 from shoumen_gui.embedded import EmbeddedBackend, EmbeddedBackendError
-from tests.gui.conftest import LiveBackend
+from tests.gui.conftest import LiveBackend, copy_embedded
 
 
 def test_serves_the_demo_api_and_comes_back_on_the_same_port(embedded: LiveBackend) -> None:
@@ -33,7 +32,7 @@ def test_serves_the_demo_api_and_comes_back_on_the_same_port(embedded: LiveBacke
 def test_first_run_seeds_later_runs_do_not(tmp_path: Path, embedded_template: Path) -> None:
     path = tmp_path / "db" / "embedded-server.db"
     path.parent.mkdir()
-    shutil.copyfile(embedded_template, path)
+    copy_embedded(embedded_template, path)
     again = EmbeddedBackend(path)
     again.prepare_database()
     assert again.first_run is False  # the template was seeded already
@@ -51,7 +50,7 @@ def test_a_taken_port_is_a_clear_error(
     embedded: LiveBackend, tmp_path: Path, embedded_template: Path
 ) -> None:
     path = tmp_path / "other.db"
-    shutil.copyfile(embedded_template, path)
+    copy_embedded(embedded_template, path)
     other = EmbeddedBackend(path, port=embedded.backend.port)
     # SO_REUSEADDR does not allow two listeners on one port.
     with pytest.raises(EmbeddedBackendError, match="cannot listen"):

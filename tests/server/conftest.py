@@ -2,7 +2,9 @@
 
 A migrated template database is made once per session per backend; each test gets a copy
 (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL), so tests are isolated
-and migrations still run for real.
+and migrations still run for real. The template's key directory is copied along with it (the
+secrets are not in the database): on SQLite to the default place beside the file, on
+PostgreSQL to tmp_path/keys, named by the `key_dir` fixture.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shoumen_server.app import create_app
+from shoumen_server.keys import FileKeyProvider, default_key_dir, provider_for
 from shoumen_server.settings import ServerSettings
 from shoumen_server.setup_db import migrate_database
 from shoumen_server.sms import DevSmsGateway
@@ -72,14 +75,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class PgTemplate:
+    name: str
+    key_dir: Path
+
+
 @pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
+def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgTemplate]:
     name = f"shoumen_tpl_{os.getpid()}"
+    keys = tmp_path_factory.mktemp("pg-template") / "keys"
     _pg_execute(f'DROP DATABASE IF EXISTS "{name}"')
     _pg_execute(f'CREATE DATABASE "{name}"')
-    migrate_database(_pg_database_url(name), now=KEYS_CREATED_AT)
-    yield name
+    migrate_database(_pg_database_url(name), now=KEYS_CREATED_AT, key_dir=keys)
+    yield PgTemplate(name, keys)
     _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_KEY_DIRS: dict[str, Path] = {}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -88,13 +101,41 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "shoumen.db"
         shutil.copyfile(template, path)
-        yield f"sqlite:///{path}"
-        return
-    template_name: str = request.getfixturevalue("pg_template")
-    name = f"shoumen_t_{os.getpid()}_{next(_counter)}"
-    _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
-    yield _pg_database_url(name)
-    _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        keys = default_key_dir(f"sqlite:///{path}")
+        assert keys is not None
+        shutil.copytree(default_key_dir(f"sqlite:///{template}") or "", keys)  # keeps 0700/0600
+        url = f"sqlite:///{path}"
+    else:
+        pg: PgTemplate = request.getfixturevalue("pg_template")
+        name = f"shoumen_t_{os.getpid()}_{next(_counter)}"
+        _pg_execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg.name}"')
+        keys = tmp_path / "keys"
+        shutil.copytree(pg.key_dir, keys)
+        url = _pg_database_url(name)
+    _KEY_DIRS[url] = keys
+    yield url
+    del _KEY_DIRS[url]
+    if request.param == "postgres":
+        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def copy_sqlite_template(template: Path, path: Path) -> str:
+    """A copy of the SQLite template at `path`, with its key directory beside it; the URL."""
+    shutil.copyfile(template, path)
+    url = f"sqlite:///{path}"
+    shutil.copytree(default_key_dir(f"sqlite:///{template}") or "", default_key_dir(url) or "")
+    return url
+
+
+def key_provider(url: str) -> FileKeyProvider:
+    """The key directory of a test database, whichever fixture made it."""
+    return FileKeyProvider(_KEY_DIRS[url]) if url in _KEY_DIRS else provider_for(url)
+
+
+@pytest.fixture
+def key_dir(database_url: str) -> Path:
+    """The key directory of this test's database (a copy of the template's)."""
+    return _KEY_DIRS[database_url]
 
 
 @dataclass
@@ -125,11 +166,14 @@ class Server:
 
 
 @pytest.fixture
-def server(database_url: str) -> Iterator[Server]:
+def server(database_url: str, key_dir: Path) -> Iterator[Server]:
     clock = FakeClock()
     sms = DevSmsGateway()
     settings = ServerSettings(
-        database_url=database_url, public_base_url="https://shoumen.test", demo_mode=False
+        database_url=database_url,
+        public_base_url="https://shoumen.test",
+        demo_mode=False,
+        key_dir=str(key_dir),
     )
     app = create_app(settings, sms=sms, clock=clock)
     with TestClient(app) as client:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from shoumen_server.keys import KeyStore
 from shoumen_server.models import Person, User
 from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, seed_demo
 from shoumen_server.trust_root import root_endorsements
+from tests.server.conftest import copy_sqlite_template
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
 UNKNOWN_ID = "330624198503121020"
@@ -53,9 +53,7 @@ def run(*args: str, url: str | None, cwd: Path | None = None) -> subprocess.Comp
 @pytest.fixture
 def db_url(sqlite_template: Path, tmp_path: Path) -> str:
     """A migrated SQLite file (a copy of the session's template)."""
-    path = tmp_path / "cli.db"
-    shutil.copyfile(sqlite_template, path)
-    return f"sqlite:///{path}"
+    return copy_sqlite_template(sqlite_template, tmp_path / "cli.db")
 
 
 class Db:

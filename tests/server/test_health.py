@@ -24,6 +24,7 @@ from shoumen_server.keys import KeyStore
 from shoumen_server.models import Person
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import DevSmsGateway
+from tests.server.conftest import key_provider
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 ID_A = make_resident_id("330624", datetime(1985, 3, 12).date(), 101)
@@ -49,7 +50,7 @@ def registry(database_url: str) -> Iterator[Registry]:
     engine = make_engine(database_url)
     sessions = make_session_factory(engine)
     with sessions() as session:
-        keys = KeyStore.load(session)
+        keys = KeyStore.load(session, key_provider(database_url))
     yield Registry(sessions, keys)
     engine.dispose()
 
@@ -145,6 +146,7 @@ def test_issued_code_verifies_and_carries_the_snapshot(registry: Registry) -> No
         sessions=registry.sessions,
         sms=DevSmsGateway(),
         clock=lambda: NOW,
+        _keys=registry.keys,
     )
     short = verify_personal_code(issue_code_for(ctx, record, NOW), trust, NOW)
     assert short.expires_at - short.issued_at == timedelta(hours=2)

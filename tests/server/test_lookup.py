@@ -34,7 +34,7 @@ from shoumen_server.keys import rotate_signing_key
 from shoumen_server.models import AuditEntry, Check, Checkpoint, Membership, Person, User, Venue
 from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, HOSPITAL_STAFF, seed_demo
 from shoumen_server.venue_refs import venue_ref
-from tests.server.conftest import Server
+from tests.server.conftest import Server, key_provider
 from tests.server.journeys import error_code, make_supervisor
 
 API = "/api/v1"
@@ -245,7 +245,7 @@ def test_venue_code_given_by_mistake(demo: Demo) -> None:
 def test_code_of_a_rotated_key_still_verifies(demo: Demo) -> None:
     old = demo.code("green_fresh")
     with demo.ctx.sessions.begin() as session:
-        rotate_signing_key(session, demo.server.clock())
+        rotate_signing_key(session, demo.server.clock(), key_provider(demo.server.settings.database_url))
     demo.ctx.reload_keys()
     new = demo.code("yellow")
     assert (
@@ -407,7 +407,7 @@ def test_trust_list_is_public_and_verifies_codes(demo: Demo) -> None:
     code = verify_personal_code(demo.code("green_fresh"), trust, now)
     assert code.to_snapshot() == demo.record("green_fresh").snapshot
     with demo.ctx.sessions.begin() as session:
-        rotate_signing_key(session, now)
+        rotate_signing_key(session, now, key_provider(demo.server.settings.database_url))
     demo.ctx.reload_keys()
     keys = verify_trust_list(demo.server.client.get(f"{API}/trust-list").text, [root]).trust_list.keys
     assert len(keys) == 2

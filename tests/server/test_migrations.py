@@ -25,12 +25,12 @@ def test_migrations_build_the_models_schema(database_url: str) -> None:
         engine.dispose()
 
 
-def test_downgrade_to_base_and_up_again(database_url: str) -> None:
+def test_downgrade_to_base_and_up_again(database_url: str, key_dir: Path) -> None:
     migrate.downgrade(database_url, "base")
     engine = make_engine(database_url)
     try:
         assert migrate.current_revision(engine) is None
-        migrate_database(database_url)
+        migrate_database(database_url, key_dir=key_dir)
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()

@@ -20,7 +20,7 @@ from shoumen_server.models import AuditEntry, LookupWatch, RateBucket
 from shoumen_server.ratelimit import Bucket, commit_takes, take
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import DevSmsGateway
-from tests.server.conftest import FakeClock, Server
+from tests.server.conftest import FakeClock, Server, key_provider
 from tests.server.journeys import API, add_staff, error_code, register_venue
 
 T0 = 1_800_000_000.0
@@ -132,7 +132,12 @@ def limited_server(database_url: str, **limits: Any) -> Iterator[Server]:
     clock = FakeClock()
     sms = DevSmsGateway()
     settings = replace(
-        ServerSettings(database_url=database_url, public_base_url="https://shoumen.test"), **limits
+        ServerSettings(
+            database_url=database_url,
+            key_dir=str(key_provider(database_url).directory),
+            public_base_url="https://shoumen.test",
+        ),
+        **limits,
     )
     app = create_app(settings, sms=sms, clock=clock)
     try:

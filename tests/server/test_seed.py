@@ -4,7 +4,6 @@ codes (PNG QR files, codes.json and a video whose frames decode back to the code
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from shoumen_server.seed import (
     refresh_demo_times,
     seed_demo,
 )
+from tests.server.conftest import copy_sqlite_template, key_provider
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -51,7 +51,7 @@ def open_db(url: str) -> Db:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     with sessions() as session:
-        keys = KeyStore.load(session)
+        keys = KeyStore.load(session, key_provider(url))
     return Db(engine, sessions, keys)
 
 
@@ -65,9 +65,7 @@ def db(database_url: str) -> Iterator[Db]:
 @pytest.fixture
 def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Db]:
     """A second, SQLite-only database (also the cheap one for the demo-code files)."""
-    path = tmp_path / "second.db"
-    shutil.copyfile(sqlite_template, path)
-    opened = open_db(f"sqlite:///{path}")
+    opened = open_db(copy_sqlite_template(sqlite_template, tmp_path / "second.db"))
     yield opened
     opened.engine.dispose()
 

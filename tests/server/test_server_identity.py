@@ -17,11 +17,15 @@ from shoumen_server.app import create_app
 from shoumen_server.models import ServerMeta
 from shoumen_server.settings import ServerSettings
 from shoumen_server.setup_db import migrate_database
-from tests.server.conftest import Server
+from tests.server.conftest import Server, key_provider
 
 
 def info_of(database_url: str) -> dict[str, object]:
-    settings = ServerSettings(database_url=database_url, public_base_url="https://shoumen.test")
+    settings = ServerSettings(
+        database_url=database_url,
+        key_dir=str(key_provider(database_url).directory),
+        public_base_url="https://shoumen.test",
+    )
     app = create_app(settings)
     try:
         with TestClient(app) as client:

@@ -34,7 +34,7 @@ from shoumen_server.sms_providers import (
     TencentSmsGateway,
     WebhookSmsGateway,
 )
-from tests.server.conftest import FakeClock
+from tests.server.conftest import FakeClock, key_provider
 from tests.server.sms_standins import AliyunStandIn, TencentStandIn
 
 GUARD = "13900000002"
@@ -119,7 +119,11 @@ def test_a_code_sent_through_the_provider_logs_the_guard_in(
         else TencentSmsGateway(tencent_settings(tencent))
     )
     standin = aliyun if provider == "aliyun" else tencent
-    settings = ServerSettings(database_url=database_url, public_base_url="https://shoumen.test")
+    settings = ServerSettings(
+        database_url=database_url,
+        key_dir=str(key_provider(database_url).directory),
+        public_base_url="https://shoumen.test",
+    )
     app = create_app(settings, sms=gateway, clock=FakeClock())
     with TestClient(app) as client:
         answer = client.post("/api/v1/auth/sms-code", json={"phone": GUARD})
@@ -220,7 +224,11 @@ def test_a_provider_that_cannot_be_reached_is_retried_a_bounded_number_of_times(
 def test_a_failed_send_answers_the_api_with_our_code_and_keeps_no_code(
     aliyun: AliyunStandIn, database_url: str
 ) -> None:
-    settings = ServerSettings(database_url=database_url, public_base_url="https://shoumen.test")
+    settings = ServerSettings(
+        database_url=database_url,
+        key_dir=str(key_provider(database_url).directory),
+        public_base_url="https://shoumen.test",
+    )
     app = create_app(settings, sms=AliyunSmsGateway(aliyun_settings(aliyun)), clock=FakeClock())
     with TestClient(app) as client:
         aliyun.fail_next("isv.BUSINESS_LIMIT_CONTROL")

@@ -17,7 +17,7 @@ from shoumen_core.trust import (
 from shoumen_server.keys import rotate_signing_key
 from shoumen_server.models import ServerKey
 from shoumen_server.trust_root import rotate_trust_root, trust_list_version
-from tests.server.conftest import Server
+from tests.server.conftest import Server, key_provider
 from tests.server.fixtures_sync import ctx_of, db
 from tests.server.journeys import add_staff, register_venue
 
@@ -60,7 +60,7 @@ def test_a_new_signing_key_bumps_the_version_and_reaches_an_unchanged_venue(serv
     first = pull(server, staff, venue_id)
     assert pull(server, staff, venue_id, first["cursor"])["changed"] is False
     with db(server) as session:
-        rotate_signing_key(session, server.clock())
+        rotate_signing_key(session, server.clock(), key_provider(server.settings.database_url))
         assert trust_list_version(session) == 2
     ctx_of(server).reload_keys()
     again = pull(server, staff, venue_id, first["cursor"])
@@ -75,7 +75,7 @@ def test_rotating_the_root_publishes_the_old_roots_endorsement(server: Server) -
     old_root = root_public_key(ctx_of(server).keys.trust_root)
     before = verify_trust_list(trust_list_text(server), [old_root])
     with db(server) as session:
-        rotation = rotate_trust_root(session, server.clock())
+        rotation = rotate_trust_root(session, server.clock(), key_provider(server.settings.database_url))
     ctx_of(server).reload_keys()
     new_root = root_public_key(ctx_of(server).keys.trust_root)
     assert new_root != old_root
@@ -95,7 +95,7 @@ def test_rotating_the_root_publishes_the_old_roots_endorsement(server: Server) -
         assert [row.public for row in active] == [ctx_of(server).keys.trust_root.public_bytes()]
     # A second rotation: a station that missed both follows the chain from its pin.
     with db(server) as session:
-        rotate_trust_root(session, server.clock())
+        rotate_trust_root(session, server.clock(), key_provider(server.settings.database_url))
     ctx_of(server).reload_keys()
     twice = verify_trust_list(trust_list_text(server), [old_root])
     assert twice.root_public_key == root_public_key(ctx_of(server).keys.trust_root)

@@ -34,6 +34,7 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_server.app import create_app
 from shoumen_server.deps import ServerContext
 from shoumen_server.health import RegistryHealthSource, issue_code_for
+from shoumen_server.keys import default_key_dir
 from shoumen_server.models import Check, Checkpoint
 from shoumen_server.seed import DEMO_PATHS_BY_KEY, HOSPITAL_OWNER, HOSPITAL_STAFF, seed_demo
 from shoumen_server.settings import ServerSettings
@@ -48,13 +49,16 @@ _template_lock = threading.Lock()
 _template: tuple[Path, tuple[int, ...]] | None = None
 
 
-def _settings(database_url: str, **overrides: Any) -> ServerSettings:
+def _settings(database_url: str, template: Path, **overrides: Any) -> ServerSettings:
     return ServerSettings(
         database_url=database_url,
+        # Every copy of the template shares the template's keys (the secrets are not in the file).
+        key_dir=str(default_key_dir(f"sqlite:///{template}")),
         public_base_url="http://127.0.0.1",
         demo_mode=True,
         sms_min_interval_seconds=0,
         sms_max_per_day=1000,
+        sms_max_per_client_hour=100_000,  # every test logs in from 127.0.0.1
         **overrides,
     )
 
@@ -69,7 +73,7 @@ def _make_template() -> tuple[Path, tuple[int, ...]]:
             path = folder / "template.db"
             url = f"sqlite:///{path}"
             migrate_database(url)
-            app = create_app(_settings(url))
+            app = create_app(_settings(url, path))
             try:
                 ctx: ServerContext = app.state.ctx
                 result = seed_demo(ctx.sessions, ctx.keys, utcnow(), persons=SEED_PERSONS)
@@ -168,7 +172,7 @@ def start_live_server(
         path = tmp_path / f"server-{time.monotonic_ns()}.db"
         shutil.copyfile(template, path)
         database_url = f"sqlite:///{path}"
-    app = create_app(_settings(database_url, **(settings or {})), clock=clock)
+    app = create_app(_settings(database_url, template, **(settings or {})), clock=clock)
     # uvicorn binds the port itself: handing it a pre-bound socket (`sockets=`) costs ~40 ms
     # per keep-alive request here (Nagle meets delayed ACK on the accepted sockets).
     config = uvicorn.Config(

@@ -29,6 +29,7 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.errors import InputRejected
 from shoumen_gui.services.sync import SyncEngine
 from shoumen_gui.services.trust import builtin_roots
+from shoumen_server.keys import provider_for
 from shoumen_server.models import ServerMeta
 from shoumen_server.trust_root import ENDORSEMENTS_KEY, rotate_trust_root
 from tests.gui.services.conftest import (
@@ -300,7 +301,7 @@ def test_root_rotation_end_to_end(live: LiveServer, station: Station) -> None:
 
     # Without its endorsement (e.g. an attacker's server, or a root re-made by hand): refused.
     with live.ctx.sessions.begin() as session:
-        rotate_trust_root(session, utcnow())
+        rotate_trust_root(session, utcnow(), provider_for(live.database_url, live.ctx.settings.key_dir))
         endorsements = session.get(ServerMeta, ENDORSEMENTS_KEY)
         assert endorsements is not None
         kept = endorsements.value
@@ -343,7 +344,7 @@ def test_a_new_signing_key_reaches_the_station_with_the_next_pull(live: LiveServ
     before = station.cache.venue_config(station.venue_id)
     assert before is not None and before.trust_list is not None
     with live.ctx.sessions.begin() as session:
-        rotate_signing_key(session, utcnow())
+        rotate_signing_key(session, utcnow(), provider_for(live.database_url, live.ctx.settings.key_dir))
     live.ctx.reload_keys()
     engine.sync_now()  # the venue's configuration did not change; the trust list's version did
     after = station.cache.venue_config(station.venue_id)
