@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import make_url
 
 from shoumen_core.codes import SigningKey, generate_sealing_keypair, issue_personal_code
+from shoumen_core.trust import parse_signed_trust_list
 from shoumen_server import migrate
 from shoumen_server.db import make_engine, make_session_factory
 from shoumen_server.deps import ServerContext
@@ -143,9 +144,9 @@ def test_database_dump_decrypts_nothing_and_signs_nothing(
     ]
     assert lookup_code(server, venue_id, owner, forged[0]) == (422, "unknown_key")
     assert lookup_code(server, venue_id, owner, forged[1]) == (422, "bad_signature")
-    trusted = server.client.get(f"{API}/trust-list").json()["keys"]
-    assert thief.signing.key_id not in {key["key_id"] for key in trusted}
-    assert thief.signing.trusted_key(now, now).public_key not in {key["public_key"] for key in trusted}
+    trusted = parse_signed_trust_list(server.client.get(f"{API}/trust-list").text).payload().keys
+    assert thief.signing.key_id not in {key.key_id for key in trusted}
+    assert thief.signing.trusted_key(now, now).public_key not in {key.public_key for key in trusted}
     assert thief.trust_root.public_bytes() != ctx.keys.trust_root.public_bytes()
 
 
