@@ -20,12 +20,12 @@ from shoumen_core.schemas import (
     StaffBrief,
     StaffState,
 )
-from shoumen_core.timeutil import local_day
+from shoumen_core.timeutil import local_day, local_day_bounds
 from shoumen_server.anomaly_store import apply_anomaly
 from shoumen_server.counts import days_counts
 from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
 from shoumen_server.errors import ApiError
-from shoumen_server.ingest import MAX_ID, ingest_checks, venue_gate
+from shoumen_server.ingest import MAX_ID, PushLimits, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
 from shoumen_server.models import Membership, User
 from shoumen_server.views import venue_out
@@ -39,7 +39,13 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
     """Store what the device committed; per-id answers. Resends are harmless (by client id)."""
     now = ctx.clock()
     user_id = caller.user.id
-    accepted, rejected = ingest_checks(db, body.checks, user_id, now, device_id=body.device_id)
+    limits = PushLimits(
+        # The first moment the purge keeps (it keeps whole local days): an older check would be
+        # counted now and silently deleted by the next purge.
+        oldest=local_day_bounds(local_day(now) - timedelta(days=ctx.settings.check_retention_days))[0],
+        sealing_private=ctx.keys.sealing_private,
+    )
+    accepted, rejected = ingest_checks(db, body.checks, user_id, now, device_id=body.device_id, limits=limits)
     versions: dict[str, int] = {}
     if body.anomalies:
         gate = venue_gate(db, user_id, {item.venue_id for item in body.anomalies})
@@ -52,7 +58,7 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
                 rejected.append(problem.rejected(item.id))
                 continue
             try:
-                row = apply_anomaly(db, ctx.keys, item, user_id, now)
+                row = apply_anomaly(db, ctx.keys, item, user_id, now, oldest=limits.oldest)
             except ApiError as exc:
                 rejected.append(Rejected(id=item.id, code=exc.code, message=exc.message))
                 continue
