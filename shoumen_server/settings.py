@@ -29,6 +29,11 @@ class ServerSettings:
     trust_list_validity_days: int = 7
     personal_code_ttl_hours: int = 24
     purge_interval_seconds: int = 24 * 3600
+    # A request body over this is refused (413 body_too_large) before it is parsed. A station
+    # pushes 100 checks + 100 registrations at a time: at every field's maximum about 2.3 MB.
+    max_body_bytes: int = 4 * 1024 * 1024
+    # A login's absolute lifetime: refreshing renews the token, never past this (issue 13 §5).
+    session_max_days: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -43,6 +48,8 @@ class ServerSettings:
             audit_retention_days=int(
                 os.environ.get("SHOUMEN_AUDIT_RETENTION_DAYS", cls.audit_retention_days)
             ),
+            max_body_bytes=int(os.environ.get("SHOUMEN_MAX_BODY_BYTES", cls.max_body_bytes)),
+            session_max_days=int(os.environ.get("SHOUMEN_SESSION_MAX_DAYS", cls.session_max_days)),
         )
         return replace(base, **overrides)  # type: ignore[arg-type]
 

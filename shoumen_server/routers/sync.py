@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shoumen_core.schemas import (
@@ -78,7 +78,12 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
 
 def _staff(db: Session, venue_id: int) -> list[StaffBrief]:
     rows = db.execute(
-        select(Membership.user_id, User.name, Membership.role, Membership.state)
+        select(
+            Membership.user_id,
+            func.coalesce(Membership.staff_name, User.name),  # the venue's name for them
+            Membership.role,
+            Membership.state,
+        )
         .join(User, User.id == Membership.user_id)
         .where(Membership.venue_id == venue_id)
         .order_by(case((Membership.role == Role.OWNER.value, 0), else_=1), Membership.user_id)
