@@ -30,7 +30,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shoumen_core.codes import b64url_decode
-from shoumen_core.identity import DEFAULT_MASK_POLICY, MaskPolicy
+from shoumen_core.identity import DEFAULT_MASK_POLICY, MASK_POLICIES, MaskPolicy
 from shoumen_core.policy import Finding
 from shoumen_core.schemas import (
     MAX_MASKED_ID,
@@ -76,6 +76,8 @@ CHECKS: Table = Check.__table__  # type: ignore[assignment]
 CHECK_COUNTS: Table = CheckCount.__table__  # type: ignore[assignment]
 DAY_PERSONS: Table = DayPerson.__table__  # type: ignore[assignment]
 DAY_PERSON_COUNTS: Table = DayPersonCount.__table__  # type: ignore[assignment]
+
+STRICTEST_MASK_POLICY = MASK_POLICIES["strict"]
 
 VENUE_KEY = -1
 VISITOR_KEY = 0
@@ -380,9 +382,19 @@ def _same_facts(
         mine, theirs = row[name], getattr(stored, name)
         if name == "findings_json":
             mine, theirs = json.loads(mine), json.loads(theirs or "[]")
+        elif name in ("masked_name", "masked_id"):
+            # Compared at the strictest masking: the venue's policy may have changed since the
+            # first push, and a row stored before re-masking existed holds the device's form.
+            mine, theirs = _strictly_masked(name, mine), _strictly_masked(name, theirs or "")
         if mine != theirs:
             return False
     return True
+
+
+def _strictly_masked(column: str, value: str) -> str:
+    if column == "masked_name":
+        return server_masked_name(value)
+    return server_masked_id(value, None, STRICTEST_MASK_POLICY)
 
 
 def _apply_edits(

@@ -217,3 +217,14 @@ def test_an_anomaly_with_an_implausible_value_is_refused_per_row(
     r = push(server, owner, anomalies=[bad, good])
     assert _codes(r) == {bad["id"]: code}
     assert r.json()["accepted"] == [good["id"]]
+
+
+def test_a_resend_after_the_venue_switched_to_strict_masking_is_not_a_conflict(server: Server) -> None:
+    venue_id, owner = register_venue(server)
+    first = check(venue_id, masked_id="330624********1234")
+    push_ok(server, owner, [first])
+    r = server.client.put(f"{API}/venues/{venue_id}/policy", json={"masking": "strict"}, headers=owner)
+    assert r.status_code == 200, r.text
+    push_ok(server, owner, [{**first, "gate_opened": True, "gate_reason": "复核后放行"}])
+    with db(server) as session:
+        assert session.scalar(select(Check.gate_opened).where(Check.id == uuid.UUID(first["id"]))) is True
