@@ -20,6 +20,19 @@ from shoumen_core.timeutil import LOCAL_TZ, as_utc
 MAX_PUSH_BATCH = 500
 MAX_GATE_REASON = 200
 
+# Bounds of what a device pushes (issue 14 §7). A pushed row outside them is refused on its own
+# (`Rejected` with a code) by the server, not with a 422 for the whole push: one bad row must not
+# hold back the rest of a station's outbox. Plausible body temperatures at a gate, in °C.
+TEMPERATURE_MIN = 30.0
+TEMPERATURE_MAX = 45.0
+MAX_FINDINGS = 16  # a verdict has one finding per source (7 today); room for more sources
+MAX_FINDING_REASON = 64
+MAX_FINDING_MESSAGE = 200
+MAX_SEALED_DOCUMENT = 512  # base64url of a sealed document number (~100 characters today)
+MAX_PERSON_REF = 32
+MAX_MASKED_NAME = 50
+MAX_MASKED_ID = 40
+
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]

@@ -4,9 +4,10 @@ optimistic concurrency. The one code path of `POST /sync/push` and the anomaly e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shoumen_core.codes import SealError, b64url_decode, unseal
@@ -22,21 +23,24 @@ from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.schemas import AnomalyIn
 from shoumen_core.timeutil import as_utc, local_day
 from shoumen_server.errors import BadInput, Conflict, NotFound
-from shoumen_server.ingest import (
+from shoumen_server.ingest import checkpoint_venues
+from shoumen_server.keys import KeyStore
+from shoumen_server.models import Anomaly, Check, Venue
+from shoumen_server.pushed_rows import (
     BAD_CHECKPOINT,
     BAD_SEALED,
     BAD_TEXT,
-    BAD_TIME,
-    FUTURE_SLACK,
+    Problem,
     bad_text,
-    checkpoint_venues,
+    opened_document,
+    sealed_problem,
+    server_masked_id,
+    temperature_problem,
+    time_problem,
 )
-from shoumen_server.keys import KeyStore
-from shoumen_server.models import Anomaly, Venue
 from shoumen_server.views import venue_policy
 
-TEMPERATURE_MIN = 30.0
-TEMPERATURE_MAX = 45.0
+WRONG_CHECK = Problem("bad_check", "关联的核验记录不属于该场所")
 
 
 @dataclass
@@ -49,7 +53,13 @@ class _AnomalyValues:
     phone: str | None
 
 
-def _checked_document(body: AnomalyIn, venue: Venue, now: datetime) -> tuple[dict[str, Any], str | None]:
+def _refuse(problem: Problem) -> BadInput:
+    return BadInput(problem.message, code=problem.code)
+
+
+def _checked_document(
+    body: AnomalyIn, venue: Venue, now: datetime, keys: KeyStore
+) -> tuple[dict[str, Any], str | None]:
     kind: DocumentKind | None = None
     if body.document_kind:
         try:
@@ -69,17 +79,24 @@ def _checked_document(body: AnomalyIn, venue: Venue, now: datetime) -> tuple[dic
         }
         return columns, document.number
     columns = {}
+    sealed: bytes | None = None
     if body.sealed_document:
+        if sealed_problem(body.sealed_document) is not None:
+            raise _refuse(BAD_SEALED)
         try:
-            columns["sealed_document"] = b64url_decode(body.sealed_document)
+            columns["sealed_document"] = sealed = b64url_decode(body.sealed_document)
         except ValueError:
-            raise BadInput(BAD_SEALED.message, code=BAD_SEALED.code) from None
+            raise _refuse(BAD_SEALED) from None
     if kind is not None:
         columns["document_kind"] = kind.value
-    if body.masked_id:
-        if bad_text(body.masked_id, 40):
-            raise BadInput("证件号码（脱敏）过长", code="bad_document")
-        columns["masked_id"] = body.masked_id
+    if bad_text(body.masked_id, 40):
+        raise BadInput("证件号码（脱敏）过长", code="bad_document")
+    # The server masks the number itself (from the sealed document when it can open it): a
+    # device's "masked" form is never stored as sent.
+    opened = opened_document(keys.sealing_private, sealed)
+    if body.masked_id or opened:
+        policy = MASK_POLICIES.get(venue_policy(venue).masking.value, MASK_POLICIES["standard"])
+        columns["masked_id"] = server_masked_id(body.masked_id, opened, policy)
     return columns, None
 
 
@@ -104,20 +121,44 @@ def _unsealed_contact(keys: KeyStore, body: AnomalyIn) -> AnomalyIn:
     return body.model_copy(update=changes) if changes else body
 
 
-def _checked_anomaly(body: AnomalyIn, venue: Venue, db: Session, now: datetime) -> _AnomalyValues:
+# Arrival and report times may lie before the registration, not without bound.
+OTHER_TIMES_BACK = timedelta(days=366)
+
+
+def _time_problem(body: AnomalyIn, now: datetime, oldest: datetime | None) -> Problem | None:
+    problem = time_problem(body.created_at, now, oldest)
+    for moment in (body.arrival_at, body.reported_at):
+        if problem is None and moment is not None:
+            problem = time_problem(moment, now, now - OTHER_TIMES_BACK)
+    return problem
+
+
+def _checked_anomaly(
+    body: AnomalyIn, venue: Venue, db: Session, keys: KeyStore, now: datetime, oldest: datetime | None
+) -> _AnomalyValues:
     texts = (body.name, body.phone, body.origin, body.transport, body.reported_to, body.notes, body.masked_id)
     if any("\x00" in text for text in texts) or bad_text(body.document_number, 40):
-        raise BadInput(BAD_TEXT.message, code="bad_record")
-    if body.temperature is not None and not TEMPERATURE_MIN <= body.temperature <= TEMPERATURE_MAX:
-        raise BadInput("体温应在 30.0 到 45.0 °C 之间", code="bad_temperature")
-    if as_utc(body.created_at) > now + FUTURE_SLACK:
-        raise BadInput(BAD_TIME.message, code=BAD_TIME.code)
+        raise _refuse(BAD_TEXT)
+    snapshot_temperature = body.snapshot.temperature if body.snapshot else None
+    problem = (
+        temperature_problem(body.temperature)
+        or temperature_problem(snapshot_temperature)
+        or _time_problem(body, now, oldest)
+    )
+    if problem is not None:
+        raise _refuse(problem)
     if (
         body.checkpoint_id is not None
         and checkpoint_venues(db, [body.checkpoint_id]).get(body.checkpoint_id) != venue.id
     ):
-        raise BadInput(BAD_CHECKPOINT.message, code=BAD_CHECKPOINT.code)
-    columns, document = _checked_document(body, venue, now)
+        raise _refuse(BAD_CHECKPOINT)
+    if body.check_id is not None:
+        # A registration belongs to a check of its own venue; a check not (yet) on the server
+        # is allowed: the station may push the registration in an earlier batch than its check.
+        check_venue = db.scalar(select(Check.venue_id).where(Check.id == body.check_id))
+        if check_venue is not None and check_venue != venue.id:
+            raise _refuse(WRONG_CHECK)
+    columns, document = _checked_document(body, venue, now, keys)
     phone: str | None = None
     if body.phone:
         try:
@@ -170,7 +211,15 @@ def _set_values(keys: KeyStore, row: Anomaly, values: _AnomalyValues) -> None:
         row.phone_enc = keys.encrypt(values.phone)
 
 
-def apply_anomaly(db: Session, keys: KeyStore, body: AnomalyIn, user_id: int, now: datetime) -> Anomaly:
+def apply_anomaly(
+    db: Session,
+    keys: KeyStore,
+    body: AnomalyIn,
+    user_id: int,
+    now: datetime,
+    *,
+    oldest: datetime | None = None,
+) -> Anomaly:
     """Create (base_version 0) or edit (base_version N) an anomaly registration.
 
     The caller has checked that `user_id` may register anomalies at `body.venue_id`. Raises
@@ -182,7 +231,7 @@ def apply_anomaly(db: Session, keys: KeyStore, body: AnomalyIn, user_id: int, no
     venue = db.get(Venue, body.venue_id)
     if venue is None:
         raise NotFound("场所不存在", code="venue_not_found")
-    values = _checked_anomaly(_unsealed_contact(keys, body), venue, db, now)
+    values = _checked_anomaly(_unsealed_contact(keys, body), venue, db, keys, now, oldest)
     row = db.get(Anomaly, body.id, with_for_update=True)  # edits of one registration queue up
     if row is None or row.venue_id != body.venue_id:
         if body.base_version != 0 or row is not None:

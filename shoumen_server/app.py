@@ -14,6 +14,7 @@ from shoumen_server import visitor
 from shoumen_server.db import make_engine, make_session_factory
 from shoumen_server.deps import Ctx, ServerContext
 from shoumen_server.errors import install_error_handlers
+from shoumen_server.middleware import BodySizeLimit, NoStore
 from shoumen_server.routers import anomalies, auth, checks, details, export, staff, stats, sync, trust, venues
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
@@ -79,4 +80,6 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(visitor.router)
+    app.add_middleware(NoStore)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # outermost: before all
     return app

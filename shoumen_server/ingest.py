@@ -21,7 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -30,8 +30,16 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shoumen_core.codes import b64url_decode
+from shoumen_core.identity import DEFAULT_MASK_POLICY, MASK_POLICIES, MaskPolicy
 from shoumen_core.policy import Finding
-from shoumen_core.schemas import CheckRecordIn, Rejected, StaffState
+from shoumen_core.schemas import (
+    MAX_MASKED_ID,
+    MAX_MASKED_NAME,
+    MAX_PERSON_REF,
+    CheckRecordIn,
+    Rejected,
+    StaffState,
+)
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_server.bulk import greatest, insert_new, upsert_insert
 from shoumen_server.models import (
@@ -43,16 +51,37 @@ from shoumen_server.models import (
     Membership,
     Venue,
 )
+from shoumen_server.pushed_rows import (
+    BAD_CHECKPOINT,
+    BAD_SEALED,
+    BAD_TEXT,
+    BATCH_CONFLICT,
+    CONFLICT,
+    NO_VENUE,
+    NOT_STAFF,
+    REVOKED,
+    Problem,
+    bad_text,
+    findings_problem,
+    mask_policies,
+    opened_document,
+    sealed_problem,
+    server_masked_id,
+    server_masked_name,
+    temperature_problem,
+    time_problem,
+)
 
 CHECKS: Table = Check.__table__  # type: ignore[assignment]
 CHECK_COUNTS: Table = CheckCount.__table__  # type: ignore[assignment]
 DAY_PERSONS: Table = DayPerson.__table__  # type: ignore[assignment]
 DAY_PERSON_COUNTS: Table = DayPersonCount.__table__  # type: ignore[assignment]
 
+STRICTEST_MASK_POLICY = MASK_POLICIES["strict"]
+
 VENUE_KEY = -1
 VISITOR_KEY = 0
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-FUTURE_SLACK = timedelta(minutes=10)
 
 # Every column of a check row, with the value a caller may leave out.
 CHECK_DEFAULTS: dict[str, Any] = {
@@ -74,32 +103,8 @@ CHECK_DEFAULTS: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Why one pushed record is refused: a stable code and a message for the guard."""
-
-    code: str
-    message: str
-
-    def rejected(self, record_id: uuid.UUID) -> Rejected:
-        return Rejected(id=record_id, code=self.code, message=self.message)
-
-
-NOT_STAFF = Problem("not_venue_staff", "您不是该场所的工作人员")
-REVOKED = Problem("staff_revoked", "您的核验权限已被收回，请联系场所管理员")
-NO_VENUE = Problem("not_venue_staff", "场所不存在或已被删除")
-BAD_CHECKPOINT = Problem("bad_checkpoint", "卡口不属于该场所")
-BAD_TIME = Problem("bad_time", "核验时间晚于服务器时间 10 分钟以上，请校准设备时间")
-BAD_SEALED = Problem("bad_document", "证件号码密文无效")
-BAD_TEXT = Problem("bad_record", "记录内容有误（文字过长或含非法字符）")
-
-
 def _valid_id(value: int | None) -> bool:
     return value is None or 1 <= value <= MAX_ID
-
-
-def bad_text(value: str | None, limit: int) -> bool:
-    return value is not None and (len(value) > limit or "\x00" in value)
 
 
 # ---- permission gate ------------------------------------------------------------------------
@@ -160,23 +165,46 @@ def person_key(row: dict[str, Any]) -> str:
     return f"c:{row['id'].hex}"
 
 
+@dataclass(frozen=True)
+class PushLimits:
+    """What the server allows a pushed check: the oldest moment (the retention: an older check
+    would be counted, then deleted by the next purge) and the key that opens sealed documents
+    (to mask the document number itself rather than trust the device's masked form)."""
+
+    oldest: datetime | None = None
+    sealing_private: bytes | None = None
+
+
 def _record_problem(
-    record: CheckRecordIn, checkpoints: dict[int, int], now: datetime
+    record: CheckRecordIn, checkpoints: dict[int, int], now: datetime, limits: PushLimits
 ) -> tuple[Problem | None, bytes | None]:
     if record.checkpoint_id is not None and checkpoints.get(record.checkpoint_id) != record.venue_id:
         return BAD_CHECKPOINT, None
-    if as_utc(record.checked_at) > now + FUTURE_SLACK:
-        return BAD_TIME, None
+    problem = (
+        time_problem(record.checked_at, now, limits.oldest)
+        or temperature_problem(record.temperature)
+        or findings_problem(record.findings)
+        or sealed_problem(record.sealed_document)
+    )
+    if problem is not None:
+        return problem, None
+    return _content_problem(record)
+
+
+def _content_problem(record: CheckRecordIn) -> tuple[Problem | None, bytes | None]:
+    """Text bounds and the sealed document: the checks a resend of a stored row gets too."""
     if (
-        bad_text(record.person_ref, 32)
-        or bad_text(record.masked_name, 50)
-        or bad_text(record.masked_id, 40)
+        bad_text(record.person_ref, MAX_PERSON_REF)
+        or bad_text(record.masked_name, MAX_MASKED_NAME)
+        or bad_text(record.masked_id, MAX_MASKED_ID)
         or bad_text(record.device_id, 64)
         or bad_text(record.gate_reason, 200)
     ):
         return BAD_TEXT, None
     sealed: bytes | None = None
     if record.sealed_document is not None:
+        if sealed_problem(record.sealed_document) is not None:
+            return BAD_SEALED, None
         try:
             sealed = b64url_decode(record.sealed_document)
         except ValueError:
@@ -196,9 +224,17 @@ def _findings_json(findings: tuple[tuple[str, str, str, str], ...]) -> str:
 
 
 def check_row(
-    record: CheckRecordIn, user_id: int | None, now: datetime, sealed: bytes | None, device_id: str = ""
+    record: CheckRecordIn,
+    user_id: int | None,
+    now: datetime,
+    sealed: bytes | None,
+    device_id: str = "",
+    *,
+    mask: MaskPolicy = DEFAULT_MASK_POLICY,
+    sealing_private: bytes | None = None,
 ) -> dict[str, Any]:
-    """The `checks` row of a validated record."""
+    """The `checks` row of a validated record. The masked name and ID are the server's own
+    masking (from the sealed document when it can open it), never the device's word."""
     checked_at = as_utc(record.checked_at)
     local = checked_at.astimezone(LOCAL_TZ)
     return {
@@ -214,8 +250,8 @@ def check_row(
         "level": record.level.value,
         "findings_json": findings_json(record.findings),
         "person_ref": record.person_ref,
-        "masked_name": record.masked_name,
-        "masked_id": record.masked_id,
+        "masked_name": server_masked_name(record.masked_name),
+        "masked_id": server_masked_id(record.masked_id, opened_document(sealing_private, sealed), mask),
         "sealed_document": sealed,
         "temperature": record.temperature,
         "manual_decision": record.manual_decision.value if record.manual_decision else None,
@@ -228,6 +264,23 @@ def check_row(
     }
 
 
+# The columns of a stored check that are facts of the check: a resend must carry the same.
+# The guard's decision and the gate opening are later edits (`_apply_edits`).
+FACT_COLUMNS = (
+    "venue_id",
+    "checkpoint_id",
+    "method",
+    "checked_at",
+    "level",
+    "findings_json",
+    "person_ref",
+    "masked_name",
+    "masked_id",
+    "temperature",
+    "offline",
+)
+
+
 def ingest_checks(
     db: Session,
     records: Sequence[CheckRecordIn],
@@ -235,48 +288,113 @@ def ingest_checks(
     now: datetime,
     *,
     device_id: str = "",
+    limits: PushLimits | None = None,
 ) -> tuple[list[uuid.UUID], list[Rejected]]:
     """Store the records `user_id` may push; say which ids are accepted and why others are not.
 
     An id already stored is accepted again without being counted twice, whatever the caller's
-    rights are now: the device only missed the first answer, or sends a later edit of its own
-    row (the guard's decision, a gate opening), which is applied (`_apply_edits`).
+    rights are now, when its facts are the stored ones: the device only missed the first
+    answer, or sends a later edit of its own row (the guard's decision, a gate opening), which
+    is applied (`_apply_edits`). A resend with other facts (another verdict, venue, time...) is
+    refused as `check_conflict` and changes nothing; so is an id sent twice with different
+    content in one batch (which one is true is unknowable).
     """
+    limits = limits or PushLimits()
     unique: dict[uuid.UUID, CheckRecordIn] = {}
+    conflicting: set[uuid.UUID] = set()
     for record in records:
-        unique.setdefault(record.id, record)
+        first = unique.setdefault(record.id, record)
+        if first is not record and first != record:
+            conflicting.add(record.id)
     if not unique:
         return [], []
+    rejected = [BATCH_CONFLICT.rejected(record_id) for record_id in conflicting]
+    for record_id in conflicting:
+        del unique[record_id]
     stored = db.execute(
         select(
             CHECKS.c.id,
-            CHECKS.c.venue_id,
             CHECKS.c.user_id,
             CHECKS.c.manual_decision,
             CHECKS.c.gate_opened,
             CHECKS.c.gate_reason,
+            *(CHECKS.c[name] for name in FACT_COLUMNS),
         ).where(CHECKS.c.id.in_(list(unique)))
     ).all()
-    existing = {row[0] for row in stored}
-    _apply_edits(db, unique, stored, user_id)
+    masks = mask_policies(db, {r.venue_id for r in unique.values() if _valid_id(r.venue_id)})
+    accepted: list[uuid.UUID] = []
+    same: list[Any] = []
+    for row in stored:
+        record = unique[row.id]
+        if _same_facts(row, record, now, masks, limits):
+            accepted.append(row.id)
+            same.append(row)
+        else:
+            rejected.append(CONFLICT.rejected(row.id))
+    _apply_edits(db, unique, same, user_id)
+    existing = {row.id for row in stored}
     todo = [record for record_id, record in unique.items() if record_id not in existing]
     gate = venue_gate(db, user_id, {r.venue_id for r in todo})
     checkpoints = checkpoint_venues(db, {r.checkpoint_id for r in todo})
-    accepted = [record_id for record_id in unique if record_id in existing]
-    rejected: list[Rejected] = []
     rows: list[dict[str, Any]] = []
     for record in todo:
         problem = gate[record.venue_id]
         sealed: bytes | None = None
         if problem is None:
-            problem, sealed = _record_problem(record, checkpoints, now)
+            problem, sealed = _record_problem(record, checkpoints, now, limits)
         if problem is not None:
             rejected.append(problem.rejected(record.id))
             continue
-        rows.append(check_row(record, user_id, now, sealed, device_id))
+        rows.append(
+            check_row(
+                record,
+                user_id,
+                now,
+                sealed,
+                device_id,
+                mask=masks.get(record.venue_id, DEFAULT_MASK_POLICY),
+                sealing_private=limits.sealing_private,
+            )
+        )
     store_checks(db, rows)
     accepted.extend(row["id"] for row in rows)
     return accepted, rejected
+
+
+def _same_facts(
+    stored: Any, record: CheckRecordIn, now: datetime, masks: dict[int, MaskPolicy], limits: PushLimits
+) -> bool:
+    """True when a resent record says what the stored check says (as the server stores it)."""
+    problem, sealed = _content_problem(record)
+    if problem is not None or findings_problem(record.findings) or record.checked_at.tzinfo is None:
+        return False
+    if temperature_problem(record.temperature) is not None:
+        return False
+    row = check_row(
+        record,
+        stored.user_id,
+        now,
+        sealed,
+        mask=masks.get(record.venue_id, DEFAULT_MASK_POLICY),
+        sealing_private=limits.sealing_private,
+    )
+    for name in FACT_COLUMNS:
+        mine, theirs = row[name], getattr(stored, name)
+        if name == "findings_json":
+            mine, theirs = json.loads(mine), json.loads(theirs or "[]")
+        elif name in ("masked_name", "masked_id"):
+            # Compared at the strictest masking: the venue's policy may have changed since the
+            # first push, and a row stored before re-masking existed holds the device's form.
+            mine, theirs = _strictly_masked(name, mine), _strictly_masked(name, theirs or "")
+        if mine != theirs:
+            return False
+    return True
+
+
+def _strictly_masked(column: str, value: str) -> str:
+    if column == "masked_name":
+        return server_masked_name(value)
+    return server_masked_id(value, None, STRICTEST_MASK_POLICY)
 
 
 def _apply_edits(
@@ -284,13 +402,15 @@ def _apply_edits(
 ) -> None:
     """A resent row of the caller's own may carry what happened after the first push: the
     guard's manual decision (never erased by a resend without one) and the gate opening (the
-    device's latest word). Other columns are facts of the check and stay as first stored."""
+    device's latest word). Other columns are facts of the check: a resend that differs there
+    is a conflict (`ingest_checks`) and never reaches here."""
     if user_id is None:
         return
     edits: list[dict[str, Any]] = []
-    for check_id, venue_id, owner, decision, gate_opened, gate_reason in stored:
+    for row in stored:
+        check_id, owner, decision, gate_opened, gate_reason = row[:5]
         record = records[check_id]
-        if owner != user_id or venue_id != record.venue_id or bad_text(record.gate_reason, 200):
+        if owner != user_id or bad_text(record.gate_reason, 200):
             continue
         new_decision = record.manual_decision.value if record.manual_decision else decision
         if (new_decision, record.gate_opened, record.gate_reason) != (decision, gate_opened, gate_reason):

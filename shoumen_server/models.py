@@ -99,6 +99,9 @@ class AuthToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the login (SMS code) happened; refreshes carry it over, so a session cannot be
+    # renewed forever (settings.session_max_days). None: a token from before migration 0004.
+    session_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class SmsCode(Base):
@@ -166,6 +169,9 @@ class Membership(Base):
     state: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The name the owner gave when adding this person; shown at this venue instead of the
+    # account's own name, which only its holder sets (issue 13 §5). None: the account's name.
+    staff_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class Person(Base):

@@ -82,6 +82,11 @@ class ServerSettings:
     # that is not a trusted proxy; "x-real-ip": the whole header).
     trusted_proxies: tuple[str, ...] = ()
     client_ip_header: str = "x-forwarded-for"
+    # A request body over this is refused (413 body_too_large) before it is parsed. A station
+    # pushes 100 checks + 100 registrations at a time: at every field's maximum about 2.3 MB.
+    max_body_bytes: int = 4 * 1024 * 1024
+    # A login's absolute lifetime: refreshing renews the token, never past this (issue 13 §5).
+    session_max_days: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -112,6 +117,8 @@ class ServerSettings:
                 if item.strip()
             ),
             client_ip_header=os.environ.get("SHOUMEN_CLIENT_IP_HEADER", cls.client_ip_header).strip().lower(),
+            max_body_bytes=int(os.environ.get("SHOUMEN_MAX_BODY_BYTES", cls.max_body_bytes)),
+            session_max_days=int(os.environ.get("SHOUMEN_SESSION_MAX_DAYS", cls.session_max_days)),
         )
         tuned: dict[str, object] = {
             **_env_ints(

@@ -325,9 +325,10 @@ def remove_checkpoint(db: Session, ctx: Clocked, venue: Venue, checkpoint_id: in
 
 
 def staff_out(member: Membership, user: User) -> StaffOut:
+    """A member as the venue sees them: by the name the owner gave, not the account's own."""
     return StaffOut(
         user_id=user.id,
-        name=user.name,
+        name=member.staff_name or user.name,
         phone_masked=mask_phone(user.phone),
         role=Role(member.role),
         state=StaffState(member.state),
@@ -346,12 +347,19 @@ def list_staff(db: Session, venue_id: int) -> list[StaffOut]:
 
 
 def add_staff(db: Session, ctx: Clocked, venue: Venue, fields: StaffIn, *, added_by: User) -> StaffOut:
-    """The person (created if the phone is new) becomes authorised staff of the venue."""
+    """The person (created if the phone is new) becomes authorised staff of the venue.
+
+    The venue knows them by the name the owner typed. An account that already exists keeps
+    its own name, and the answer never shows it: adding a phone must not tell the owner who
+    holds it, nor let every owner rename that person (issue 13 §5).
+    """
     phone = checked_phone(fields.phone)
     if phone == added_by.phone:
         raise Conflict("您已是该场所的初始管理员，无需添加自己", code="cannot_add_self")
     venue = lock_venue(db, venue.id)
-    user = find_or_create_user(db, ctx, phone, fields.name)
+    user = db.scalar(select(User).where(User.phone == phone))
+    if user is None:
+        user = find_or_create_user(db, ctx, phone, fields.name)
     _refuse_supervisor_member(user)
     exists = db.scalar(
         select(Membership.id).where(Membership.venue_id == venue.id, Membership.user_id == user.id)
@@ -366,6 +374,7 @@ def add_staff(db: Session, ctx: Clocked, venue: Venue, fields: StaffIn, *, added
         state=StaffState.AUTHORISED.value,
         created_at=now,
         updated_at=now,
+        staff_name=fields.name,
     )
     db.add(member)
     bump_config(venue, now)

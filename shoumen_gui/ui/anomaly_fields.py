@@ -29,6 +29,7 @@ from shoumen_core.schemas import AnomalyAction, AnomalyType
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_gui.ui import anomaly_edit as edit
 from shoumen_gui.ui.anomaly_edit import ACTION_WORDS, TYPE_WORDS, Base, Draft
+from shoumen_gui.ui.plain import plain_label
 
 TITLES: Final = {
     edit.TYPE: "异常类型",
@@ -132,7 +133,7 @@ class AnomalyFields(QWidget):
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             for key, widget in rows:
-                label = QLabel(_tr(TITLES[key]))
+                label = plain_label(_tr(TITLES[key]))
                 self.field_labels[key] = label
                 form.addRow(label, widget)
             layout.addLayout(form, 1)

@@ -27,6 +27,7 @@ from shoumen_gui.services.ids import uuid7
 from shoumen_gui.ui import anomaly_edit as edit
 from shoumen_gui.ui.anomaly_edit import Base, Draft, EditMode, Loaded
 from shoumen_gui.ui.anomaly_fields import AnomalyFields
+from shoumen_gui.ui.plain import plain_label
 
 if TYPE_CHECKING:
     from shoumen_gui.services.cache import LocalAnomaly
@@ -75,7 +76,7 @@ class AnomalyForm(QWidget):
     # --- building ------------------------------------------------------------------------------
 
     def _label(self, name: str, accessible: str) -> QLabel:
-        label = QLabel()
+        label = plain_label()
         label.setObjectName(name)
         label.setAccessibleName(self.tr(accessible))
         label.setWordWrap(True)

@@ -4,10 +4,11 @@ when measured), each with an icon, a state word in its colour and the reason."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
 from shoumen_core.policy import Finding, FindingState, Source
 from shoumen_gui.ui.icons import STATE_COLOURS, state_pixmap
+from shoumen_gui.ui.plain import plain_label
 
 ROWS: tuple[tuple[Source, str, str], ...] = (
     (Source.HEALTH_CODE, "rowHealthCode", "健康码"),
@@ -35,14 +36,14 @@ class FindingRow(QFrame):
         self.setObjectName(object_name)
         self.setAccessibleName(title)
         self.setProperty("role", "findingRow")
-        self.icon = QLabel()
+        self.icon = plain_label()
         self.icon.setObjectName(f"{object_name}Icon")
-        self.title = QLabel(title)
+        self.title = plain_label(title)
         self.title.setProperty("role", "rowTitle")
-        self.state = QLabel()
+        self.state = plain_label()
         self.state.setObjectName(f"{object_name}State")
         self.state.setAccessibleName(_tr("{0}状态").format(title))
-        self.reason = QLabel()
+        self.reason = plain_label()
         self.reason.setObjectName(f"{object_name}Reason")
         self.reason.setAccessibleName(_tr("{0}说明").format(title))
         self.reason.setWordWrap(True)

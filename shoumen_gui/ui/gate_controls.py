@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.schemas import MAX_GATE_REASON
 from shoumen_gui.services.gate import NO_GATE, NOT_PASS, OPENED, GateResult
+from shoumen_gui.ui.plain import plain_label
 
 GateCallback = Callable[[GateResult], None]
 # Station.manual_open: (check id or None, reason, on_done on the GUI thread)
@@ -84,7 +85,7 @@ class GateReasonDialog(QDialog):
         self.setObjectName("gateReasonDialog")
         self.setWindowTitle(self.tr("手动开闸"))
         self.setAccessibleName(self.tr("手动开闸原因"))
-        prompt = QLabel(self.tr("请填写手动开闸的原因（与核验记录一起保存）："))
+        prompt = plain_label(self.tr("请填写手动开闸的原因（与核验记录一起保存）："))
         prompt.setWordWrap(True)
         self.reason_input = QLineEdit()
         self.reason_input.setObjectName("gateReasonInput")
@@ -175,7 +176,7 @@ class ManualGateControl(QWidget):
         self.button.setAccessibleName(self.tr("手动开闸（无核验记录的访客）"))
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self._ask)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setObjectName("manualGateStatus")
         self.status.setAccessibleName(self.tr("手动开闸结果"))
         self.status.setWordWrap(True)

@@ -35,6 +35,7 @@ from shoumen_gui.services.gate import DEVICE_ERROR, GateConfig, GateKind, GateRe
 from shoumen_gui.settings import Settings, gate_key
 from shoumen_gui.station import Post
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.venue.common import button, label, set_message, tr
 
 log = logging.getLogger("shoumen.gui.gate_settings")
@@ -305,7 +306,7 @@ class GatePage(QWidget):
         return spin
 
     def _caption(self, name: str, text: str) -> QLabel:
-        caption = QLabel(text)
+        caption = plain_label(text)
         caption.setObjectName(f"{self.fields[name].objectName()}Caption")
         self.captions[name] = caption
         return caption

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.identity import DocumentErrorCode, DocumentKind, InvalidDocument, parse_document
+from shoumen_gui.ui.plain import plain_label
 
 
 class PadKind(Enum):
@@ -125,7 +125,7 @@ class IdPad(QWidget):
         self.input.textEdited.connect(self._on_text_edited)
         self.input.returnPressed.connect(self.submit)
 
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("idMessage")
         self.message.setAccessibleName(self.tr("号码校验提示"))
         self.message.setWordWrap(True)

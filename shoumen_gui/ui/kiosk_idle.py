@@ -19,6 +19,7 @@ from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from shoumen_core.timeutil import LOCAL_TZ, utcnow
+from shoumen_gui.ui.plain import plain_label
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
@@ -115,7 +116,7 @@ class IdleScreen(QWidget):
         self.hide()
 
     def _label(self, name: str, accessible: str) -> QLabel:
-        label = QLabel()
+        label = plain_label()
         label.setObjectName(name)
         label.setAccessibleName(accessible)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from shoumen_gui.kiosk_pin import InvalidPin, hash_pin, is_valid_pin
 from shoumen_gui.settings import Settings
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.venue.common import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
@@ -68,7 +68,7 @@ class KioskSettingsPage(QWidget):
         self.clear_pin_button.setObjectName("kioskClearPin")
         self.clear_pin_button.setAccessibleName(self.tr("清除 PIN"))
         self.clear_pin_button.clicked.connect(self.clear_pin)
-        self.pin_status = QLabel()
+        self.pin_status = plain_label()
         self.pin_status.setObjectName("kioskPinStatus")
         self.pin_status.setAccessibleName(self.tr("PIN 状态"))
         self.pin_status.setWordWrap(True)
@@ -77,7 +77,7 @@ class KioskSettingsPage(QWidget):
         buttons.addWidget(self.clear_pin_button)
         buttons.addStretch(1)
 
-        hint = QLabel(
+        hint = plain_label(
             self.tr(
                 "退出自助模式需要本场所管理人员的手机验证码；设置 PIN 后，离线时也可用 PIN 退出。"
                 "PIN 为 4 到 8 位数字，本机只保存其加密摘要。"

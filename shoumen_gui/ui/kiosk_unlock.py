@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -33,6 +32,7 @@ from shoumen_gui.kiosk_pin import PinAttempts, verify_pin
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
 from shoumen_gui.ui.venue.common import set_message
 
@@ -102,7 +102,7 @@ class UnlockDialog(QDialog):
         self.demo_code: str | None = None  # what a demo server handed back (never shown here)
         self._busy = False
 
-        intro = QLabel(self.tr("请本场所的管理人员验证身份后退出自助模式。"))
+        intro = plain_label(self.tr("请本场所的管理人员验证身份后退出自助模式。"))
         intro.setWordWrap(True)
         self.phone = self._field("kioskUnlockPhone", self.tr("管理人员手机号码"), self.tr("11 位手机号码"))
         self.phone.setMaxLength(13)
@@ -137,7 +137,7 @@ class UnlockDialog(QDialog):
         pin_form.addRow(self.pin_submit)
         self.pin_box.setVisible(bool(pin_hash))
 
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("kioskUnlockError")
         self.error.setAccessibleName(self.tr("验证提示"))
         self.error.setProperty("role", "error")

@@ -14,7 +14,6 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from shoumen_core.schemas import LoginResponse, SmsCodeResponse
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
 from shoumen_gui.ui.venue.common import set_message
 
@@ -54,7 +54,7 @@ class LoginPage(QWidget):
         self._busy = False
         self.resend_seconds = RESEND_SECONDS
 
-        title = QLabel(self.tr("守小门 · 登录"))
+        title = plain_label(self.tr("守小门 · 登录"))
         title.setObjectName("loginTitle")
         title.setProperty("role", "title")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -79,14 +79,14 @@ class LoginPage(QWidget):
         self.code.setValidator(QRegularExpressionValidator(r"[0-9]{0,8}", self.code))
         self.code.returnPressed.connect(self.submit)
 
-        self.demo_banner = QLabel()
+        self.demo_banner = plain_label()
         self.demo_banner.setObjectName("demoCodeBanner")
         self.demo_banner.setAccessibleName(self.tr("演示验证码"))
         self.demo_banner.setProperty("role", "infoBanner")
         self.demo_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.demo_banner.hide()
 
-        self.demo_accounts = QLabel()
+        self.demo_accounts = plain_label()
         self.demo_accounts.setObjectName("demoAccountsHint")
         self.demo_accounts.setAccessibleName(self.tr("演示账号"))
         self.demo_accounts.setProperty("role", "hint")
@@ -94,7 +94,7 @@ class LoginPage(QWidget):
         self.demo_accounts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.demo_accounts.hide()
 
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("loginError")
         self.error.setAccessibleName(self.tr("登录提示"))
         self.error.setProperty("role", "error")

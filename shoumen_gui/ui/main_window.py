@@ -11,11 +11,12 @@ import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.login import LoginPage
 from shoumen_gui.ui.pickers import CheckpointPicker, VenuePicker
+from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sounds import SoundPlayer
 from shoumen_gui.ui.supervisor.region_view import RegionView
 from shoumen_gui.ui.venue.admin_page import VenueAdminPage
@@ -32,7 +33,7 @@ class StartupPage(QWidget):
         super().__init__(parent)
         self.setObjectName("startupPage")
         self.setAccessibleName(self.tr("正在启动"))
-        self.message = QLabel(self.tr("正在启动…"))
+        self.message = plain_label(self.tr("正在启动…"))
         self.message.setObjectName("startupMessage")
         self.message.setAccessibleName(self.tr("启动状态"))
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from shoumen_core.schemas import CheckpointOut, MembershipOut, Role, StaffState
+from shoumen_gui.ui.plain import plain_label
 
 ROLE_WORDS: dict[Role, str] = {Role.OWNER: "初始管理员", Role.STAFF: "子管理员"}
 
@@ -25,11 +26,11 @@ class _Picker(QWidget):
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setAccessibleName(title)
-        self.title = QLabel(title)
+        self.title = plain_label(title)
         self.title.setObjectName(f"{object_name}Title")
         self.title.setProperty("role", "title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint = QLabel()
+        self.hint = plain_label()
         self.hint.setObjectName(f"{object_name}Hint")
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -46,6 +45,7 @@ from shoumen_gui.ui.gate_controls import (
     style_gate_label,
 )
 from shoumen_gui.ui.icons import verdict_pixmap
+from shoumen_gui.ui.plain import plain_label
 
 if TYPE_CHECKING:
     from shoumen_gui.services.checks import CheckResult
@@ -104,7 +104,7 @@ class ResultPanel(QFrame):
         self.tick_timer.timeout.connect(self._tick)
 
         self.stack = QStackedWidget()
-        self.ready_label = QLabel(self.tr(READY_TEXT))
+        self.ready_label = plain_label(self.tr(READY_TEXT))
         self.ready_label.setObjectName("readyLabel")
         self.ready_label.setAccessibleName(self.tr("等待核验"))
         self.ready_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -121,25 +121,25 @@ class ResultPanel(QFrame):
         page = QWidget()
         self.banner = QFrame()
         self.banner.setObjectName("verdictBanner")
-        self.verdict_icon = QLabel()
+        self.verdict_icon = plain_label()
         self.verdict_icon.setObjectName("verdictIcon")
-        self.verdict_label = QLabel()
+        self.verdict_label = plain_label()
         self.verdict_label.setObjectName("verdictLabel")
         self.verdict_label.setAccessibleName(self.tr("核验结论"))
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.addWidget(self.verdict_icon)
         banner_layout.addWidget(self.verdict_label, 1)
 
-        self.headline = QLabel()
+        self.headline = plain_label()
         self.headline.setObjectName("verdictHeadline")
         self.headline.setWordWrap(True)
-        self.masked_name = QLabel()
+        self.masked_name = plain_label()
         self.masked_name.setObjectName("maskedName")
         self.masked_name.setAccessibleName(self.tr("姓名"))
-        self.masked_id = QLabel()
+        self.masked_id = plain_label()
         self.masked_id.setObjectName("maskedId")
         self.masked_id.setAccessibleName(self.tr("证件号码"))
-        self.source = QLabel()
+        self.source = plain_label()
         self.source.setObjectName("resultSource")
         person = QGridLayout()
         person.addWidget(self.masked_name, 0, 0)
@@ -161,7 +161,7 @@ class ResultPanel(QFrame):
         self.turn_away_button.setObjectName("manualTurnAway")
         self.turn_away_button.setAccessibleName(self.tr("劝返"))
         self.turn_away_button.clicked.connect(lambda: self._decide(ManualDecision.TURN_AWAY))
-        self.decision_label = QLabel()
+        self.decision_label = plain_label()
         self.decision_label.setObjectName("decisionLabel")
         self.decision_label.setWordWrap(True)
         self.register_button = QPushButton(self.tr("核查登记"))
@@ -171,7 +171,7 @@ class ResultPanel(QFrame):
         self.register_button.clicked.connect(self._request_registration)
         self.gate_row = QFrame()
         self.gate_row.setObjectName("gateRow")
-        self.gate_label = QLabel()
+        self.gate_label = plain_label()
         self.gate_label.setObjectName("gateStatus")
         self.gate_label.setAccessibleName(self.tr("闸机状态"))
         self.gate_label.setWordWrap(True)
@@ -184,11 +184,11 @@ class ResultPanel(QFrame):
         gate_layout.setContentsMargins(0, 0, 0, 0)
         gate_layout.addWidget(self.gate_label, 1)
         gate_layout.addWidget(self.manual_gate_button)
-        self.staff_hint = QLabel(self.tr(STAFF_HINT))
+        self.staff_hint = plain_label(self.tr(STAFF_HINT))
         self.staff_hint.setObjectName("staffHint")
         self.staff_hint.setAccessibleName(self.tr("提示"))
         self.staff_hint.setWordWrap(True)
-        self.countdown = QLabel()
+        self.countdown = plain_label()
         self.countdown.setObjectName("clearCountdown")
         self.countdown.setAccessibleName(self.tr("自动清除倒计时"))
         buttons = QHBoxLayout()
@@ -218,20 +218,20 @@ class ResultPanel(QFrame):
             f"#unsavedPage {{ background-color: {LEVEL_COLOURS[VerdictLevel.CANNOT_VERIFY]};"
             " border-radius: 8px; } #unsavedPage QLabel { color: white; }"
         )
-        self.unsaved_icon = QLabel()
+        self.unsaved_icon = plain_label()
         self.unsaved_icon.setObjectName("unsavedIcon")
-        self.unsaved_title = QLabel(self.tr("无法保存"))
+        self.unsaved_title = plain_label(self.tr("无法保存"))
         self.unsaved_title.setObjectName("unsavedTitle")
         self.unsaved_title.setAccessibleName(self.tr("核验结论"))
         self.unsaved_title.setProperty("role", "title")
         title_row = QHBoxLayout()
         title_row.addWidget(self.unsaved_icon)
         title_row.addWidget(self.unsaved_title, 1)
-        self.unsaved_message = QLabel()
+        self.unsaved_message = plain_label()
         self.unsaved_message.setObjectName("unsavedMessage")
         self.unsaved_message.setAccessibleName(self.tr("无法保存的原因"))
         self.unsaved_message.setWordWrap(True)
-        self.unsaved_held = QLabel()
+        self.unsaved_held = plain_label()
         self.unsaved_held.setObjectName("unsavedHeld")
         self.unsaved_held.setAccessibleName(self.tr("暂存的核验记录"))
         self.unsaved_held.setWordWrap(True)

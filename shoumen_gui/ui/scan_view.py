@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QSizePolicy, QVBoxLayout, QWidget
+
+from shoumen_gui.ui.plain import plain_label
 
 if TYPE_CHECKING:
     from shoumen_gui.scanning import Frame, FrameSource, ScanPipeline
@@ -288,17 +290,17 @@ class ScanView(QFrame):
         self.config: ScanConfig | None = None
         self.worker: ScanThread | None = None
         self.state = ScanState.OFF
-        self.preview_label = QLabel()
+        self.preview_label = plain_label()
         self.preview_label.setObjectName("scanPreview")
         self.preview_label.setAccessibleName(self.tr("摄像头画面"))
         self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview_label.setMinimumSize(240, 135)  # 16:9; small enough for a 1280×800 tablet
         self.preview_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.state_label = QLabel()
+        self.state_label = plain_label()
         self.state_label.setObjectName("scanState")
         self.state_label.setAccessibleName(self.tr("扫码状态"))
         self.state_label.setWordWrap(True)
-        self.notice_label = QLabel()
+        self.notice_label = plain_label()
         self.notice_label.setObjectName("scanNotice")
         self.notice_label.setAccessibleName(self.tr("扫码提示"))
         self.notice_label.setWordWrap(True)

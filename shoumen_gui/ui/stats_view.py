@@ -38,6 +38,7 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.ui import stats_data as data
 from shoumen_gui.ui.hour_chart import HourChart
+from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.stats_data import CountsAnswer, StatsQuery
 from shoumen_gui.ui.stats_models import AbnormalTableModel
 
@@ -94,7 +95,7 @@ class StatsView(QWidget):
         self.checkpoint_box.addItem(self.tr("全部卡口"), None)
         self.checkpoint_box.currentIndexChanged.connect(self.schedule_refresh)
         self.refresh_button = self._button("statsRefresh", "刷新", self.refresh)
-        self.as_of = QLabel()
+        self.as_of = plain_label()
         self.as_of.setObjectName("statsAsOf")
         self.as_of.setAccessibleName(self.tr("数据时间"))
         controls = QHBoxLayout()
@@ -130,7 +131,7 @@ class StatsView(QWidget):
         self.table.activated.connect(self._on_row_activated)
         self.open_button = self._button("abnormalOpen", "查看 / 登记", self._open_selected)
         table_title = QHBoxLayout()
-        table_title.addWidget(QLabel(self.tr("异常人员（双击一行查看或登记）")), 1)
+        table_title.addWidget(plain_label(self.tr("异常人员（双击一行查看或登记）")), 1)
         table_title.addWidget(self.open_button)
 
         layout = QVBoxLayout(self)
@@ -151,12 +152,12 @@ class StatsView(QWidget):
     def _counter(self, object_name: str, title: str) -> QFrame:
         box = QFrame()
         box.setProperty("role", "counter")
-        number = QLabel("0")
+        number = plain_label("0")
         number.setObjectName(object_name)
         number.setAccessibleName(self.tr(title))
         number.setAlignment(Qt.AlignmentFlag.AlignCenter)
         number.setProperty("role", "counterValue")
-        caption = QLabel(self.tr(title))
+        caption = plain_label(self.tr(title))
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         inner = QVBoxLayout(box)
         inner.addWidget(number)

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_gui.services.storage import format_bytes
+from shoumen_gui.ui.plain import plain_label
 
 if TYPE_CHECKING:
     from shoumen_gui.services.storage import StorageStatus
@@ -38,38 +39,38 @@ class SyncStatusBar(QFrame):
         super().__init__(parent)
         self.setObjectName("syncStatus")
         self.setAccessibleName(self.tr("同步状态"))
-        self.online = QLabel()
+        self.online = plain_label()
         self.online.setObjectName("syncOnline")
         self.online.setAccessibleName(self.tr("网络状态"))
-        self.pending = QLabel()
+        self.pending = plain_label()
         self.pending.setObjectName("syncPending")
         self.pending.setAccessibleName(self.tr("待同步数量"))
-        self.last_sync = QLabel()
+        self.last_sync = plain_label()
         self.last_sync.setObjectName("syncLastSync")
         self.last_sync.setAccessibleName(self.tr("上次同步时间"))
-        self.checkpoint = QLabel()
+        self.checkpoint = plain_label()
         self.checkpoint.setObjectName("syncCheckpoint")
         self.checkpoint.setAccessibleName(self.tr("当前场所和检查点"))
-        self.rejected = QLabel()
+        self.rejected = plain_label()
         self.rejected.setObjectName("syncRejected")
         self.rejected.setAccessibleName(self.tr("被服务器拒绝的记录"))
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("syncMessage")
         self.message.setAccessibleName(self.tr("同步提示"))
         self.message.setWordWrap(True)
-        self.storage = QLabel()
+        self.storage = plain_label()
         self.storage.setObjectName("storageWarning")
         self.storage.setAccessibleName(self.tr("本机存储空间"))
         self.storage.setProperty("state", "warning")
         self.storage.hide()
-        self.skew_banner = QLabel()
+        self.skew_banner = plain_label()
         self.skew_banner.setObjectName("clockSkewBanner")
         self.skew_banner.setAccessibleName(self.tr("时钟偏差警告"))
         self.skew_banner.setProperty("role", "warningBanner")
         self.skew_banner.setWordWrap(True)
         # A refused trust list (services.trust): offline checks still use the previous one, but
         # someone must find out why the server sent a list this station will not take.
-        self.trust_banner = QLabel()
+        self.trust_banner = plain_label()
         self.trust_banner.setObjectName("trustListBanner")
         self.trust_banner.setAccessibleName(self.tr("信任列表警告"))
         self.trust_banner.setProperty("role", "warningBanner")

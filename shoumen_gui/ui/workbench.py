@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.anomaly_form import AnomalyForm
 from shoumen_gui.ui.gate_controls import ManualGateControl
 from shoumen_gui.ui.id_pad import IdPad
+from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.result_panel import ResultPanel
 from shoumen_gui.ui.scan_view import ScanConfig, ScanView
 from shoumen_gui.ui.stats_view import StatsView
@@ -74,15 +74,15 @@ class Workbench(QWidget):
         self.station: Station | None = None
         self.policy = VenuePolicy()
 
-        self.demo_badge = QLabel(demo_badge)
+        self.demo_badge = plain_label(demo_badge)
         self.demo_badge.setObjectName("demoBadge")
         self.demo_badge.setAccessibleName(self.tr("演示模式"))
         self.demo_badge.setProperty("role", "badge")
         self.demo_badge.setVisible(bool(demo_badge))
-        self.title = QLabel()
+        self.title = plain_label()
         self.title.setObjectName("workbenchTitle")
         self.title.setProperty("role", "title")
-        self.user_label = QLabel()
+        self.user_label = plain_label()
         self.user_label.setObjectName("workbenchUser")
         self.switch_button = QPushButton(self.tr("切换检查点"))
         self.switch_button.setObjectName("switchCheckpoint")
@@ -118,7 +118,7 @@ class Workbench(QWidget):
         header.addWidget(self.kiosk_button)
         header.addWidget(self.kiosk_unlock_button)
 
-        self.keyring_banner = QLabel(
+        self.keyring_banner = plain_label(
             self.tr(
                 "本机没有可用的系统钥匙串：登录状态和闸机密钥只保存在本次运行中，"
                 "重启程序后需要重新登录，并在设置中重新填写闸机密钥。"
@@ -131,7 +131,7 @@ class Workbench(QWidget):
         self.keyring_banner.hide()
 
         # A venue the township has not approved yet: its lookups come back grey (issue 13 §1).
-        self.venue_status_banner = QLabel()
+        self.venue_status_banner = plain_label()
         self.venue_status_banner.setObjectName("venueStatusBanner")
         self.venue_status_banner.setAccessibleName(self.tr("场所审核状态"))
         self.venue_status_banner.setProperty("role", "warningBanner")

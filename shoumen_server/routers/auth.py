@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
@@ -54,10 +54,18 @@ def user_out(user: User) -> UserOut:
     )
 
 
-def new_token(ctx: ServerContext, db: Session, user: User, device_name: str) -> LoginResponse:
+def new_token(
+    ctx: ServerContext, db: Session, user: User, device_name: str, session_started_at: datetime | None = None
+) -> LoginResponse:
+    """A token for a login at `session_started_at` (now for a fresh login): it never outlives
+    the session's absolute lifetime (settings.session_max_days), however often it is refreshed."""
     now = ctx.clock()
+    started = session_started_at or now
     token = secrets.token_urlsafe(32)
-    expires = now + timedelta(hours=ctx.settings.token_ttl_hours)
+    expires = min(
+        now + timedelta(hours=ctx.settings.token_ttl_hours),
+        started + timedelta(days=ctx.settings.session_max_days),
+    )
     db.add(
         AuthToken(
             user_id=user.id,
@@ -65,6 +73,7 @@ def new_token(ctx: ServerContext, db: Session, user: User, device_name: str) -> 
             device_name=device_name,
             created_at=now,
             expires_at=expires,
+            session_started_at=started,
         )
     )
     user.last_login_at = now
@@ -104,10 +113,15 @@ def user_for_phone(ctx: ServerContext, db: Session, phone: str) -> User:
 
 @router.post("/auth/refresh", response_model=LoginResponse)
 def refresh(caller: CurrentCaller, ctx: Ctx, db: Db) -> LoginResponse:
-    """A fresh token for a live session; the old one stops working."""
+    """A fresh token for a live session; the old one stops working. The session keeps its
+    start: past its absolute lifetime a refresh is refused and the person logs in again."""
     token = db.merge(caller.token)
-    token.revoked_at = ctx.clock()
-    return new_token(ctx, db, db.merge(caller.user), token.device_name)
+    now = ctx.clock()
+    started = token.session_started_at or token.created_at
+    if now >= started + timedelta(days=ctx.settings.session_max_days):
+        raise NotAuthenticated("登录已超过最长有效期，请重新登录", code="session_expired")
+    token.revoked_at = now
+    return new_token(ctx, db, db.merge(caller.user), token.device_name, session_started_at=started)
 
 
 @router.post("/auth/logout", status_code=204)

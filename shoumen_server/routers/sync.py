@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shoumen_core.schemas import (
@@ -20,12 +20,12 @@ from shoumen_core.schemas import (
     StaffBrief,
     StaffState,
 )
-from shoumen_core.timeutil import local_day
+from shoumen_core.timeutil import local_day, local_day_bounds
 from shoumen_server.anomaly_store import apply_anomaly
 from shoumen_server.counts import days_counts
 from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
 from shoumen_server.errors import ApiError
-from shoumen_server.ingest import MAX_ID, ingest_checks, venue_gate
+from shoumen_server.ingest import MAX_ID, PushLimits, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
 from shoumen_server.models import Membership, User
 from shoumen_server.trust_root import signed_trust_list, trust_list_version
@@ -41,9 +41,15 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
     """Store what the device committed; per-id answers. Resends are harmless (by client id)."""
     now = ctx.clock()
     user_id = caller.user.id
+    limits = PushLimits(
+        # The first moment the purge keeps (it keeps whole local days): an older check would be
+        # counted now and silently deleted by the next purge.
+        oldest=local_day_bounds(local_day(now) - timedelta(days=ctx.settings.check_retention_days))[0],
+        sealing_private=ctx.keys.sealing_private,
+    )
     # Stored with the registry's person references, whichever form the device had (venue_refs).
     checks = registry_refs(ctx.keys, body.checks)
-    accepted, rejected = ingest_checks(db, checks, user_id, now, device_id=body.device_id)
+    accepted, rejected = ingest_checks(db, checks, user_id, now, device_id=body.device_id, limits=limits)
     versions: dict[str, int] = {}
     if body.anomalies:
         gate = venue_gate(db, user_id, {item.venue_id for item in body.anomalies})
@@ -56,7 +62,7 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
                 rejected.append(problem.rejected(item.id))
                 continue
             try:
-                row = apply_anomaly(db, ctx.keys, item, user_id, now)
+                row = apply_anomaly(db, ctx.keys, item, user_id, now, oldest=limits.oldest)
             except ApiError as exc:
                 rejected.append(Rejected(id=item.id, code=exc.code, message=exc.message))
                 continue
@@ -76,7 +82,12 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
 
 def _staff(db: Session, venue_id: int) -> list[StaffBrief]:
     rows = db.execute(
-        select(Membership.user_id, User.name, Membership.role, Membership.state)
+        select(
+            Membership.user_id,
+            func.coalesce(Membership.staff_name, User.name),  # the venue's name for them
+            Membership.role,
+            Membership.state,
+        )
         .join(User, User.id == Membership.user_id)
         .where(Membership.venue_id == venue_id)
         .order_by(case((Membership.role == Role.OWNER.value, 0), else_=1), Membership.user_id)

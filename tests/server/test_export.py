@@ -106,7 +106,8 @@ def test_venue_csv_export_reads_back_masked_in_time_order(server: Server) -> Non
     assert staff_row[7] == "核酸检测已超过 48 小时"
     assert staff_row[8] == "李* 139****0002"
     assert deny_row[4] == "禁止通行" and deny_row[7] == "红码，请报告社区"
-    assert deny_row[5] == "'=cmd|' /C calc'!A0"  # never a formula in Excel
+    # The server masked the pushed "masked" name again (issue 13 §5); still never a formula.
+    assert deny_row[5] == "'=" + "*" * 17
     assert deny_row[8].endswith("139****0001")
     text = r.content.decode("utf-8-sig")
     assert "13900000002" not in text and "13900000001" not in text
@@ -142,7 +143,7 @@ def test_xlsx_export_reads_back(server: Server) -> None:
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == HEADER
     assert [row[0] for row in rows[1:]] == ["2026-11-20 08:15:00", "2026-11-20 09:30:00"]
-    assert rows[2][5] == "'=cmd|' /C calc'!A0"
+    assert rows[2][5] == "'=" + "*" * 17
     assert _audits(server)[0]["format"] == "xlsx" and _audits(server)[0]["rows"] == 2
 
 

@@ -49,8 +49,12 @@ def test_gate_fields_are_stored_and_later_edits_applied(server: Server) -> None:
     push_ok(server, other, [{**denied, "gate_opened": True, "gate_reason": "x"}])
     assert _row(server, denied["id"]) == (False, "", None, "deny")
 
-    # 手动开闸 after the first push: the resend carries it; the level stays the check's.
-    opened = {**denied, "gate_opened": True, "gate_reason": "社区医生到场核实", "level": "pass"}
+    # 手动开闸 after the first push: the resend carries it. A resend that also changes the
+    # verdict is a conflict (issue 14 §7) and changes nothing, the gate fields included.
+    opened = {**denied, "gate_opened": True, "gate_reason": "社区医生到场核实"}
+    r = push(server, staff, [{**opened, "level": "pass"}])
+    assert [x["code"] for x in r.json()["rejected"]] == ["check_conflict"]
+    assert _row(server, denied["id"]) == (False, "", None, "deny")
     push_ok(server, staff, [opened])
     assert _row(server, denied["id"]) == (True, "社区医生到场核实", None, "deny")
 

@@ -44,6 +44,10 @@ def test_purge_keeps_the_retention_period_and_deletes_what_is_older(server: Serv
     old = [check(venue_id, at=local(gone_day, 23, 59)) for _ in range(5)]
     # 00:00 local on the kept day is still 16:00 UTC of the day before: the local day counts.
     kept = [check(venue_id, at=local(kept_day, 0, 0)), check(venue_id, at=local(kept_day, 12))]
+    # The server refuses a push older than its retention (issue 14 §7): the old rows reach it
+    # while its retention was a day longer, as if they were pushed yesterday.
+    ctx = ctx_of(server)
+    ctx.settings = replace(ctx.settings, check_retention_days=RETENTION + 1)
     push_ok(server, owner, old + kept)
     push_ok(server, staff, [check(venue_id)])
     r = push(
@@ -55,6 +59,7 @@ def test_purge_keeps_the_retention_period_and_deletes_what_is_older(server: Serv
         ],
     )
     assert r.json()["rejected"] == []
+    ctx.settings = replace(ctx.settings, check_retention_days=RETENTION)
     kept_stats = _stats(server, owner, venue_id, kept_day.isoformat())
     today_stats = _stats(server, owner, venue_id, TODAY.isoformat())
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_gui.services.errors import OfflineError, ServiceError
+from shoumen_gui.ui.plain import plain_label
 
 SavePathAsker = Callable[[QWidget, str, str, str], Path | None]  # parent, caption, suggested, filter
 
@@ -29,7 +30,7 @@ def tr(text: str) -> str:
 
 
 def label(name: str, accessible: str, role: str = "", text: str = "") -> QLabel:
-    widget = QLabel(text)
+    widget = plain_label(text)
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
     widget.setWordWrap(True)
@@ -69,6 +70,7 @@ def confirm(
 ) -> QMessageBox:
     """A non-blocking question: `on_yes` runs when the person clicks `yes`."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the text names people and venues as typed
     box.setObjectName(name)
     box.setAccessibleName(title)
     accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)

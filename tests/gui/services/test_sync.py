@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from shoumen_core.identity import make_resident_id
-from shoumen_core.schemas import PushRequest, PushResponse, StaffState, StatsScope
+from shoumen_core.policy import VerdictLevel
+from shoumen_core.schemas import CheckMethod, CheckRecordIn, PushRequest, PushResponse, StaffState, StatsScope
 from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services import sync as sync_module
 from shoumen_gui.services.checks import ResultSource
@@ -400,3 +401,33 @@ def test_a_trust_list_near_its_end_is_renewed(live: LiveServer, station: Station
     assert after is not None and after.trust_list is not None
     assert after.trust_list.valid_until > before.trust_list.valid_until + timedelta(days=5)
     assert after.cursor == before.cursor  # the configuration itself did not change
+
+
+def test_implausible_rows_are_rejected_with_the_reason_and_the_rest_syncs(
+    live: LiveServer, station: Station
+) -> None:
+    """Issue 14 §7: the server refuses an implausible row on its own; the station keeps it
+    with the server's code and words (the guard's 被拒绝 list), and the good rows sync."""
+    engine = engine_for(station)
+    engine.sync_now(station.venue_id, station.user_id)
+    good = station.service.check_text(live.code_for("green_fresh"))
+    base = CheckRecordIn(
+        id=uuid.uuid4(),
+        venue_id=station.venue_id,
+        method=CheckMethod.MANUAL,
+        checked_at=utcnow(),
+        level=VerdictLevel.REVIEW,
+    )
+    too_old = base.model_copy(update={"id": uuid.uuid4(), "checked_at": utcnow() - timedelta(days=40)})
+    feverish = base.model_copy(update={"id": uuid.uuid4(), "temperature": 1e308})
+    station.cache.add_check(too_old, station.user_id)
+    station.cache.add_check(feverish, station.user_id)
+    status = engine.sync_now()
+    assert (status.pending, status.rejected) == (0, 2)
+    rows = {row.id: row for row in station.cache.rejected_checks()}
+    assert {key: row.code for key, row in rows.items()} == {
+        too_old.id: "time_too_old",
+        feverish.id: "bad_temperature",
+    }
+    assert "体温" in rows[feverish.id].message and "时间" in rows[too_old.id].message
+    assert live.count_checks() == 1 and station.cache.check(good.record_id) is not None
