@@ -279,13 +279,16 @@ class CheckService:
 
         A request that got no answer (reset, stall, 502-504, 503 busy) counts one failure toward
         going offline and is tried once more if the budget leaves MIN_RETRY_TIME: on a link that
-        loses 10 % of requests, 1 % of checks then lose both (bench/bench_flaky_link.py)."""
+        loses 10 % of requests, 1 % of checks then lose both (bench/bench_flaky_link.py).
+        Offline, the lookup is skipped except once every PROBE_INTERVAL (Connectivity.may_try)."""
         api = self.api
-        if api is None or not self.connectivity.online:
+        if api is None or not self.connectivity.may_try():
             return None
+        # Offline, this lookup is the probe (one every PROBE_INTERVAL): one attempt, no retry.
+        attempts = (1, 2) if self.connectivity.online else (2,)
         started = self._monotonic()
         timeout = min(self.lookup_timeout, self.lookup_budget)
-        for attempt in (1, 2):
+        for attempt in attempts:
             try:
                 return self._lookup_once(api, ctx, request, timeout)
             except OfflineError as exc:

@@ -30,7 +30,7 @@ from shoumen_core.schemas import MAX_PUSH_BATCH, PushRequest, StaffState
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import PROBE_TIMEOUT, ApiClient
 from shoumen_gui.services.cache import LocalCache
-from shoumen_gui.services.connectivity import Connectivity, Listeners
+from shoumen_gui.services.connectivity import PROBE_INTERVAL, Connectivity, Listeners
 from shoumen_gui.services.errors import (
     OfflineError,
     PermissionDenied,
@@ -51,9 +51,9 @@ SKEW_LIMIT: Final = timedelta(minutes=5)
 # the cached one would run out within this margin (past it, offline checks turn grey).
 TRUST_LIST_MARGIN: Final = timedelta(days=2)
 PURGE_INTERVAL: Final = 3600.0
-# While offline: a /info probe this often. 1,000 stations of a county that all lost the server
-# send ~500 probes/s to an endpoint that needs no database — cheap next to their checks.
-PROBE_INTERVAL: Final = 2.0
+# While offline a /info probe every PROBE_INTERVAL (connectivity.py). 1,000 stations of a county
+# that all lost the server send ~500 probes/s to an endpoint that needs no database — cheap next
+# to their checks.
 JITTER: Final = 0.25
 
 __all__ = ["Connectivity", "SyncEngine", "SyncStatus"]

@@ -143,8 +143,8 @@ class FaultProxy:
             while chunk := upstream.recv(65536):
                 if self.delay:
                     time.sleep(self.delay)
+                answered.set()  # before sending: the client's next request may follow at once
                 client.sendall(chunk)
-                answered.set()
         except OSError:
             pass
         finally:
