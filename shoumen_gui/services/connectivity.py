@@ -62,6 +62,7 @@ class Connectivity:
         self._online = online
         self._failures = 0  # failed requests in a row
         self._last_try = -math.inf  # monotonic time of the last failure or offline try
+        self._held_offline = False  # mark_offline(): no lookup probes until an answer
         self.failures_to_offline = failures_to_offline
         self.probe_interval = probe_interval
         self._monotonic = monotonic
@@ -85,7 +86,7 @@ class Connectivity:
         with self._lock:
             if self._online:
                 return True
-            if now - self._last_try < self.probe_interval:
+            if self._held_offline or now - self._last_try < self.probe_interval:
                 return False
             self._last_try = now
             return True
@@ -110,7 +111,10 @@ class Connectivity:
         self._set(True)
 
     def mark_offline(self) -> None:
-        """Offline at once (a test, or a caller that knows the link is down)."""
+        """Offline at once (a test, or a caller that knows the link is down). Lookups are then
+        skipped without probing until an answer (the sync engine's /info probe) marks it online."""
+        with self._lock:
+            self._held_offline = True
         self._set(False)
 
     def add_listener(self, callback: Callable[[bool], None]) -> None:
@@ -123,6 +127,7 @@ class Connectivity:
             self._online = online
             if online:
                 self._failures = 0
+                self._held_offline = False
         if changed:
             log.info("backend %s", "reachable" if online else "unreachable")
             self.listeners.emit(online)

@@ -67,6 +67,11 @@ def test_offline_one_request_per_probe_interval_is_let_through() -> None:
     assert connectivity.may_try()
     connectivity.record_success()
     assert connectivity.online and connectivity.may_try() and connectivity.may_try()
+    connectivity.mark_offline()  # someone knows the link is down: only the sync probe may tell
+    now[0] += 60.0
+    assert not connectivity.may_try()
+    connectivity.record_success()
+    assert connectivity.may_try()
 
 
 def test_offline_a_check_is_the_probe_and_comes_back_online(station: Station, proxy: FaultProxy) -> None:
