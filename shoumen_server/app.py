@@ -7,14 +7,18 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import Engine, event, text
 
 from shoumen_core.schemas import ErrorResponse, ServerInfo
 from shoumen_core.timeutil import utcnow
 from shoumen_server import visitor
 from shoumen_server.db import make_engine, make_session_factory
 from shoumen_server.deps import Ctx, ServerContext
-from shoumen_server.errors import install_error_handlers
+from shoumen_server.errors import database_unavailable_response, install_error_handlers
 from shoumen_server.middleware import BodySizeLimit, NoStore
+from shoumen_server.outage import OutageLog, is_database_unavailable
 from shoumen_server.routers import anomalies, auth, checks, details, export, staff, stats, sync, trust, venues
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
@@ -36,6 +40,21 @@ ROUTERS: list[APIRouter] = [
     details.router,
     trust.router,
 ]
+
+
+class HealthOut(BaseModel):
+    status: str  # "ok"
+
+
+def _watch_recovery(engine: Engine, outage: OutageLog) -> None:
+    # A checkout succeeds only after a connect (or the pre-ping of a pooled one) succeeded:
+    # the first one after an outage is the moment the database is back.
+    event.listen(engine, "checkout", lambda *_args: outage.recovered())
+
+
+def _database_ready(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 def create_app(
@@ -66,7 +85,34 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.engine = engine
-    install_error_handlers(app)
+    outage = OutageLog()
+    app.state.outage = outage
+    _watch_recovery(engine, outage)
+    install_error_handlers(app, outage)
+
+    @app.get(f"{API_PREFIX}/health", response_model=HealthOut, tags=["info"])
+    def health() -> HealthOut:
+        """Liveness: the process answers. Never touches the database, so an orchestrator does
+        not restart a healthy server because PostgreSQL is away."""
+        return HealthOut(status="ok")
+
+    @app.get(
+        f"{API_PREFIX}/ready",
+        response_model=HealthOut,
+        tags=["info"],
+        responses={503: {"model": ErrorResponse}},
+    )
+    def ready() -> HealthOut | JSONResponse:
+        """Readiness: 200 when a `SELECT 1` succeeds (bounded by the engine's connect timeout),
+        503 database_unavailable otherwise — a load balancer sends no traffic here meanwhile."""
+        try:
+            _database_ready(engine)
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            outage.failed(exc)
+            return database_unavailable_response()
+        return HealthOut(status="ok")
 
     @app.get(f"{API_PREFIX}/info", response_model=ServerInfo, tags=["info"])
     def info(ctx: Ctx) -> ServerInfo:

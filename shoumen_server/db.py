@@ -18,6 +18,9 @@ NAMING = {
 }
 
 
+PG_CONNECT_TIMEOUT = 5  # seconds
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -40,7 +43,18 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    # pool_pre_ping replaces the connections a PostgreSQL restart killed on their next checkout
+    # (no request fails on a stale one); connect_timeout bounds a connect to a host that does
+    # not answer at all (blackholed), which would otherwise hold a worker thread for minutes.
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args=connect_args,
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,7 +8,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shoumen_server.outage import RETRY_AFTER_SECONDS, OutageLog, is_database_unavailable
 
 log = logging.getLogger("shoumen.server.errors")
 
@@ -69,6 +72,12 @@ class RateLimited(ApiError):
     message = "操作过于频繁，请稍后再试"
 
 
+class DatabaseUnavailable(ApiError):
+    status = 503
+    code = "database_unavailable"
+    message = "服务器数据库暂时不可用，请稍后重试"
+
+
 def _body(code: str, message: str, detail: dict[str, object] | None = None) -> dict[str, object]:
     error: dict[str, object] = {"code": code, "message": message}
     if detail:
@@ -110,7 +119,29 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str, dict[str
     return code, message, {"fields": fields[:20]}
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def database_unavailable_response() -> JSONResponse:
+    return JSONResponse(
+        _body(DatabaseUnavailable.code, DatabaseUnavailable.message),
+        status_code=DatabaseUnavailable.status,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def install_error_handlers(app: FastAPI, outage: OutageLog) -> None:
+    # Registered for these classes (not only under `Exception`) so Starlette's
+    # ExceptionMiddleware answers them: the catch-all handler runs in ServerErrorMiddleware,
+    # which re-raises after answering — uvicorn then logs a traceback and drops the
+    # keep-alive connection, once per request during an outage.
+    async def _database(_request: Request, exc: Exception) -> JSONResponse:
+        if is_database_unavailable(exc):
+            outage.failed(exc)
+            return database_unavailable_response()
+        log.exception("database error: %s", type(exc).__name__)
+        return JSONResponse(_body("internal_error", "服务器内部错误，请稍后重试"), status_code=500)
+
+    app.add_exception_handler(sa_exc.DBAPIError, _database)
+    app.add_exception_handler(sa_exc.TimeoutError, _database)
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(_body(exc.code, exc.message, exc.detail), status_code=exc.status)

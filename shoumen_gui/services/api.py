@@ -2,9 +2,14 @@
 
 Every method returns a `shoumen_core.schemas` model or raises a `services.errors` type:
 transport errors and timeouts -> OfflineError; 401 -> SessionExpired; 403 -> PermissionDenied;
-429 -> RateLimited (e.g. "lookup_rate_limited"); other 4xx -> ServerRejected with the server's
-code and message; 5xx -> ServerRejected
-"server_error", except 502/503/504 (a proxy with no backend behind it) -> OfflineError.
+429 -> RateLimited (e.g. "lookup_rate_limited"); other 4xx -> ServerRejected with the server's code and message; 5xx -> ServerRejected
+"server_error", except 503 (the server is up, its database is not; also a proxy's "no backend")
+-> ServerBusy with the Retry-After, and 502/504 (a proxy with no backend behind it) -> OfflineError.
+
+Time-outs are split: connecting (TCP and TLS handshake) may take CONNECT_TIMEOUT, the answer
+READ_TIMEOUT (LOOKUP_TIMEOUT for a lookup, PROBE_TIMEOUT for the /info probe). The figures are
+sized for 4G, see bench/bench_flaky_link.py and docs/PERFORMANCE.md: a TCP+TLS 1.3 connect is two
+round trips (60-300 ms on 4G), a lookup one more plus ~10 ms of server work.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from shoumen_gui.services.errors import (
     OfflineError,
     PermissionDenied,
     RateLimited,
+    ServerBusy,
     ServerRejected,
     ServiceError,
     SessionExpired,
@@ -48,8 +54,17 @@ from shoumen_gui.services.errors import (
 log = logging.getLogger("shoumen.gui.api")
 
 API_PREFIX: Final = "/api/v1"
-LOOKUP_TIMEOUT: Final = 1.5
-_UNREACHABLE_STATUSES: Final = frozenset({502, 503, 504})
+# Two round trips of a poor 4G link (~300 ms) with room to spare, and under the kernel's 1 s
+# SYN retransmission: when a SYN is lost, a fresh attempt answers sooner than waiting for it.
+CONNECT_TIMEOUT: Final = 0.8
+# One lookup attempt: the answer of a healthy 4G link comes in 50-300 ms; a stall longer than
+# 1 s is a lost request, and the check service retries it within its 2 s budget (checks.py).
+LOOKUP_TIMEOUT: Final = 1.0
+PROBE_TIMEOUT: Final = 1.5  # /info while offline: tiny answer, no database
+READ_TIMEOUT: Final = 10.0  # push (100 rows), pull, stats: bigger bodies, slower server work
+BUSY_RETRY_DEFAULT: Final = 3.0  # a 503 without a usable Retry-After
+BUSY_RETRY_MAX: Final = 60.0
+_UNREACHABLE_STATUSES: Final = frozenset({502, 504})
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -83,7 +98,7 @@ class ApiClient:
         base_url: str,
         *,
         token: str | None = None,
-        timeout: float = 10.0,
+        timeout: float = READ_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -95,7 +110,7 @@ class ApiClient:
         self.last_local_date: datetime | None = None  # our clock when that Date header arrived
         self._client = httpx.Client(
             base_url=self.base_url + API_PREFIX,
-            timeout=timeout,
+            timeout=split_timeout(timeout),
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": "shoumen-station/1"},
         )
@@ -121,8 +136,8 @@ class ApiClient:
 
     # ---- typed endpoints ---------------------------------------------------------------
 
-    def info(self) -> ServerInfo:
-        return self._model(ServerInfo, self._send("GET", PATHS["info"]))
+    def info(self, timeout: float | None = None) -> ServerInfo:
+        return self._model(ServerInfo, self._send("GET", PATHS["info"], timeout=timeout))
 
     def request_sms_code(self, phone: str) -> SmsCodeResponse:
         body = SmsCodeRequest(phone=phone).model_dump(mode="json")
@@ -208,7 +223,7 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
     ) -> httpx.Response:
-        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": split_timeout(timeout)}
         for _attempt in range(2):
             used = self._token
             headers = {"Authorization": f"Bearer {used}"} if used else {}
@@ -252,6 +267,23 @@ class ApiClient:
             raise ServerRejected("服务器返回了无法识别的数据", code="bad_response") from exc
 
 
+def split_timeout(read: float) -> httpx.Timeout:
+    """`read` seconds for each wait on the answer (and to write or get a pooled connection),
+    at most CONNECT_TIMEOUT to connect: a dead route fails fast, a slow answer still comes."""
+    return httpx.Timeout(read, connect=min(CONNECT_TIMEOUT, read))
+
+
+def retry_after_seconds(response: httpx.Response) -> float:
+    """The Retry-After header in seconds (the delta form; a date or garbage -> the default)."""
+    try:
+        seconds = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return BUSY_RETRY_DEFAULT
+    if seconds != seconds or seconds < 0:  # NaN or negative
+        return BUSY_RETRY_DEFAULT
+    return min(seconds, BUSY_RETRY_MAX)
+
+
 def _error_body(response: httpx.Response) -> tuple[str | None, str | None]:
     try:
         data = response.json()
@@ -273,6 +305,8 @@ def _error_for(response: httpx.Response) -> ServiceError:
         return PermissionDenied(message, code=code, status=status, server_code=code)
     if status == 429:
         return RateLimited(message, code=code, status=status, server_code=code)
+    if status == 503:
+        return ServerBusy(retry_after=retry_after_seconds(response), server_code=code)
     if status in _UNREACHABLE_STATUSES:
         return OfflineError(status=status, server_code=code)
     if status >= 500:

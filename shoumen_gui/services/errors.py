@@ -39,6 +39,29 @@ class OfflineError(ServiceError):
     default_message = "无法连接服务器，已切换到离线模式"
 
 
+class ServerBusy(OfflineError):
+    """503: the server is up but cannot serve now (its database is away); retry soon.
+
+    An OfflineError for the check (no answer: judge offline this time), but the sync engine
+    neither counts it as the station being offline nor shows it as an error: it retries after
+    ``retry_after`` seconds (the server's Retry-After, bounded).
+    """
+
+    default_code = "server_busy"
+    default_message = "服务器繁忙，稍后自动重试"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after: float,
+        status: int | None = 503,
+        server_code: str | None = None,
+    ) -> None:
+        super().__init__(message, code=self.default_code, status=status, server_code=server_code)
+        self.retry_after = retry_after
+
+
 class SessionExpired(ServiceError):
     """401: the token is missing, expired or revoked; the guard must log in again.
 

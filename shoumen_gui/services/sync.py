@@ -3,7 +3,12 @@
 A round pushes every pending check and anomaly registration in batches of 500 (each answer
 applied in one transaction), then pulls once (one transaction). Rounds run: within
 ``push_delay`` of a nudge (a new check), every ``pull_interval``, and at once on reconnect.
-While the backend is unreachable the retries back off 1, 2, 4 ... ``max_backoff`` seconds.
+While the backend is unreachable a round is tried every ``probe_interval`` (2 s, jittered
++-25 % so stations that lost the same link do not come back in step), and each offline try
+costs one /info probe: the station is back online on the first answer, not after a back-off
+that had grown to 60 s (issue 14 §5). A 503 (the server's database is away) is no outage of
+the link: the round is retried after the server's Retry-After, and no error is shown. Other
+failures (a 500) back off 1, 2, 4 ... ``max_backoff`` seconds.
 
 Timing is testable: ``step()`` does what is due by the injected ``monotonic`` clock and
 returns the seconds until something is due again; the thread only loops over
@@ -13,6 +18,7 @@ returns the seconds until something is due again; the thread only loops over
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -23,12 +29,13 @@ from typing import Final
 from shoumen_core.schemas import MAX_PUSH_BATCH, PushRequest, StaffState
 from shoumen_core.timeutil import utcnow
 from shoumen_core.trust import TrustListError
-from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.api import PROBE_TIMEOUT, ApiClient
 from shoumen_gui.services.cache import LocalCache
-from shoumen_gui.services.connectivity import Connectivity, Listeners
+from shoumen_gui.services.connectivity import PROBE_INTERVAL, Connectivity, Listeners
 from shoumen_gui.services.errors import (
     OfflineError,
     PermissionDenied,
+    ServerBusy,
     ServiceError,
     SessionExpired,
 )
@@ -45,6 +52,10 @@ SKEW_LIMIT: Final = timedelta(minutes=5)
 # the cached one would run out within this margin (past it, offline checks turn grey).
 TRUST_LIST_MARGIN: Final = timedelta(days=2)
 PURGE_INTERVAL: Final = 3600.0
+# While offline a /info probe every PROBE_INTERVAL (connectivity.py). 1,000 stations of a county
+# that all lost the server send ~500 probes/s to an endpoint that needs no database — cheap next
+# to their checks.
+JITTER: Final = 0.25
 
 __all__ = ["Connectivity", "SyncEngine", "SyncStatus"]
 
@@ -66,6 +77,11 @@ class SyncStatus:
     trust_warning: str = ""
 
 
+def jittered(seconds: float, rng: Callable[[], float]) -> float:
+    """`seconds` +- JITTER (rng() in [0, 1): 0.5 gives `seconds` exactly)."""
+    return seconds * (1.0 - JITTER + 2 * JITTER * rng())
+
+
 def backoff_delay(failures: int, max_backoff: float) -> float:
     """1, 2, 4, ... seconds after the 1st, 2nd, 3rd ... failure in a row, capped."""
     return float(min(max_backoff, 2 ** min(failures - 1, 30)))
@@ -85,6 +101,8 @@ class SyncEngine:
         monotonic: Callable[[], float] = time.monotonic,
         wait: Callable[[float], bool] | None = None,
         retention_days: int | None = None,
+        probe_interval: float = PROBE_INTERVAL,
+        rng: Callable[[], float] = random.random,
     ) -> None:
         self.cache = cache
         self.api = api
@@ -94,6 +112,8 @@ class SyncEngine:
         self.pull_interval = pull_interval
         self.max_backoff = max_backoff
         self.retention_days = retention_days
+        self.probe_interval = probe_interval
+        self._rng = rng
         self._monotonic = monotonic
         self._wake = threading.Event()
         self._wait_hook = wait
@@ -275,14 +295,14 @@ class SyncEngine:
         if not self.connectivity.online:
             # A cheap probe first: while the backend stays away, no batch of rows is read and
             # serialised (on every back-off retry) only to fail at the connect.
-            self.api.info()
+            self.api.info(timeout=PROBE_TIMEOUT)
         self._push_all(user_id)
         epoch_reset = self._pull(venue_id, user_id)
         if epoch_reset:  # everything was queued again and the cursor reset: resend and re-pull now
             self._push_all(user_id)
             self._pull(venue_id, user_id)
         self._refresh_trust_list(venue_id)
-        self.connectivity.mark_online()
+        self.connectivity.record_success()
         now = self.clock()
         self.cache.set_meta("last_sync_at", now.isoformat())
         self._purge_if_due()
@@ -344,14 +364,26 @@ class SyncEngine:
                 delay = self.pull_interval
             elif isinstance(exc, PermissionDenied):
                 delay = self.pull_interval
+            elif isinstance(exc, ServerBusy):
+                # Never sooner than the server asked; jittered later so stations spread out.
+                delay = min(exc.retry_after, self.max_backoff) * (1.0 + JITTER * self._rng())
+            elif isinstance(exc, OfflineError):
+                self._failures += 1
+                delay = jittered(self.probe_interval, self._rng)
             else:
                 self._failures += 1
                 delay = backoff_delay(self._failures, self.max_backoff)
             self._retry_at = self._monotonic() + delay
+        if isinstance(exc, ServerBusy):
+            # The server answered and will again soon: not offline, and nothing for the guard
+            # to act on (the checks meanwhile are judged offline and committed as usual).
+            log.info("server busy (%s); retrying in %.1f s", exc.server_code, delay)
+            return {"message": ""}
         if isinstance(exc, OfflineError):
-            self.connectivity.mark_offline()
+            if self.connectivity.record_failure():
+                return {"message": ""}  # one lost request is no outage: retried in ~2 s
             return {"message": f"{exc.message}（{delay:.0f} 秒后重试）"}
-        self.connectivity.mark_online()  # the server answered
+        self.connectivity.record_success()  # the server answered
         if isinstance(exc, SessionExpired):
             return {"session_expired": True, "message": "登录已失效，请重新登录后继续同步"}
         if isinstance(exc, PermissionDenied):

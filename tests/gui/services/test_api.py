@@ -18,6 +18,7 @@ from shoumen_gui.services.errors import (
     OfflineError,
     PermissionDenied,
     RateLimited,
+    ServerBusy,
     ServerRejected,
     ServiceError,
     SessionExpired,
@@ -118,7 +119,8 @@ def _client(status: int, body: bytes, headers: dict[str, str] | None = None) -> 
     [
         (500, b'{"error": {"code": "internal_error", "message": "x"}}', ServerRejected, "server_error"),
         (502, b"<html>bad gateway</html>", OfflineError, "offline"),
-        (503, b"", OfflineError, "offline"),
+        (503, b"", ServerBusy, "server_busy"),
+        (504, b"", OfflineError, "offline"),
         (
             429,
             b'{"error": {"code": "sms_too_frequent", "message": "\\u592a\\u5feb"}}',
@@ -138,6 +140,23 @@ def test_failure_mapping(status: int, body: bytes, kind: type[ServiceError], cod
         api.info()
     assert type(caught.value) is kind
     assert caught.value.code == code and caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "seconds"),
+    [("3", 3.0), ("0.5", 0.5), ("7200", 60.0), ("soon", 3.0), ("-1", 3.0), (None, 3.0)],
+)
+def test_database_unavailable_is_server_busy_with_its_retry_after(
+    retry_after: str | None, seconds: float
+) -> None:
+    headers = {"content-type": "application/json"}
+    if retry_after is not None:
+        headers["retry-after"] = retry_after
+    body = b'{"error": {"code": "database_unavailable", "message": "x"}}'
+    with _client(503, body, headers) as api, pytest.raises(ServerBusy) as caught:
+        api.info()
+    assert isinstance(caught.value, OfflineError)  # a check judges offline on it, as before
+    assert caught.value.retry_after == seconds and caught.value.server_code == "database_unavailable"
 
 
 def test_date_header_parsing() -> None:

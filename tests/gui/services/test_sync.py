@@ -18,7 +18,7 @@ from shoumen_core.schemas import CheckMethod, CheckRecordIn, PushRequest, PushRe
 from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services import sync as sync_module
 from shoumen_gui.services.checks import ResultSource
-from shoumen_gui.services.errors import OfflineError
+from shoumen_gui.services.errors import OfflineError, ServerBusy
 from shoumen_gui.services.sync import SyncEngine, SyncStatus, backoff_delay
 from shoumen_server.models import Membership
 from tests.gui.services.live_server import LiveServer, start_live_server
@@ -65,30 +65,33 @@ def test_backoff_delays() -> None:
     assert backoff_delay(500, 60) == 60
 
 
-def test_backoff_sequence_then_recovery_on_the_same_port(
+def test_offline_retries_every_two_seconds_then_recovers_on_the_same_port(
     live: LiveServer, station: Station, tmp_path: Path
 ) -> None:
+    """Issue 14 §5: while the backend is away a round (one /info probe) is tried every ~2 s, not
+    after a back-off grown to 60 s; the first answer brings the station back."""
     mono = FakeMonotonic()
-    engine = engine_for(station, monotonic=mono, push_delay=1.0, pull_interval=60.0)
+    engine = engine_for(station, monotonic=mono, push_delay=1.0, pull_interval=60.0, rng=lambda: 0.5)
     engine.set_target(station.venue_id, station.user_id)
     assert engine.step() == 60.0  # the first round (forced by the new target) succeeded
     port, url = live.port, live.database_url
     live.stop()
-    station.service.check_text(live.code_for("green_fresh"))  # offline: committed, nudges the engine
+    station.service.check_text(live.code_for("green_fresh"))  # lookup + retry lost: 2 failures
+    assert station.connectivity.online  # not yet offline: two lost requests in a row
     waits = [engine.step()]  # push due in push_delay
     for _ in range(9):
         mono.now += waits[-1]
         waits.append(engine.step())
-    assert waits == [1.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
-    assert engine.status.online is False and engine.status.pending == 1
+    assert waits == [1.0] + [2.0] * 9
+    assert engine.status.online is False and engine.status.pending == 1  # the push was the 3rd
     assert "秒后重试" in engine.status.message
     # Between retries nothing is attempted, however often the thread wakes.
     failures = engine.failures
-    mono.now += 10
-    assert engine.step() == 50.0 and engine.failures == failures
+    mono.now += 1.5
+    assert engine.step() == 0.5 and engine.failures == failures
     back = start_live_server(tmp_path, port=port, database_url=url)
     try:
-        mono.now += 50
+        mono.now += 0.5
         assert engine.step() == 60.0
         assert engine.failures == 0
         assert engine.status.online is True and engine.status.pending == 0
@@ -97,23 +100,65 @@ def test_backoff_sequence_then_recovery_on_the_same_port(
         back.close()
 
 
-def test_reconnect_seen_elsewhere_cuts_the_backoff_short(
+def test_offline_probes_are_jittered(live: LiveServer, station: Station) -> None:
+    """Stations that lost the same link do not all come back in step: 2 s +- 25 %."""
+    draws = iter([0.0, 0.9999, 0.5])
+    mono = FakeMonotonic()
+    engine = engine_for(station, monotonic=mono, rng=lambda: next(draws))
+    engine.set_target(station.venue_id, station.user_id)
+    live.stop()
+    station.connectivity.mark_offline()
+    waits = []
+    for _ in range(3):
+        waits.append(engine.step())
+        mono.now += waits[-1]
+    assert [round(w, 2) for w in waits] == [1.5, 2.5, 2.0]
+
+
+def test_server_busy_retries_after_retry_after_and_is_no_outage(
+    live: LiveServer, station: Station, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14 §6: a 503 (the server's database is away) is retried after the server's
+    Retry-After; the station stays online and the guard sees no error."""
+    mono = FakeMonotonic()
+    engine = engine_for(station, monotonic=mono, rng=lambda: 0.0)
+    engine.set_target(station.venue_id, station.user_id)
+    assert engine.step() == 60.0
+
+    def busy(*_args: object) -> object:
+        raise ServerBusy(retry_after=3.0, server_code="database_unavailable")
+
+    monkeypatch.setattr(station.api, "push", busy)
+    station.service.check_text(live.code_for("green_fresh"))
+    assert engine.step() == 1.0
+    mono.now += 1.0
+    assert engine.step() == 3.0  # the server's Retry-After, never sooner
+    status = engine.status
+    assert status.online and status.message == "" and status.pending == 1
+    assert station.connectivity.failures_in_a_row == 0
+    monkeypatch.undo()
+    mono.now += 3.0
+    assert engine.step() == 60.0 and engine.status.pending == 0
+
+
+def test_reconnect_seen_elsewhere_cuts_the_retry_short(
     live: LiveServer, station: Station, tmp_path: Path
 ) -> None:
     mono = FakeMonotonic()
-    engine = engine_for(station, monotonic=mono)
+    engine = engine_for(station, monotonic=mono, rng=lambda: 0.5)
     engine.set_target(station.venue_id, station.user_id)
     port, url = live.port, live.database_url
     live.stop()
     for _ in range(5):
         engine.step()
         mono.now += 100  # well past every retry
-    assert engine.step() == 32.0  # 6th failure in a row
+    assert engine.step() == 2.0  # 6th failure in a row
+    assert not station.connectivity.online
     back = start_live_server(tmp_path, port=port, database_url=url)
     try:
         station.connectivity.mark_online()  # e.g. a lookup just succeeded
         assert engine.failures == 0
-        assert engine.step() == 60.0  # ran at once, not 32 s later
+        assert engine.step() == 60.0  # ran at once, not 2 s later
         assert engine.status.online
     finally:
         back.close()
@@ -185,7 +230,7 @@ def test_a_lost_answer_is_resent_and_counted_once(
 
     monkeypatch.setattr(station.api, "push", push_then_lose_the_answer)
     status = engine.sync_now(station.venue_id, station.user_id)
-    assert status.pending == 2 and not status.online
+    assert status.pending == 2 and status.online  # one lost answer is no outage
     assert live.count_checks() == 2  # the server has them; the device does not know
     monkeypatch.setattr(station.api, "push", real_push)
     status = engine.sync_now()
