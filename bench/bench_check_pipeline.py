@@ -37,7 +37,7 @@ from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.checks import CheckContext, CheckService, ResultSource
 from shoumen_gui.services.connectivity import Connectivity
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
-from tests.gui.services.live_server import start_live_server
+from tests.gui.services.live_server import NO_LOOKUP_LIMITS, start_live_server
 
 
 def percentiles(func: Callable[[], object], n: int) -> tuple[float, float, float]:
@@ -97,7 +97,7 @@ def offline(folder: Path, n: int) -> None:
 
 
 def online(folder: Path, n: int) -> None:
-    server = start_live_server(folder)
+    server = start_live_server(folder, settings=NO_LOOKUP_LIMITS)
     try:
         api = server.login()
         user_id = api.me().user.id

@@ -27,7 +27,7 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.sync import SyncEngine
 from shoumen_server.seed import DEMO_PATHS
 from tests.gui.services.fault_proxy import FaultProxy
-from tests.gui.services.live_server import LiveServer, start_live_server
+from tests.gui.services.live_server import NO_LOOKUP_LIMITS, LiveServer, start_live_server
 from tests.gui.services.station import make_station
 
 
@@ -100,7 +100,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="shoumen-flaky-") as tmp:
         folder = Path(tmp)
-        live = start_live_server(folder)
+        live = start_live_server(folder, settings=NO_LOOKUP_LIMITS)
         try:
             for n, rate in enumerate(float(r) for r in args.rates.split(",")):
                 station_folder = folder / f"station-{n}"

@@ -88,9 +88,12 @@ def private_pg() -> Iterator[PrivatePostgres]:
 class ThreadServer:
     """uvicorn in a thread on a free port (log_config=None: its records reach pytest's caplog)."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, key_dir: Path | None = None) -> None:
         settings = ServerSettings(
-            database_url=database_url, public_base_url="http://127.0.0.1", demo_mode=True
+            database_url=database_url,
+            key_dir=str(key_dir or ""),
+            public_base_url="http://127.0.0.1",
+            demo_mode=True,
         )
         self.app = create_app(settings)
         self.port = _free_port()
@@ -125,11 +128,12 @@ def _noisy(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
 
 @pytest.mark.slow
 def test_database_outage_answers_503_keeps_connection_and_logs_few_lines(
-    private_pg: PrivatePostgres, caplog: pytest.LogCaptureFixture
+    private_pg: PrivatePostgres, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    migrate_database(private_pg.url)
+    keys = tmp_path / "keys"
+    migrate_database(private_pg.url, key_dir=keys)
     caplog.set_level(logging.INFO)
-    with ThreadServer(private_pg.url) as server:
+    with ThreadServer(private_pg.url, keys) as server:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         status, _, _ = _get(conn, "/api/v1/me")
         assert status == 401  # the database answered: unknown token

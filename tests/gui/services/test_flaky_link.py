@@ -20,7 +20,7 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.sync import SyncEngine
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.services.fault_proxy import FaultProxy
-from tests.gui.services.live_server import LiveServer, start_live_server
+from tests.gui.services.live_server import NO_LOOKUP_LIMITS, LiveServer, start_live_server
 from tests.gui.services.station import Station, make_station
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
@@ -101,7 +101,7 @@ def test_offline_a_check_is_the_probe_and_comes_back_online(station: Station, pr
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_live_server(tmp_path)
+    server = start_live_server(tmp_path, settings=NO_LOOKUP_LIMITS)  # a visitor every few ms
     yield server
     server.close()
 
