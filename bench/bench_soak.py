@@ -23,6 +23,8 @@ the end).
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import gc
 import os
 import shutil
@@ -55,6 +57,25 @@ ROOT = Path(__file__).resolve().parent.parent
 def rss_mib() -> float:
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _sqlite_library() -> ctypes.CDLL | None:
+    """The libsqlite3 that Python's sqlite3 module uses (a shared library on Debian and pyenv
+    builds), for its own memory figure; None where it is linked in statically."""
+    name = ctypes.util.find_library("sqlite3")
+    if name is None:
+        return None
+    lib = ctypes.CDLL(name)
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return lib
+
+
+SQLITE = _sqlite_library()
+
+
+def sqlite_mib() -> float:
+    """Memory SQLite holds right now (its page caches, mostly): bounded by cache_size per connection."""
+    return SQLITE.sqlite3_memory_used() / 2**20 if SQLITE is not None else float("nan")
 
 
 def free_port() -> int:
@@ -138,6 +159,7 @@ def main() -> None:
     next_outage = start + args.outage_every
     outage_until: float | None = None
     baseline_rss: float | None = None
+    baseline_sqlite = 0.0
     baseline_snap: tracemalloc.Snapshot | None = None
     tracemalloc.start(10)
     made = online = outages = 0
@@ -164,6 +186,7 @@ def main() -> None:
             if baseline_rss is None and now >= warm_end and outages and outage_until is None:
                 gc.collect()
                 baseline_rss = rss_mib()
+                baseline_sqlite = sqlite_mib()
                 baseline_snap = tracemalloc.take_snapshot()
                 print(f"baseline after {made} checks: RSS {baseline_rss:.1f} MiB", flush=True)
             if now >= next_sample:
@@ -181,11 +204,14 @@ def main() -> None:
             time.sleep(0.5)
         gc.collect()
         final_rss = rss_mib()
+        final_sqlite = sqlite_mib()
         final_snap = tracemalloc.take_snapshot()
         assert baseline_rss is not None and baseline_snap is not None
         print(f"checks {made} ({online / max(made, 1):.0%} judged online), outages {outages}")
         print(f"RSS after warm-up {baseline_rss:.1f} MiB, at the end {final_rss:.1f} MiB: "
               f"{final_rss - baseline_rss:+.1f} MiB")  # fmt: skip
+        print(f"SQLite's own memory (page caches) after warm-up {baseline_sqlite:.1f} MiB, at the end "
+              f"{final_sqlite:.1f} MiB: {final_sqlite - baseline_sqlite:+.1f} MiB")  # fmt: skip
         print("RSS over the run: " + ", ".join(f"{n}: {mib:.1f}" for n, mib in samples))
         traced = sum(stat.size_diff for stat in final_snap.compare_to(baseline_snap, "filename"))
         print(f"tracemalloc: {traced / 2**20:+.2f} MiB of Python allocations over the run")
