@@ -264,6 +264,9 @@ def _venues(session: Session, now: datetime) -> tuple[int, ...]:
     for name in ("北门", "急诊"):
         venue_admin.add_checkpoint(session, at, hospital, CheckpointIn(name=name))
     for staff_phone, staff_name in HOSPITAL_STAFF:
+        # The seed registers these accounts, so it names them (filling an empty name only);
+        # add_staff itself never names an account that exists (issue 13 §5).
+        venue_admin.find_or_create_user(session, at, staff_phone, staff_name)
         venue_admin.add_staff(
             session, at, hospital, StaffIn(name=staff_name, phone=staff_phone), added_by=owner
         )

@@ -8,7 +8,6 @@ Driven through the app on a real embedded backend whose public base URL each tes
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from shoumen_gui.embedded import EmbeddedBackend
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
-from tests.gui.conftest import OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
+from tests.gui.conftest import OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp, copy_embedded
 from tests.gui.helpers import click, find
 from tests.gui.venue.drive import decode_qr, open_admin_tab, open_workbench, render_pdf_page
 
@@ -40,8 +39,12 @@ def embedded(
     (as `serve --public-base-url` would make them), else at its own loopback address."""
     path = tmp_path / "server" / "embedded-server.db"
     path.parent.mkdir()
-    shutil.copyfile(embedded_template, path)
-    options: dict[str, object] = {"sms_min_interval_seconds": 0, "sms_max_per_day": 1000}
+    copy_embedded(embedded_template, path)  # with its key folder
+    options: dict[str, object] = {
+        "sms_min_interval_seconds": 0,
+        "sms_max_per_day": 1000,
+        "sms_max_per_client_hour": 100_000,  # every test logs in from 127.0.0.1
+    }
     base_url = getattr(request, "param", None)
     if base_url is not None:
         options["public_base_url"] = base_url
