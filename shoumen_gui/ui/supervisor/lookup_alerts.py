@@ -42,17 +42,7 @@ class LookupAlertsModel(_Table):
     HEADERS = ("场所", "类型", "查询", "证件查询", "未知号码", "连号", "超限被拒", "最后查询", "原因")
     NUMERIC = frozenset({2, 3, 4, 5, 6})
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[LookupAlert] = []
-
-    def set_rows(self, rows: list[LookupAlert]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def _count(self) -> int:
-        return len(self.rows)
+    rows: list[LookupAlert]
 
     def _data(self, row: int, column: int, role: int) -> Any:
         alert = self.rows[row]

@@ -3,6 +3,7 @@ choice of an export. Sorting goes through a QSortFilterProxyModel on `SortRole` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -42,8 +43,19 @@ def totals_text(totals: DayCounts) -> str:
 
 
 class _Table(QAbstractTableModel):
+    """A table over a list of the server's rows (`rows`); subclasses say what a cell shows."""
+
     HEADERS: tuple[str, ...] = ()
     NUMERIC: frozenset[int] = frozenset()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else self._count()
@@ -67,7 +79,7 @@ class _Table(QAbstractTableModel):
         return self._data(index.row(), index.column(), role)
 
     def _count(self) -> int:
-        raise NotImplementedError
+        return len(self.rows)
 
     def _data(self, row: int, column: int, role: int) -> Any:
         raise NotImplementedError
@@ -79,17 +91,7 @@ class RegionVenuesModel(_Table):
     HEADERS = ("场所", "类型", "已核验", "通行", "人工核验", "异常", "最后核验")
     NUMERIC = frozenset({2, 3, 4, 5})
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RegionVenueRow] = []
-
-    def set_rows(self, rows: list[RegionVenueRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def _count(self) -> int:
-        return len(self.rows)
+    rows: list[RegionVenueRow]
 
     def _data(self, row: int, column: int, role: int) -> Any:
         venue = self.rows[row]
@@ -122,17 +124,7 @@ class AbnormalModel(_Table):
 
     HEADERS = ("时间", "场所", "姓名", "证件号码", "结论", "原因", "登记")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RegionAbnormalItem] = []
-
-    def set_rows(self, rows: list[RegionAbnormalItem]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def _count(self) -> int:
-        return len(self.rows)
+    rows: list[RegionAbnormalItem]
 
     def _data(self, row: int, column: int, role: int) -> Any:
         item = self.rows[row]

@@ -33,17 +33,7 @@ class PendingVenuesModel(_Table):
 
     HEADERS = ("场所", "类型", "地址", "负责人", "负责人手机", "注册时间")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[PendingVenueOut] = []
-
-    def set_rows(self, rows: list[PendingVenueOut]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def _count(self) -> int:
-        return len(self.rows)
+    rows: list[PendingVenueOut]
 
     def _data(self, row: int, column: int, role: int) -> Any:
         venue = self.rows[row]
