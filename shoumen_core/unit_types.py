@@ -83,6 +83,11 @@ def unit_type(code: str) -> UnitType:
         raise UnknownUnitType(code) from None
 
 
+def unit_type_name(code: str) -> str:
+    """The Chinese name of a type code; the code itself for one this list does not know."""
+    return unit_type(code).name_zh if code in UNIT_TYPE_CODES else code
+
+
 def filter_unit_types(query: str) -> list[UnitType]:
     """Types whose Chinese name, English name or code contains ``query`` (case-insensitive)."""
     needle = query.strip().casefold()

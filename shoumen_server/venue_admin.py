@@ -29,7 +29,7 @@ from shoumen_core.schemas import (
     VenueStatus,
     VenueUpdate,
 )
-from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
+from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type_name
 from shoumen_server.errors import BadInput, Conflict, NotFound
 from shoumen_server.models import Checkpoint, Membership, User, Venue
 
@@ -220,9 +220,7 @@ def pending_venues(db: Session, region_code: str) -> list[PendingVenueOut]:
             region_code=venue.region_code,
             township=venue.township,
             unit_type=venue.unit_type,
-            unit_type_name=unit_type(venue.unit_type).name_zh
-            if venue.unit_type in UNIT_TYPE_CODES
-            else venue.unit_type,
+            unit_type_name=unit_type_name(venue.unit_type),
             contact_phone_masked=mask_phone(venue.contact_phone),
             owner_name=owner.name,
             owner_phone_masked=mask_phone(owner.phone),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from shoumen_core.phone import mask_phone
 from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import CheckpointOut, VenueOut, VenueStatus
-from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
+from shoumen_core.unit_types import unit_type_name
 from shoumen_server.models import Checkpoint, Venue
 
 
@@ -33,9 +33,7 @@ def venue_out(db: Session, venue: Venue) -> VenueOut:
         region_code=venue.region_code,
         township=venue.township,
         unit_type=venue.unit_type,
-        unit_type_name=unit_type(venue.unit_type).name_zh
-        if venue.unit_type in UNIT_TYPE_CODES
-        else venue.unit_type,
+        unit_type_name=unit_type_name(venue.unit_type),
         contact_phone_masked=mask_phone(venue.contact_phone),
         active=venue.active,
         created_at=venue.created_at,

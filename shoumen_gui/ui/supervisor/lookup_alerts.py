@@ -13,13 +13,13 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import as_utc
+from shoumen_core.unit_types import unit_type_name
 from shoumen_gui.ui.supervisor.models import (
     SortProxy,
     SortRole,
     VenueIdRole,
     _Table,
     local_time,
-    unit_type_name,
 )
 from shoumen_gui.ui.venue.common import label, tr
 

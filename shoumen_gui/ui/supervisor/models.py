@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import DayCounts, RegionAbnormalItem, RegionVenueRow
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
-from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
+from shoumen_core.unit_types import unit_type_name
 from shoumen_gui.ui.venue.common import tr
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -30,10 +30,6 @@ _DISPLAY = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
 
 def local_time(moment: datetime | None, fmt: str = "%H:%M") -> str:
     return "" if moment is None else as_utc(moment).astimezone(LOCAL_TZ).strftime(fmt)
-
-
-def unit_type_name(code: str) -> str:
-    return unit_type(code).name_zh if code in UNIT_TYPE_CODES else code
 
 
 def totals_text(totals: DayCounts) -> str:
