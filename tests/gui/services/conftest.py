@@ -37,6 +37,8 @@ from shoumen_core.trust import sign_trust_list
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.checks import CheckContext, CheckService
 from shoumen_gui.services.connectivity import Connectivity
+from tests.gui.services.live_server import LiveServer, start_live_server
+from tests.gui.services.station import Station, make_station
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in China
 VENUE_ID = 7
@@ -174,3 +176,20 @@ def offline_service(cache: LocalCache, issuer: Issuer, clock: FakeClock) -> Chec
     service = CheckService(cache, None, Connectivity(online=False), clock)
     service.set_context(CheckContext(VENUE_ID, CHECKPOINT_ID, USER_ID, cache.device_id()))
     return service
+
+
+# ---- a live backend and a station on it (test files that need other settings override these)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    server = start_live_server(tmp_path)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def station(live: LiveServer, tmp_path: Path) -> Iterator[Station]:
+    made = make_station(live, tmp_path)
+    yield made
+    made.cache.close()

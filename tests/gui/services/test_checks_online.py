@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -21,22 +19,8 @@ from shoumen_gui.services.errors import InputRejected, PermissionDenied
 from shoumen_server.models import Membership, Venue
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.services.conftest import Issuer, green
-from tests.gui.services.live_server import LiveServer, start_live_server
-from tests.gui.services.station import Station, make_station, spy
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_live_server(tmp_path)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def station(live: LiveServer, tmp_path: Path) -> Iterator[Station]:
-    made = make_station(live, tmp_path)
-    yield made
-    made.cache.close()
+from tests.gui.services.live_server import LiveServer
+from tests.gui.services.station import Station, spy
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from shoumen_gui.services.checks import MSG_RATE_LIMITED, ResultSource
 from shoumen_gui.services.errors import RateLimited
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.services.live_server import LiveServer, start_live_server
-from tests.gui.services.station import Station, make_station
+from tests.gui.services.station import Station
 
 TINY = {"lookup_staff_burst": 2, "lookup_staff_per_minute": 0.001}
 
@@ -26,13 +26,6 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
     server = start_live_server(tmp_path, settings=TINY)
     yield server
     server.close()
-
-
-@pytest.fixture
-def station(live: LiveServer, tmp_path: Path) -> Iterator[Station]:
-    made = make_station(live, tmp_path)
-    yield made
-    made.cache.close()
 
 
 def _spend_the_bucket(live: LiveServer, station: Station) -> None:

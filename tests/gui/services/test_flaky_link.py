@@ -21,7 +21,7 @@ from shoumen_gui.services.sync import SyncEngine
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.services.fault_proxy import FaultProxy
 from tests.gui.services.live_server import NO_LOOKUP_LIMITS, LiveServer, start_live_server
-from tests.gui.services.station import Station, make_station
+from tests.gui.services.station import Station
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
 
@@ -111,13 +111,6 @@ def proxy(live: LiveServer) -> Iterator[FaultProxy]:
     made = FaultProxy(live.port, seed=14)
     yield made
     made.close()
-
-
-@pytest.fixture
-def station(live: LiveServer, tmp_path: Path) -> Iterator[Station]:
-    made = make_station(live, tmp_path)
-    yield made
-    made.cache.close()
 
 
 def behind(

@@ -40,8 +40,8 @@ from shoumen_gui.services.sync import SyncEngine
 from shoumen_server.models import Check
 from tests.gui.services.conftest import CHECKPOINT_ID, NOW, USER_ID, VENUE_ID, FakeClock, Issuer, green
 from tests.gui.services.gate_devices import GateServer, PtyRelay, Seen
-from tests.gui.services.live_server import LiveServer, start_live_server
-from tests.gui.services.station import Station, make_station
+from tests.gui.services.live_server import LiveServer
+from tests.gui.services.station import Station
 
 ID_NUMBER = make_resident_id("330624", date(1985, 3, 12), 101)
 
@@ -339,20 +339,6 @@ def test_a_version_1_cache_is_upgraded_with_its_rows(tmp_path: Path) -> None:
 
 
 # ---- synced to a real backend -------------------------------------------------------------------
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_live_server(tmp_path)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def station(live: LiveServer, tmp_path: Path) -> Iterator[Station]:
-    made = make_station(live, tmp_path)
-    yield made
-    made.cache.close()
 
 
 def server_row(live: LiveServer, check_id: uuid.UUID) -> Check | None:

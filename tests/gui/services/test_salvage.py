@@ -24,19 +24,12 @@ from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.ids import uuid7
 from shoumen_gui.services.salvage import damage, open_or_salvage, recover, salvage
 from shoumen_gui.services.sync import SyncEngine
-from tests.gui.services.live_server import LiveServer, start_live_server
+from tests.gui.services.live_server import LiveServer
 from tests.gui.services.station import Station, make_station
 
 UNSYNCED = 240
 SYNCED = 60
 PAGE = 4096
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_live_server(tmp_path)
-    yield server
-    server.close()
 
 
 def record(station: Station, at: datetime) -> CheckRecordIn:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from shoumen_gui.services.errors import OfflineError, ServerBusy
 from shoumen_gui.services.sync import SyncEngine, SyncStatus, backoff_delay
 from shoumen_server.models import Membership
 from tests.gui.services.live_server import LiveServer, start_live_server
-from tests.gui.services.station import Station, make_station, spy
+from tests.gui.services.station import Station, spy
 
 
 class FakeMonotonic:
@@ -31,20 +30,6 @@ class FakeMonotonic:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_live_server(tmp_path)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def station(live: LiveServer, tmp_path: Path) -> Iterator[Station]:
-    made = make_station(live, tmp_path)
-    yield made
-    made.cache.close()
 
 
 def engine_for(station: Station, **kwargs: object) -> SyncEngine:

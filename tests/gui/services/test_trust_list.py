@@ -5,7 +5,6 @@ engine — and says so on the status bar; a forged code stays refused offline.""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,8 +40,8 @@ from tests.gui.services.conftest import (
     green,
     pull_response,
 )
-from tests.gui.services.live_server import LiveServer, start_live_server
-from tests.gui.services.station import Station, make_station
+from tests.gui.services.live_server import LiveServer
+from tests.gui.services.station import Station
 
 ATTACKER = SigningKey.generate("evil")
 
@@ -273,20 +272,6 @@ def test_a_changed_root_needs_the_old_roots_endorsement_and_moves_the_pin_once(
 
 
 # ---- against the real backend -----------------------------------------------------------------
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveServer]:
-    server = start_live_server(tmp_path)
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def station(live: LiveServer, tmp_path: Path) -> Iterator[Station]:
-    made = make_station(live, tmp_path)
-    yield made
-    made.cache.close()
 
 
 def test_root_rotation_end_to_end(live: LiveServer, station: Station) -> None:
