@@ -36,6 +36,10 @@ class SoundStyle(StrEnum):
 @dataclass(frozen=True)
 class Settings:
     server_url: str = ""  # empty: the embedded backend on 127.0.0.1
+    # The PEM file of the CA that signed the server's certificate (a county's own CA); empty:
+    # the default roots. `--ca FILE` overrides it for one run (services/tls.py). A new key with
+    # a default: no upgrade step.
+    ca_file: str = ""
     venue_id: int | None = None  # the last venue and checkpoint chosen, offered first next time
     checkpoint_id: int | None = None
     device_name: str = ""  # shown in the server's session list; empty: the host name
@@ -225,6 +229,7 @@ def _coerce(data: dict[str, Any]) -> Settings:
 
 _INVALID = object()
 _OPTIONAL_INTS = frozenset({"venue_id", "checkpoint_id"})
+MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
 
 
 def _coerce_value(name: str, value: Any, default: Any) -> Any:
@@ -247,6 +252,9 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
         return value if ok else _INVALID
     if name == "low_storage_warning_mb":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_000_000
+        return value if ok else _INVALID
+    if name == "ca_file":  # a path; a NUL or a novel-length value is no file name
+        ok = isinstance(value, str) and len(value) <= MAX_PATH_CHARS and "\0" not in value
         return value if ok else _INVALID
     if name == "sound_style":
         try:

@@ -43,6 +43,7 @@ from shoumen_core.schemas import (
 )
 from shoumen_gui.services.api import API_PREFIX, ApiClient, _error_for
 from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError
+from shoumen_gui.services.tls import certificate_error
 
 log = logging.getLogger("shoumen.gui.admin")
 
@@ -291,7 +292,10 @@ class AdminService:
         try:
             with (
                 httpx.Client(
-                    base_url=self.api.base_url + API_PREFIX, timeout=EXPORT_TIMEOUT, transport=self._transport
+                    base_url=self.api.base_url + API_PREFIX,
+                    timeout=EXPORT_TIMEOUT,
+                    transport=self._transport,
+                    verify=self.api.verify,  # the CA the app trusts for this server, never off
                 ) as client,
                 client.stream("GET", path, params=params, headers=headers) as response,
             ):
@@ -314,6 +318,9 @@ class AdminService:
             raise OfflineError("服务器响应超时，导出未完成", code="offline") from exc
         except httpx.TransportError as exc:
             part.unlink(missing_ok=True)
+            untrusted = certificate_error(exc)
+            if untrusted is not None:
+                raise untrusted from exc
             raise OfflineError("无法连接服务器，导出未完成") from exc
         except BaseException:
             part.unlink(missing_ok=True)

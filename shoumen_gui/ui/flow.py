@@ -134,7 +134,7 @@ class SessionFlow(QObject):
 
     def _on_backend_up(self, url: str) -> None:
         if self.api is None or self.api.base_url != url:
-            self.api = ApiClient(url)
+            self.api = ApiClient(url, verify=self.backend.verify)
         self.window.login.set_api(self.api)
         if self.backend.embedded is not None:
             self.window.login.set_demo_accounts(demo_accounts())
