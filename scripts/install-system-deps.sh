@@ -15,6 +15,7 @@ PACKAGES=(
   chromium                                # the venue-code page's browser tests (Playwright)
   curl jq                                 # docs/API_WALKTHROUGH.md (run by tests/server/test_walkthrough.py)
   binutils util-linux                     # objdump for PyInstaller; unshare for the bundle self-test
+  nginx-light                             # the TLS front of tests/deploy/test_tls_nginx.py (deploy/nginx/shoumen.conf, docs/DEPLOY.md)
 )
 
 missing=()
