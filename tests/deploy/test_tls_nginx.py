@@ -31,9 +31,12 @@ from shoumen_server.models import Check
 from shoumen_server.seed import DEMO_PATHS_BY_KEY, HOSPITAL_OWNER, HOSPITAL_STAFF
 from shoumen_server.settings import ServerSettings
 from tests.conftest import postgres_url
+from tests.deploy import front
 from tests.deploy.front import SITE_TEMPLATE, SMS_PER_CLIENT_HOUR, Deployment, deployment, make_ca
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"]
+# The first test also pays for the deployment: a seed, two server processes and nginx.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +178,15 @@ def _server_has_check(deployed: Deployment, record_id: str) -> bool:
     finally:
         engine.dispose()
     return found == 1
+
+
+def test_a_missing_nginx_fails_in_ci_and_is_skipped_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like PostgreSQL (tests/conftest.py): in CI the TLS tests must not quietly disappear."""
+    monkeypatch.setattr(front.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(front.os, "access", lambda _path, _mode: False)
+    monkeypatch.setattr(front, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="nginx is not installed"):
+        front.nginx_binary()
+    monkeypatch.setattr(front, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception):
+        front.nginx_binary()
