@@ -19,7 +19,9 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from shoumen_core.policy import VerdictLevel
-from shoumen_core.schemas import DocumentIn, LookupRequest
+from shoumen_core.schemas import DocumentIn, ExportFormat, LookupRequest
+from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.checks import CheckContext, CheckService, ResultSource
@@ -48,8 +50,12 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
 def logged_in(deployed: Deployment, phone: str, **kwargs: object) -> ApiClient:
     """The staff app's login: an SMS code (the `log` gateway's, read from the workers' logs)."""
     api = ApiClient(deployed.url, verify=server_verify(deployed.ca_file), **kwargs)  # type: ignore[arg-type]
-    api.request_sms_code(phone)
-    api.login(phone, deployed.sms_code(phone), "tls-test")
+    try:
+        api.request_sms_code(phone)
+        api.login(phone, deployed.sms_code(phone), "tls-test")
+    except BaseException:
+        api.close()
+        raise
     return api
 
 
@@ -125,6 +131,24 @@ def test_the_station_shows_an_untrusted_certificate_at_once(deployed: Deployment
     finally:
         cache.close()
         api.close()
+
+
+def test_an_export_streams_through_nginx_on_the_same_ca(deployed: Deployment, tmp_path: Path) -> None:
+    """The export's own streaming client trusts what the app's client trusts (and only that)."""
+    owner = logged_in(deployed, HOSPITAL_OWNER[0])
+    try:
+        venue_id = owner.me().venues[0].venue_id
+        today = local_day(utcnow())
+        dest = tmp_path / "venue.csv"
+        result = AdminService(owner).export_venue(venue_id, today, today, ExportFormat.CSV, dest)
+        assert result.bytes > 0 and dest.read_bytes().decode("utf-8-sig").startswith("时间,")
+        wrong = make_ca("另一个 CA").write(tmp_path / "other-ca.pem")
+        stranger = ApiClient(deployed.url, verify=server_verify(wrong), token=owner.token)
+        with stranger, pytest.raises(CertificateUntrusted):
+            AdminService(stranger).export_venue(venue_id, today, today, ExportFormat.CSV, tmp_path / "x.csv")
+        assert not (tmp_path / "x.csv").exists()
+    finally:
+        owner.close()
 
 
 def test_the_client_address_is_the_one_nginx_saw(deployed: Deployment) -> None:
