@@ -214,3 +214,17 @@ def test_a_missing_nginx_fails_in_ci_and_is_skipped_elsewhere(monkeypatch: pytes
     monkeypatch.setattr(front, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception):
         front.nginx_binary()
+
+
+def test_deploy_md_fills_in_every_placeholder_of_the_shipped_config() -> None:
+    """docs/DEPLOY.md's sed line and deploy/nginx/shoumen.conf name the same placeholders, so
+    a person following it gets the configuration this module tests."""
+    deploy_md = (front.REPO / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    filled = set(re.findall(r"-e 's\|(@[A-Z_]+@)\|", deploy_md))
+    config_lines = [
+        line
+        for line in SITE_TEMPLATE.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("#")
+    ]
+    wanted = set(re.findall(r"@[A-Z_]+@", "\n".join(config_lines)))
+    assert wanted and filled == wanted
