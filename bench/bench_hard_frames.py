@@ -105,10 +105,15 @@ def run(frames: list[LabelledFrame], repeats: int) -> None:
         print(f"| {kind} | {totals[kind]} | {cells} |")
     with_code = sum(totals[kind] for kind in kinds)
     cells = " | ".join(
-        f"**{sum(reads[name].values())}** ({100 * sum(reads[name].values()) / with_code:.1f} %)" for name in names
+        f"**{sum(reads[name].values())}** ({100 * sum(reads[name].values()) / with_code:.1f} %)"
+        for name in names
     )
     print(f"| all hard frames | {with_code} | {cells} |")
-    print(f"| wrong reads | {totals['none']} empty + {with_code} | " + " | ".join(str(wrong[n]) for n in names) + " |")
+    print(
+        f"| wrong reads | {totals['none']} empty + {with_code} | "
+        + " | ".join(str(wrong[n]) for n in names)
+        + " |"
+    )
     for label, series in (("code frames", times), ("frames without a code", empty_times)):
         if not series:
             continue
@@ -119,7 +124,9 @@ def run(frames: list[LabelledFrame], repeats: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--per-class", type=int, default=30)
     parser.add_argument("--without-code", type=int, default=30)
     parser.add_argument("--photos", type=int, default=6)

@@ -32,7 +32,7 @@ DecoderName: TypeAlias = Literal["zxing", "pyzbar"]
 DECODER_NAMES: Final[tuple[DecoderName, ...]] = ("zxing", "pyzbar")
 DEFAULT_DECODER: Final[DecoderName] = "zxing"
 
-NON_ASCII_MESSAGE: Final = "二维码内容无法识别（非 ASCII）"
+NON_ASCII_MESSAGE: Final = "扫到的不是个人健康码（二维码含中文等字符），请访客出示本人的个人健康码"
 ZBAR_MISSING_MESSAGE: Final = "未找到 zbar 解码库（libzbar0），已改用 zxing 解码"
 ZXING_MISSING_MESSAGE: Final = "未找到 zxing 解码库（zxing-cpp），无法扫码"
 
@@ -201,7 +201,11 @@ class ZxingDecoder:
         return []
 
     def _read(self, gray: Image, binarizer: str, *, errors: bool = False) -> list[Any]:
-        options: dict[str, Any] = {"formats": self._formats, "try_rotate": False, "try_invert": self._try_invert}
+        options: dict[str, Any] = {
+            "formats": self._formats,
+            "try_rotate": False,
+            "try_invert": self._try_invert,
+        }
         if binarizer != "LocalAverage":
             options["binarizer"] = getattr(self._zx.Binarizer, binarizer)
         if errors:

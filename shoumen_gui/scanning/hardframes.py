@@ -46,7 +46,9 @@ FOCAL_PX: Final = 1100.0
 """A 720p webcam's focal length in pixels (about 60° horizontal field of view)."""
 
 
-def _project_corners(side: float, centre: tuple[float, float], tilt_deg: float, axis_deg: float) -> np.ndarray:
+def _project_corners(
+    side: float, centre: tuple[float, float], tilt_deg: float, axis_deg: float
+) -> np.ndarray:
     """The four corners of a ``side``-pixel square (as seen face-on) turned ``tilt_deg`` about
     an in-plane axis at ``axis_deg``, projected through a pinhole camera."""
     distance = FOCAL_PX  # at this distance one unit is one pixel when seen face-on
@@ -102,8 +104,16 @@ def _noise(frame: Image, sigma: float, rng: np.random.Generator) -> Image:
     return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
-def _face_on(text: str, rng: np.random.Generator, size: tuple[int, int], side: float, dark: float,
-             light: float, rotation_deg: float = 0.0, tilt_deg: float = 0.0) -> Image:
+def _face_on(
+    text: str,
+    rng: np.random.Generator,
+    size: tuple[int, int],
+    side: float,
+    dark: float,
+    light: float,
+    rotation_deg: float = 0.0,
+    tilt_deg: float = 0.0,
+) -> Image:
     width, height = size
     frame = _background(size, rng)
     margin = side * 0.75
@@ -168,8 +178,9 @@ def _contrast(text: str, rng: np.random.Generator, size: tuple[int, int]) -> tup
     dark = float(rng.uniform(85, 115))
     spread = float(rng.uniform(25, 45))
     side = float(rng.uniform(300, 440))
-    frame = _face_on(text, rng, size, side, dark, dark + spread, float(rng.uniform(-20, 20)),
-                     float(rng.uniform(0, 15)))
+    frame = _face_on(
+        text, rng, size, side, dark, dark + spread, float(rng.uniform(-20, 20)), float(rng.uniform(0, 15))
+    )
     return _noise(frame, float(rng.uniform(2, 5)), rng), f"contrast={spread:.0f} side={side:.0f}"
 
 
@@ -213,8 +224,12 @@ def _moire(text: str, rng: np.random.Generator, size: tuple[int, int]) -> tuple[
     to_fine[1, 2] = fh / 2 - (to_fine[1, 0] * cxr + to_fine[1, 1] * cyr)
     roi_size = (x1 - x0, y1 - y0)
     sampled = cv2.warpAffine(
-        cv2.GaussianBlur(fine, (0, 0), 0.6 * sub / pitch / 2), to_fine, roi_size,
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT, borderValue=-1,
+        cv2.GaussianBlur(fine, (0, 0), 0.6 * sub / pitch / 2),
+        to_fine,
+        roi_size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=-1,
     )
     inside = sampled >= 0
     roi = frame[y0:y1, x0:x1].astype(np.float32)
@@ -231,14 +246,17 @@ def _brightness(text: str, rng: np.random.Generator, size: tuple[int, int]) -> t
     side = float(rng.uniform(300, 440))
     if rng.random() < 0.5:
         light = float(rng.uniform(45, 80))
-        frame = _face_on(text, rng, size, side, 8, light, float(rng.uniform(-20, 20)),
-                         float(rng.uniform(0, 15)))
+        frame = _face_on(
+            text, rng, size, side, 8, light, float(rng.uniform(-20, 20)), float(rng.uniform(0, 15))
+        )
         frame = np.clip(frame.astype(np.float32) * 0.45, 0, 255).astype(np.uint8)  # a dim room
         frame = _face_on_dim_fix(frame)
         label = f"dim light={light:.0f}"
     else:
         dark = float(rng.uniform(120, 190))
-        frame = _face_on(text, rng, size, side, dark, 255, float(rng.uniform(-20, 20)), float(rng.uniform(0, 15)))
+        frame = _face_on(
+            text, rng, size, side, dark, 255, float(rng.uniform(-20, 20)), float(rng.uniform(0, 15))
+        )
         frame = np.clip(frame.astype(np.float32) * 1.25, 0, 255).astype(np.uint8)  # overexposed
         label = f"overexposed dark={dark:.0f}"
     return _noise(frame, 3, rng), f"{label} side={side:.0f}"
@@ -283,7 +301,9 @@ _MAKERS = {
 PHOTO_SIZE: Final = (4032, 3024)
 
 
-def photo_frames(count: int = 6, *, seed: int = 16, texts: Sequence[str] | None = None) -> Iterator[LabelledFrame]:
+def photo_frames(
+    count: int = 6, *, seed: int = 16, texts: Sequence[str] | None = None
+) -> Iterator[LabelledFrame]:
     """Phone photos (12 MP, JPEG quality 85) of a code a few metres away: 2.2-3 pixels per
     module at full size, under one after a downscale to 1280 pixels wide."""
     texts = list(texts) if texts else [sample_personal_code(i) for i in range(10)]
@@ -292,7 +312,9 @@ def photo_frames(count: int = 6, *, seed: int = 16, texts: Sequence[str] | None 
         text = texts[i % len(texts)]
         modules = len(qr_matrix(text))
         side = float(rng.uniform(2.2, 3.0)) * modules
-        frame = _face_on(text, rng, PHOTO_SIZE, side, 14, 215, float(rng.uniform(-20, 20)), float(rng.uniform(0, 15)))
+        frame = _face_on(
+            text, rng, PHOTO_SIZE, side, 14, 215, float(rng.uniform(-20, 20)), float(rng.uniform(0, 15))
+        )
         frame = _noise(as_image(cv2.GaussianBlur(frame, (0, 0), 0.5)), 2, rng)
         ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])
         assert ok

@@ -84,7 +84,7 @@ class ScanPipeline:
         decoder: Decoder,
         stabiliser: ReadStabiliser | None = None,
         *,
-        max_width: int | None | Literal["decoder"] = "decoder",
+        max_width: int | Literal["decoder"] | None = "decoder",
         frame_interval_s: float | None = None,
         budget: float = 0.8,
         timer: Callable[[], float] = time.perf_counter,
