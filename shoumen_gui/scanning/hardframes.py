@@ -122,7 +122,8 @@ def _face_on(
     if rotation_deg:
         angle = math.radians(rotation_deg)
         rot = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]], np.float32)
-        corners = (corners - np.float32(centre)) @ rot.T + np.float32(centre)
+        middle = np.array(centre, np.float32)
+        corners = (corners - middle) @ rot.T + middle
     modules = len(qr_matrix(text))
     module_px = max(1, min(8, round(side / modules)))
     _warp_onto(frame, _screen(text, module_px, dark, light), corners)
@@ -144,7 +145,7 @@ def _motion(text: str, rng: np.random.Generator, size: tuple[int, int]) -> tuple
     kernel = np.zeros((length, length), np.float32)
     kernel[length // 2, :] = 1.0
     turn = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), angle, 1.0)
-    kernel = cv2.warpAffine(kernel, turn, (length, length))
+    kernel = np.asarray(cv2.warpAffine(kernel, turn, (length, length)), np.float32)
     kernel /= max(float(kernel.sum()), 1e-6)
     frame = as_image(cv2.filter2D(frame, -1, kernel))
     return _noise(frame, 3, rng), f"motion={length}px@{angle:.0f} side={side:.0f}"
@@ -265,7 +266,7 @@ def _brightness(text: str, rng: np.random.Generator, size: tuple[int, int]) -> t
 def _face_on_dim_fix(frame: Image) -> Image:
     """A dim room darkens everything, but the screen is its own light: the camera's auto
     exposure lifts the whole frame a little again."""
-    return np.clip(frame.astype(np.float32) * 1.6 + 4, 0, 255).astype(np.uint8)
+    return as_image(np.clip(frame.astype(np.float32) * 1.6 + 4, 0, 255).astype(np.uint8))
 
 
 def _jpeg(text: str, rng: np.random.Generator, size: tuple[int, int]) -> tuple[Image, str]:
