@@ -32,7 +32,7 @@ from shoumen_gui.ui.flow import BackendChoice, SessionFlow
 from shoumen_gui.ui.kiosk import KioskController
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.scan_view import ScanConfig, stop_all_scanners
-from shoumen_gui.ui.sounds import SoundPlayer
+from shoumen_gui.ui.sounds import player_for
 from shoumen_gui.ui.typescale import apply_type_scale
 
 log = logging.getLogger("shoumen.gui.app")
@@ -214,7 +214,7 @@ def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Boots
     load_style(app, settings)
     install_translator(app, settings)
     tasks = TaskManager()
-    sounds = SoundPlayer(settings.sound_style) if settings.sound_enabled else None
+    sounds = player_for(settings.sound_style, tones=settings.sound_enabled, voice=settings.voice_enabled)
     device = settings.device_name or platform.node()
     window = MainWindow(tasks, sounds=sounds, device_name=device)
     window.workbench.set_scan_config(

@@ -45,6 +45,9 @@ class Settings:
     device_name: str = ""  # shown in the server's session list; empty: the host name
     sound_enabled: bool = False
     sound_style: SoundStyle = SoundStyle.TONES
+    # The verdict spoken after the tone (请通行 / 禁止通行 / 请人工核验). Off by default: the queue
+    # hears the result. A new key with a default: no upgrade step.
+    voice_enabled: bool = False
     language: str = "zh_CN"
     font_scale: float = 1.0
     kiosk: bool = False

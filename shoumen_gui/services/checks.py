@@ -96,7 +96,9 @@ _DOCUMENT_SHAPE: Final = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{1,40}", re.ASCII)
 MSG_EMPTY: Final = "未读取到内容，请重新扫码或输入证件号码"
 MSG_TOO_LONG: Final = "内容过长，不是个人健康码或证件号码"
 MSG_VENUE_CODE: Final = "这是场所码，不是个人健康码。请访客出示本人的个人健康码"
-MSG_UNKNOWN: Final = "无法识别的内容，请扫描个人健康码或输入证件号码"
+MSG_UNKNOWN: Final = "扫到的不是个人健康码，请访客出示本人的个人健康码"
+MSG_WEB_ADDRESS: Final = "扫到的是网址二维码，不是个人健康码。请访客出示本人的个人健康码"
+_WEB_ADDRESS: Final = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S")
 MSG_OFFLINE_DOCUMENT: Final = "离线状态无法核验证件，请人工决定"
 MSG_NO_TRUST_LIST: Final = "本机没有信任列表，无法离线核验，请联网同步"
 # The server's 403 codes for a venue a supervisor has not approved (issue 13 §1).
@@ -231,9 +233,18 @@ class CheckService:
         if kind is InputKind.PERSONAL_CODE:
             return self._check_code(text.strip(), temperature)
         if kind is InputKind.DOCUMENT:
-            return self.check_document(text, None, temperature)
+            try:
+                return self.check_document(text, None, temperature)
+            except InputRejected as exc:
+                # A scanned text of letters and digits that is no document at all is some other
+                # QR (a product or payment code): say that, not "无法识别的证件号码" (issue 16 §8).
+                if exc.code == "bad_format":
+                    raise InputRejected(MSG_UNKNOWN, code="not_health_code") from exc
+                raise
         if kind is InputKind.VENUE_CODE:
             raise InputRejected(MSG_VENUE_CODE, code="venue_code_given")
+        if _WEB_ADDRESS.match(text.strip()):
+            raise InputRejected(MSG_WEB_ADDRESS, code="web_address")
         if not text.strip():
             raise InputRejected(MSG_EMPTY, code="empty")
         if len(text.strip()) > MAX_CODE_LENGTH:

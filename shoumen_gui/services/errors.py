@@ -124,7 +124,8 @@ class RateLimited(ServerRejected):
 class InputRejected(ServiceError):
     """A scanned or typed text that is not something to check.
 
-    Codes: "empty", "venue_code_given", "unknown_input", "malformed_code", "too_long",
+    Codes: "empty", "venue_code_given", "web_address", "not_health_code" (a scanned text of
+    letters and digits that is no document), "unknown_input", "malformed_code", "too_long",
     "not_ascii", the shoumen_core.identity DocumentErrorCode values (bad_format, bad_length,
     bad_region, bad_birth_date, bad_checksum), and the shoumen_core.codes CodeError codes that
     concern the text itself (bad_signature, unknown_key).

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shoumen_gui.scanning.decoders import DecodedText, Decoder, DecoderName, ZxingDecoder
+from shoumen_gui.scanning.decoders import DecodedText, Decoder, DecoderName, PyzbarDecoder, ZxingDecoder
 from shoumen_gui.scanning.errors import CameraLost
 from shoumen_gui.scanning.frames import Frame, Image
 from shoumen_gui.scanning.pipeline import ScanPipeline, ScanRead
@@ -197,3 +197,31 @@ def test_a_lost_camera_ends_the_run_with_camera_lost(zxing: ZxingDecoder) -> Non
             for read in ScanPipeline(zxing).run(source, on_frame=unplug_after_three):
                 reads.append(read)
     assert texts_of(reads) == ["SMHC1.cam"]
+
+
+def test_an_image_folder_waits_for_a_slow_decoder_instead_of_skipping(
+    tmp_path: Path, clock: FakeClock, zxing: ZxingDecoder
+) -> None:
+    """`shoumen --images` read 2 of 6 images: each is shown for two frames, and a decoder slower
+    than the frame interval made the pipeline skip frames (issue 16 §8). A folder waits."""
+    texts = [f"SMHC1.photo-{i}" for i in range(6)]
+    write_test_images(tmp_path / "imgs", texts)
+
+    class Slow:
+        name: DecoderName = "zxing"
+
+        def decode(self, gray: Image) -> list[DecodedText]:
+            clock.advance(0.5)  # a 12 MP photo on a slow PC: longer than the 0.2 s frame interval
+            return zxing.decode(gray)
+
+    pipeline = ScanPipeline(Slow(), timer=clock)
+    with ImageFolderSource(tmp_path / "imgs", realtime=True, clock=clock, sleep=clock.sleep) as source:
+        assert source.waits
+        reads = list(pipeline.run(source))
+    assert texts_of(reads) == texts
+    assert pipeline.stats.skipped == 0
+
+
+def test_zxing_gets_the_full_frame_pyzbar_a_narrower_one(zxing: ZxingDecoder, pyzbar: PyzbarDecoder) -> None:
+    assert ScanPipeline(zxing).max_width is None  # zxing searches smaller scales itself
+    assert ScanPipeline(pyzbar).max_width == 1280
