@@ -247,4 +247,4 @@ class AbnormalPanel(QWidget):
         self.full.hide()
 
     def _on_failed(self, error: Exception) -> None:
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")

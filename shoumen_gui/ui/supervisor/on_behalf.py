@@ -132,4 +132,4 @@ class OnBehalfPanel(QWidget):
         if isinstance(error, ServiceError) and self.form.show_server_error(error):
             set_message(self.message, self.tr("请按提示修改标红的内容"), "error")
             return
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")

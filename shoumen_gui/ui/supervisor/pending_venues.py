@@ -181,7 +181,7 @@ class PendingVenuesPanel(QWidget):
     def _on_failed(self, error: Exception) -> None:
         self.refresh_button.setEnabled(True)
         self._update_buttons()
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
     def selected(self) -> PendingVenueOut | None:
         rows = self.table.selectionModel().selectedRows()

@@ -230,7 +230,7 @@ class RegionView(QWidget):
 
     def _on_failed(self, error: Exception) -> None:
         self.refresh_button.setEnabled(True)
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
     @Slot()
     def _show_pending_count(self) -> None:

@@ -43,7 +43,7 @@ class AdminFlow(QObject):
         api = self.flow.api
         if api is None:
             raise RuntimeError("no backend yet")
-        return AdminService(api)
+        return AdminService(api, connectivity=self.flow.connectivity)
 
     # --- registration -----------------------------------------------------------------------
 

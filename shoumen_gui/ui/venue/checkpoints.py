@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QVBoxLayout, QW
 from shoumen_core.schemas import CheckpointOut
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, set_message
+from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：检查点只能在联网时修改，请联网后重试"
@@ -178,9 +178,9 @@ class CheckpointsPanel(QWidget):
         def failed(error: Exception) -> None:
             self.add_button.setEnabled(True)
             self._update_buttons()
-            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
-        self.tasks.run(fn, succeeded, failed)
+        run_online(self.tasks, self.message, fn, succeeded, failed)
 
     @Slot()
     def _on_selected(self) -> None:

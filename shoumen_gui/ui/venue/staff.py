@@ -23,7 +23,7 @@ from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import Role, StaffOut, StaffState
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, set_message, tr
+from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message, tr
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：子管理员只能在联网时管理，请联网后重试"
@@ -249,9 +249,9 @@ class StaffPanel(QWidget):
 
         def failed(error: Exception) -> None:
             self._set_enabled(True)
-            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
-        self.tasks.run(fn, succeeded, failed)
+        run_online(self.tasks, self.message, fn, succeeded, failed)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.add_button.setEnabled(enabled)
