@@ -89,7 +89,7 @@ class AdminFlow(QObject):
         station = self.flow.station
         if station is None or station.post.venue.role is not Role.OWNER:
             return
-        self.window.venue_admin.open(self._admin(), station.post.venue_id)
+        self.window.venue_admin.open(self._admin(), station.post.venue_id, station.post.checkpoint_id)
         self.window.show_page(self.window.venue_admin)
 
     @Slot()

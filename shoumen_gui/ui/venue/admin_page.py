@@ -65,8 +65,9 @@ class VenueAdminPage(QWidget):
         layout.addWidget(self.tabs, 1)
         name_inner_controls(self)
 
-    def open(self, admin: AdminService, venue_id: int) -> None:
-        """Load the venue, then every tab (each tab reads its own part)."""
+    def open(self, admin: AdminService, venue_id: int, checkpoint_id: int | None = None) -> None:
+        """Load the venue, then every tab (each tab reads its own part). `checkpoint_id`: the
+        gate this station checks at (deleting it is said first)."""
         self.admin, self.venue = admin, None
         self.tabs.setCurrentWidget(self.code)
         self.code.clear()
@@ -74,6 +75,7 @@ class VenueAdminPage(QWidget):
         set_message(self.message, self.tr("正在读取场所信息…"))
         run_online(self.tasks, self.message, lambda: admin.venue(venue_id), self._on_venue, self._on_failed)
         self.staff.load(admin, venue_id)
+        self.checkpoints.in_use_id = checkpoint_id
         self.checkpoints.load(admin, venue_id)
         self.policy.load(admin, venue_id)
 

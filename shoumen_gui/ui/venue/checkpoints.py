@@ -53,6 +53,7 @@ class CheckpointsPanel(QWidget):
         self.tasks = tasks
         self.admin: AdminService | None = None
         self.venue_id = 0
+        self.in_use_id: int | None = None  # the checkpoint this station checks at
         self.model = CheckpointModel(self)
         self.view = QListView()
         self.view.setObjectName("checkpointList")
@@ -143,6 +144,10 @@ class CheckpointsPanel(QWidget):
         if checkpoint is None:
             return
         text = self.tr("确定删除检查点“{0}”？已有的核验记录会保留。").format(checkpoint.name)
+        if checkpoint.id == self.in_use_id:  # the gate this very station checks at (issue 16 §10)
+            text = self.tr(
+                "“{0}”是本机正在使用的检查点。删除后，本机返回核验时需要重新选择检查点。\n"
+            ).format(checkpoint.name) + text
         confirm(
             self,
             "confirmCheckpointRemove",

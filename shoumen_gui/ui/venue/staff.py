@@ -195,7 +195,18 @@ class StaffPanel(QWidget):
             return
         admin, venue_id, user_id = self._require_admin(), self.venue_id, member.user_id
         if member.state is StaffState.AUTHORISED:
-            self._run(lambda: admin.revoke_staff(venue_id, user_id), self._on_state)
+            # Revoking stops a guard at the gate: asked first, like deleting (issue 16 §10).
+            text = self.tr("确定收回 {0}（{1}）的核验权限？收回后对方不能再在本场所核验，可随时恢复授权。").format(
+                member.name, member.phone_masked
+            )
+            confirm(
+                self,
+                "confirmStaffRevoke",
+                self.tr("收回核验权限"),
+                text,
+                self.tr("收回权限"),
+                lambda: self._run(lambda: admin.revoke_staff(venue_id, user_id), self._on_state),
+            )
         else:
             self._run(lambda: admin.authorise_staff(venue_id, user_id), self._on_state)
 
