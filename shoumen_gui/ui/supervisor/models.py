@@ -108,6 +108,8 @@ class RegionVenuesModel(_Table):
             if isinstance(value, datetime):
                 return as_utc(value).timestamp()
             return -1.0 if value is None else value
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return venue.name  # elided in a narrow table
         if role in _DISPLAY:
             value = values[column]
             if column == 6:

@@ -116,8 +116,13 @@ class RegionView(QWidget):
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Issue 16 §10: no sideways scrolling at 1280 px. The numbers take their width, the
+        # venue's name the rest (elided, whole in its tooltip), and the splitter gives the
+        # table two thirds of the width.
+        columns = self.table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        columns.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(self._on_venue_selected)
         self.totals = label("regionTotals", self.tr("合计"))
@@ -144,8 +149,9 @@ class RegionView(QWidget):
         right_column.addWidget(self.trend, 1)
         stats.addWidget(left)
         stats.addWidget(right)
-        stats.setStretchFactor(0, 3)
-        stats.setStretchFactor(1, 2)
+        stats.setStretchFactor(0, 2)
+        stats.setStretchFactor(1, 1)
+        stats.setSizes([2000, 1000])  # weights: Qt shares the real width in this ratio
 
         self.abnormal = AbnormalPanel(tasks)
         self.on_behalf = OnBehalfPanel(tasks)
