@@ -14,8 +14,8 @@ from datetime import date, datetime, time
 from PySide6.QtCharts import (
     QBarSeries,
     QBarSet,
-    QChart,
     QCategoryAxis,
+    QChart,
     QChartView,
     QDateTimeAxis,
     QLineSeries,

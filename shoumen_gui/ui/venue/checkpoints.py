@@ -145,9 +145,12 @@ class CheckpointsPanel(QWidget):
             return
         text = self.tr("确定删除检查点“{0}”？已有的核验记录会保留。").format(checkpoint.name)
         if checkpoint.id == self.in_use_id:  # the gate this very station checks at (issue 16 §10)
-            text = self.tr(
-                "“{0}”是本机正在使用的检查点。删除后，本机返回核验时需要重新选择检查点。\n"
-            ).format(checkpoint.name) + text
+            text = (
+                self.tr("“{0}”是本机正在使用的检查点。删除后，本机返回核验时需要重新选择检查点。\n").format(
+                    checkpoint.name
+                )
+                + text
+            )
         confirm(
             self,
             "confirmCheckpointRemove",

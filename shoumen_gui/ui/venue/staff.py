@@ -196,9 +196,9 @@ class StaffPanel(QWidget):
         admin, venue_id, user_id = self._require_admin(), self.venue_id, member.user_id
         if member.state is StaffState.AUTHORISED:
             # Revoking stops a guard at the gate: asked first, like deleting (issue 16 §10).
-            text = self.tr("确定收回 {0}（{1}）的核验权限？收回后对方不能再在本场所核验，可随时恢复授权。").format(
-                member.name, member.phone_masked
-            )
+            text = self.tr(
+                "确定收回 {0}（{1}）的核验权限？收回后对方不能再在本场所核验，可随时恢复授权。"
+            ).format(member.name, member.phone_masked)
             confirm(
                 self,
                 "confirmStaffRevoke",
