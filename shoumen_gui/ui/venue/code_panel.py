@@ -30,6 +30,7 @@ from shoumen_gui.ui.venue.common import (
     button,
     error_text,
     label,
+    run_online,
     set_message,
     tr,
 )
@@ -134,7 +135,13 @@ class VenueCodePanel(QWidget):
         checkpoint_id = self.target.currentData()
         self._set_ready(False)
         set_message(self.message, self.tr("正在取得场所码…"))
-        self.tasks.run(lambda: admin.venue_code(venue.id, checkpoint_id), self._on_code, self._on_failed)
+        run_online(
+            self.tasks,
+            self.message,
+            lambda: admin.venue_code(venue.id, checkpoint_id),
+            self._on_code,
+            self._on_failed,
+        )
 
     def _on_code(self, code: VenueCodeOut) -> None:
         if (
