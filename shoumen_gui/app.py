@@ -359,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     exit_code = [0]
     if args.self_check_exit:
         exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")
-    boot.window.show()
+    boot.window.show_on_screen()
     if boot.kiosk_at_start:
         boot.kiosk.lock()  # fullscreen and locked from the first page on
     boot.flow.start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
@@ -24,6 +24,11 @@ from shoumen_gui.ui.venue.register import RegisterPage
 from shoumen_gui.ui.workbench import Workbench
 
 log = logging.getLogger("shoumen.gui.window")
+
+WINDOW_SIZE = QSize(1180, 760)
+# Issue 16 §10: on a 1280×800 tablet or a 1366×768 laptop a 1180×764 window wastes the edges
+# and its title bar: screens up to this wide open maximised.
+MAXIMISE_UP_TO_WIDTH = 1366
 
 
 class StartupPage(QWidget):
@@ -101,7 +106,17 @@ class MainWindow(QMainWindow):
         ):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
-        self.resize(1180, 760)
+        self.resize(WINDOW_SIZE)
+
+    def show_on_screen(self, available: QRect | None = None) -> None:
+        """Show the window as fits the screen it opens on (`available`: its free area)."""
+        if available is None:
+            screen = self.screen()
+            available = screen.availableGeometry() if screen is not None else QRect()
+        if available.isValid() and available.width() <= MAXIMISE_UP_TO_WIDTH:
+            self.showMaximized()
+        else:
+            self.show()
 
     def show_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QFrame,
     QHBoxLayout,
     QPushButton,
     QTabWidget,
@@ -128,7 +129,20 @@ class Workbench(QWidget):
         self.keyring_banner.setAccessibleName(self.tr("登录保存提示"))
         self.keyring_banner.setProperty("role", "infoBanner")
         self.keyring_banner.setWordWrap(True)
-        self.keyring_banner.hide()
+        # Issue 16 §10: dismissible for the session (知道了), never on the visitors' kiosk screen.
+        dismiss = QPushButton(self.tr("知道了"))
+        dismiss.setObjectName("keyringBannerDismiss")
+        dismiss.setAccessibleName(self.tr("关闭登录保存提示"))
+        dismiss.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        dismiss.clicked.connect(self._dismiss_keyring_banner)
+        self.keyring_row = QFrame()
+        self.keyring_row.setObjectName("keyringBannerRow")
+        keyring_row = QHBoxLayout(self.keyring_row)
+        keyring_row.setContentsMargins(0, 0, 0, 0)
+        keyring_row.addWidget(self.keyring_banner, 1)
+        keyring_row.addWidget(dismiss)
+        self.keyring_row.hide()
+        self._keyring_persistent, self._keyring_dismissed = True, False
 
         # A venue the township has not approved yet: its lookups come back grey (issue 13 §1).
         self.venue_status_banner = plain_label()
@@ -186,7 +200,7 @@ class Workbench(QWidget):
         self.status_bar = SyncStatusBar()
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addWidget(self.keyring_banner)
+        layout.addWidget(self.keyring_row)
         layout.addWidget(self.venue_status_banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status_bar)
@@ -204,7 +218,8 @@ class Workbench(QWidget):
         self.user_label.setText(mask_name(post.user.name) or post.user.phone_masked)
         self.status_bar.set_checkpoint(post.venue.venue_name, checkpoint)
         self.status_bar.show_connecting()
-        self.keyring_banner.setVisible(not keyring_persistent)
+        self._keyring_persistent = keyring_persistent
+        self._show_keyring_banner()
         self._show_venue_status(post.venue)
         self.policy = station.policy
         station.status_changed.connect(self._on_status)
@@ -433,6 +448,15 @@ class Workbench(QWidget):
         self.kiosk_unlock_button.setVisible(on)
         self.kiosk_button.setVisible(not on and (self.kiosk or not self.kiosk_button.isHidden()))
         self.kiosk = on
+        self._show_keyring_banner()
+
+    def _show_keyring_banner(self) -> None:
+        self.keyring_row.setVisible(not (self._keyring_persistent or self._keyring_dismissed or self.kiosk))
+
+    @Slot()
+    def _dismiss_keyring_banner(self) -> None:
+        self._keyring_dismissed = True  # for this run: the next start says it again
+        self._show_keyring_banner()
 
 
 def _preload_scanning() -> None:

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.identity import mask_name
 from shoumen_core.phone import mask_phone
-from shoumen_core.policy import LEVEL_WORDS
-from shoumen_core.schemas import CheckMethod, ExportFormat
+from shoumen_core.policy import LEVEL_WORDS, VerdictLevel
+from shoumen_core.schemas import CheckMethod, ExportFormat, ManualDecision
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_server.audit import audit
 from shoumen_server.counts import stored_rows
@@ -40,7 +40,7 @@ log = logging.getLogger("shoumen.server.export")
 
 MAX_RANGE_DAYS = 31
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
-COLUMNS = ["时间", "场所", "卡口", "核验方式", "结论", "姓名", "证件号", "原因", "核验人员"]
+COLUMNS = ["时间", "场所", "卡口", "核验方式", "结论", "人工决定", "姓名", "证件号", "原因", "核验人员"]
 METHOD_NAMES = {
     CheckMethod.SCAN.value: "扫码",
     CheckMethod.DOCUMENT.value: "证件",
@@ -48,6 +48,10 @@ METHOD_NAMES = {
     CheckMethod.MANUAL.value: "人工登记",
 }
 LEVEL_NAMES = {level.value: words for level, words in LEVEL_WORDS.items()}
+# The guard's decision on a 人工核验 / 无法核验 result (issue 16 §7): contact tracing needs to
+# know who was let in by hand. A result that needed one and has none reads 未决定.
+DECISION_NAMES = {ManualDecision.ADMIT.value: "人工放行", ManualDecision.TURN_AWAY.value: "劝返"}
+_NEEDS_DECISION = frozenset({VerdictLevel.REVIEW.value, VerdictLevel.CANNOT_VERIFY.value})
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -97,6 +101,12 @@ def _staff_label(user_id: int | None, name: str | None, phone: str | None) -> st
     return " ".join(part for part in parts if part)
 
 
+def _decision_words(level: str, decision: str | None) -> str:
+    if decision is not None:
+        return DECISION_NAMES.get(decision, decision)
+    return "未决定" if level in _NEEDS_DECISION else ""
+
+
 def _export_rows(
     sessions: sessionmaker[Session], venue_ids: list[int], first: date, last: date
 ) -> Iterator[list[str]]:
@@ -109,6 +119,7 @@ def _export_rows(
             Checkpoint.name,
             Check.method,
             Check.level,
+            Check.manual_decision,
             Check.masked_name,
             Check.masked_id,
             Check.findings_json,
@@ -133,6 +144,7 @@ def _export_rows(
                     checkpoint,
                     method,
                     level,
+                    decision,
                     name,
                     masked_id,
                     findings,
@@ -148,6 +160,7 @@ def _export_rows(
                         checkpoint or "",
                         METHOD_NAMES.get(method, method),
                         LEVEL_NAMES.get(level, level),
+                        _decision_words(level, decision),
                         name,
                         masked_id,
                         "；".join(finding_reasons(findings)),
