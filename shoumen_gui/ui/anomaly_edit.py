@@ -34,14 +34,12 @@ from shoumen_core.identity import (
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.policy import Finding, FindingState, VenuePolicy
 from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyOut, AnomalyType
+from shoumen_core.temperature import parse_reading
 from shoumen_core.timeutil import local_day
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalAnomaly, LocalCache
 from shoumen_gui.services.checks import seal_document
 from shoumen_gui.services.errors import ServiceError
-
-TEMPERATURE_MIN: Final = 30.0  # the server's range (shoumen_server.anomaly_store)
-TEMPERATURE_MAX: Final = 45.0
 
 TYPE_WORDS: Final[dict[AnomalyType, str]] = {
     AnomalyType.RED_CODE: "红码",
@@ -192,17 +190,10 @@ def required_fields(anomaly_type: AnomalyType | None, base: Base) -> set[str]:
 
 
 def parse_temperature(text: str) -> float | None:
-    """None for an empty field; ValueError (with the message) for a bad one."""
-    text = text.strip().replace("℃", "").replace("°C", "").strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError("体温应为数字，例如 37.5") from None
-    if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
-        raise ValueError(f"体温应在 {TEMPERATURE_MIN:.1f} 到 {TEMPERATURE_MAX:.1f} °C 之间")
-    return round(value, 1)
+    """None for an empty field; InvalidTemperature (a ValueError with the message) for a bad
+    one: the shared rule of shoumen_core.temperature, as the server applies it."""
+    value = parse_reading(text)
+    return None if value is None else round(value, 1)
 
 
 def validate(draft: Draft, base: Base, today: date) -> list[Problem]:

@@ -59,8 +59,13 @@ class DisplayPage(QWidget):
         self.sound_style.setCurrentIndex(self.sound_style.findData(settings.sound_style.value))
         self.sound_style.setEnabled(settings.sound_enabled)
         self.sound_enabled.toggled.connect(self.sound_style.setEnabled)
+        self.temperature_entry = QCheckBox(tr("本场所要求测体温：体温栏常驻证件键盘旁"))
+        self.temperature_entry.setObjectName("temperatureEntry")
+        self.temperature_entry.setAccessibleName(tr("本场所要求测体温"))
+        self.temperature_entry.setChecked(settings.temperature_entry)
         form = QFormLayout()
         form.addRow(tr("字体大小"), self.font_scale)
+        form.addRow(tr("体温"), self.temperature_entry)
         form.addRow(tr("提示音"), self.sound_enabled)
         form.addRow(tr("提示音方式"), self.sound_style)
         layout = QVBoxLayout(self)
@@ -75,6 +80,7 @@ class DisplayPage(QWidget):
             "font_scale": float(self.font_scale.currentData()),
             "sound_enabled": self.sound_enabled.isChecked(),
             "sound_style": SoundStyle(self.sound_style.currentData()),
+            "temperature_entry": self.temperature_entry.isChecked(),
         }
 
 

@@ -55,3 +55,12 @@ def type_id(qtbot: QtBot, window: MainWindow, number: str) -> None:
 def verdict(window: MainWindow) -> str:
     text: str = find(window, QLabel, "verdictLabel").text()
     return text
+
+
+def log_out(qtbot: QtBot, window: MainWindow) -> None:
+    """退出登录 on the workbench and confirm it (logging in again costs an SMS: it asks)."""
+    workbench = window.workbench
+    click(qtbot, window, "logoutButton")
+    box = workbench.logout_prompt
+    assert box is not None and box.isVisible()
+    find(box, QPushButton, "logoutConfirmOk").click()
