@@ -333,6 +333,7 @@ class AnomalyAction(StrEnum):
     REPORT_COMMUNITY = "report_community"  # 报告社区
     AMBULANCE = "ambulance"  # 120
     YELLOW_SAMPLING = "yellow_sampling"  # 黄码采样点
+    ADMIT_PAPER = "admit_paper"  # 放行 after the traditional paper check (FAQ 6 only)
     OTHER = "other"  # 其他
 
 
@@ -370,6 +371,7 @@ class AnomalyIn(Model):
     sealed_phone: Annotated[str, StringConstraints(max_length=SEALED_TEXT_MAX)] | None = None
     masked_name: Annotated[str, StringConstraints(max_length=50)] = ""  # device display only
     phone_masked: Annotated[str, StringConstraints(max_length=32)] = ""  # device display only
+    no_phone_reason: OptionalText = ""  # FAQ 6: why no phone is given (shoumen_core.anomalies)
     temperature: float | None = None
     snapshot: HealthSnapshot | None = None
     origin: OptionalText = ""
@@ -396,6 +398,7 @@ class AnomalyOut(Model):
     temperature: float | None
     snapshot: HealthSnapshot | None
     origin: str
+    no_phone_reason: str = ""
     arrival_at: datetime | None
     transport: str
     anomaly_type: AnomalyType
