@@ -31,7 +31,9 @@ class AnomalyProblem:
 
 
 NAME_MISSING: Final = AnomalyProblem(NAME, "anomaly_name_missing", "请填写姓名")
-NOTES_MISSING: Final = AnomalyProblem(NOTES, "anomaly_notes_missing", "请填写情况说明（核验了什么、如何处置）")
+NOTES_MISSING: Final = AnomalyProblem(
+    NOTES, "anomaly_notes_missing", "请填写情况说明（核验了什么、如何处置）"
+)
 PHONE_OR_REASON: Final = AnomalyProblem(
     NO_PHONE_REASON, "anomaly_no_phone_reason", "请填写联系电话，或说明无法留电话的原因"
 )

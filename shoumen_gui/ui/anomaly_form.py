@@ -198,6 +198,16 @@ class AnomalyForm(QWidget):
             key, policy = edit.venue_sealing(cache, base.venue_id)
             return edit.build_anomaly(base, draft, now, sealing_key=key, policy=policy)
 
+        def build_with_paper_check() -> AnomalyIn:
+            """FAQ 6 without a check: the paper check is recorded first and linked, so the
+            visitor counts in the day's figures (both committed on the one serial lane)."""
+            nonlocal base
+            anomaly = build()  # refuses first (e.g. no sealing key) so no orphan check is left
+            record = edit.paper_check(base, draft, now, cache.device_id())
+            cache.add_check(record, user_id)
+            base = replace(base, check_id=record.id)
+            return anomaly.model_copy(update={"check_id": record.id})
+
         if base.mode is EditMode.SERVER:
 
             def put(anomaly: AnomalyIn) -> None:
@@ -207,8 +217,9 @@ class AnomalyForm(QWidget):
 
             station.tasks.run_serial(build, put, self._on_save_failed)
         else:
+            make = build_with_paper_check if edit.needs_paper_check(base, draft) else build
             station.tasks.run_serial(
-                lambda: edit.save_local(cache, build(), user_id), self._on_saved, self._on_save_failed
+                lambda: edit.save_local(cache, make(), user_id), self._on_saved, self._on_save_failed
             )
 
     def _on_put(self, answer: tuple[AnomalyIn, AnomalyOut]) -> None:

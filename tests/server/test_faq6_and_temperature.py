@@ -89,7 +89,9 @@ def test_faq6_push_is_rejected_per_row(server: Server) -> None:
 
 
 @pytest.mark.parametrize("celsius", [TEMPERATURE_MIN - 0.1, TEMPERATURE_MAX + 0.1, 368.0])
-def test_a_lookup_with_a_temperature_out_of_the_shared_range_is_refused(server: Server, celsius: float) -> None:
+def test_a_lookup_with_a_temperature_out_of_the_shared_range_is_refused(
+    server: Server, celsius: float
+) -> None:
     venue_id, owner = register_venue(server)
     r = server.client.post(
         f"{API}/venues/{venue_id}/lookup",

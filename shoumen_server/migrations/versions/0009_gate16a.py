@@ -19,7 +19,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("anomalies", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("no_phone_reason", sa.String(length=500), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("no_phone_reason", sa.String(length=500), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
