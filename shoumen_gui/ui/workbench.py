@@ -299,9 +299,12 @@ class Workbench(QWidget):
             return
         problem = self.id_pad.temperature_problem()
         if problem:  # the reading would be refused: nothing is checked until it is corrected
-            self.result_panel.show_message(
-                self.tr("{0}：请更正或清空体温后重新扫码").format(problem), MESSAGE_CLEAR_MS
-            )
+            self.tabs.setCurrentWidget(self.check_page)
+            self.id_pad.temperature_input.setFocus()  # its message says what is wrong
+            if not self.result_panel.awaiting_decision:  # never over a result awaiting a decision
+                self.result_panel.show_message(
+                    self.tr("{0}：请更正或清空体温后重新扫码").format(problem), MESSAGE_CLEAR_MS
+                )
             return
 
         def run() -> None:
