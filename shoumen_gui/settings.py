@@ -66,6 +66,9 @@ class Settings:
     # The status bar warns when the data folder has less free space than this (MB), before
     # checks can no longer be saved (issue 14 §1). A new key with a default: no upgrade step.
     low_storage_warning_mb: int = 200
+    # The venue measures every visitor: the 体温 field stays beside the ID pad (issue 16 §3).
+    # A new key with a default: no upgrade step.
+    temperature_entry: bool = False
 
     def gate_json(self, venue_id: int, checkpoint_id: int | None) -> dict[str, Any]:
         """The stored gate configuration of a post ({} = no gate)."""

@@ -306,6 +306,7 @@ class Anomaly(Base):
     masked_name: Mapped[str] = mapped_column(String(50), default="")
     phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
+    no_phone_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")  # FAQ 6
     temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
     snapshot_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     origin: Mapped[str] = mapped_column(String(500), default="")

@@ -67,6 +67,7 @@ from shoumen_core.schemas import (
     LookupResponse,
     ManualDecision,
 )
+from shoumen_core.temperature import InvalidTemperature, checked_temperature
 from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services.api import LOOKUP_TIMEOUT, ApiClient
 from shoumen_gui.services.cache import CachedVenue, LocalCache
@@ -153,6 +154,7 @@ class CheckResult:
     needs_manual_decision: bool  # REVIEW or CANNOT_VERIFY: the guard admits or turns away
     headline: str  # Chinese one-liner
     nat_window_hours: int | None
+    temperature: float | None = None  # °C measured at the gate, if any (pre-fills 核查登记)
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,9 @@ class CheckService:
     # ---- entry points ------------------------------------------------------------------
 
     def check_text(self, text: str, temperature: float | None = None) -> CheckResult:
-        """A scanned or wedge-typed text. Raises InputRejected (only) for text that is not a check."""
+        """A scanned or wedge-typed text. Raises InputRejected (only) for text that is not a check,
+        or with a temperature outside the shared range (never committed: the server refuses it)."""
+        temperature = _checked_temperature(temperature)
         kind = classify(text)
         if kind is InputKind.PERSONAL_CODE:
             return self._check_code(text.strip(), temperature)
@@ -254,6 +258,7 @@ class CheckService:
     def check_document(
         self, number: str, kind: DocumentKind | None = None, temperature: float | None = None
     ) -> CheckResult:
+        temperature = _checked_temperature(temperature)
         ctx = self._require_context()
         now = self.clock()
         if len(number.strip()) > MAX_DOCUMENT_INPUT:
@@ -470,6 +475,7 @@ class CheckService:
             needs_manual_decision=outcome.level in (VerdictLevel.REVIEW, VerdictLevel.CANNOT_VERIFY),
             headline=headline(outcome.level, outcome.findings),
             nat_window_hours=policy.nat_window_hours,
+            temperature=temperature,
         )
 
     def _write_held(self) -> None:
@@ -552,3 +558,10 @@ def _refused(
 
 def _masked(document: Document, policy: VenuePolicy) -> str:
     return mask_document(document.number, MASK_POLICIES[policy.masking.value])
+
+
+def _checked_temperature(temperature: float | None) -> float | None:
+    try:
+        return checked_temperature(temperature)
+    except InvalidTemperature as exc:
+        raise InputRejected(exc.message, code=exc.code.value) from exc

@@ -63,8 +63,13 @@ class DisplayPage(QWidget):
         self.voice_enabled.setObjectName("voiceEnabled")
         self.voice_enabled.setAccessibleName(tr("语音播报核验结果"))
         self.voice_enabled.setChecked(settings.voice_enabled)
+        self.temperature_entry = QCheckBox(tr("本场所要求测体温：体温栏常驻证件键盘旁"))
+        self.temperature_entry.setObjectName("temperatureEntry")
+        self.temperature_entry.setAccessibleName(tr("本场所要求测体温"))
+        self.temperature_entry.setChecked(settings.temperature_entry)
         form = QFormLayout()
         form.addRow(tr("字体大小"), self.font_scale)
+        form.addRow(tr("体温"), self.temperature_entry)
         form.addRow(tr("提示音"), self.sound_enabled)
         form.addRow(tr("提示音方式"), self.sound_style)
         form.addRow(tr("语音播报"), self.voice_enabled)
@@ -86,6 +91,7 @@ class DisplayPage(QWidget):
             "sound_enabled": self.sound_enabled.isChecked(),
             "sound_style": SoundStyle(self.sound_style.currentData()),
             "voice_enabled": self.voice_enabled.isChecked(),
+            "temperature_entry": self.temperature_entry.isChecked(),
         }
 
 

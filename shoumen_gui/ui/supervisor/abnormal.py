@@ -45,6 +45,7 @@ ACTION_WORDS = {
     AnomalyAction.REPORT_COMMUNITY: "报告社区",
     AnomalyAction.AMBULANCE: "呼叫 120",
     AnomalyAction.YELLOW_SAMPLING: "送黄码采样点",
+    AnomalyAction.ADMIT_PAPER: "放行（已做传统纸质登记）",
     AnomalyAction.OTHER: "其他",
 }
 
