@@ -23,6 +23,7 @@ from shoumen_server.metrics import (
     MetricsMiddleware,
     count_database_errors,
     metrics_response,
+    route_templates,
 )
 from shoumen_server.middleware import BodySizeLimit, NoStore
 from shoumen_server.migrate import current_revision, head_revision
@@ -168,5 +169,8 @@ def create_app(
     app.include_router(visitor.router)
     app.add_middleware(NoStore)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # before all but timing
-    app.add_middleware(MetricsMiddleware)  # outermost: times and counts every answer, 413s included
+    templates = route_templates([*((router, API_PREFIX) for router in ROUTERS), (visitor.router, "")])
+    app.add_middleware(
+        MetricsMiddleware, templates=templates
+    )  # outermost: times and counts every answer, 413s included
     return app

@@ -28,9 +28,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
+from collections.abc import Iterable
 from typing import Any, Final
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
@@ -76,11 +77,19 @@ def _lookup_outcome(status: int) -> str:
     return "refused" if status < 500 else "error"
 
 
+def route_templates(routers: Iterable[tuple[APIRouter, str]]) -> dict[int, str]:
+    """The full template of every route of routers included with a prefix, by the route
+    object's identity: FastAPI puts the router's own route object in the scope, whose `path`
+    lacks the prefix (`/auth/sms-code` for `/api/v1/auth/sms-code`)."""
+    return {id(route): prefix + route.path for router, prefix in routers for route in router.routes}  # type: ignore[attr-defined]
+
+
 class MetricsMiddleware:
     """Times every HTTP request and counts its answer; pure ASGI (no body buffering)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, templates: dict[int, str] | None = None) -> None:
         self.app = app
+        self.templates = templates or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -98,8 +107,10 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_counted)
         finally:
-            # The router put the matched route in the scope; its path is the template.
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED
+            # The router put the matched route in the scope; its path is the template (never the
+            # raw path: ids and tokens would make a series each).
+            matched = scope.get("route")
+            route = self.templates.get(id(matched)) or getattr(matched, "path", None) or UNMATCHED
             method = scope.get("method", "")
             method = method if method in _METHODS else "OTHER"
             REQUEST_SECONDS.labels(method, route).observe(time.perf_counter() - started)

@@ -75,7 +75,8 @@ class ShoumenGunicorn(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # control_socket_disable is new in gunicorn 25.1
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         return self.factory()
