@@ -37,6 +37,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from sqlalchemy import Engine, event
 
+from shoumen_core.schemas import PushRequest, PushResponse
 from shoumen_server.errors import PermissionDenied
 from shoumen_server.middleware import ASGIApp, Message, Receive, Scope, Send
 from shoumen_server.settings import ServerSettings
@@ -139,6 +140,17 @@ class CountingSms:
 
     def __getattr__(self, name: str) -> Any:  # latest_code of the dev gateway, and the like
         return getattr(self.gateway, name)
+
+
+def count_push(body: PushRequest, response: PushResponse) -> PushResponse:
+    """Counts a push's answer by kind (check, anomaly) and outcome; returns it unchanged."""
+    checks = {item.id for item in body.checks}
+    for outcome, ids in (("accepted", response.accepted), ("rejected", [r.id for r in response.rejected])):
+        of_checks = sum(1 for item in ids if item in checks)
+        for kind, count in (("check", of_checks), ("anomaly", len(ids) - of_checks)):
+            if count:
+                PUSHED_ROWS.labels(kind, outcome).inc(count)
+    return response
 
 
 def count_database_errors(engine: Engine) -> None:

@@ -7,7 +7,7 @@ PostgreSQL, raced.
 - meanwhile no worker holds more PostgreSQL connections than its pool allows (pg_stat_activity,
   by the `shoumen/<pid>` application name each worker's engine sets), and both workers served;
 - /metrics adds up the figures of both workers;
-- SIGTERM while a push is held by a table lock: new connections are refused at once, the push
+- SIGTERM (the last test) while a push is held by a table lock: new connections are refused at once, the push
   still gets its 200 when the lock goes, its rows are stored exactly once, and serve exits 0;
 - every line the server logs with SHOUMEN_LOG_FORMAT=json is one JSON object, none with a phone.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -108,13 +109,17 @@ class Served:
     port: int
     url: str
     log: ServerLog
-    tokens: dict[str, str] = field(default_factory=dict)
+    # One client for every call (an httpx.Client per call builds an SSL context each time, a
+    # CPU cost that slowed the races); room for every racer's own connection.
+    http: httpx.Client = field(
+        default_factory=lambda: httpx.Client(timeout=30, limits=httpx.Limits(max_connections=2 * RACERS))
+    )
 
     def post(self, path: str, body: dict[str, Any], *, client: str = "198.51.100.1", **headers: str) -> Any:
         # Every test names its own client address (the server trusts loopback as its proxy):
         # per-address SMS quotas of one test do not leak into another.
-        return httpx.post(
-            f"{self.base}{API}{path}", json=body, headers={"X-Forwarded-For": client, **headers}, timeout=30
+        return self.http.post(
+            f"{self.base}{API}{path}", json=body, headers={"X-Forwarded-For": client, **headers}
         )
 
     def login(self, phone: str, client: str) -> dict[str, str]:
@@ -127,7 +132,7 @@ class Served:
         return {"Authorization": f"Bearer {r.json()['token']}"}
 
     def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-        r = httpx.get(f"{self.base}/metrics", timeout=10)
+        r = self.http.get(f"{self.base}/metrics")
         assert r.status_code == 200, r.text
         return {
             (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -187,6 +192,7 @@ def _stop(served: Served) -> int:
         served.process.send_signal(signal.SIGTERM)
     code = served.process.wait(timeout=60)
     served.log.close()
+    served.http.close()
     return code
 
 
@@ -197,11 +203,10 @@ def pg(pg_template: PgTemplate) -> PgTemplate:
 
 @pytest.fixture(scope="module")
 def workers(pg: PgTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One server for the race tests: small pool, a lookup burst of 7, an SMS quota of 7 per client."""
+    """One server for the module (its start costs seconds): a small pool, a lookup burst of 7,
+    an SMS quota of 7 per client. The drain test stops it last."""
     name = _new_database(pg, "race")
     keys = tmp_path_factory.mktemp("workers") / "keys"
-    import shutil
-
     shutil.copytree(pg.key_dir, keys)
     served = _start(
         _pg_database_url(name),
@@ -298,7 +303,7 @@ def test_sms_quota_holds_across_two_workers(workers: Served) -> None:
 
 def test_lookup_bucket_holds_across_two_workers_within_the_pool(workers: Served) -> None:
     staff = workers.login(HOSPITAL_STAFF[0][0], client="198.51.100.30")
-    me = httpx.get(f"{workers.base}{API}/me", headers=staff, timeout=10).json()
+    me = workers.http.get(f"{workers.base}{API}/me", headers=staff).json()
     venue_id = me["venues"][0]["venue_id"]
     before = workers.metrics()
     with PoolWatch(workers.url) as watch:
@@ -366,53 +371,41 @@ def _refused(port: int) -> bool:
         return True
 
 
-def test_sigterm_drains_an_inflight_push(pg: PgTemplate, tmp_path: Path) -> None:
-    import shutil
+def test_sigterm_drains_an_inflight_push(workers: Served) -> None:
+    """Last in this file: it stops the module's server (the fixture then only checks exit 0)."""
+    served, url = workers, workers.url
+    staff = served.login(HOSPITAL_STAFF[1][0], client="198.51.100.40")
+    me = served.http.get(f"{served.base}{API}/me", headers=staff).json()
+    venue_id = me["venues"][0]["venue_id"]
+    ids = [str(uuid.uuid4()) for _ in range(3)]
+    result: dict[str, Any] = {}
+    with psycopg.connect(_libpq(url)) as holder:
+        # Inserts into checks wait behind this lock; reads do not.
+        holder.execute("LOCK TABLE checks IN SHARE MODE")
+        pusher = threading.Thread(
+            target=lambda: result.update(r=served.post("/sync/push", _push_body(venue_id, ids), **staff))
+        )
+        pusher.start()
+        with psycopg.connect(_libpq(url), autocommit=True) as watch:
 
-    name = _new_database(pg, "drain")
-    keys = tmp_path / "keys"
-    shutil.copytree(pg.key_dir, keys)
-    url = _pg_database_url(name)
-    served = _start(url, keys, {})
-    try:
-        staff = served.login(HOSPITAL_STAFF[0][0], client="198.51.100.40")
-        me = httpx.get(f"{served.base}{API}/me", headers=staff, timeout=10).json()
-        venue_id = me["venues"][0]["venue_id"]
-        ids = [str(uuid.uuid4()) for _ in range(3)]
-        result: dict[str, Any] = {}
-        with psycopg.connect(_libpq(url)) as holder:
-            # Inserts into checks wait behind this lock; reads do not.
-            holder.execute("LOCK TABLE checks IN SHARE MODE")
-            pusher = threading.Thread(
-                target=lambda: result.update(r=served.post("/sync/push", _push_body(venue_id, ids), **staff))
-            )
-            pusher.start()
-            with psycopg.connect(_libpq(url), autocommit=True) as watch:
+            def push_waits() -> bool:
+                row = watch.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND application_name LIKE 'shoumen/%'"
+                ).fetchone()
+                return bool(row and row[0] >= 1)
 
-                def push_waits() -> bool:
-                    row = watch.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND wait_event_type = 'Lock' AND application_name LIKE 'shoumen/%'"
-                    ).fetchone()
-                    return bool(row and row[0] >= 1)
-
-                _wait_until(push_waits, 30, "the push to wait on the lock")
-            served.process.send_signal(signal.SIGTERM)
-            _wait_until(lambda: _refused(served.port), 10, "new connections to be refused")
-            assert served.process.poll() is None  # still draining: the push is in flight
-            assert "r" not in result
-            holder.rollback()  # releases the lock
-        pusher.join(timeout=30)
-        response = result["r"]
-        assert response.status_code == 200, response.text
-        assert sorted(response.json()["accepted"]) == sorted(ids)
-        assert served.process.wait(timeout=30) == 0
-        with psycopg.connect(_libpq(url)) as conn:
-            rows = conn.execute("SELECT id::text FROM checks WHERE id::text = ANY(%s)", (ids,)).fetchall()
-        assert sorted(row[0] for row in rows) == sorted(ids)  # each exactly once
-    finally:
-        if served.process.poll() is None:
-            served.process.kill()
-            served.process.wait(timeout=30)
-        served.log.close()
-        _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _wait_until(push_waits, 30, "the push to wait on the lock")
+        served.process.send_signal(signal.SIGTERM)
+        _wait_until(lambda: _refused(served.port), 10, "new connections to be refused")
+        assert served.process.poll() is None  # still draining: the push is in flight
+        assert "r" not in result
+        holder.rollback()  # releases the lock
+    pusher.join(timeout=30)
+    response = result["r"]
+    assert response.status_code == 200, response.text
+    assert sorted(response.json()["accepted"]) == sorted(ids)
+    assert served.process.wait(timeout=30) == 0
+    with psycopg.connect(_libpq(url)) as conn:
+        rows = conn.execute("SELECT id::text FROM checks WHERE id::text = ANY(%s)", (ids,)).fetchall()
+    assert sorted(row[0] for row in rows) == sorted(ids)  # each exactly once
