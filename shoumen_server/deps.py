@@ -19,9 +19,8 @@ from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
 from shoumen_server.settings import ServerSettings
-from shoumen_server.trust_root import trust_list_version
 from shoumen_server.sms import SmsGateway
-
+from shoumen_server.trust_root import trust_list_version
 
 # How long a worker uses its loaded keys before it asks the database whether they changed.
 # `rotate-signing-key` and `rotate-trust-root` run in another process and bump the trust list's
