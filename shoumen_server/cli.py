@@ -369,9 +369,13 @@ def _metrics_dir(workers: int) -> str | None:
     """Several workers: a fresh, empty PROMETHEUS_MULTIPROC_DIR (a leftover file of an earlier
     run would add its counts to ours), set before prometheus_client is first imported."""
     if workers < 2:
+        # One process keeps its figures in memory; a directory left in the environment (of
+        # an earlier run) would hold other processes' counts.
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
         return None
     path = tempfile.mkdtemp(prefix="shoumen-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    log.info("metrics of all workers are summed from %s (removed when serve stops)", path)
     return path
 
 

@@ -50,6 +50,7 @@ LOOKUP_BURST = 7
 POOL_SIZE, MAX_OVERFLOW = 2, 1
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
 PHONE_RE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
+RESIDENT_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 def _free_port() -> int:
@@ -220,6 +221,10 @@ def workers(pg: PgTemplate, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     )
     yield served
     assert _stop(served) == 0
+    # serve made its own PROMETHEUS_MULTIPROC_DIR and removed it when it stopped.
+    made = [json.loads(line)["message"] for line in served.log.lines if "metrics of all workers" in line]
+    assert len(made) == 1
+    assert not Path(made[0].split(" from ")[1].split(" ")[0]).exists()
     _pg_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -334,13 +339,14 @@ def test_lookup_bucket_holds_across_two_workers_within_the_pool(workers: Served)
     assert max(watch.peak.values()) <= POOL_SIZE + MAX_OVERFLOW, watch.peak
 
 
-def test_json_log_lines_carry_no_phone(workers: Served) -> None:
+def test_json_log_lines_carry_no_phone_or_id_number(workers: Served) -> None:
     lines = [line for line in workers.log.lines if line]
     assert len(lines) > 2 * RACERS  # the access lines of the races at least
     for line in lines:
         entry = json.loads(line)  # one object per line, nothing else
         assert {"time", "level", "logger", "message"} <= entry.keys(), line
-        assert not PHONE_RE.search(line), line
+        assert not PHONE_RE.search(line) and not RESIDENT_ID_RE.search(line), line
+        assert GREEN not in line, line
 
 
 def _push_body(venue_id: int, ids: list[str]) -> dict[str, Any]:
