@@ -44,10 +44,14 @@ class ServerContext:
     _keys_checked: float = 0.0
     _server_id: str | None = None
 
+    def __post_init__(self) -> None:
+        # Keys handed in by the caller (a tool, a test) are the ones to use: never re-read.
+        self._keys_fixed = self._keys is not None
+
     @property
     def keys(self) -> KeyStore:
         now = self.monotonic()
-        if self._keys is not None and now - self._keys_checked < KEY_RECHECK_SECONDS:
+        if self._keys is not None and (self._keys_fixed or now - self._keys_checked < KEY_RECHECK_SECONDS):
             return self._keys
         try:
             with self.sessions() as session:
@@ -73,7 +77,7 @@ class ServerContext:
         return self._server_id
 
     def reload_keys(self) -> None:
-        self._keys = None
+        self._keys, self._keys_fixed = None, False
 
 
 def context(request: Request) -> ServerContext:
