@@ -438,7 +438,10 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
         overrides["public_base_url"] = args.public_base_url
     if args.demo:
         overrides["demo_mode"] = True
-    settings = _settings(args, **overrides)
+    try:
+        settings = _settings(args, **overrides)
+    except ValueError as exc:  # a setting out of its bounds (SHOUMEN_DB_POOL_SIZE=0, a bad network)
+        raise CommandError(str(exc)) from exc
     # Every refusal at once, so an operator fixes the configuration in one round.
     refusals: list[str] = []
     if not settings.demo_mode:
