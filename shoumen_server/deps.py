@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.schemas import Role, StaffState, VenueStatus
@@ -18,6 +20,14 @@ from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
+from shoumen_server.trust_root import trust_list_version
+
+# How long a worker uses its loaded keys before it asks the database whether they changed.
+# `rotate-signing-key` and `rotate-trust-root` run in another process and bump the trust list's
+# version; every worker of `serve --workers N` picks the new keys up within this time, instead
+# of serving the new version number with the old keys (and failing codes the new key signed)
+# until it happens to be restarted.
+KEY_RECHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -28,16 +38,34 @@ class ServerContext:
     sessions: sessionmaker[Session]
     sms: SmsGateway
     clock: Callable[[], datetime]
+    monotonic: Callable[[], float] = time.monotonic
     _keys: KeyStore | None = None
+    _keys_version: int | None = None
+    _keys_checked: float = 0.0
     _server_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # Keys handed in by the caller (a tool, a test) are the ones to use: never re-read.
+        self._keys_fixed = self._keys is not None
 
     @property
     def keys(self) -> KeyStore:
-        if self._keys is None:
+        now = self.monotonic()
+        if self._keys is not None and (self._keys_fixed or now - self._keys_checked < KEY_RECHECK_SECONDS):
+            return self._keys
+        try:
             with self.sessions() as session:
-                # The database the sessions really use (a test may differ from the settings').
-                provider = provider_for(session_url(session), self.settings.key_dir)
-                self._keys = KeyStore.load(session, provider)
+                version = trust_list_version(session)
+                if self._keys is None or version != self._keys_version:
+                    # The database the sessions really use (a test may differ from the settings').
+                    provider = provider_for(session_url(session), self.settings.key_dir)
+                    self._keys, self._keys_version = KeyStore.load(session, provider), version
+        except SQLAlchemyError:
+            if self._keys is None:
+                raise
+            # The database is away: the keys loaded last are still the best answer (the trust
+            # list and the sealing key are served without it).
+        self._keys_checked = now
         return self._keys
 
     @property
@@ -49,7 +77,7 @@ class ServerContext:
         return self._server_id
 
     def reload_keys(self) -> None:
-        self._keys = None
+        self._keys, self._keys_fixed = None, False
 
 
 def context(request: Request) -> ServerContext:
