@@ -51,6 +51,7 @@ from shoumen_server.models import (
     Membership,
     Venue,
 )
+from shoumen_server.partitions import check_conflict_key
 from shoumen_server.pushed_rows import (
     BAD_CHECKPOINT,
     BAD_SEALED,
@@ -458,7 +459,8 @@ def store_checks(db: Session, rows: list[dict[str, Any]]) -> list[uuid.UUID]:
     full.sort(key=itemgetter("id"))  # a fixed lock order: concurrent batches cannot deadlock
     names = list(full[0])
     values = list(map(itemgetter(*names), full))
-    inserted = {row[0] for row in insert_new(db, CHECKS, names, values, ["id"], ["id"])}
+    conflict = check_conflict_key(db)  # the primary key: (id, day) where partitioned
+    inserted = {row[0] for row in insert_new(db, CHECKS, names, values, conflict, ["id"])}
     new_rows = [row for row in full if row["id"] in inserted]
     count_checks(db, new_rows)
     return [row["id"] for row in new_rows]

@@ -1,0 +1,147 @@
+"""The checks table partitioned by day on PostgreSQL (shoumen_server/partitions.py): rows land in
+their day's partition or the default one, purge drops whole partitions and keeps the counts
+right, the migration converts a table with rows, and a check's id stays unique across days."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from shoumen_server import migrate
+from shoumen_server.models import Check, CheckCount
+from shoumen_server.partitions import (
+    DEFAULT_PARTITION,
+    day_partitions,
+    ensure_check_partitions,
+    is_partitioned,
+    partition_name,
+)
+from shoumen_server.retention import purge
+from tests.server.conftest import Server
+from tests.server.fixtures_sync import TODAY, check, count_rows, ctx_of, db, local, push_ok
+from tests.server.journeys import API, register_venue
+
+postgres_only = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+
+def _homes(server: Server) -> dict[date, set[str]]:
+    """Each day's rows -> the tables (partitions) that hold them."""
+    with db(server) as session:
+        rows = session.execute(text("SELECT day, tableoid::regclass::text FROM checks")).all()
+    homes: dict[date, set[str]] = {}
+    for day, table in rows:
+        homes.setdefault(day, set()).add(table)
+    return homes
+
+
+def _checked(server: Server, headers: dict[str, str], venue_id: int, day: date) -> int:
+    r = server.client.get(f"{API}/venues/{venue_id}/stats", params={"date": day.isoformat()}, headers=headers)
+    assert r.status_code == 200, r.text
+    checked: int = r.json()["counts"]["checked"]
+    return checked
+
+
+def test_a_resend_with_another_day_does_not_make_a_second_row(server: Server) -> None:
+    # The primary key is (id, day) where partitioned: the id alone must still be unique.
+    venue_id, owner = register_venue(server)
+    first = check(venue_id, at=local(TODAY, 9))
+    push_ok(server, owner, [first])
+    moved = {**first, "checked_at": local(TODAY - timedelta(days=1), 9).isoformat()}
+    push_ok(server, owner, [moved])  # accepted: the device only missed the first answer
+    assert count_rows(server, Check, Check.id == uuid.UUID(first["id"])) == 1
+    with db(server) as session:
+        assert session.scalar(select(Check.day).where(Check.id == uuid.UUID(first["id"]))) == TODAY
+    assert _checked(server, owner, venue_id, TODAY) == 1
+    assert _checked(server, owner, venue_id, TODAY - timedelta(days=1)) == 0
+
+
+def test_sqlite_keeps_the_plain_table(server: Server) -> None:
+    with db(server) as session:
+        expected = session.get_bind().dialect.name == "postgresql"
+        assert is_partitioned(session) is expected
+        if not expected:
+            assert ensure_check_partitions(session, TODAY) == []
+
+
+@postgres_only
+def test_rows_land_in_their_days_partition_and_an_unmade_day_in_the_default_one(server: Server) -> None:
+    venue_id, owner = register_venue(server)
+    with ctx_of(server).sessions() as session:
+        assert partition_name(TODAY) in ensure_check_partitions(session, TODAY)
+        have = {p.first_day for p in day_partitions(session)}
+    assert {TODAY + timedelta(days=n) for n in range(-7, 8)} <= have
+    far = TODAY - timedelta(days=20)  # older than the days made ahead
+    push_ok(server, owner, [check(venue_id, at=local(TODAY, 0, 1)), check(venue_id, at=local(TODAY, 9, 59))])
+    push_ok(
+        server,
+        owner,
+        [check(venue_id, at=local(TODAY - timedelta(days=1), 12)), check(venue_id, at=local(far, 8))],
+    )
+    homes = _homes(server)
+    # 00:01 local is 16:01 UTC of the day before: the local day decides the partition.
+    assert homes[TODAY] == {partition_name(TODAY)}
+    assert homes[TODAY - timedelta(days=1)] == {partition_name(TODAY - timedelta(days=1))}
+    assert homes[far] == {DEFAULT_PARTITION}  # never refused for its day
+
+    # Making the day's partition later moves its rows out of the default partition.
+    with ctx_of(server).sessions() as session:
+        assert partition_name(far) in ensure_check_partitions(session, far)
+    assert _homes(server)[far] == {partition_name(far)}
+    assert _checked(server, owner, venue_id, far) == 1
+    assert count_rows(server, Check) == 4
+
+
+@postgres_only
+def test_purge_drops_old_partitions_and_keeps_the_counts_right(server: Server) -> None:
+    venue_id, owner = register_venue(server)
+    first_kept = TODAY - timedelta(days=28)
+    with ctx_of(server).sessions() as session:
+        ensure_check_partitions(session, TODAY - timedelta(days=35))  # days -42 … -28
+        ensure_check_partitions(session, TODAY)
+    old = [check(venue_id, at=local(TODAY - timedelta(days=30), 10)) for _ in range(3)]
+    older = [check(venue_id, at=local(TODAY - timedelta(days=50), 10))]  # default partition
+    kept = [check(venue_id, at=local(first_kept, 0, 0)), check(venue_id, at=local(TODAY, 10))]
+    push_ok(server, owner, old + older + kept)
+    assert _homes(server)[TODAY - timedelta(days=50)] == {DEFAULT_PARTITION}
+
+    settings = replace(server.settings, check_retention_days=28)
+    with ctx_of(server).sessions() as session:
+        report = purge(session, server.clock(), settings)
+    assert report.checks == 4
+    with db(server) as session:
+        left = day_partitions(session)
+    assert left and all(p.first_day >= first_kept for p in left)
+    assert {p.first_day for p in left} >= {first_kept, TODAY, TODAY + timedelta(days=7)}
+    assert count_rows(server, Check) == 2
+    assert count_rows(server, CheckCount, CheckCount.day < first_kept) == 0
+    assert _checked(server, owner, venue_id, first_kept) == 1
+    assert _checked(server, owner, venue_id, TODAY) == 1
+    assert _checked(server, owner, venue_id, TODAY - timedelta(days=30)) == 0
+
+    with ctx_of(server).sessions() as session:  # again: nothing left to drop, nothing breaks
+        assert purge(session, server.clock(), settings).checks == 0
+
+
+@postgres_only
+def test_the_migration_converts_a_table_with_rows(server: Server) -> None:
+    venue_id, owner = register_venue(server)
+    days = [TODAY, TODAY - timedelta(days=3)]
+    push_ok(server, owner, [check(venue_id, at=local(day, 9)) for day in days for _ in range(2)])
+    url = server.settings.database_url
+    server.client.app.state.engine.dispose()  # type: ignore[attr-defined]
+    migrate.downgrade(url, "0004_diskfull")
+    with db(server) as session:
+        assert not is_partitioned(session)
+        assert session.scalar(select(func.count()).select_from(Check)) == 4
+    migrate.upgrade(url)
+    with db(server) as session:
+        assert is_partitioned(session)
+    homes = _homes(server)
+    assert {day: homes[day] for day in days} == {day: {partition_name(day)} for day in days}
+    assert count_rows(server, Check) == 4
+    push_ok(server, owner, [check(venue_id, at=local(TODAY, 9, 30))])  # and ingest works on it
+    assert _checked(server, owner, venue_id, TODAY) == 3
