@@ -330,6 +330,15 @@ def purge_periodically(
     return thread
 
 
+def make_partitions_ahead(sessions: sessionmaker[Session]) -> None:
+    """The checks partitions of the coming days (PostgreSQL), before the first push; every
+    purge makes them again, so a server that runs for weeks keeps them ahead."""
+    from shoumen_server.partitions import ensure_check_partitions
+
+    with sessions() as session:
+        ensure_check_partitions(session, local_day(utcnow()))
+
+
 def sms_gateway_for(settings: ServerSettings) -> SmsGateway:
     """The configured SMS provider. Outside demo mode the development gateway is refused: it
     delivers nothing, so no one could ever log in (`log` says on purpose that codes go to the
@@ -388,6 +397,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         _with_db(args, seed)
     app = create_app(settings, sms=sms)
+    make_partitions_ahead(app.state.ctx.sessions)
     stop = threading.Event()
     purge_periodically(app.state.ctx.sessions, settings, stop)
     log.info(
@@ -402,6 +412,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         stop.set()
         app.state.engine.dispose()
+        if app.state.replica_engine is not None:
+            app.state.replica_engine.dispose()
     return 0
 
 

@@ -57,6 +57,20 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def make_replica_engine(url: str) -> Engine:
+    """The engine of the read replica (shoumen_server.replica): pings before use, so a replica
+    that went away is found at checkout, and gives up connecting after 2 s, so a replica host
+    that does not answer delays a read by that much before it falls back to the primary."""
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"connect_timeout": 2},
+    )
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -16,6 +16,7 @@ from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
+from shoumen_server.replica import ReadSessions
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
 
@@ -28,6 +29,8 @@ class ServerContext:
     sessions: sessionmaker[Session]
     sms: SmsGateway
     clock: Callable[[], datetime]
+    # Sessions for reads that may lag: the replica when configured and up (shoumen_server.replica).
+    reads: ReadSessions | None = None
     _keys: KeyStore | None = None
     _server_id: str | None = None
 
@@ -50,6 +53,10 @@ class ServerContext:
 
     def reload_keys(self) -> None:
         self._keys = None
+
+    def read_session(self) -> Session:
+        """A session for a read that may lag (statistics, abnormal lists, region views, exports)."""
+        return self.reads() if self.reads is not None else self.sessions()
 
 
 def context(request: Request) -> ServerContext:
@@ -76,6 +83,20 @@ def db_session(ctx: Ctx) -> Iterator[Session]:
 # ("request") scope the commit would run after the answer left, so a push could be answered
 # "accepted" and then fail to commit.
 Db = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def read_db_session(ctx: Ctx) -> Iterator[Session]:
+    session = ctx.read_session()
+    try:
+        yield session
+    finally:
+        session.close()  # read only: nothing to commit
+
+
+# Reads that may lag behind the primary: on the read replica when there is one. Who the caller
+# is and what they may do is still decided on `Db` (a revoked guard must not read on for as long
+# as the replica lags), and nothing that must see the request's own writes reads from here.
+ReadDb = Annotated[Session, Depends(read_db_session, scope="function")]
 
 
 @dataclass(frozen=True)
