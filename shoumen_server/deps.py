@@ -85,8 +85,11 @@ def db_session(ctx: Ctx) -> Iterator[Session]:
 Db = Annotated[Session, Depends(db_session, scope="function")]
 
 
-def read_db_session(ctx: Ctx) -> Iterator[Session]:
-    session = ctx.read_session()
+def read_db_session(ctx: Ctx, db: Db) -> Iterator[Session]:
+    session = ctx.reads.replica_session() if ctx.reads is not None else None
+    if session is None:
+        yield db  # on the primary: the request's own session, not a second connection
+        return
     try:
         yield session
     finally:

@@ -66,13 +66,20 @@ class ReadSessions:
         return self._down_since is not None
 
     def __call__(self) -> Session:
+        """A session on the replica, or failing that a new one on the primary."""
+        session = self.replica_session()
+        return session if session is not None else self.primary()
+
+    def replica_session(self) -> Session | None:
+        """A session on the replica when there is one, up and not too far behind; else None
+        (the caller reads on the primary, e.g. in the request's own session)."""
         replica = self.replica
         if replica is None:
-            return self.primary()
+            return None
         now = self.clock()
         with self._lock:
             if self._retry_at is not None and now < self._retry_at:
-                return self.primary()
+                return None
         session = replica()
         try:
             session.connection()  # connect now, so a dead replica is found here and not mid-route
@@ -80,11 +87,11 @@ class ReadSessions:
         except DBAPIError as exc:
             session.close()
             self._went_down(now, exc)
-            return self.primary()
+            return None
         self._came_back()
         if behind:
             session.close()
-            return self.primary()
+            return None
         return session
 
     def _behind(self, session: Session, now: datetime) -> bool:

@@ -215,8 +215,13 @@ def _export(
     venue_id: int | None = None,
     region_code: str | None = None,
 ) -> StreamingResponse:
-    with ctx.read_session() as read:  # the size check reads where the rows will be read
-        rows = stored_rows(read, venue_ids, first, last)
+    # The size check reads where the rows will be read: the replica when there is one.
+    replica = ctx.reads.replica_session() if ctx.reads is not None else None
+    try:
+        rows = stored_rows(replica or db, venue_ids, first, last)
+    finally:
+        if replica is not None:
+            replica.close()
     if fmt is ExportFormat.XLSX and rows > XLSX_MAX_ROWS:
         raise BadInput("记录数超过 Excel 的上限，请缩短日期范围或导出 CSV", code="too_many_rows")
     audit(
