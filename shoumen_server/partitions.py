@@ -21,6 +21,12 @@ second row: `ingest_checks` looks every pushed id up first, across all partition
 known id as stored whatever its day (tests/server/test_partitions.py). What the lookup cannot
 close is two pushes of one id with different days in flight at the same moment; that gains the
 sender nothing it could not get by sending a new id, so we do not pay for a global id index.
+The lookup's price: it probes every partition's key index, about 1.3 ms per filled partition
+for a push of 500 ids, plus ~20 ms of planning over 45 partitions (EXPLAIN ANALYZE, 29 filled
+partitions: 75 ms; bench/bench_purge.py with 100,000 rows a day on a busy machine: a median
+of 230 ms against 20 ms on the plain table).
+If push throughput needs it back, a narrow table of ids (id primary key, day) makes it one
+probe per id again, at the cost of one more insert per check and a DELETE by day in the purge.
 """
 
 from __future__ import annotations
