@@ -14,30 +14,32 @@ and drops whole partitions (milliseconds, no dead rows, no vacuum) instead of de
   the default partition by DELETE (`retention.purge`).
 
 Identity: a partitioned table's unique constraints must contain the partition key, so the
-primary key is (id, day), not id. A device's resend carries the same checked_at, so the same
-day, and conflicts on (id, day) as before. A resend with another day (checked_at is fixed when
-the device commits the check, so only a faulty or hostile device sends one) must not make a
-second row: `ingest_checks` looks every pushed id up first, across all partitions, and treats a
-known id as stored whatever its day (tests/server/test_partitions.py). What the lookup cannot
-close is two pushes of one id with different days in flight at the same moment; that gains the
-sender nothing it could not get by sending a new id, so we do not pay for a global id index.
-The lookup's price: it probes every partition's key index, about 1.3 ms per filled partition
-for a push of 500 ids, plus ~20 ms of planning over 45 partitions (EXPLAIN ANALYZE, 29 filled
-partitions: 75 ms; bench/bench_purge.py with 100,000 rows a day on a busy machine: a median
-of 230 ms against 20 ms on the plain table).
-If push throughput needs it back, a narrow table of ids (id primary key, day) makes it one
-probe per id again, at the cost of one more insert per check and a DELETE by day in the purge.
+primary key is (id, day), not id, and PostgreSQL has no index across partitions. A check's id
+stays unique through a narrow table beside it, `check_ids (id primary key, day)`, written in
+the same transaction as the check (`ingest.store_checks`): an id is claimed there first
+(INSERT … ON CONFLICT (id) DO NOTHING), and only the rows whose id was claimed go into
+checks. So a resend with another day is never a second row, even when both pushes are in
+flight at once (the second waits on the first's claim). A push looks its ids up in check_ids
+(one index probe per id) and reads the stored rows only of ids found there, from the
+partitions of their days.
+Why not look the ids up in checks itself: that probes every partition's key index, about
+1.3 ms per filled partition for a push of 500 ids plus ~20 ms of planning over 45 partitions
+(bench/bench_purge.py, 28 days × 100,000 checks: a median of 230 ms against 20 ms on the plain
+table); a push of new ids, the common case, found nothing for that price.
+The purge deletes the expired days' ids (by the day index, in batches) before it drops their
+partitions; check_ids holds ~35 bytes a check against the check row's few hundred.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Column, Connection, Date, Engine, Index, MetaData, Table, Uuid, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -62,6 +64,16 @@ _PARTITION_NAME = re.compile(rf"^{PARTITION_PREFIX}\d{{8}}$")
 CONFLICT_PLAIN = ("id",)
 CONFLICT_PARTITIONED = ("id", "day")
 
+# The ids of the checks, one row each, where checks is partitioned (PostgreSQL only, like the
+# partitions: not in the models' metadata, made by migration 0009_pgscale).
+CHECK_IDS = Table(
+    "check_ids",
+    MetaData(),
+    Column("id", Uuid, primary_key=True),
+    Column("day", Date, nullable=False),
+    Index("ix_check_ids_day", "day"),
+)
+
 
 def is_partition_name(name: str | None) -> bool:
     """A partition of checks (not a table of the models): Alembic's comparison skips them."""
@@ -69,8 +81,9 @@ def is_partition_name(name: str | None) -> bool:
 
 
 def include_name(name: str | None, type_: str, _parents: object) -> bool:
-    """Alembic's filter: the partitions are not tables of the models (migrations/env.py)."""
-    return not (type_ == "table" and is_partition_name(name))
+    """Alembic's filter: the partitions and check_ids, PostgreSQL-only companions of the
+    partitioned checks table, are not tables of the models (migrations/env.py)."""
+    return not (type_ == "table" and (is_partition_name(name) or name == CHECK_IDS.name))
 
 
 def partition_name(day: date) -> str:
@@ -90,12 +103,28 @@ def is_partitioned(conn: Connection | Session) -> bool:
     return found is not None
 
 
+# Engine -> whether its checks table is partitioned: asked of the catalog once per engine,
+# not per push (the migrations make it so on PostgreSQL; an older revision, as the benchmark
+# of the plain table uses, is not).
+_PARTITIONED: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def uses_check_ids(conn: Connection | Session) -> bool:
+    """Whether checks is partitioned, so its ids are kept unique through check_ids."""
+    if _dialect(conn) != "postgresql":
+        return False
+    bind = conn.engine if isinstance(conn, Connection) else conn.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    known = _PARTITIONED.get(engine)
+    if known is None:
+        known = _PARTITIONED[engine] = is_partitioned(conn)
+    return known
+
+
 def check_conflict_key(conn: Connection | Session) -> list[str]:
     """The columns an idempotent INSERT into checks conflicts on: the primary key, which is
-    (id, day) on PostgreSQL (partitioned) and id on SQLite."""
-    if _dialect(conn) == "postgresql":
-        return list(CONFLICT_PARTITIONED)
-    return list(CONFLICT_PLAIN)
+    (id, day) where partitioned (PostgreSQL) and id on SQLite."""
+    return list(CONFLICT_PARTITIONED if uses_check_ids(conn) else CONFLICT_PLAIN)
 
 
 @dataclass(frozen=True)

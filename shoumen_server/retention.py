@@ -3,8 +3,9 @@ day), the audit log and the per venue-day lookup figures after `audit_retention_
 codes, dead tokens and rate buckets untouched for a day (full again by then) after a day.
 
 On PostgreSQL the checks table is partitioned by day (shoumen_server/partitions.py): the purge
-first makes the partitions ahead, then detaches and drops the partitions wholly older than the
-retention, and deletes only what is left (rows of old days in the default partition).
+first makes the partitions ahead, deletes the expired days' ids from check_ids, then detaches
+and drops the partitions wholly older than the retention, and deletes only what is left (rows
+of old days in the default partition).
 
 Deletes run in batches, each committed, so no long transaction holds locks on the busy tables
 and a purge that is interrupted resumes where it stopped. Count rows are deleted venue-day by
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from shoumen_core.timeutil import local_day
 from shoumen_server.ingest import CHECK_COUNTS, CHECKS, DAY_PERSON_COUNTS, DAY_PERSONS
 from shoumen_server.models import Anomaly, AuditEntry, AuthToken, LookupWatch, RateBucket, SmsCode
-from shoumen_server.partitions import drop_old_partitions, ensure_check_partitions
+from shoumen_server.partitions import CHECK_IDS, drop_old_partitions, ensure_check_partitions, uses_check_ids
 from shoumen_server.settings import ServerSettings
 
 log = logging.getLogger("shoumen.server.retention")
@@ -89,6 +90,10 @@ def purge(
     today = local_day(now)
     first_kept_day = today - timedelta(days=settings.check_retention_days)
     ensure_check_partitions(session, today)
+    if uses_check_ids(session):
+        # The expired ids go first: an id is never claimed without its row still stored (a
+        # partition left for the next purge keeps rows whose ids are gone; they are expired).
+        _delete_batched(session, CHECK_IDS, [CHECK_IDS.c.day < first_kept_day], batch)
     checks = drop_old_partitions(session, first_kept_day)
     checks += _delete_batched(session, CHECKS, [CHECKS.c.day < first_kept_day], batch)
     anomalies_table = _table(Anomaly)

@@ -4,16 +4,22 @@ right, the migration converts a table with rows, and a check's id stays unique a
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 
 from shoumen_server import migrate
+from shoumen_server.ingest import store_checks
 from shoumen_server.models import Check, CheckCount
 from shoumen_server.partitions import (
+    CHECK_IDS,
     DEFAULT_PARTITION,
     day_partitions,
     ensure_check_partitions,
@@ -22,7 +28,7 @@ from shoumen_server.partitions import (
 )
 from shoumen_server.retention import purge
 from tests.server.conftest import Server
-from tests.server.fixtures_sync import TODAY, check, count_rows, ctx_of, db, local, push_ok
+from tests.server.fixtures_sync import TODAY, check, count_rows, ctx_of, db, local, push, push_ok
 from tests.server.journeys import API, register_venue
 
 postgres_only = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -51,12 +57,90 @@ def test_a_resend_with_another_day_does_not_make_a_second_row(server: Server) ->
     first = check(venue_id, at=local(TODAY, 9))
     push_ok(server, owner, [first])
     moved = {**first, "checked_at": local(TODAY - timedelta(days=1), 9).isoformat()}
-    push_ok(server, owner, [moved])  # accepted: the device only missed the first answer
+    r = push(server, owner, [moved])  # another time is another fact: refused, nothing changes
+    assert [(x["id"], x["code"]) for x in r.json()["rejected"]] == [(first["id"], "check_conflict")]
     assert count_rows(server, Check, Check.id == uuid.UUID(first["id"])) == 1
     with db(server) as session:
         assert session.scalar(select(Check.day).where(Check.id == uuid.UUID(first["id"]))) == TODAY
     assert _checked(server, owner, venue_id, TODAY) == 1
     assert _checked(server, owner, venue_id, TODAY - timedelta(days=1)) == 0
+
+
+def _row(venue_id: int, check_id: uuid.UUID, at: datetime) -> dict[str, Any]:
+    return {
+        "id": check_id,
+        "venue_id": venue_id,
+        "method": "scan",
+        "checked_at": at,
+        "level": "pass",
+        "received_at": at,
+    }
+
+
+def test_store_checks_never_makes_a_second_row_for_an_id_on_another_day(server: Server) -> None:
+    # The path that skips ingest's own lookup (the visitor page, a push that raced past it):
+    # on the partitioned table an INSERT ... ON CONFLICT (id, day) alone lets a second day in.
+    venue_id, _owner = register_venue(server)
+    check_id = uuid.uuid4()
+    with db(server) as session:
+        assert store_checks(session, [_row(venue_id, check_id, local(TODAY, 9))]) == [check_id]
+    other_day = _row(venue_id, check_id, local(TODAY - timedelta(days=2), 9))
+    with db(server) as session:
+        assert store_checks(session, [other_day]) == []
+        # One id twice in one call, on two days: only the first is stored.
+        twice = uuid.uuid4()
+        both = [
+            _row(venue_id, twice, local(TODAY, 10)),
+            _row(venue_id, twice, local(TODAY - timedelta(days=1), 10)),
+        ]
+        assert store_checks(session, both) == [twice]
+    assert count_rows(server, Check, Check.id == check_id) == 1
+    assert count_rows(server, Check, Check.id == twice) == 1
+    with db(server) as session:  # each stored row counted once
+        assert session.scalar(select(func.sum(CheckCount.n))) == 2
+
+
+@postgres_only
+def test_two_pushes_of_one_id_on_two_days_in_flight_at_once_store_one_row(server: Server) -> None:
+    venue_id, _owner = register_venue(server)
+    check_id = uuid.uuid4()
+    sessions = ctx_of(server).sessions
+    outcome: list[list[uuid.UUID]] = []
+    with sessions() as first, first.begin():
+        assert store_checks(first, [_row(venue_id, check_id, local(TODAY, 9))]) == [check_id]
+        second_pid = []
+
+        def second_push() -> None:
+            with sessions() as second, second.begin():
+                second_pid.append(second.execute(text("SELECT pg_backend_pid()")).scalar())
+                outcome.append(
+                    store_checks(second, [_row(venue_id, check_id, local(TODAY - timedelta(days=1), 9))])
+                )
+
+        thread = threading.Thread(target=second_push)
+        thread.start()
+        # The second push waits on the first's claim of the id (a lock wait, not a sleep).
+        wait_until(lambda: bool(second_pid) and _waits_on_a_lock(server, second_pid[0]))
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert outcome == [[]]
+    assert count_rows(server, Check, Check.id == check_id) == 1
+
+
+def _waits_on_a_lock(server: Server, pid: int) -> bool:
+    with db(server) as session:
+        return bool(
+            session.execute(
+                text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).scalar()
+        )
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)  # polling another connection's state, not waiting for Qt
 
 
 def test_sqlite_keeps_the_plain_table(server: Server) -> None:
@@ -102,11 +186,13 @@ def test_purge_drops_old_partitions_and_keeps_the_counts_right(server: Server) -
     with ctx_of(server).sessions() as session:
         ensure_check_partitions(session, TODAY - timedelta(days=35))  # days -42 … -28
         ensure_check_partitions(session, TODAY)
-    old = [check(venue_id, at=local(TODAY - timedelta(days=30), 10)) for _ in range(3)]
-    older = [check(venue_id, at=local(TODAY - timedelta(days=50), 10))]  # default partition
+    # Expired days, as stored when they were current (a push of them now is refused as too old).
+    expired = [local(TODAY - timedelta(days=30), 10)] * 3 + [local(TODAY - timedelta(days=50), 10)]
+    with db(server) as session:
+        store_checks(session, [_row(venue_id, uuid.uuid4(), at) for at in expired])
     kept = [check(venue_id, at=local(first_kept, 0, 0)), check(venue_id, at=local(TODAY, 10))]
-    push_ok(server, owner, old + older + kept)
-    assert _homes(server)[TODAY - timedelta(days=50)] == {DEFAULT_PARTITION}
+    push_ok(server, owner, kept)
+    assert _homes(server)[TODAY - timedelta(days=50)] == {DEFAULT_PARTITION}  # no partition made
 
     settings = replace(server.settings, check_retention_days=28)
     with ctx_of(server).sessions() as session:
@@ -117,6 +203,10 @@ def test_purge_drops_old_partitions_and_keeps_the_counts_right(server: Server) -
     assert left and all(p.first_day >= first_kept for p in left)
     assert {p.first_day for p in left} >= {first_kept, TODAY, TODAY + timedelta(days=7)}
     assert count_rows(server, Check) == 2
+    with db(server) as session:  # the expired ids went with their rows
+        assert sorted(session.execute(select(CHECK_IDS.c.id)).scalars()) == sorted(
+            uuid.UUID(c["id"]) for c in kept
+        )
     assert count_rows(server, CheckCount, CheckCount.day < first_kept) == 0
     assert _checked(server, owner, venue_id, first_kept) == 1
     assert _checked(server, owner, venue_id, TODAY) == 1
@@ -133,13 +223,15 @@ def test_the_migration_converts_a_table_with_rows(server: Server) -> None:
     push_ok(server, owner, [check(venue_id, at=local(day, 9)) for day in days for _ in range(2)])
     url = server.settings.database_url
     server.client.app.state.engine.dispose()  # type: ignore[attr-defined]
-    migrate.downgrade(url, "0004_diskfull")
+    migrate.downgrade(url, "0008_ingest_bounds")
     with db(server) as session:
         assert not is_partitioned(session)
         assert session.scalar(select(func.count()).select_from(Check)) == 4
+        assert session.scalar(text("SELECT to_regclass('check_ids')")) is None
     migrate.upgrade(url)
     with db(server) as session:
         assert is_partitioned(session)
+        assert session.scalar(select(func.count()).select_from(CHECK_IDS)) == 4
     homes = _homes(server)
     assert {day: homes[day] for day in days} == {day: {partition_name(day)} for day in days}
     assert count_rows(server, Check) == 4

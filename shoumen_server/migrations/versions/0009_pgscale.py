@@ -1,5 +1,6 @@
 """checks: partitioned by day on PostgreSQL (primary key (id, day), a partition per local day,
-a DEFAULT partition); nothing on SQLite. See shoumen_server/partitions.py.
+a DEFAULT partition), with check_ids (id primary key, day) keeping a check's id unique across
+the partitions; nothing on SQLite. See shoumen_server/partitions.py.
 
 The existing table is converted in one transaction: a partitioned table is made beside it with
 the same columns, partitions for every day it holds plus today-7 … today+7 and the default one,
@@ -68,12 +69,17 @@ def upgrade() -> None:
     conn.execute(sa.text("DROP TABLE checks_plain"))  # its pk_checks, fk and indexes go with it
     conn.execute(sa.text("ALTER TABLE checks ADD CONSTRAINT pk_checks PRIMARY KEY (id, day)"))
     _indexes(conn)
+    conn.execute(sa.text("CREATE TABLE check_ids (id uuid NOT NULL, day date NOT NULL)"))
+    conn.execute(sa.text("INSERT INTO check_ids SELECT id, day FROM checks"))
+    conn.execute(sa.text("ALTER TABLE check_ids ADD CONSTRAINT pk_check_ids PRIMARY KEY (id)"))
+    conn.execute(sa.text("CREATE INDEX ix_check_ids_day ON check_ids (day)"))
 
 
 def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "postgresql" or not partitions.is_partitioned(conn):
         return
+    conn.execute(sa.text("DROP TABLE IF EXISTS check_ids"))
     conn.execute(sa.text("CREATE TABLE checks_plain (LIKE checks INCLUDING DEFAULTS)"))
     # One row per id, as the plain table's key demands (the first stored wins, as in ingest).
     conn.execute(
