@@ -9,13 +9,16 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.schemas import Role, StaffState, VenueStatus
-from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
+from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied, ReplicaLost
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
+from shoumen_server.outage import is_database_unavailable
 from shoumen_server.replica import ReadSessions
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
@@ -86,12 +89,19 @@ Db = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def read_db_session(ctx: Ctx, db: Db) -> Iterator[Session]:
-    session = ctx.reads.replica_session() if ctx.reads is not None else None
-    if session is None:
+    reads = ctx.reads
+    session = reads.replica_session() if reads is not None else None
+    if reads is None or session is None:
         yield db  # on the primary: the request's own session, not a second connection
         return
     try:
         yield session
+    except (DBAPIError, SATimeoutError) as exc:
+        if not is_database_unavailable(exc):
+            raise
+        # The replica went away mid-read; the primary is not in an outage (shoumen_server.replica).
+        reads.lost(exc)
+        raise ReplicaLost() from exc
     finally:
         session.close()  # read only: nothing to commit
 

@@ -9,6 +9,11 @@ rows to) stays on the primary (`deps.Db`).
   logged once when it starts and once when it ends, never per request; while it lasts the
   replica is tried again only every RETRY_SECONDS, so requests do not each pay a connect
   timeout.
+- Replica lost in the middle of a read (reachable at the start of the request, gone before
+  its query ended): that one request is answered 503 `database_unavailable` with Retry-After,
+  like an outage of the primary (the route cannot be run again on the primary half-way), but
+  it is not counted as one (`deps.read_db_session` raises `ReplicaLost`); the replica is marked
+  down at once, so the client's retry and every read after it go to the primary.
 - Replica behind (`replica_max_lag_seconds`, off by default): when the replica has received WAL
   it has not replayed and its last replayed commit is older than the limit, reads go to the
   primary. A replica that has replayed all it received is not behind, however old its last
@@ -115,7 +120,12 @@ class ReadSessions:
             self._lag_checked_at = now
         return behind
 
-    def _went_down(self, now: datetime, exc: DBAPIError) -> None:
+    def lost(self, exc: BaseException) -> None:
+        """The replica failed in the middle of a read (it was reachable a moment before): the
+        reads after it go to the primary at once, not after a connect attempt each."""
+        self._went_down(self.clock(), exc)
+
+    def _went_down(self, now: datetime, exc: BaseException) -> None:
         with self._lock:
             first = self._down_since is None
             if first:
@@ -123,7 +133,8 @@ class ReadSessions:
             self._retry_at = now + timedelta(seconds=RETRY_SECONDS)
         if first:
             # The error's class only: its text may carry the replica's address and user.
-            log.warning("read replica unreachable (%s): reads go to the primary", type(exc.orig).__name__)
+            cause = exc.orig if isinstance(exc, DBAPIError) else exc
+            log.warning("read replica unreachable (%s): reads go to the primary", type(cause).__name__)
 
     def _came_back(self) -> None:
         with self._lock:

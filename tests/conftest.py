@@ -49,3 +49,9 @@ def postgres_replica_url() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_replica_url() -> str:
+    """Asked for up front by the tests that need the replica: in CI they fail before they start."""
+    return postgres_replica_url()

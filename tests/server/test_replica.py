@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from shoumen_core.timeutil import utcnow
@@ -87,7 +89,7 @@ def _server(settings: ServerSettings) -> Iterator[Server]:
 
 
 @pytest.fixture
-def replicated(database_url: str) -> Iterator[Server]:
+def replicated(database_url: str, key_dir: Path, pg_replica_url: str) -> Iterator[Server]:
     replica_url = _on_replica(database_url)
     wait_for_replay()  # the test's database exists on the replica
     settings = ServerSettings(
@@ -95,6 +97,7 @@ def replicated(database_url: str) -> Iterator[Server]:
         database_replica_url=replica_url,
         public_base_url="https://shoumen.test",
         demo_mode=False,
+        key_dir=str(key_dir),
     )
     with _server(settings) as server:
         yield server
@@ -170,7 +173,7 @@ def _free_port() -> int:
 
 @postgres_only
 def test_reads_fall_back_to_the_primary_when_the_replica_is_down_and_it_is_logged_once(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    database_url: str, key_dir: Path, pg_replica_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     dead = make_url(database_url).set(port=_free_port()).render_as_string(hide_password=False)
     settings = ServerSettings(
@@ -178,6 +181,7 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_down_and_it_is_logge
         database_replica_url=dead,
         public_base_url="https://shoumen.test",
         demo_mode=False,
+        key_dir=str(key_dir),
     )
     caplog.set_level(logging.INFO, logger="shoumen.server.replica")
     with _server(settings) as server:
@@ -205,6 +209,49 @@ def test_reads_fall_back_to_the_primary_when_the_replica_is_down_and_it_is_logge
             assert len([r for r in caplog.records if "reachable again" in r.getMessage()]) == 1
         finally:
             back.dispose()
+
+
+@postgres_only
+def test_a_replica_lost_mid_read_answers_503_once_then_reads_go_to_the_primary(
+    replicated: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = replicated
+    reads = ctx_of(server).reads
+    assert reads is not None
+    venue_id, owner = register_venue(server)
+    push_ok(server, owner, [check(venue_id, level="deny")])
+    wait_for_replay()
+    assert _checked(server, owner, venue_id) == 1  # from the replica
+
+    # The replica's server ends the connection between the request's connect and its query,
+    # as a replica that is shut down or crashes does.
+    replica_engine = server.client.app.state.replica_engine  # type: ignore[attr-defined]
+    killer = create_engine(_on_replica(server.settings.database_url), isolation_level="AUTOCOMMIT")
+    killed: list[int] = []
+
+    def terminate(conn: Any, *_args: Any) -> None:
+        if not killed:
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            killed.append(pid)
+            with killer.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+    event.listen(replica_engine, "before_cursor_execute", terminate)
+    caplog.set_level(logging.INFO)
+    try:
+        r = server.client.get(f"{API}/venues/{venue_id}/abnormal", headers=owner)
+    finally:
+        event.remove(replica_engine, "before_cursor_execute", terminate)
+        killer.dispose()
+    assert killed
+    assert (r.status_code, r.json()["error"]["code"]) == (503, "database_unavailable")
+    assert r.headers["Retry-After"] == "3"
+    assert reads.replica_down
+    # The primary was never away: the replica's loss is logged as such, not as an outage.
+    assert [x.getMessage() for x in caplog.records if x.name == "shoumen.server.outage"] == []
+    assert len([x for x in caplog.records if "read replica unreachable" in x.getMessage()]) == 1
+    # The retry reads on the primary (no connect attempt to the replica until RETRY_SECONDS).
+    assert _abnormal(server, owner, venue_id) == 1
 
 
 def test_settings_read_the_replica_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
