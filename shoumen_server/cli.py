@@ -333,10 +333,18 @@ def purge_periodically(
 def make_partitions_ahead(sessions: sessionmaker[Session]) -> None:
     """The checks partitions of the coming days (PostgreSQL), before the first push; every
     purge makes them again, so a server that runs for weeks keeps them ahead."""
-    from shoumen_server.partitions import ensure_check_partitions
+    from sqlalchemy.exc import OperationalError
+
+    from shoumen_server.partitions import ensure_check_partitions, is_lock_timeout
 
     with sessions() as session:
-        ensure_check_partitions(session, local_day(utcnow()))
+        try:
+            ensure_check_partitions(session, local_day(utcnow()))
+        except OperationalError as exc:
+            if not is_lock_timeout(exc):
+                raise
+            # Another server's purge holds the maintenance lock: it is making them right now.
+            log.warning("check partitions not made at start: another server is maintaining them")
 
 
 def sms_gateway_for(settings: ServerSettings) -> SmsGateway:

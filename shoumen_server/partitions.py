@@ -224,7 +224,7 @@ def drop_old_partitions(session: Session, first_kept_day: date) -> int:
             session.commit()
         except OperationalError as exc:
             session.rollback()
-            if _sqlstate(exc) != "55P03":  # lock_not_available
+            if not is_lock_timeout(exc):
                 raise
             log.warning("partition %s is busy; the next purge drops it", partition.name)
             continue
@@ -233,6 +233,7 @@ def drop_old_partitions(session: Session, first_kept_day: date) -> int:
     return rows
 
 
-def _sqlstate(exc: OperationalError) -> str | None:
+def is_lock_timeout(exc: OperationalError) -> bool:
+    """The maintenance lock was not granted within LOCK_TIMEOUT (lock_not_available)."""
     orig: Any = exc.orig
-    return getattr(orig, "sqlstate", None)
+    return getattr(orig, "sqlstate", None) == "55P03"

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from shoumen_server import migrate
+from shoumen_core.timeutil import local_day, utcnow
+from shoumen_server import migrate, partitions
+from shoumen_server.cli import make_partitions_ahead
 from shoumen_server.ingest import store_checks
 from shoumen_server.models import Check, CheckCount
 from shoumen_server.partitions import (
@@ -237,3 +239,27 @@ def test_the_migration_converts_a_table_with_rows(server: Server) -> None:
     assert count_rows(server, Check) == 4
     push_ok(server, owner, [check(venue_id, at=local(TODAY, 9, 30))])  # and ingest works on it
     assert _checked(server, owner, venue_id, TODAY) == 3
+
+
+@postgres_only
+def test_serve_starts_while_another_server_holds_the_partition_maintenance_lock(
+    server: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A second server's purge runs while this one starts: the start must not fail on it.
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "100ms")
+    last = partition_name(local_day(utcnow()) + timedelta(days=partitions.DAYS_AHEAD))  # serve's today
+    with db(server) as session:
+        session.execute(text(f"DROP TABLE {last}"))
+    sessions = ctx_of(server).sessions
+
+    def made() -> bool:
+        with db(server) as session:
+            return last in {p.name for p in day_partitions(session)}
+
+    with sessions() as other, other.begin():
+        other.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": partitions._ADVISORY_KEY})
+        make_partitions_ahead(sessions)
+    assert "another server is maintaining them" in caplog.text
+    assert not made()
+    make_partitions_ahead(sessions)  # with the lock free, it does its work
+    assert made()
