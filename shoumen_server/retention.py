@@ -3,9 +3,9 @@ day), the audit log and the per venue-day lookup figures after `audit_retention_
 codes, dead tokens and rate buckets untouched for a day (full again by then) after a day.
 
 On PostgreSQL the checks table is partitioned by day (shoumen_server/partitions.py): the purge
-first makes the partitions ahead, deletes the expired days' ids from check_ids, then detaches
-and drops the partitions wholly older than the retention, and deletes only what is left (rows
-of old days in the default partition).
+first makes the partitions ahead, then detaches and drops the partitions wholly older than the
+retention (each after its days' ids in check_ids), and deletes only what is left (rows of old
+days in the default partition, and their ids).
 
 Deletes run in batches, each committed, so no long transaction holds locks on the busy tables
 and a purge that is interrupted resumes where it stopped. Count rows are deleted venue-day by
@@ -90,11 +90,11 @@ def purge(
     today = local_day(now)
     first_kept_day = today - timedelta(days=settings.check_retention_days)
     ensure_check_partitions(session, today)
+    checks = drop_old_partitions(session, first_kept_day)  # with their days' ids
     if uses_check_ids(session):
-        # The expired ids go first: an id is never claimed without its row still stored (a
-        # partition left for the next purge keeps rows whose ids are gone; they are expired).
+        # The ids of what is left to delete (old days in the default partition, a few rows)
+        # go before the rows: check_ids never names a check that is gone.
         _delete_batched(session, CHECK_IDS, [CHECK_IDS.c.day < first_kept_day], batch)
-    checks = drop_old_partitions(session, first_kept_day)
     checks += _delete_batched(session, CHECKS, [CHECKS.c.day < first_kept_day], batch)
     anomalies_table = _table(Anomaly)
     anomalies = _delete_batched(session, anomalies_table, [anomalies_table.c.day < first_kept_day], batch)
