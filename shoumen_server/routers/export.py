@@ -29,7 +29,7 @@ from shoumen_core.schemas import CheckMethod, ExportFormat
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_server.audit import audit
 from shoumen_server.counts import stored_rows
-from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, require_owner
+from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, ReadDb, require_owner
 from shoumen_server.errors import BadInput, PermissionDenied
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.models import Check, Checkpoint, User, Venue
@@ -204,6 +204,7 @@ def content_disposition(filename: str, ascii_fallback: str) -> str:
 def _export(
     ctx: Ctx,
     db: Session,
+    read: Session,
     caller: Caller,
     venue_ids: list[int],
     first: date,
@@ -215,13 +216,8 @@ def _export(
     venue_id: int | None = None,
     region_code: str | None = None,
 ) -> StreamingResponse:
-    # The size check reads where the rows will be read: the replica when there is one.
-    replica = ctx.reads.replica_session() if ctx.reads is not None else None
-    try:
-        rows = stored_rows(replica or db, venue_ids, first, last)
-    finally:
-        if replica is not None:
-            replica.close()
+    # The size check reads where the rows will be read: the replica when there is one (ReadDb).
+    rows = stored_rows(read, venue_ids, first, last)
     if fmt is ExportFormat.XLSX and rows > XLSX_MAX_ROWS:
         raise BadInput("记录数超过 Excel 的上限，请缩短日期范围或导出 CSV", code="too_many_rows")
     audit(
@@ -279,6 +275,7 @@ def export_venue(
     caller: CurrentCaller,
     ctx: Ctx,
     db: Db,
+    read: ReadDb,
     start: StartQuery = "",
     end: EndQuery = "",
     format: FormatQuery = "csv",
@@ -289,6 +286,7 @@ def export_venue(
     return _export(
         ctx,
         db,
+        read,
         caller,
         [venue.id],
         first,
@@ -320,6 +318,7 @@ def export_region(
     caller: CurrentCaller,
     ctx: Ctx,
     db: Db,
+    read: ReadDb,
     start: StartQuery = "",
     end: EndQuery = "",
     format: FormatQuery = "csv",
@@ -331,5 +330,15 @@ def export_region(
     fmt = _checked_format(format)
     ids = _region_venue_ids(db, code, venue_ids)
     return _export(
-        ctx, db, caller, ids, first, last, fmt, label=code, ascii_label=f"region{code}", region_code=code
+        ctx,
+        db,
+        read,
+        caller,
+        ids,
+        first,
+        last,
+        fmt,
+        label=code,
+        ascii_label=f"region{code}",
+        region_code=code,
     )

@@ -110,6 +110,12 @@ def _checked(server: Server, headers: dict[str, str], venue_id: int) -> int:
     return checked
 
 
+def _exported(server: Server, headers: dict[str, str], venue_id: int) -> int:
+    r = server.client.get(f"{API}/venues/{venue_id}/export", headers=headers)
+    assert r.status_code == 200, r.text
+    return len(r.text.strip().splitlines()) - 1  # the header line
+
+
 def _abnormal(server: Server, headers: dict[str, str], venue_id: int) -> int:
     r = server.client.get(f"{API}/venues/{venue_id}/abnormal", headers=headers)
     assert r.status_code == 200, r.text
@@ -141,10 +147,12 @@ def test_stats_from_the_replica_lag_while_the_push_answer_and_the_anomaly_save_s
         assert count_rows(server, Check) == 2  # on the primary
         # The lag-tolerant reads come from the paused replica: the second check is not there yet.
         assert (_checked(server, owner, venue_id), _abnormal(server, owner, venue_id)) == (1, 1)
+        assert _exported(server, owner, venue_id) == 1
         assert not ctx_of(server).reads.replica_down  # type: ignore[union-attr]
 
     wait_for_replay()
     assert (_checked(server, owner, venue_id), _abnormal(server, owner, venue_id)) == (2, 2)
+    assert _exported(server, owner, venue_id) == 2
 
 
 @postgres_only
