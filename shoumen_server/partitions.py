@@ -220,7 +220,8 @@ def drop_old_partitions(session: Session, first_kept_day: date) -> int:
         if partition.end_day > first_kept_day:
             break
         # One statement per partition by the day index: a batched DELETE ... WHERE day < x
-        # rescans every expired id for each batch (168 s for 28 × 100,000 ids, against 7 s).
+        # rescans every expired id for each batch (bench_purge.py, 28 × 100,000: the
+        # whole purge took 168 s that way, 7.3 s this way).
         session.execute(
             delete(CHECK_IDS).where(
                 CHECK_IDS.c.day >= partition.first_day, CHECK_IDS.c.day < partition.end_day
