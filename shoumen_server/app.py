@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event, text
 from shoumen_core.schemas import ErrorResponse, ServerInfo
 from shoumen_core.timeutil import utcnow
 from shoumen_server import visitor
-from shoumen_server.db import PoolSize, make_engine, make_session_factory
+from shoumen_server.db import PoolSize, make_engine, make_replica_engine, make_session_factory
 from shoumen_server.deps import Ctx, ServerContext
 from shoumen_server.errors import database_unavailable_response, install_error_handlers
 from shoumen_server.metrics import (
@@ -28,6 +28,7 @@ from shoumen_server.metrics import (
 from shoumen_server.middleware import BodySizeLimit, NoStore
 from shoumen_server.migrate import current_revision, head_revision
 from shoumen_server.outage import OutageLog, is_database_unavailable
+from shoumen_server.replica import ReadSessions
 from shoumen_server.routers import anomalies, auth, checks, details, export, staff, stats, sync, trust, venues
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
@@ -98,11 +99,20 @@ def create_app(
     pool = PoolSize(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout)
     engine = make_engine(settings.database_url, pool)
     count_database_errors(engine)
+    sessions = make_session_factory(engine)
+    replica = (
+        make_replica_engine(settings.database_replica_url, pool) if settings.database_replica_url else None
+    )
     ctx = ServerContext(
         settings=settings,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         sms=CountingSms(sms or build_gateway(SmsSettings.from_env())),
         clock=clock,
+        reads=ReadSessions(
+            sessions,
+            make_session_factory(replica) if replica is not None else None,
+            max_lag_seconds=settings.replica_max_lag_seconds,
+        ),
     )
     app = FastAPI(
         title="Shoumen 守小门 API",
@@ -118,6 +128,7 @@ def create_app(
     )
     app.state.ctx = ctx
     app.state.engine = engine
+    app.state.replica_engine = replica  # None without a replica; disposed with the engine
     outage = OutageLog()
     app.state.outage = outage
     _watch_recovery(engine, outage)

@@ -351,6 +351,23 @@ def purge_periodically(
     return thread
 
 
+def make_partitions_ahead(sessions: sessionmaker[Session]) -> None:
+    """The checks partitions of the coming days (PostgreSQL), before the first push; every
+    purge makes them again, so a server that runs for weeks keeps them ahead."""
+    from sqlalchemy.exc import OperationalError
+
+    from shoumen_server.partitions import ensure_check_partitions, is_lock_timeout
+
+    with sessions() as session:
+        try:
+            ensure_check_partitions(session, local_day(utcnow()))
+        except OperationalError as exc:
+            if not is_lock_timeout(exc):
+                raise
+            # Another server's purge holds the maintenance lock: it is making them right now.
+            log.warning("check partitions not made at start: another server is maintaining them")
+
+
 def sms_gateway_for(settings: ServerSettings) -> SmsGateway:
     """The configured SMS provider. Outside demo mode the development gateway is refused: it
     delivers nothing, so no one could ever log in (`log` says on purpose that codes go to the
@@ -477,6 +494,12 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
     _check_pool_budget(settings, args.workers)
     if args.workers > 1 and settings.database_url.startswith("sqlite"):
         log.warning("%d workers share one SQLite file: one writes at a time; use PostgreSQL", args.workers)
+
+    def partitions(db: _Db) -> int:
+        make_partitions_ahead(db.sessions)
+        return 0
+
+    _with_db(args, partitions)  # once, before any worker takes a push
     log.info(
         "serving on %s:%d with %d worker(s) (demo mode: %s); venue codes point at %s",
         args.host,
@@ -519,6 +542,8 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
     finally:
         stop.set()
         app.state.engine.dispose()
+        if app.state.replica_engine is not None:
+            app.state.replica_engine.dispose()
     return 0
 
 

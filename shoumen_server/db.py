@@ -74,6 +74,23 @@ def make_engine(url: str, pool: PoolSize | None = None) -> Engine:
     )
 
 
+def make_replica_engine(url: str, pool: PoolSize | None = None) -> Engine:
+    """The engine of the read replica (shoumen_server.replica): pings before use, so a replica
+    that went away is found at checkout, and gives up connecting after 2 s, so a replica host
+    that does not answer delays a read by that much before it falls back to the primary.
+    Sized like the primary's pool (per worker: SHOUMEN_DB_POOL_SIZE / _MAX_OVERFLOW)."""
+    pool = pool or PoolSize()
+    return create_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"connect_timeout": 2},
+    )
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -10,14 +10,17 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.schemas import Role, StaffState, VenueStatus
-from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
+from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied, ReplicaLost
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
+from shoumen_server.outage import is_database_unavailable
+from shoumen_server.replica import ReadSessions
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
 from shoumen_server.trust_root import trust_list_version
@@ -39,6 +42,8 @@ class ServerContext:
     sms: SmsGateway
     clock: Callable[[], datetime]
     monotonic: Callable[[], float] = time.monotonic
+    # Sessions for reads that may lag: the replica when configured and up (shoumen_server.replica).
+    reads: ReadSessions | None = None
     _keys: KeyStore | None = None
     _keys_version: int | None = None
     _keys_checked: float = 0.0
@@ -79,6 +84,10 @@ class ServerContext:
     def reload_keys(self) -> None:
         self._keys, self._keys_fixed = None, False
 
+    def read_session(self) -> Session:
+        """A session for a read that may lag (statistics, abnormal lists, region views, exports)."""
+        return self.reads() if self.reads is not None else self.sessions()
+
 
 def context(request: Request) -> ServerContext:
     ctx: ServerContext = request.app.state.ctx
@@ -104,6 +113,30 @@ def db_session(ctx: Ctx) -> Iterator[Session]:
 # ("request") scope the commit would run after the answer left, so a push could be answered
 # "accepted" and then fail to commit.
 Db = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def read_db_session(ctx: Ctx, db: Db) -> Iterator[Session]:
+    reads = ctx.reads
+    session = reads.replica_session() if reads is not None else None
+    if reads is None or session is None:
+        yield db  # on the primary: the request's own session, not a second connection
+        return
+    try:
+        yield session
+    except (DBAPIError, SATimeoutError) as exc:
+        if not is_database_unavailable(exc):
+            raise
+        # The replica went away mid-read; the primary is not in an outage (shoumen_server.replica).
+        reads.lost(exc)
+        raise ReplicaLost() from exc
+    finally:
+        session.close()  # read only: nothing to commit
+
+
+# Reads that may lag behind the primary: on the read replica when there is one. Who the caller
+# is and what they may do is still decided on `Db` (a revoked guard must not read on for as long
+# as the replica lags), and nothing that must see the request's own writes reads from here.
+ReadDb = Annotated[Session, Depends(read_db_session, scope="function")]
 
 
 @dataclass(frozen=True)

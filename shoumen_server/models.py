@@ -200,7 +200,13 @@ class Person(Base):
 
 
 class Check(Base):
-    """One check at a gate, as committed by a device (id = the device's UUIDv7)."""
+    """One check at a gate, as committed by a device (id = the device's UUIDv7).
+
+    On PostgreSQL the table is partitioned by `day` (migration 0010_pgscale,
+    shoumen_server/partitions.py) and its primary key there is (id, day), as partitioning
+    demands; here it stays `id`, which is what the ORM identifies a row by and what the id
+    stays in practice: ingest looks ids up across days before inserting.
+    """
 
     __tablename__ = "checks"
     __table_args__ = (

@@ -38,9 +38,17 @@ def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
 MAX_POOL = 100  # per worker: PostgreSQL's default max_connections for the whole server
 
 
+def _env_float(name: str) -> float | None:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else None
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     database_url: str = "sqlite:///shoumen.db"
+    # A streaming replica of database_url for reads that may lag (shoumen_server.replica).
+    database_replica_url: str | None = None
+    replica_max_lag_seconds: float | None = None  # None: no limit
     # What venue codes point at. The default only serves demo mode: `serve` outside it refuses
     # to start unless SHOUMEN_PUBLIC_BASE_URL names a public https URL (public_url_refusal).
     public_base_url: str = "http://127.0.0.1:8000"
@@ -137,6 +145,8 @@ class ServerSettings:
     def from_env(cls, **overrides: object) -> ServerSettings:
         base = cls(
             database_url=os.environ.get("SHOUMEN_DATABASE_URL", cls.database_url),
+            database_replica_url=os.environ.get("SHOUMEN_DATABASE_REPLICA_URL") or None,
+            replica_max_lag_seconds=_env_float("SHOUMEN_REPLICA_MAX_LAG_SECONDS"),
             public_base_url=os.environ.get("SHOUMEN_PUBLIC_BASE_URL", cls.public_base_url),
             allow_private_base_url=_env_bool("SHOUMEN_ALLOW_PRIVATE_BASE_URL", False),
             demo_mode=_env_bool("SHOUMEN_DEMO_MODE", False),
