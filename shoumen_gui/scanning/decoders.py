@@ -175,6 +175,15 @@ class ZxingDecoder:
         self._timer = timer
         self.recovered: dict[str, int] = {}
         """Reads per variant since start (for the log and the bench)."""
+        self.recovery_interval_s = 0.0
+        """A camera sets this (ScanPipeline.run): the cheap second look on a frame where zxing
+        saw no code at all runs at most this often. An empty scene is most frames at a gate; a
+        second look on each made an idle frame ~4x dearer (bench_hard_frames), so the camera's
+        adaptive stride decoded fewer frames and an easy code was read later."""
+        self.plain_s: float | None = None
+        """How long the last plain read took (the pipeline paces frames on it, not on the
+        second looks, which are paced here)."""
+        self._last_blind_look: float | None = None
 
     @property
     def name(self) -> DecoderName:
@@ -186,10 +195,16 @@ class ZxingDecoder:
         gray = np.ascontiguousarray(gray)
         started = self._timer()
         found = self._read(gray, "LocalAverage", errors=self._recover)
+        self.plain_s = self._timer() - started
         valid = [barcode for barcode in found if barcode.valid]
         if valid or not self._recover:
             return _texts(valid)
         saw_code = bool(found)  # only invalid ones came back: a code zxing could not decode
+        if not saw_code and self.recovery_interval_s > 0:
+            now = started + self.plain_s
+            if self._last_blind_look is not None and now - self._last_blind_look < self.recovery_interval_s:
+                return []
+            self._last_blind_look = now
         deadline = started + max(self.recovery_budget_s, 3 * (self._timer() - started))
         for variant in self.variants:
             if (variant.costly and not saw_code) or self._timer() >= deadline:

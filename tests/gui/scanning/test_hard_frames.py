@@ -69,3 +69,32 @@ def test_a_frame_without_a_code_stays_within_the_recovery_budget() -> None:
     decoder = ZxingDecoder(recovery_budget_s=0.03, timer=lambda: float(next(ticks)))
     assert app_reads(decoder, empty.image) == []
     assert next(ticks) <= 0.02 * 6  # the plain read and at most two variants before the deadline
+
+
+class CountingZxing:
+    """zxingcpp itself, counting the reads the decoder asks for."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.BarcodeFormat = zxingcpp.BarcodeFormat
+        self.Binarizer = zxingcpp.Binarizer
+
+    def read_barcodes(self, *args: object, **kwargs: object) -> object:
+        self.reads += 1
+        return zxingcpp.read_barcodes(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_camera_looks_twice_at_an_empty_scene_at_most_every_interval() -> None:
+    (empty,) = [f for f in hard_frames(0, without_code=1)]
+    now = [0.0]
+    zx = CountingZxing()
+    decoder = ZxingDecoder(module=zx, recovery_budget_s=1.0, timer=lambda: now[0])  # type: ignore[arg-type]
+    decoder.recovery_interval_s = 0.2
+    looks = []
+    for at in (0.0, 0.05, 0.10, 0.25, 0.30):
+        now[0], before = at, zx.reads
+        assert app_reads(decoder, empty.image) == []
+        looks.append(zx.reads - before)
+    plain_and_second = looks[0]
+    assert plain_and_second > 1  # the second look ran at 0 s ...
+    assert looks == [plain_and_second, 1, 1, plain_and_second, 1]  # ... and next only at 0.25 s
