@@ -10,6 +10,7 @@
 #                                     .venv and sources out of reach, upgrades to the second,
 #                                     self-tests again, removes and purges it; the user's data
 #                                     folder (~/.local/share/shoumen) must outlive all of it.
+#   scripts/package.sh test --no-build    the same with the package already in dist/ (xz takes minutes)
 #
 # What goes where (packaging/):
 #   /opt/shoumen/                          the bundle as it is
@@ -210,7 +211,11 @@ test_package() {
   version=$(version_from_pyproject)
   newer="${version}+upgrade1"  # sorts after $version (dpkg --compare-versions)
   dpkg --compare-versions "$newer" gt "$version" || die "$newer does not sort after $version"
-  VERSION=$version build
+  if [[ "${1:-}" == "--no-build" ]]; then
+    [[ -f "dist/${NAME}_${version}_${ARCH}.deb" ]] || die "dist/${NAME}_${version}_${ARCH}.deb missing: scripts/package.sh build"
+  else
+    VERSION=$version build
+  fi
   repack_as "dist/${NAME}_${version}_${ARCH}.deb" "$newer" "dist/${NAME}_${newer}_${ARCH}.deb"
   check_size "dist/${NAME}_${version}_${ARCH}.deb"
   home=$(mktemp -d /tmp/shoumen-package-home.XXXXXX)
@@ -232,7 +237,7 @@ test_package() {
   check_data_kept "$home" "$marker"
   installed_selftest "$home"
 
-  echo "== package: apt remove, then purge"
+  echo "== package: apt remove, then (installed again) apt purge"
   apt-get remove -y -qq "$NAME"
   [[ -z "$(installed_version)" ]] || die "$NAME still installed after apt remove"
   local leftover
@@ -241,9 +246,14 @@ test_package() {
     [[ ! -e "$leftover" && ! -L "$leftover" ]] || die "$leftover left behind by apt remove"
   done
   check_data_kept "$home" "$marker"
+  # The package has no conffiles, so remove leaves nothing for purge: purge it installed.
+  apt-get install -y -qq --no-install-recommends "./dist/${NAME}_${newer}_${ARCH}.deb"
+  check_installed "$newer"
   apt-get purge -y -qq "$NAME"
-  dpkg-query -W -f='${Status}' "$NAME" 2>/dev/null | grep -qv 'not-installed' \
-    && die "$NAME still known to dpkg after purge"
+  if dpkg-query -W -f='${Status}' "$NAME" 2>/dev/null | grep -qv 'not-installed'; then
+    die "$NAME still known to dpkg after purge"
+  fi
+  [[ ! -e /opt/$NAME && ! -L /usr/bin/$NAME ]] || die "files left behind by apt purge"
   check_data_kept "$home" "$marker"
   trap - EXIT
   rm -rf "$home"
@@ -252,6 +262,6 @@ test_package() {
 
 case "${1:-}" in
   build) build ;;
-  test) test_package ;;
-  *) die "usage: scripts/package.sh build | test" ;;
+  test) test_package "${2:-}" ;;
+  *) die "usage: scripts/package.sh build | test [--no-build]" ;;
 esac
