@@ -186,6 +186,7 @@ def test_the_shipped_config_sets_hsts_https_only_and_the_servers_body_limit(depl
             "/api/v1/sync/push", content=b"x" * (limit + 1), headers={"Content-Type": "application/json"}
         )
         assert big.status_code == 413 and big.json()["error"]["code"] == "body_too_large"
+        assert http.get("/metrics").status_code == 404  # traffic figures are not for the internet
     plain = httpx.get(f"http://127.0.0.1:{deployed.nginx.http_port}/api/v1/info", timeout=10)
     assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
 
