@@ -43,6 +43,11 @@ _WHY: dict[int, str] = {
 }
 
 
+def os_reason(error: OSError) -> str:
+    """Why the OS refused, in words (磁盘已满, 没有写入权限, …)."""
+    return _WHY.get(error.errno or 0) or error.strerror or type(error).__name__
+
+
 def file_message(path: Path, error: OSError) -> str:
     """A file the person chose (an export, a code image, a poster) could not be written: why,
     in words, and what to do (issue 16 §7)."""
