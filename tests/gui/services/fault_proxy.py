@@ -46,6 +46,7 @@ class FaultProxy:
         self.counts: Counter[str] = Counter()  # "requests", "reset", "stall", "connections"
         self._random = random.Random(seed)
         self._scripted: deque[Fault | None] = deque()
+        self._aimed: deque[tuple[bytes, Fault]] = deque()  # faults for requests that start so
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._closed = False
@@ -63,6 +64,12 @@ class FaultProxy:
         """What happens to the next requests, in order (None: passes), before chance decides again."""
         with self._lock:
             self._scripted.extend(faults)
+
+    def aim(self, request_start: bytes, fault: Fault) -> None:
+        """`fault` for the next request whose first bytes are `request_start` (b"PUT "): a test
+        that means one request is not raced by the station's background sync taking the fault."""
+        with self._lock:
+            self._aimed.append((request_start, fault))
 
     def hold(self) -> None:
         """From now on every new request waits before it reaches the server, as behind a slow
@@ -83,10 +90,14 @@ class FaultProxy:
 
     # ---- plumbing ----------------------------------------------------------------------
 
-    def _decide(self) -> Fault | None:
+    def _decide(self, first: bytes) -> Fault | None:
         with self._lock:
             self.counts["requests"] += 1
-            if self._scripted:
+            aimed = next((item for item in self._aimed if first.startswith(item[0])), None)
+            if aimed is not None:
+                self._aimed.remove(aimed)
+                fault: Fault | None = aimed[1]
+            elif self._scripted:
                 fault = self._scripted.popleft()
             elif self._random.random() < self.fail_rate:
                 fault = "stall" if self._random.random() < self.stall_share else "reset"
@@ -134,7 +145,7 @@ class FaultProxy:
                     continue  # swallowed: the client waits for an answer that never comes
                 if answered.is_set():
                     answered.clear()
-                    fault = self._decide()
+                    fault = self._decide(chunk)
                     if fault == "reset":
                         _reset(client)
                         return

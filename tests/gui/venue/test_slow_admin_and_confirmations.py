@@ -59,11 +59,13 @@ def test_a_slow_backend_says_connecting_not_offline_in_the_admin_tabs(
 
     # One lost request while saving: said as 正在连接…, not 当前离线; the station stays online.
     choose_tab(qtbot, window.venue_admin.tabs, "核验规则")
-    proxy.script("reset")
+    proxy.aim(b"PUT ", "reset")  # the save itself (the background sync must not take it)
     click(qtbot, policy, "policySave")
     qtbot.waitUntil(lambda: policy_message.text().startswith("正在连接…："), timeout=10_000)
     assert "离线" not in policy_message.text() and policy_message.property("role") == "error"
-    assert app.flow.connectivity.online and app.flow.connectivity.failures_in_a_row == 1
+    # Still online (one lost request is not an outage); a background sync answered since may
+    # already have counted the link as working again.
+    assert app.flow.connectivity.online and app.flow.connectivity.failures_in_a_row <= 1
     click(qtbot, policy, "policySave")
     qtbot.waitUntil(lambda: policy_message.text().startswith("已保存。"), timeout=10_000)
     assert app.flow.connectivity.failures_in_a_row == 0
