@@ -88,14 +88,16 @@ def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated()
     token = authorization[7:].strip()
-    row = db.scalar(select(AuthToken).where(AuthToken.token_hash == token_hash(token)))
+    # One query for the token and its user: every authenticated request makes it.
+    found = db.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == token_hash(token))
+    ).first()
     now = ctx.clock()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if found is None or found[0].revoked_at is not None or found[0].expires_at <= now:
         raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
-    user = db.get(User, row.user_id)
-    if user is None:
-        raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
-    return Caller(user=user, token=row)
+    return Caller(user=found[1], token=found[0])
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
@@ -114,8 +116,15 @@ def membership(db: Session, user_id: int, venue_id: int) -> Membership | None:
 
 def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, Membership]:
     """Owner or authorised staff of the venue: may check visitors and register anomalies."""
-    venue = get_venue(db, venue_id)
-    member = membership(db, caller.user.id, venue_id)
+    # The venue and the caller's membership in one query: every venue request asks both.
+    found = db.execute(
+        select(Venue, Membership)
+        .outerjoin(Membership, (Membership.venue_id == Venue.id) & (Membership.user_id == caller.user.id))
+        .where(Venue.id == venue_id)
+    ).first()
+    if found is None:
+        raise NotFound("场所不存在", code="venue_not_found")
+    venue, member = found
     if member is None:
         raise PermissionDenied("您不是该场所的工作人员", code="not_venue_staff")
     if member.state != StaffState.AUTHORISED:
