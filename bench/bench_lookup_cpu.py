@@ -122,6 +122,38 @@ def measure(
     return cpu * 1000 / n, wall * 1000 / n, statements[0] / n
 
 
+PACKAGES = (
+    "shoumen_server",
+    "shoumen_core",
+    "sqlalchemy",
+    "psycopg",
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "anyio",
+    "cryptography",
+    "asyncio",
+    "json",
+)
+
+
+def print_by_package(stats: pstats.Stats, lookups: int) -> None:
+    """Own time (tottime) per library: where a lookup's CPU goes, roughly (profiled, so every
+    call is dearer than it is unprofiled; the shares are what count)."""
+    own: dict[str, float] = {}
+    for (filename, _line, name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        package = next((p for p in PACKAGES if f"/{p}/" in filename), None)
+        if package is None:
+            package = "builtins (C)" if filename == "~" else "other Python"
+            if filename == "~" and ("psycopg" in name or "pq" in name):
+                package = "psycopg"
+        own[package] = own.get(package, 0.0) + tottime
+    total = sum(own.values())
+    print(f"  own CPU time by package, profiled ({total * 1000 / lookups:.1f} ms/lookup under cProfile):")
+    for package, seconds in sorted(own.items(), key=lambda item: -item[1]):
+        print(f"    {package:<16} {100 * seconds / total:5.1f} %")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -162,6 +194,8 @@ def main() -> None:
                 profile.disable()
             finally:
                 anyio.to_thread.run_sync = real  # type: ignore[assignment]
+            stats = pstats.Stats(profile)
+            print_by_package(stats, len(work))
             for order in ("cumulative", "tottime"):
                 out = io.StringIO()
                 pstats.Stats(profile, stream=out).sort_stats(order).print_stats(args.top)

@@ -71,16 +71,17 @@ def postgres_server(admin_url: str | None) -> Iterator[tuple[str, Path | None]]:
         yield admin_url, None
         return
     folder = Path(tempfile.mkdtemp(prefix="shoumen-capacity-pg-"))
+    folder.chmod(0o755)  # as root, pg.sh runs PostgreSQL as the postgres user: it must get in
     data = folder / "data"
     port = free_port()
-    url = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(data), str(port)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={k: v for k, v in os.environ.items() if k != "PG_EXTRA_OPTS"},
-    ).stdout.strip()
     try:
+        url = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(data), str(port)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={k: v for k, v in os.environ.items() if k != "PG_EXTRA_OPTS"},
+        ).stdout.strip()
         yield url, data
     finally:
         subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(data)], check=False)

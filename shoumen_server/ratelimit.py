@@ -2,10 +2,16 @@
 may assume one process).
 
 A bucket is one `rate_buckets` row: the tokens left at `stamp`. A take refills it for the time
-since `stamp` (up to its capacity) and removes the cost, and a row that does not exist yet is
-inserted full minus the cost, all in ONE conditional upsert for all the buckets of the call:
+since `stamp` (up to its capacity) and removes the cost, for all the buckets of the call in
+ONE conditional UPDATE:
 
-    INSERT INTO rate_buckets VALUES (:key, :capacity - :cost, :now), ...
+    UPDATE rate_buckets SET tokens = refilled - cost, stamp = now
+    WHERE key IN (:k0, :k1) AND refilled >= :cost  RETURNING key     (rows locked in key order)
+
+and a bucket that did not come back (missing, or empty) gets one conditional upsert, which
+inserts a missing row full minus the cost (a single bucket starts there):
+
+    INSERT INTO rate_buckets VALUES (:key, :capacity - :cost, :now)
     ON CONFLICT (key) DO UPDATE SET tokens = refilled - cost, stamp = now
     WHERE refilled >= :cost  RETURNING key
 
@@ -13,8 +19,8 @@ PostgreSQL takes the row lock and re-evaluates the condition on the newest row v
 (READ COMMITTED), and SQLite runs one writer at a time, so two takes never spend the same
 token, and two first takes never create two rows.
 
-Several buckets in one call are all-or-nothing: their rows come in key order (one lock order
-for every caller of the call) and when one is empty the ones taken are given back.
+Several buckets in one call are all-or-nothing: the UPDATE locks their rows in key order (one
+lock order for every caller of the call), and when one is empty the ones taken are given back.
 The caller's transaction holds the row locks until it ends, so a bucket many requests share
 (a region's) is best taken as the last statement before the commit, or in a transaction of
 its own committed at once (`commit_takes`); rows of narrower buckets taken earlier in the same
@@ -76,51 +82,87 @@ def _per_key(n: int, name: str) -> ColumnElement[Any]:
     )
 
 
-@lru_cache(maxsize=16)
-def _take_stmt(dialect: str, n: int) -> Any:
-    """One statement that takes `cost` from n buckets, creating the missing ones full:
+def _new_stamp(now: Any) -> ColumnElement[Any]:
+    return case((now > BUCKETS.c.stamp, now), else_=BUCKETS.c.stamp)
 
-        INSERT INTO rate_buckets (key, tokens, stamp) VALUES (:k0, :capacity0 - :cost, :now), ...
-        ON CONFLICT (key) DO UPDATE SET tokens = refilled - cost, stamp = now
-        WHERE refilled >= cost
-        RETURNING key
 
-    A row comes back for every bucket that had the tokens (or did not exist yet). PostgreSQL
-    locks each conflicting row and evaluates the WHERE on its newest version, in the order of
-    the VALUES (key order: one lock order for everyone); SQLite has one writer at a time. Built
-    once per dialect and bucket count: building and hashing a statement costs more CPU than
-    running it."""
+# Every statement here is built once (per dialect, per bucket count) and reused: building and
+# hashing a statement costs SQLAlchemy more CPU than running it. (A multi-row VALUES would let
+# one upsert cover several buckets, but SQLAlchemy never caches its compiled form.)
+
+
+@lru_cache(maxsize=4)
+def _upsert_one(dialect: str) -> Any:
+    """Take from one bucket, creating it full if it does not exist yet:
+
+    INSERT INTO rate_buckets VALUES (:k0, :capacity0 - :cost, :now)
+    ON CONFLICT (key) DO UPDATE SET tokens = refilled - cost, stamp = now
+    WHERE refilled >= cost  RETURNING key
+    """
     now = bindparam("now", type_=Float)
     cost = bindparam("cost", type_=Float)
-    refilled = _refilled(now, _per_key(n, "per_second"), _per_key(n, "capacity"))
+    refilled = _refilled(now, _per_key(1, "per_second"), _per_key(1, "capacity"))
     insert = postgresql.insert(BUCKETS) if dialect == "postgresql" else sqlite.insert(BUCKETS)
-    rows = [
-        {"key": bindparam(f"k{i}"), "tokens": bindparam(f"capacity{i}", type_=Float) - cost, "stamp": now}
-        for i in range(n)
-    ]
     return (
-        insert.values(rows)
+        insert.values(key=bindparam("k0"), tokens=bindparam("capacity0", type_=Float) - cost, stamp=now)
         .on_conflict_do_update(
             index_elements=["key"],
-            set_={
-                "tokens": refilled - cost,
-                "stamp": case((now > BUCKETS.c.stamp, now), else_=BUCKETS.c.stamp),
-            },
+            set_={"tokens": refilled - cost, "stamp": _new_stamp(now)},
             where=refilled >= cost,
         )
         .returning(BUCKETS.c.key)
     )
 
 
-def _take_all(db: Session, buckets: Sequence[Bucket], now: float, cost: float) -> set[str]:
-    """Take from every bucket that has the tokens, in one statement; the keys taken."""
+@lru_cache(maxsize=8)
+def _update_many(n: int) -> Any:
+    """Take from the existing ones of n buckets:
+
+        UPDATE rate_buckets SET tokens = refilled - cost, stamp = now
+        FROM (SELECT key FROM rate_buckets WHERE key IN (:k0, ...) ORDER BY key FOR UPDATE) AS locked
+        WHERE rate_buckets.key = locked.key AND refilled >= cost  RETURNING key
+
+    The subquery locks the rows in key order whatever plan PostgreSQL picks for the IN (SQLite
+    has no row locks and renders no FOR UPDATE: one writer at a time there)."""
+    now = bindparam("now", type_=Float)
+    cost = bindparam("cost", type_=Float)
+    refilled = _refilled(now, _per_key(n, "per_second"), _per_key(n, "capacity"))
+    locked = (
+        select(BUCKETS.c.key)
+        .where(BUCKETS.c.key.in_([bindparam(f"k{i}") for i in range(n)]))
+        .order_by(BUCKETS.c.key)
+        .with_for_update()
+        .subquery("locked")
+    )
+    return (
+        update(BUCKETS)
+        .where(BUCKETS.c.key == locked.c.key, refilled >= cost)
+        .values(tokens=refilled - cost, stamp=_new_stamp(now))
+        .returning(BUCKETS.c.key)
+    )
+
+
+def _params(buckets: Sequence[Bucket], now: float, cost: float) -> dict[str, Any]:
     params: dict[str, Any] = {"now": now, "cost": cost}
     for i, bucket in enumerate(buckets):
         params[f"k{i}"] = bucket.key
         params[f"capacity{i}"] = float(bucket.capacity)
         params[f"per_second{i}"] = float(bucket.per_second)
-    statement = _take_stmt(db.get_bind().dialect.name, len(buckets))
-    return set(db.execute(statement, params).scalars())
+    return params
+
+
+def _take_all(db: Session, buckets: Sequence[Bucket], now: float, cost: float) -> set[str]:
+    """Take from every bucket that has the tokens; the keys taken. One statement when the
+    buckets exist already (every take but a staff member's or a venue's first)."""
+    taken: set[str] = set()
+    if len(buckets) > 1:
+        taken.update(db.execute(_update_many(len(buckets)), _params(buckets, now, cost)).scalars())
+    upsert = _upsert_one(db.get_bind().dialect.name)
+    for bucket in buckets:
+        if bucket.key not in taken:
+            # A single bucket, or one the UPDATE did not take: missing (made here), or empty.
+            taken.update(db.execute(upsert, _params([bucket], now, cost)).scalars())
+    return taken
 
 
 def _give_back(db: Session, bucket: Bucket, cost: float) -> None:
