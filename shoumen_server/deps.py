@@ -52,7 +52,9 @@ class ServerContext:
         self._keys = None
 
 
-def context(request: Request) -> ServerContext:
+async def context(request: Request) -> ServerContext:
+    # async: FastAPI runs a sync dependency in the thread pool, a hop per request for a read
+    # of one attribute.
     ctx: ServerContext = request.app.state.ctx
     return ctx
 
