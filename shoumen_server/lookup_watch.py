@@ -114,12 +114,20 @@ def venue_checkpoints(db: Session, venue_id: int, checkpoint_id: int | None) -> 
 
 
 def admit_region(db: Session, region: Bucket, venue_id: int, now: datetime) -> None:
-    """The region's token, last before the commit. Refused: everything the request did is
-    rolled back (the staff and venue tokens too: all or nothing), the refusal counted."""
+    """The region's token, then the commit of the whole lookup (its audit row, its watch count,
+    all its tokens) at once, on this same thread. Refused: everything the request did is
+    rolled back (the staff and venue tokens too: all or nothing), the refusal counted.
+
+    The commit must not wait for the request's session dependency: FastAPI runs that exit in
+    another hop to the thread pool, and when every pool thread is a lookup waiting for this
+    region row's lock, the commit that would release it never gets a thread — under a morning
+    rush (more lookups in flight than threads) every lookup of the region hung until the
+    client gave up (bench_capacity.py found it)."""
     denied = take(db, [region], now.timestamp())
     if denied is not None:
         db.rollback()
         _refuse(db, venue_id, now, denied)
+    db.commit()
 
 
 def _refuse(db: Session, venue_id: int, now: datetime, denied: Denied) -> NoReturn:

@@ -146,7 +146,7 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
         },
     )
     note_lookup(db, ctx.keys, venue.id, now, document=document, found=record is not None)
-    admit_region(db, region, venue.id, now)
+    admit_region(db, region, venue.id, now)  # commits: the lookup is audited before it answers
     person = None
     if record is not None:
         # Masked IDs are stored with the standard mask; re-masking only hides more.
