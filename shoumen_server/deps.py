@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -62,7 +64,39 @@ async def context(request: Request) -> ServerContext:
 Ctx = Annotated[ServerContext, Depends(context)]
 
 
-def db_session(ctx: Ctx) -> Iterator[Session]:
+# FastAPI runs a sync dependency's exit (the session's commit and close, which gives its
+# connection back to the pool) as its own hop to the thread pool (anyio: 40 threads). With
+# more requests in flight than connections, every thread could be a request waiting for a
+# connection while the sessions holding them all waited for a thread to close in: nothing
+# moved until the pool's 30 s timeout (503s for everyone; bench_capacity.py found it at 25
+# lookups/s). So a request takes one of as many slots as the pool has connections (fewer than
+# the threads) before it gets a session: the waiting happens here, on the event loop, holding
+# neither a thread nor a connection, and the holders always find a thread to finish in.
+THREADS = 40  # anyio's default thread limiter
+SPARE_THREADS = 8  # for work without a session (and the exits in flight)
+
+
+def _pool_capacity(sessions: sessionmaker[Session]) -> int:
+    pool = sessions.kw["bind"].pool
+    size = pool.size() if hasattr(pool, "size") else THREADS
+    return max(1, min(size + int(getattr(pool, "_max_overflow", 0)), THREADS - SPARE_THREADS))
+
+
+# One semaphore per app and event loop (tests make several of both); weak, so an app's
+# context is not kept alive by it.
+_SLOTS: dict[int, tuple[weakref.ref[ServerContext], asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
+
+
+async def db_slot(ctx: Ctx) -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    held = _SLOTS.get(id(ctx))
+    if held is None or held[0]() is not ctx or held[1] is not loop:
+        held = _SLOTS[id(ctx)] = (weakref.ref(ctx), loop, asyncio.Semaphore(_pool_capacity(ctx.sessions)))
+    async with held[2]:
+        yield
+
+
+def db_session(ctx: Ctx, _slot: Annotated[None, Depends(db_slot, scope="function")]) -> Iterator[Session]:
     session = ctx.sessions()
     try:
         yield session
