@@ -4,13 +4,16 @@ trust list and sealing key."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+import anyio.to_thread
+import httpx
 import pytest
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import create_engine, delete, event, func, select, update
 
 from shoumen_core.codes import (
     SigningKey,
@@ -28,6 +31,7 @@ from shoumen_core.policy import (
 from shoumen_core.schemas import StaffState
 from shoumen_core.trust import root_public_key, verify_trust_list
 from shoumen_server import venue_admin
+from shoumen_server.db import make_session_factory
 from shoumen_server.deps import ServerContext
 from shoumen_server.health import PersonRecord, RegistryHealthSource, issue_code_for
 from shoumen_server.keys import rotate_signing_key
@@ -487,3 +491,42 @@ def test_a_lookup_commits_before_it_answers(demo: Demo, monkeypatch: pytest.Monk
             session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lookup"))
             == 1
         )
+
+
+def test_lookups_beyond_the_pool_do_not_starve_the_threads(demo: Demo) -> None:
+    """Issue 15 §6 (found by bench_capacity.py at 25 lookups/s): a session gives its connection
+    back in the dependency's exit, a hop of its own to the thread pool. With more requests in
+    flight than connections, every thread became a request waiting for a connection while
+    the sessions holding them waited for a thread: nothing moved until the pool's timeout,
+    and every request got 503. Here: 2 connections, 3 threads, 12 lookups at once."""
+    app = demo.server.client.app  # type: ignore[attr-defined]
+    ctx: ServerContext = app.state.ctx
+    url = demo.server.settings.database_url
+    sqlite_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+    tiny = create_engine(url, pool_size=2, max_overflow=0, pool_timeout=5, connect_args=sqlite_args)
+    ctx.sessions = make_session_factory(tiny)
+    number = DEMO_PATHS[0].number
+
+    async def rush() -> list[int]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 3
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=demo.owner
+        ) as client:
+            answers = await asyncio.wait_for(
+                asyncio.gather(
+                    *(
+                        client.post(
+                            f"{API}/venues/{demo.venue_id}/lookup", json={"document": {"number": number}}
+                        )
+                        for _ in range(12)
+                    )
+                ),
+                timeout=60,
+            )
+        return [r.status_code for r in answers]
+
+    try:
+        assert asyncio.run(rush()) == [200] * 12
+    finally:
+        tiny.dispose()
