@@ -51,6 +51,7 @@ import json
 import os
 import random
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -143,19 +144,20 @@ class Pool:
         self.open = 0
         self.freed = asyncio.Condition()
 
-    async def _get(self) -> Connection:
+    async def _get(self) -> tuple[Connection, bool]:
+        """A connection, and whether it was idle in the pool (the server may have closed it)."""
         async with self.freed:
             while not self.idle and self.open >= self.limit:
                 await self.freed.wait()
             if self.idle:
-                return self.idle.pop()
+                return self.idle.pop(), True
             self.open += 1
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         except BaseException:
             await self._lost()
             raise
-        return Connection(reader, writer)
+        return Connection(reader, writer), False
 
     async def _lost(self) -> None:
         async with self.freed:
@@ -163,13 +165,21 @@ class Pool:
             self.freed.notify()
 
     async def request(self, method: str, path: str, token: str, body: bytes | None) -> tuple[int, bytes]:
-        conn = await self._get()
-        try:
-            answer = await conn.request(method, path, token, body)
-        except BaseException:
-            conn.close()
-            await self._lost()
-            raise
+        while True:
+            conn, reused = await self._get()
+            try:
+                answer = await conn.request(method, path, token, body)
+                break
+            except (ConnectionResetError, BrokenPipeError, asyncio.IncompleteReadError) as exc:
+                conn.close()
+                await self._lost()
+                if reused and not getattr(exc, "partial", b""):
+                    continue  # a keep-alive connection the server had closed: nothing was answered
+                raise
+            except BaseException:
+                conn.close()
+                await self._lost()
+                raise
         async with self.freed:
             self.idle.append(conn)
             self.freed.notify()
@@ -522,6 +532,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each step")
     parser.add_argument("--quick", action="store_true", help="6 s steps, 5 s push ingest")
     args = parser.parse_args()
+    # Stopped with a signal, still stop the server and PostgreSQL and drop the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     seconds = 6.0 if args.quick else args.seconds
     push_seconds = 5.0 if args.quick else 15.0
     rates = [float(r) for r in args.rates.split(",")]

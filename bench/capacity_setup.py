@@ -209,6 +209,10 @@ def start_server(url: str, key_dir: Path, port: int, workers: int, log: Path) ->
         "--log-level",
         "warning",
         "--no-access-log",
+        # As nginx's upstream keep-alive would: the generator keeps its connections open
+        # between a gate's requests (uvicorn's default closes them after 5 s idle).
+        "--timeout-keep-alive",
+        "75",
     ]
     process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90
