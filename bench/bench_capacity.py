@@ -279,14 +279,15 @@ class Rush:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    def _lookup(self, i: int, intended: float, samples: Samples) -> None:
+    def _lookup(self, i: int, intended: float, samples: Samples, *, pushed: bool = True) -> None:
         gate = self.seeded.gates[i % len(self.seeded.gates)]
         scanned = self.rng.random() < SCAN_SHARE
         body = dict(self.rng.choice(self.scans if scanned else self.documents))
         body["checkpoint_id"] = gate.checkpoint_id
         payload = json.dumps(body).encode()
         path = f"/api/v1/venues/{gate.venue_id}/lookup"
-        self.pending.setdefault(i % len(self.seeded.gates), []).append(check_record(gate, scanned))
+        if pushed:  # the gate pushes this check within a second (in the mix)
+            self.pending.setdefault(i % len(self.seeded.gates), []).append(check_record(gate, scanned))
         self._spawn(
             self._timed(intended, samples, lambda: self.pool.request("POST", path, gate.token, payload))
         )
@@ -349,7 +350,7 @@ class Rush:
             if delay > 0:
                 await asyncio.sleep(delay)
             if kind == "lookup":
-                self._lookup(n, intended, lookups)
+                self._lookup(n, intended, lookups, pushed=mix)
             elif kind == "push":
                 self._push(n, intended, pushes)
             else:
