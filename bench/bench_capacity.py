@@ -478,6 +478,9 @@ async def bench_workers(
                 if not step.ok:
                     break
             pool.close()
+            if any(not s.ok for s in [alone, *steps]) and (Path(tmp) / "server.log").exists():
+                tail = (Path(tmp) / "server.log").read_text(errors="replace").splitlines()[-15:]
+                print("  server log (last lines):\n    " + "\n    ".join(tail), flush=True)
             stored, elapsed = await push_ingest(port, seeded, 4, push_seconds, 500)
             print(
                 f"  push ingest: 4 devices x 500-record batches: {stored / elapsed:,.0f} records/s",
