@@ -87,6 +87,10 @@ case "$mode" in
   --test-only) [[ -x "$BUNDLE/shoumen" ]] || die "$BUNDLE/shoumen missing: build it first" ;;
   *) die "usage: scripts/bundle.sh [--no-hide | --test-only]" ;;
 esac
+# build.spec links some libraries to the system's copy instead of shipping them (cv2's OpenBLAS).
+while IFS= read -r link; do
+  [[ -e "$link" ]] || die "$link links to $(readlink "$link"), missing here: run scripts/install-system-deps.sh"
+done < <(find "$BUNDLE" -type l -lname '/*')
 rm -rf "$ARTIFACTS"
 mkdir -p "$ARTIFACTS"
 if [[ "$mode" == "--no-hide" ]]; then

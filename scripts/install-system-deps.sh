@@ -10,11 +10,13 @@ PACKAGES=(
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libxcb-xinerama0
   libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xkb1
   libegl1 libgl1 libdbus-1-3 libpulse0 libfontconfig1 libglib2.0-0
+  libopenblas0-pthread                    # OpenCV's BLAS in the bundle (build.spec links it, the .deb depends on it)
   postgresql                              # real PostgreSQL for the server tests
   xvfb                                    # real-window tests and a headless `run`
   chromium                                # the venue-code page's browser tests (Playwright)
   curl jq                                 # docs/API_WALKTHROUGH.md (run by tests/server/test_walkthrough.py)
   binutils util-linux                     # objdump for PyInstaller; unshare for the bundle self-test
+  nginx-light                             # the TLS front of tests/deploy/test_tls_nginx.py (deploy/nginx/shoumen.conf, docs/DEPLOY.md)
 )
 
 missing=()

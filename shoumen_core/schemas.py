@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from shoumen_core.policy import Finding, HealthSnapshot, VenuePolicy, VerdictLevel
+from shoumen_core.temperature import TEMPERATURE_MAX, TEMPERATURE_MIN
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 
 MAX_PUSH_BATCH = 500
@@ -22,9 +23,8 @@ MAX_GATE_REASON = 200
 
 # Bounds of what a device pushes (issue 14 §7). A pushed row outside them is refused on its own
 # (`Rejected` with a code) by the server, not with a 422 for the whole push: one bad row must not
-# hold back the rest of a station's outbox. Plausible body temperatures at a gate, in °C.
-TEMPERATURE_MIN = 30.0
-TEMPERATURE_MAX = 45.0
+# hold back the rest of a station's outbox. Body temperatures: shoumen_core.temperature (one
+# rule for the station and the server).
 MAX_FINDINGS = 16  # a verdict has one finding per source (7 today); room for more sources
 MAX_FINDING_REASON = 64
 MAX_FINDING_MESSAGE = 200
@@ -281,7 +281,8 @@ class LookupRequest(RequestModel):
     personal_code: Annotated[str, StringConstraints(max_length=2048)] | None = None
     document: DocumentIn | None = None
     checkpoint_id: int | None = None
-    temperature: float | None = None
+    # A station never sends a reading outside the shared range (it refuses it before the check).
+    temperature: Annotated[float, Field(ge=TEMPERATURE_MIN, le=TEMPERATURE_MAX)] | None = None
 
 
 class PersonOut(Model):
@@ -332,6 +333,7 @@ class AnomalyAction(StrEnum):
     REPORT_COMMUNITY = "report_community"  # 报告社区
     AMBULANCE = "ambulance"  # 120
     YELLOW_SAMPLING = "yellow_sampling"  # 黄码采样点
+    ADMIT_PAPER = "admit_paper"  # 放行 after the traditional paper check (FAQ 6 only)
     OTHER = "other"  # 其他
 
 
@@ -369,6 +371,7 @@ class AnomalyIn(Model):
     sealed_phone: Annotated[str, StringConstraints(max_length=SEALED_TEXT_MAX)] | None = None
     masked_name: Annotated[str, StringConstraints(max_length=50)] = ""  # device display only
     phone_masked: Annotated[str, StringConstraints(max_length=32)] = ""  # device display only
+    no_phone_reason: OptionalText = ""  # FAQ 6: why no phone is given (shoumen_core.anomalies)
     temperature: float | None = None
     snapshot: HealthSnapshot | None = None
     origin: OptionalText = ""
@@ -395,6 +398,7 @@ class AnomalyOut(Model):
     temperature: float | None
     snapshot: HealthSnapshot | None
     origin: str
+    no_phone_reason: str = ""
     arrival_at: datetime | None
     transport: str
     anomaly_type: AnomalyType

@@ -24,13 +24,15 @@ from shoumen_gui.crash import CrashHandler
 from shoumen_gui.embedded import EmbeddedBackend
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
 from shoumen_gui.paths import AppPaths, DataDirError, resources_dir
+from shoumen_gui.services.errors import CaFileError
+from shoumen_gui.services.tls import server_verify
 from shoumen_gui.settings import DECODERS, Settings, SettingsStore
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.flow import BackendChoice, SessionFlow
 from shoumen_gui.ui.kiosk import KioskController
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.scan_view import ScanConfig, stop_all_scanners
-from shoumen_gui.ui.sounds import SoundPlayer
+from shoumen_gui.ui.sounds import player_for
 from shoumen_gui.ui.typescale import apply_type_scale
 
 log = logging.getLogger("shoumen.gui.app")
@@ -45,6 +47,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="shoumen", description="守小门 — 场所核验工作站")
     parser.add_argument(
         "--server", metavar="URL", help="use this backend instead of the built-in demo backend"
+    )
+    parser.add_argument(
+        "--ca",
+        metavar="FILE",
+        type=Path,
+        help="trust only the CA certificate(s) in this PEM file for the server's https (a county's"
+        " own CA); default: the ca_file setting, else the usual public roots",
     )
     parser.add_argument(
         "--data-dir", metavar="DIR", type=Path, help="keep settings, cache, logs and the demo database in DIR"
@@ -120,9 +129,11 @@ class Bootstrap:
 
 
 def choose_backend(args: argparse.Namespace, settings: Settings, paths: AppPaths) -> BackendChoice:
+    """Raises CaFileError when the CA file of a remote server cannot be used."""
     url = args.server or settings.server_url
     if url:
-        return BackendChoice.remote(url)
+        ca = args.ca if args.ca is not None else settings.ca_file
+        return BackendChoice.remote(url, verify=server_verify(ca or None))
     return BackendChoice.local(EmbeddedBackend(paths.embedded_db))
 
 
@@ -194,14 +205,16 @@ def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Boots
     except OSError as exc:  # the folder was writable a moment ago, its log file is not
         raise DataDirError(paths.log_dir, exc, creating=False) from exc
     log.info("Shoumen starting (Python %s, %s)", platform.python_version(), platform.system())
-    crash = CrashHandler(paths.log_dir, show_dialog=not args.self_check_exit)
-    crash.install()
     store = SettingsStore(paths.settings_file)
     settings = store.load()
+    # Before anything is installed or started: an unusable CA file ends the start calmly (main).
+    backend = choose_backend(args, settings, paths)
+    crash = CrashHandler(paths.log_dir, show_dialog=not args.self_check_exit)
+    crash.install()
     load_style(app, settings)
     install_translator(app, settings)
     tasks = TaskManager()
-    sounds = SoundPlayer(settings.sound_style) if settings.sound_enabled else None
+    sounds = player_for(settings.sound_style, tones=settings.sound_enabled, voice=settings.voice_enabled)
     device = settings.device_name or platform.node()
     window = MainWindow(tasks, sounds=sounds, device_name=device)
     window.workbench.set_scan_config(
@@ -209,7 +222,6 @@ def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Boots
             settings, camera=args.camera, video=args.video, images=args.images, decoder=args.decoder
         )
     )
-    backend = choose_backend(args, settings, paths)
     flow = SessionFlow(window, tasks, paths, store, settings, backend, demo_login=args.demo_login)
     kiosk = KioskController(window, flow, tasks)
     kiosk_at_start = bool(args.kiosk or settings.kiosk)
@@ -338,10 +350,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         boot = build(args, app, paths)
     except DataDirError as exc:
         return report_start_failure(exc.message, dialog=dialog)
+    except CaFileError as exc:
+        log.error("start-up refused: %s", exc.code)
+        shutdown_logging()
+        return report_start_failure(
+            f"{exc.message}\n请检查 --ca 参数或设置中的 CA 文件（ca_file）。", dialog=dialog
+        )
     exit_code = [0]
     if args.self_check_exit:
         exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")
-    boot.window.show()
+    boot.window.show_on_screen()
     if boot.kiosk_at_start:
         boot.kiosk.lock()  # fullscreen and locked from the first page on
     boot.flow.start()

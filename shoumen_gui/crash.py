@@ -32,7 +32,7 @@ class CrashHandler(QObject):
 
     crashed = Signal(str)  # the report file, emitted on the GUI thread
 
-    _show_requested = Signal(str)
+    _show_requested = Signal(str, str)  # the report file ("" when none), why it is missing
 
     def __init__(self, log_dir: Path, *, show_dialog: bool = True, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -78,8 +78,12 @@ class CrashHandler(QObject):
         self._handling = True
         try:
             log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
-            report = self.write_report(exc_type, exc, tb)
-            self._show_requested.emit(str(report))
+            try:
+                report, problem = str(self.write_report(exc_type, exc, tb)), ""
+            except OSError as error:  # a full disk or a log folder gone read-only: still tell the guard
+                log.warning("crash report not written: %s (errno %s)", type(error).__name__, error.errno)
+                report, problem = "", _why(error)
+            self._show_requested.emit(report, problem)
         except Exception:
             sys.__excepthook__(exc_type, exc, tb)
         finally:
@@ -101,8 +105,8 @@ class CrashHandler(QObject):
         path.write_text(redact(header + body), encoding="utf-8")
         return path
 
-    @Slot(str)
-    def _on_show_requested(self, report: str) -> None:
+    @Slot(str, str)
+    def _on_show_requested(self, report: str, problem: str) -> None:
         self.crashed.emit(report)
         if not self.show_dialog:
             return
@@ -111,12 +115,22 @@ class CrashHandler(QObject):
         )
         box.setObjectName("crashDialog")
         box.setAccessibleName(self.tr("程序错误"))
+        if report:
+            where = self.tr("错误已记录到：\n{0}").format(report)
+        else:
+            where = self.tr("错误报告无法保存到 {0}（{1}），请检查磁盘空间和文件夹权限。").format(
+                self.log_dir, problem
+            )
         box.setInformativeText(
-            self.tr(
-                "错误已记录到：\n{0}\n\n您可以继续使用。如果问题反复出现，请重启程序，并把这个文件交给技术支持。"
-            ).format(report)
+            where + self.tr("\n\n您可以继续使用。如果问题反复出现，请重启程序，并联系技术支持。")
         )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         box.button(QMessageBox.StandardButton.Ok).setText(self.tr("继续使用"))
         box.open()  # not exec(): no nested event loop
         self.dialog = box
+
+
+def _why(error: OSError) -> str:
+    from shoumen_gui.paths import os_reason
+
+    return os_reason(error)

@@ -142,13 +142,16 @@ class EmbeddedBackend:
 
 
 def demo_accounts() -> list[tuple[str, str]]:
-    """(phone, who) of the demo accounts that check visitors, for the login page's hint."""
+    """(phone, who) of the demo accounts, for the login page's hint: those that check visitors
+    and the township supervisor (issue 16 §10: 区域监管 is part of the demo too)."""
     from shoumen_server import seed
 
     hospital, shop = seed.HOSPITAL_NAME, seed.SHOP_NAME
     accounts = [(phone, f"{name}（{hospital} 保安）") for phone, name in seed.HOSPITAL_STAFF]
     accounts.append((seed.HOSPITAL_OWNER[0], f"{seed.HOSPITAL_OWNER[1]}（{hospital} 管理员）"))
     accounts.append((seed.SHOP_OWNER[0], f"{seed.SHOP_OWNER[1]}（{shop} 管理员）"))
+    phone, name, _region, region_name = seed.SUPERVISOR
+    accounts.append((phone, f"{name}（{region_name} 监管人员）"))
     return accounts
 
 

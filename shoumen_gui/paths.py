@@ -37,7 +37,22 @@ _WHY: dict[int, str] = {
     errno.ENOSPC: "磁盘已满",
     errno.ENOTDIR: "路径上有同名的文件",
     errno.EEXIST: "已有同名的文件",
+    errno.ENOENT: "文件夹不存在",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENAMETOOLONG: "文件名太长",
 }
+
+
+def os_reason(error: OSError) -> str:
+    """Why the OS refused, in words (磁盘已满, 没有写入权限, …)."""
+    return _WHY.get(error.errno or 0) or error.strerror or type(error).__name__
+
+
+def file_message(path: Path, error: OSError) -> str:
+    """A file the person chose (an export, a code image, a poster) could not be written: why,
+    in words, and what to do (issue 16 §7)."""
+    why = _WHY.get(error.errno or 0) or error.strerror or "无法写入"
+    return f"无法保存到 {path}（{why}），请选择其他位置后重试。"
 
 
 def folder_message(folder: Path, error: OSError, *, creating: bool = False) -> str:

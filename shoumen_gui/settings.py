@@ -36,11 +36,18 @@ class SoundStyle(StrEnum):
 @dataclass(frozen=True)
 class Settings:
     server_url: str = ""  # empty: the embedded backend on 127.0.0.1
+    # The PEM file of the CA that signed the server's certificate (a county's own CA); empty:
+    # the default roots. `--ca FILE` overrides it for one run (services/tls.py). A new key with
+    # a default: no upgrade step.
+    ca_file: str = ""
     venue_id: int | None = None  # the last venue and checkpoint chosen, offered first next time
     checkpoint_id: int | None = None
     device_name: str = ""  # shown in the server's session list; empty: the host name
     sound_enabled: bool = False
     sound_style: SoundStyle = SoundStyle.TONES
+    # The verdict spoken after the tone (请通行 / 禁止通行 / 请人工核验). Off by default: the queue
+    # hears the result. A new key with a default: no upgrade step.
+    voice_enabled: bool = False
     language: str = "zh_CN"
     font_scale: float = 1.0
     kiosk: bool = False
@@ -59,6 +66,9 @@ class Settings:
     # The status bar warns when the data folder has less free space than this (MB), before
     # checks can no longer be saved (issue 14 §1). A new key with a default: no upgrade step.
     low_storage_warning_mb: int = 200
+    # The venue measures every visitor: the 体温 field stays beside the ID pad (issue 16 §3).
+    # A new key with a default: no upgrade step.
+    temperature_entry: bool = False
 
     def gate_json(self, venue_id: int, checkpoint_id: int | None) -> dict[str, Any]:
         """The stored gate configuration of a post ({} = no gate)."""
@@ -225,6 +235,7 @@ def _coerce(data: dict[str, Any]) -> Settings:
 
 _INVALID = object()
 _OPTIONAL_INTS = frozenset({"venue_id", "checkpoint_id"})
+MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
 
 
 def _coerce_value(name: str, value: Any, default: Any) -> Any:
@@ -247,6 +258,9 @@ def _coerce_value(name: str, value: Any, default: Any) -> Any:
         return value if ok else _INVALID
     if name == "low_storage_warning_mb":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_000_000
+        return value if ok else _INVALID
+    if name == "ca_file":  # a path; a NUL or a novel-length value is no file name
+        ok = isinstance(value, str) and len(value) <= MAX_PATH_CHARS and "\0" not in value
         return value if ok else _INVALID
     if name == "sound_style":
         try:

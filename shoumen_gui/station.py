@@ -209,15 +209,20 @@ class Station(QObject):
         kind: DocumentKind | None,
         on_result: Callable[[CheckResult], None],
         on_failure: Callable[[Exception], None],
+        temperature: float | None = None,
     ) -> None:
         checks = self._require_checks()
-        self.tasks.run_serial(lambda: checks.check_document(number, kind), on_result, on_failure)
+        self.tasks.run_serial(lambda: checks.check_document(number, kind, temperature), on_result, on_failure)
 
     def check_text(
-        self, text: str, on_result: Callable[[CheckResult], None], on_failure: Callable[[Exception], None]
+        self,
+        text: str,
+        on_result: Callable[[CheckResult], None],
+        on_failure: Callable[[Exception], None],
+        temperature: float | None = None,
     ) -> None:
         checks = self._require_checks()
-        self.tasks.run_serial(lambda: checks.check_text(text), on_result, on_failure)
+        self.tasks.run_serial(lambda: checks.check_text(text, temperature), on_result, on_failure)
 
     def record_manual_decision(self, record_id: uuid.UUID, decision: ManualDecision) -> None:
         """Runs on the serial worker (the result panel hands it to tasks.run_serial)."""
@@ -284,6 +289,15 @@ class Station(QObject):
             on_done(NOT_PASS_RESULT)  # nothing to send: the gate stays as it is, closed
             return
         self.tasks.run_gate(lambda: gate.on_verdict(result), on_done, _gate_failure(on_done))
+
+    def open_for_admit(self, check_id: uuid.UUID, on_done: GateCallback) -> None:
+        """人工放行 recorded for a check: the gate opens once for it (the decision is the reason,
+        no dialog). `on_done` runs on the GUI thread."""
+        gate = self.gate
+        if gate is None or self.gate_kind is GateKind.NONE:
+            on_done(NO_GATE_RESULT)
+            return
+        self.tasks.run_gate(lambda: gate.open_for_admit(check_id), on_done, _gate_failure(on_done))
 
     def manual_open(self, check_id: uuid.UUID | None, reason: str, on_done: GateCallback) -> None:
         """手动开闸 for a check (any verdict), or for a visitor without one (check_id None: a

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shoumen_core.anomalies import anomaly_problems
 from shoumen_core.codes import SealError, b64url_decode, unseal
 from shoumen_core.identity import (
     MASK_POLICIES,
@@ -175,6 +176,7 @@ def _checked_anomaly(
         temperature=body.temperature,
         snapshot_json=body.snapshot.model_dump_json() if body.snapshot else None,
         origin=body.origin,
+        no_phone_reason=body.no_phone_reason,
         arrival_at=as_utc(body.arrival_at) if body.arrival_at else None,
         transport=body.transport,
         anomaly_type=body.anomaly_type.value,
@@ -184,6 +186,24 @@ def _checked_anomaly(
         notes=body.notes,
     )
     return _AnomalyValues(columns=columns, document=document, name=name, phone=phone)
+
+
+def _check_type_rules(body: AnomalyIn, values: _AnomalyValues, stored: Anomaly | None) -> None:
+    """The per-type rules the station's form applies too (shoumen_core.anomalies): FAQ 6 needs
+    a name, a description and a phone or why there is none. On an edit, a name or phone the
+    registration already holds counts (a device sends them only when retyped)."""
+    kept_name = stored is not None and stored.name_enc is not None
+    kept_phone = stored is not None and stored.phone_enc is not None
+    problems = anomaly_problems(
+        body.anomaly_type,
+        body.action,
+        has_name=bool(values.name) or kept_name,
+        has_phone=bool(values.phone) or kept_phone,
+        no_phone_reason=body.no_phone_reason,
+        notes=body.notes,
+    )
+    if problems:
+        raise BadInput(problems[0].message, code=problems[0].code)
 
 
 def _same_content(keys: KeyStore, row: Anomaly, values: _AnomalyValues) -> bool:
@@ -233,6 +253,7 @@ def apply_anomaly(
         raise NotFound("场所不存在", code="venue_not_found")
     values = _checked_anomaly(_unsealed_contact(keys, body), venue, db, keys, now, oldest)
     row = db.get(Anomaly, body.id, with_for_update=True)  # edits of one registration queue up
+    _check_type_rules(body, values, row if row is not None and row.venue_id == body.venue_id else None)
     if row is None or row.venue_id != body.venue_id:
         if body.base_version != 0 or row is not None:
             raise NotFound("登记不存在或已被删除", code="anomaly_not_found")

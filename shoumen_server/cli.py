@@ -1,6 +1,9 @@
 """`shoumen-server`: run the backend and its chores from a shell.
 
     shoumen-server serve [--host 127.0.0.1] [--port 8000] [--public-base-url URL] [--demo]
+                         [--workers N] [--graceful-timeout SECONDS]
+        --workers N > 1: N processes under gunicorn (shoumen_server.multiworker), on PostgreSQL;
+        SIGTERM refuses new connections and lets in-flight requests finish (graceful timeout)
         outside --demo: needs a public https base URL ($SHOUMEN_PUBLIC_BASE_URL; a private or
         loopback host only with SHOUMEN_ALLOW_PRIVATE_BASE_URL=1) and a real SMS provider
     shoumen-server migrate
@@ -19,7 +22,8 @@ and `--key-dir` (default: $SHOUMEN_KEY_DIR, else the folder beside a SQLite file
 ./shoumen-keys; PostgreSQL needs one). A key directory with permissions wider than 0700 (or a
 key file wider than 0600) stops every command with exit code 2.
 Exit codes: 0 done, 1 done with bad input rows / nothing found, 2 cannot run (bad arguments,
-database not migrated, missing module). Logs go to stderr at INFO and never carry PII.
+database not migrated, missing module). Logs go to stderr at INFO and never carry PII; with
+`--log-format json` (or SHOUMEN_LOG_FORMAT=json) one JSON object per line.
 """
 
 from __future__ import annotations
@@ -28,13 +32,15 @@ import argparse
 import importlib
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,6 +51,7 @@ from shoumen_core.trust import root_key_id, root_public_key
 from shoumen_core.urls import UrlReach, classify_url
 from shoumen_server.db import make_engine, make_session_factory, session_scope
 from shoumen_server.keys import KeyDirError, KeyStore, provider_for, rotate_signing_key
+from shoumen_server.logs import LOG_FORMATS, configure_logging, log_format
 from shoumen_server.settings import ServerSettings, public_url_refusal, sqlite_url
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsConfigError, SmsSettings, build_gateway
@@ -53,6 +60,7 @@ from shoumen_server.trust_root import rotate_trust_root
 log = logging.getLogger("shoumen.server.cli")
 
 DEFAULT_DB_FILE = "shoumen.db"
+MAX_WORKERS = 64
 
 
 class CommandError(Exception):
@@ -197,9 +205,19 @@ def _purge_function() -> Callable[..., object]:
     return purge
 
 
+# One purge at a time across processes: every worker of `serve --workers N` runs the periodic
+# purge, and N of them deleting (or detaching) the same days at once only wait on each other.
+PURGE_LOCK_KEY = 0x5348_5055_5247  # "SHPURG"
+
+
 def run_purge(sessions: sessionmaker[Session], settings: ServerSettings) -> object:
+    """The retention purge's result, or None when another process is purging right now."""
     purge = _purge_function()
     with session_scope(sessions) as session:
+        if session.get_bind().dialect.name == "postgresql" and not session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PURGE_LOCK_KEY}
+        ):
+            return None
         return purge(session, utcnow(), settings)
 
 
@@ -209,6 +227,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
     def work(db: _Db) -> int:
         _ = db.keys  # refuses an unmigrated database calmly
         result = run_purge(db.sessions, settings)
+        if result is None:
+            print("另一进程正在清理过期数据，本次未执行")
+            return 0
         print(f"已清理过期数据：{result}")
         return 0
 
@@ -330,6 +351,23 @@ def purge_periodically(
     return thread
 
 
+def make_partitions_ahead(sessions: sessionmaker[Session]) -> None:
+    """The checks partitions of the coming days (PostgreSQL), before the first push; every
+    purge makes them again, so a server that runs for weeks keeps them ahead."""
+    from sqlalchemy.exc import OperationalError
+
+    from shoumen_server.partitions import ensure_check_partitions, is_lock_timeout
+
+    with sessions() as session:
+        try:
+            ensure_check_partitions(session, local_day(utcnow()))
+        except OperationalError as exc:
+            if not is_lock_timeout(exc):
+                raise
+            # Another server's purge holds the maintenance lock: it is making them right now.
+            log.warning("check partitions not made at start: another server is maintaining them")
+
+
 def sms_gateway_for(settings: ServerSettings) -> SmsGateway:
     """The configured SMS provider. Outside demo mode the development gateway is refused: it
     delivers nothing, so no one could ever log in (`log` says on purpose that codes go to the
@@ -344,7 +382,70 @@ def sms_gateway_for(settings: ServerSettings) -> SmsGateway:
     return build_gateway(sms_settings)
 
 
+def _metrics_dir(workers: int) -> str | None:
+    """Several workers: a fresh, empty PROMETHEUS_MULTIPROC_DIR (a leftover file of an earlier
+    run would add its counts to ours), set before prometheus_client is first imported."""
+    if workers < 2:
+        # One process keeps its figures in memory; a directory left in the environment (of
+        # an earlier run) would hold other processes' counts.
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        return None
+    path = tempfile.mkdtemp(prefix="shoumen-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path
+    log.info("metrics of all workers are summed from %s (removed when serve stops)", path)
+    return path
+
+
+def _check_pool_budget(settings: ServerSettings, workers: int) -> None:
+    """Warn when the workers' pools together may open more connections than PostgreSQL takes:
+    the overflow would fail as 503s under load, far from the setting that caused them."""
+    if not settings.database_url.startswith("postgresql"):
+        return
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            limit = int(conn.execute(text("SHOW max_connections")).scalar() or 0)
+            reserved = int(conn.execute(text("SHOW superuser_reserved_connections")).scalar() or 0)
+    finally:
+        engine.dispose()
+    wanted = workers * settings.pool_connections
+    if wanted > limit - reserved:
+        log.warning(
+            "%d workers x %d pooled connections (SHOUMEN_DB_POOL_SIZE + SHOUMEN_DB_MAX_OVERFLOW) = %d, "
+            "more than PostgreSQL's max_connections %d minus %d reserved: requests will fail under load",
+            workers,
+            settings.pool_connections,
+            wanted,
+            limit,
+            reserved,
+        )
+
+
+def _int_option(value: int | None, env: str, default: int) -> int:
+    if value is not None:
+        return value
+    try:
+        return int(os.environ.get(env, default))
+    except ValueError:
+        raise CommandError(f"{env} 应为整数") from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    args.workers = _int_option(args.workers, "SHOUMEN_WORKERS", 1)
+    args.graceful_timeout = _int_option(args.graceful_timeout, "SHOUMEN_GRACEFUL_TIMEOUT", 30)
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise CommandError(f"--workers 应在 1 到 {MAX_WORKERS} 之间")
+    if not 1 <= args.graceful_timeout <= 600:
+        raise CommandError("--graceful-timeout 应在 1 到 600 秒之间")
+    metrics_dir = _metrics_dir(args.workers)
+    try:
+        return _serve(args, metrics_dir)
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
     import uvicorn
 
     from shoumen_server.app import create_app
@@ -354,7 +455,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         overrides["public_base_url"] = args.public_base_url
     if args.demo:
         overrides["demo_mode"] = True
-    settings = _settings(args, **overrides)
+    try:
+        settings = _settings(args, **overrides)
+    except ValueError as exc:  # a setting out of its bounds (SHOUMEN_DB_POOL_SIZE=0, a bad network)
+        raise CommandError(str(exc)) from exc
     # Every refusal at once, so an operator fixes the configuration in one round.
     refusals: list[str] = []
     if not settings.demo_mode:
@@ -387,21 +491,59 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 0
 
         _with_db(args, seed)
-    app = create_app(settings, sms=sms)
-    stop = threading.Event()
-    purge_periodically(app.state.ctx.sessions, settings, stop)
+    _check_pool_budget(settings, args.workers)
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        log.warning("%d workers share one SQLite file: one writes at a time; use PostgreSQL", args.workers)
+
+    def partitions(db: _Db) -> int:
+        make_partitions_ahead(db.sessions)
+        return 0
+
+    _with_db(args, partitions)  # once, before any worker takes a push
     log.info(
-        "serving on %s:%d (demo mode: %s); venue codes point at %s",
+        "serving on %s:%d with %d worker(s) (demo mode: %s); venue codes point at %s",
         args.host,
         args.port,
+        args.workers,
         settings.demo_mode,
         shown,
     )
+    if metrics_dir is not None:
+        from shoumen_server.multiworker import run_workers
+
+        def worker_app() -> object:
+            # In each worker after the fork: its own engine, pool, SMS client and purge thread.
+            app = create_app(settings, sms=sms_gateway_for(settings))
+            purge_periodically(app.state.ctx.sessions, settings, threading.Event())
+            return app
+
+        run_workers(
+            worker_app,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            graceful_timeout=args.graceful_timeout,
+        )
+        return 0
+    app = create_app(settings, sms=sms)
+    stop = threading.Event()
+    purge_periodically(app.state.ctx.sessions, settings, stop)
+    # JSON: uvicorn configures no handlers of its own, its records reach the root logger's.
+    log_config = None if args.log_format == "json" else uvicorn.config.LOGGING_CONFIG
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            log_config=log_config,
+            timeout_graceful_shutdown=args.graceful_timeout,
+        )
     finally:
         stop.set()
         app.state.engine.dispose()
+        if app.state.replica_engine is not None:
+            app.state.replica_engine.dispose()
     return 0
 
 
@@ -413,6 +555,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--database-url",
         help="SQLAlchemy URL (默认 $SHOUMEN_DATABASE_URL，否则当前目录的 shoumen.db)",
+    )
+    common.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="日志格式：text（默认）或 json（每行一个 JSON 对象；默认 $SHOUMEN_LOG_FORMAT）",
     )
     common.add_argument(
         "--key-dir",
@@ -429,6 +576,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="场所码中使用的公网 https 地址（默认 $SHOUMEN_PUBLIC_BASE_URL；非演示模式必填）",
     )
     serve.add_argument("--demo", action="store_true", help="演示模式：写入演示数据，验证码可在应用中显示")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="工作进程数（默认 $SHOUMEN_WORKERS 或 1；多于 1 个时由 gunicorn 管理，宜用 PostgreSQL）",
+    )
+    serve.add_argument(
+        "--graceful-timeout",
+        type=int,
+        metavar="SECONDS",
+        help="收到 SIGTERM 后等待进行中请求完成的最长秒数（默认 30）",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     sub.add_parser("migrate", parents=[common], help="创建或升级数据库结构和密钥").set_defaults(
@@ -476,9 +635,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        args.log_format = log_format(args.log_format)
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    configure_logging(args.log_format)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         code: int = args.handler(args)

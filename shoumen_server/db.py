@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, event
@@ -34,7 +36,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True)
+class PoolSize:
+    """One process's connection pool (settings db_pool_size, db_max_overflow, db_pool_timeout)."""
+
+    size: int = 5
+    max_overflow: int = 10
+    timeout: float = 10.0
+
+
+def make_engine(url: str, pool: PoolSize | None = None) -> Engine:
     # hide_parameters: a database error (logged with its traceback) or SQL echo shows the
     # statement, never its values — phones and names are among them (DESIGN §7).
     if url.startswith("sqlite"):
@@ -43,17 +54,40 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    pool = pool or PoolSize()
     # pool_pre_ping replaces the connections a PostgreSQL restart killed on their next checkout
     # (no request fails on a stale one); connect_timeout bounds a connect to a host that does
     # not answer at all (blackholed), which would otherwise hold a worker thread for minutes.
-    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
+    # application_name carries the process id, so pg_stat_activity shows each worker's
+    # connections (docs/PERFORMANCE.md measures them; an operator finds a runaway worker).
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT, "application_name": f"shoumen/{os.getpid()}"}
     return create_engine(
         url,
-        pool_size=10,
-        max_overflow=20,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout,
         pool_pre_ping=True,
         hide_parameters=True,
         connect_args=connect_args,
+    )
+
+
+def make_replica_engine(url: str, pool: PoolSize | None = None) -> Engine:
+    """The engine of the read replica (shoumen_server.replica): pings before use, so a replica
+    that went away is found at checkout, and gives up connecting after 2 s, so a replica host
+    that does not answer delays a read by that much before it falls back to the primary.
+    Sized like the primary's pool (per worker: SHOUMEN_DB_POOL_SIZE / _MAX_OVERFLOW)."""
+    pool = pool or PoolSize()
+    return create_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"connect_timeout": 2},
     )
 
 

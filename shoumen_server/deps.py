@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -11,15 +12,27 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import Integer, bindparam, select
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.schemas import Role, StaffState, VenueStatus
-from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied
+from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied, ReplicaLost
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
 from shoumen_server.models import AuthToken, Membership, User, Venue
+from shoumen_server.outage import is_database_unavailable
+from shoumen_server.replica import ReadSessions
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
+from shoumen_server.trust_root import trust_list_version
+
+# How long a worker uses its loaded keys before it asks the database whether they changed.
+# `rotate-signing-key` and `rotate-trust-root` run in another process and bump the trust list's
+# version; every worker of `serve --workers N` picks the new keys up within this time, instead
+# of serving the new version number with the old keys (and failing codes the new key signed)
+# until it happens to be restarted.
+KEY_RECHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -30,16 +43,36 @@ class ServerContext:
     sessions: sessionmaker[Session]
     sms: SmsGateway
     clock: Callable[[], datetime]
+    monotonic: Callable[[], float] = time.monotonic
+    # Sessions for reads that may lag: the replica when configured and up (shoumen_server.replica).
+    reads: ReadSessions | None = None
     _keys: KeyStore | None = None
+    _keys_version: int | None = None
+    _keys_checked: float = 0.0
     _server_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # Keys handed in by the caller (a tool, a test) are the ones to use: never re-read.
+        self._keys_fixed = self._keys is not None
 
     @property
     def keys(self) -> KeyStore:
-        if self._keys is None:
+        now = self.monotonic()
+        if self._keys is not None and (self._keys_fixed or now - self._keys_checked < KEY_RECHECK_SECONDS):
+            return self._keys
+        try:
             with self.sessions() as session:
-                # The database the sessions really use (a test may differ from the settings').
-                provider = provider_for(session_url(session), self.settings.key_dir)
-                self._keys = KeyStore.load(session, provider)
+                version = trust_list_version(session)
+                if self._keys is None or version != self._keys_version:
+                    # The database the sessions really use (a test may differ from the settings').
+                    provider = provider_for(session_url(session), self.settings.key_dir)
+                    self._keys, self._keys_version = KeyStore.load(session, provider), version
+        except SQLAlchemyError:
+            if self._keys is None:
+                raise
+            # The database is away: the keys loaded last are still the best answer (the trust
+            # list and the sealing key are served without it).
+        self._keys_checked = now
         return self._keys
 
     @property
@@ -51,7 +84,11 @@ class ServerContext:
         return self._server_id
 
     def reload_keys(self) -> None:
-        self._keys = None
+        self._keys, self._keys_fixed = None, False
+
+    def read_session(self) -> Session:
+        """A session for a read that may lag (statistics, abnormal lists, region views, exports)."""
+        return self.reads() if self.reads is not None else self.sessions()
 
 
 async def context(request: Request) -> ServerContext:
@@ -112,6 +149,30 @@ def db_session(ctx: Ctx, _slot: Annotated[None, Depends(db_slot, scope="function
 # ("request") scope the commit would run after the answer left, so a push could be answered
 # "accepted" and then fail to commit.
 Db = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def read_db_session(ctx: Ctx, db: Db) -> Iterator[Session]:
+    reads = ctx.reads
+    session = reads.replica_session() if reads is not None else None
+    if reads is None or session is None:
+        yield db  # on the primary: the request's own session, not a second connection
+        return
+    try:
+        yield session
+    except (DBAPIError, SATimeoutError) as exc:
+        if not is_database_unavailable(exc):
+            raise
+        # The replica went away mid-read; the primary is not in an outage (shoumen_server.replica).
+        reads.lost(exc)
+        raise ReplicaLost() from exc
+    finally:
+        session.close()  # read only: nothing to commit
+
+
+# Reads that may lag behind the primary: on the read replica when there is one. Who the caller
+# is and what they may do is still decided on `Db` (a revoked guard must not read on for as long
+# as the replica lags), and nothing that must see the request's own writes reads from here.
+ReadDb = Annotated[Session, Depends(read_db_session, scope="function")]
 
 
 @dataclass(frozen=True)

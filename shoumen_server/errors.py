@@ -78,6 +78,11 @@ class DatabaseUnavailable(ApiError):
     message = "服务器数据库暂时不可用，请稍后重试"
 
 
+class ReplicaLost(DatabaseUnavailable):
+    """The read replica failed in the middle of a read (shoumen_server.replica): answered as a
+    database outage is, but the primary is fine, so it is not counted as one."""
+
+
 def _body(code: str, message: str, detail: dict[str, object] | None = None) -> dict[str, object]:
     error: dict[str, object] = {"code": code, "message": message}
     if detail:
@@ -144,7 +149,9 @@ def install_error_handlers(app: FastAPI, outage: OutageLog) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(_body(exc.code, exc.message, exc.detail), status_code=exc.status)
+        # Said like the outage handler's answer: when to retry.
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, DatabaseUnavailable) else None
+        return JSONResponse(_body(exc.code, exc.message, exc.detail), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

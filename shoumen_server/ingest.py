@@ -51,6 +51,7 @@ from shoumen_server.models import (
     Membership,
     Venue,
 )
+from shoumen_server.partitions import CHECK_IDS, check_conflict_key, uses_check_ids
 from shoumen_server.pushed_rows import (
     BAD_CHECKPOINT,
     BAD_SEALED,
@@ -311,16 +312,7 @@ def ingest_checks(
     rejected = [BATCH_CONFLICT.rejected(record_id) for record_id in conflicting]
     for record_id in conflicting:
         del unique[record_id]
-    stored = db.execute(
-        select(
-            CHECKS.c.id,
-            CHECKS.c.user_id,
-            CHECKS.c.manual_decision,
-            CHECKS.c.gate_opened,
-            CHECKS.c.gate_reason,
-            *(CHECKS.c[name] for name in FACT_COLUMNS),
-        ).where(CHECKS.c.id.in_(list(unique)))
-    ).all()
+    stored = _stored_checks(db, list(unique))
     masks = mask_policies(db, {r.venue_id for r in unique.values() if _valid_id(r.venue_id)})
     accepted: list[uuid.UUID] = []
     same: list[Any] = []
@@ -359,6 +351,30 @@ def ingest_checks(
     store_checks(db, rows)
     accepted.extend(row["id"] for row in rows)
     return accepted, rejected
+
+
+def _stored_checks(db: Session, ids: list[uuid.UUID]) -> Sequence[Any]:
+    """The stored checks among `ids`: id, user_id, the decision and gate columns, day, then
+    the fact columns. Where checks is partitioned, the ids are looked up in check_ids first
+    (one probe each, not one per partition) and only the found ones read, from their days'
+    partitions: a push of new ids reads no partition at all."""
+    columns = (
+        CHECKS.c.id,
+        CHECKS.c.user_id,
+        CHECKS.c.manual_decision,
+        CHECKS.c.gate_opened,
+        CHECKS.c.gate_reason,
+        CHECKS.c.day,
+        *(CHECKS.c[name] for name in FACT_COLUMNS),
+    )
+    if not uses_check_ids(db):
+        return db.execute(select(*columns).where(CHECKS.c.id.in_(ids))).all()
+    known = db.execute(select(CHECK_IDS.c.id, CHECK_IDS.c.day).where(CHECK_IDS.c.id.in_(ids))).all()
+    if not known:
+        return []
+    days = sorted({row.day for row in known})
+    found = [row.id for row in known]
+    return db.execute(select(*columns).where(CHECKS.c.id.in_(found), CHECKS.c.day.in_(days))).all()
 
 
 def _same_facts(
@@ -408,7 +424,7 @@ def _apply_edits(
         return
     edits: list[dict[str, Any]] = []
     for row in stored:
-        check_id, owner, decision, gate_opened, gate_reason = row[:5]
+        check_id, owner, decision, gate_opened, gate_reason, day = row[:6]
         record = records[check_id]
         if owner != user_id or bad_text(record.gate_reason, 200):
             continue
@@ -417,6 +433,7 @@ def _apply_edits(
             edits.append(
                 {
                     "key": check_id,
+                    "key_day": day,
                     "manual_decision": new_decision,
                     "gate_opened": record.gate_opened,
                     "gate_reason": record.gate_reason,
@@ -425,7 +442,8 @@ def _apply_edits(
     if edits:
         stmt = (
             update(CHECKS)
-            .where(CHECKS.c.id == bindparam("key"))
+            # The day too: where partitioned, only that day's partition is searched.
+            .where(CHECKS.c.id == bindparam("key"), CHECKS.c.day == bindparam("key_day"))
             .values(
                 manual_decision=bindparam("manual_decision"),
                 gate_opened=bindparam("gate_opened"),
@@ -445,7 +463,11 @@ def store_checks(db: Session, rows: list[dict[str, Any]]) -> list[uuid.UUID]:
     if not rows:
         return []
     full: list[dict[str, Any]] = []
+    ids: set[uuid.UUID] = set()
     for row in rows:
+        if row["id"] in ids:  # an id twice in one call: the first row only
+            continue
+        ids.add(row["id"])
         item = {**CHECK_DEFAULTS, **row}
         checked_at = item["checked_at"]
         if checked_at.tzinfo is not UTC:
@@ -456,9 +478,18 @@ def store_checks(db: Session, rows: list[dict[str, Any]]) -> list[uuid.UUID]:
             item.setdefault("hour", local.hour)
         full.append(item)
     full.sort(key=itemgetter("id"))  # a fixed lock order: concurrent batches cannot deadlock
+    if uses_check_ids(db):
+        # Claim the ids first: a row whose id is claimed already (another day's check, or a
+        # concurrent push of the same id) is not stored again.
+        id_rows = [(row["id"], row["day"]) for row in full]
+        claimed = {row[0] for row in insert_new(db, CHECK_IDS, ["id", "day"], id_rows, ["id"], ["id"])}
+        full = [row for row in full if row["id"] in claimed]
+        if not full:
+            return []
     names = list(full[0])
     values = list(map(itemgetter(*names), full))
-    inserted = {row[0] for row in insert_new(db, CHECKS, names, values, ["id"], ["id"])}
+    conflict = check_conflict_key(db)  # the primary key: (id, day) where partitioned
+    inserted = {row[0] for row in insert_new(db, CHECKS, names, values, conflict, ["id"])}
     new_rows = [row for row in full if row["id"] in inserted]
     count_checks(db, new_rows)
     return [row["id"] for row in new_rows]

@@ -200,7 +200,13 @@ class Person(Base):
 
 
 class Check(Base):
-    """One check at a gate, as committed by a device (id = the device's UUIDv7)."""
+    """One check at a gate, as committed by a device (id = the device's UUIDv7).
+
+    On PostgreSQL the table is partitioned by `day` (migration 0010_pgscale,
+    shoumen_server/partitions.py) and its primary key there is (id, day), as partitioning
+    demands; here it stays `id`, which is what the ORM identifies a row by and what the id
+    stays in practice: ingest looks ids up across days before inserting.
+    """
 
     __tablename__ = "checks"
     __table_args__ = (
@@ -306,6 +312,7 @@ class Anomaly(Base):
     masked_name: Mapped[str] = mapped_column(String(50), default="")
     phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
+    no_phone_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")  # FAQ 6
     temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
     snapshot_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     origin: Mapped[str] = mapped_column(String(500), default="")

@@ -12,7 +12,6 @@ constraints on `CheckRecordIn` (a 422 would hold a station's whole outbox back).
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,10 +37,9 @@ from shoumen_core.schemas import (
     MAX_FINDING_REASON,
     MAX_FINDINGS,
     MAX_SEALED_DOCUMENT,
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     Rejected,
 )
+from shoumen_core.temperature import OUT_OF_RANGE_MESSAGE, TemperatureErrorCode, temperature_in_range
 from shoumen_core.timeutil import as_utc
 from shoumen_server.models import Venue
 
@@ -67,9 +65,7 @@ BAD_CHECKPOINT = Problem("bad_checkpoint", "卡口不属于该场所")
 BAD_TIME = Problem("bad_time", "核验时间晚于服务器时间 10 分钟以上，请校准设备时间")
 TIME_TOO_OLD = Problem("time_too_old", "核验时间早于数据保存期限，或设备时间有误，请校准设备时间")
 NO_TIMEZONE = Problem("time_no_timezone", "记录时间缺少时区，无法确定核验时间")
-BAD_TEMPERATURE = Problem(
-    "bad_temperature", f"体温应在 {TEMPERATURE_MIN:.1f} 到 {TEMPERATURE_MAX:.1f} °C 之间"
-)
+BAD_TEMPERATURE = Problem(TemperatureErrorCode.OUT_OF_RANGE.value, OUT_OF_RANGE_MESSAGE)
 TOO_MANY_FINDINGS = Problem("bad_findings", "核验结论的条目过多或文字过长")
 BAD_SEALED = Problem("bad_document", "证件号码密文无效")
 BAD_TEXT = Problem("bad_record", "记录内容有误（文字过长或含非法字符）")
@@ -95,10 +91,8 @@ def time_problem(moment: datetime, now: datetime, oldest: datetime | None) -> Pr
 
 
 def temperature_problem(celsius: float | None) -> Problem | None:
-    # NaN fails every comparison, so NaN, ±inf and 1e308 are all refused here.
-    if celsius is not None and not (math.isfinite(celsius) and TEMPERATURE_MIN <= celsius <= TEMPERATURE_MAX):
-        return BAD_TEMPERATURE
-    return None
+    # The station's rule too (shoumen_core.temperature): it never commits what is refused here.
+    return None if temperature_in_range(celsius) else BAD_TEMPERATURE
 
 
 def findings_problem(findings: Sequence[Finding]) -> Problem | None:

@@ -2,6 +2,11 @@
 day), the audit log and the per venue-day lookup figures after `audit_retention_days`, SMS
 codes, dead tokens and rate buckets untouched for a day (full again by then) after a day.
 
+On PostgreSQL the checks table is partitioned by day (shoumen_server/partitions.py): the purge
+first makes the partitions ahead, then detaches and drops the partitions wholly older than the
+retention (each after its days' ids in check_ids), and deletes only what is left (rows of old
+days in the default partition, and their ids).
+
 Deletes run in batches, each committed, so no long transaction holds locks on the busy tables
 and a purge that is interrupted resumes where it stopped. Count rows are deleted venue-day by
 venue-day, through their (venue_id, day, ...) unique indexes: those tables have no index on
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Session
 from shoumen_core.timeutil import local_day
 from shoumen_server.ingest import CHECK_COUNTS, CHECKS, DAY_PERSON_COUNTS, DAY_PERSONS
 from shoumen_server.models import Anomaly, AuditEntry, AuthToken, LookupWatch, RateBucket, SmsCode
+from shoumen_server.partitions import CHECK_IDS, drop_old_partitions, ensure_check_partitions, uses_check_ids
 from shoumen_server.settings import ServerSettings
 
 log = logging.getLogger("shoumen.server.retention")
@@ -67,7 +73,9 @@ def _delete_batched(session: Session, table: Table, where: list[ColumnElement[bo
     total = 0
     while True:
         chosen = select(pk).where(*where).limit(batch)
-        result = cast(CursorResult[Any], session.execute(delete(table).where(pk.in_(chosen))))
+        # `where` again outside: on the partitioned checks table it prunes the partitions the
+        # DELETE probes by id to the ones that can hold such rows.
+        result = cast(CursorResult[Any], session.execute(delete(table).where(*where, pk.in_(chosen))))
         session.commit()
         total += result.rowcount
         if result.rowcount < batch:
@@ -79,8 +87,15 @@ def purge(
 ) -> PurgeReport:
     """Delete what is past its retention period; commits after every batch, so `session`
     must not be inside `session.begin()` (a plain session, or `db.session_scope`)."""
-    first_kept_day = local_day(now) - timedelta(days=settings.check_retention_days)
-    checks = _delete_batched(session, CHECKS, [CHECKS.c.day < first_kept_day], batch)
+    today = local_day(now)
+    first_kept_day = today - timedelta(days=settings.check_retention_days)
+    ensure_check_partitions(session, today)
+    checks = drop_old_partitions(session, first_kept_day)  # with their days' ids
+    if uses_check_ids(session):
+        # The ids of what is left to delete (old days in the default partition, a few rows)
+        # go before the rows: check_ids never names a check that is gone.
+        _delete_batched(session, CHECK_IDS, [CHECK_IDS.c.day < first_kept_day], batch)
+    checks += _delete_batched(session, CHECKS, [CHECKS.c.day < first_kept_day], batch)
     anomalies_table = _table(Anomaly)
     anomalies = _delete_batched(session, anomalies_table, [anomalies_table.c.day < first_kept_day], batch)
 

@@ -28,9 +28,27 @@ def _env_ints(*names: str) -> dict[str, int]:
     return found
 
 
+def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+MAX_POOL = 100  # per worker: PostgreSQL's default max_connections for the whole server
+
+
+def _env_float(name: str) -> float | None:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else None
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     database_url: str = "sqlite:///shoumen.db"
+    # A streaming replica of database_url for reads that may lag (shoumen_server.replica).
+    database_replica_url: str | None = None
+    replica_max_lag_seconds: float | None = None  # None: no limit
     # What venue codes point at. The default only serves demo mode: `serve` outside it refuses
     # to start unless SHOUMEN_PUBLIC_BASE_URL names a public https URL (public_url_refusal).
     public_base_url: str = "http://127.0.0.1:8000"
@@ -87,20 +105,48 @@ class ServerSettings:
     max_body_bytes: int = 4 * 1024 * 1024
     # A login's absolute lifetime: refreshing renews the token, never past this (issue 13 §5).
     session_max_days: int = 7
+    # The connection pool of ONE worker process (shoumen_server.db.make_engine): `serve
+    # --workers N` opens up to N x (db_pool_size + db_max_overflow) connections to PostgreSQL,
+    # which must stay under its max_connections (100 by default; serve warns when it does not).
+    # 5 + 10 covers a worker's ~40 request threads: most requests hold a connection for a few
+    # milliseconds, and a request waits at most db_pool_timeout seconds for one (then 503).
+    db_pool_size: int = 5
+    db_max_overflow: int = 10
+    db_pool_timeout: float = 10.0
+    # Who may read /metrics (shoumen_server.metrics): addresses or networks of the TCP peer.
+    # Loopback by default: the figures reveal traffic (how many lookups, pushes, logins).
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A typo in the proxy list must stop the start, not fail every SMS request later.
-        for item in self.trusted_proxies:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(f"SHOUMEN_TRUSTED_PROXIES: {item!r} is not an address or network") from None
+        for name, items in (("TRUSTED_PROXIES", self.trusted_proxies), ("METRICS_ALLOW", self.metrics_allow)):
+            for item in items:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"SHOUMEN_{name}: {item!r} is not an address or network") from None
+        # Bounded: a pool of 0 deadlocks every request, and a typo like 500 per worker would
+        # exhaust PostgreSQL's connections with two workers.
+        for name, value, low, high in (
+            ("DB_POOL_SIZE", self.db_pool_size, 1, MAX_POOL),
+            ("DB_MAX_OVERFLOW", self.db_max_overflow, 0, MAX_POOL),
+            ("DB_POOL_TIMEOUT", self.db_pool_timeout, 0.1, 300),
+        ):
+            if not low <= value <= high:
+                raise ValueError(f"SHOUMEN_{name}: {value} is outside {low}..{high}")
+
+    @property
+    def pool_connections(self) -> int:
+        """The most connections one worker process opens."""
+        return self.db_pool_size + self.db_max_overflow
 
     @classmethod
     def from_env(cls, **overrides: object) -> ServerSettings:
         base = cls(
             database_url=os.environ.get("SHOUMEN_DATABASE_URL", cls.database_url),
+            database_replica_url=os.environ.get("SHOUMEN_DATABASE_REPLICA_URL") or None,
+            replica_max_lag_seconds=_env_float("SHOUMEN_REPLICA_MAX_LAG_SECONDS"),
             public_base_url=os.environ.get("SHOUMEN_PUBLIC_BASE_URL", cls.public_base_url),
             allow_private_base_url=_env_bool("SHOUMEN_ALLOW_PRIVATE_BASE_URL", False),
             demo_mode=_env_bool("SHOUMEN_DEMO_MODE", False),
@@ -119,6 +165,8 @@ class ServerSettings:
             client_ip_header=os.environ.get("SHOUMEN_CLIENT_IP_HEADER", cls.client_ip_header).strip().lower(),
             max_body_bytes=int(os.environ.get("SHOUMEN_MAX_BODY_BYTES", cls.max_body_bytes)),
             session_max_days=int(os.environ.get("SHOUMEN_SESSION_MAX_DAYS", cls.session_max_days)),
+            db_pool_timeout=float(os.environ.get("SHOUMEN_DB_POOL_TIMEOUT", cls.db_pool_timeout)),
+            metrics_allow=_env_list("SHOUMEN_METRICS_ALLOW", cls.metrics_allow),
         )
         tuned: dict[str, object] = {
             **_env_ints(
@@ -127,6 +175,8 @@ class ServerSettings:
                 "sms_max_per_hour_login",
                 "sms_max_per_hour_visitor",
                 "personal_code_max_lifetime_hours",
+                "db_pool_size",
+                "db_max_overflow",
             )
         }
         for item in fields(cls):

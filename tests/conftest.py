@@ -34,3 +34,24 @@ def postgres_url() -> str:
 @pytest.fixture(scope="session")
 def pg_server_url() -> str:
     return postgres_url()
+
+
+def postgres_replica_url() -> str:
+    """The URL of a streaming replica of the test PostgreSQL server, started by ./test next to
+    it (scripts/pg.sh replica). As for the server: missing in CI is a failure, never a skip."""
+    url = os.environ.get("SHOUMEN_TEST_PG_REPLICA_URL", "")
+    if not url:
+        message = (
+            "SHOUMEN_TEST_PG_REPLICA_URL is not set: run the tests through ./test, which starts a "
+            "replica of its PostgreSQL server"
+        )
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_replica_url() -> str:
+    """Asked for up front by the tests that need the replica: in CI they fail before they start."""
+    return postgres_replica_url()

@@ -163,7 +163,14 @@ def read_image(path: Path) -> Image | None:
 class ImageFolderSource(_PacedFileSource):
     """The images of a folder in name order, each delivered ``frames_per_image`` times (the
     stabiliser wants two identical decodes), at a nominal ``fps``. Unreadable files are
-    skipped with a log line. Timestamps are slideshow time."""
+    skipped with a log line. Timestamps are slideshow time.
+
+    It ``waits``: an image is shown for only ``frames_per_image`` frames, so a skipped frame
+    is a lost read. Paced or not, the next image comes only after the last one was decoded
+    (`shoumen --images` read 2 of 6 photos while the pipeline skipped frames, issue 16 §8).
+    """
+
+    waits = True
 
     def __init__(
         self,

@@ -72,7 +72,14 @@ class FrameSource(Protocol):
 
 
 class SourceBase:
-    """Context-manager support shared by the sources: open on enter, close on exit."""
+    """Context-manager support shared by the sources: open on enter, close on exit.
+
+    ``waits``: True when the source holds its next frame until it is read, however late (an
+    image folder): the pipeline then never skips its frames to keep up. A camera's frames are
+    gone when not read in time (False). Sources without the attribute count as False.
+    """
+
+    waits: bool = False
 
     def open(self) -> None:
         raise NotImplementedError

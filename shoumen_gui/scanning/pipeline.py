@@ -25,6 +25,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from shoumen_gui.scanning.decoders import DecodedText, Decoder
 from shoumen_gui.scanning.errors import BadFrame
@@ -72,23 +73,33 @@ class PipelineStats:
         )
 
 
+CAMERA_BLIND_LOOK_INTERVAL_S = 0.2
+"""A camera's second look at frames where zxing saw no code runs at most 5 times a second: a
+code held up in a dark-mode phone is still read within ~0.2 s, and an empty scene costs ~5 extra
+looks a second instead of one per decoded frame."""
+
+
 class ScanPipeline:
     """See the module docstring. ``frame_interval_s`` None: never skip (``run`` sets it from a
-    realtime source's fps). ``budget`` is the share of a frame interval decoding may use."""
+    realtime source's fps, unless the source waits for its reader: a file). ``budget`` is the
+    share of a frame interval decoding may use. ``max_width`` "decoder": the width the decoder
+    asks for (its ``max_width``: None for zxing, which searches smaller scales itself)."""
 
     def __init__(
         self,
         decoder: Decoder,
         stabiliser: ReadStabiliser | None = None,
         *,
-        max_width: int | None = DEFAULT_MAX_WIDTH,
+        max_width: int | Literal["decoder"] | None = "decoder",
         frame_interval_s: float | None = None,
         budget: float = 0.8,
         timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.decoder = decoder
         self.stabiliser = stabiliser or ReadStabiliser()
-        self.max_width = max_width
+        self.max_width: int | None = (
+            getattr(decoder, "max_width", DEFAULT_MAX_WIDTH) if max_width == "decoder" else max_width
+        )
         self.frame_interval_s = frame_interval_s
         self.budget = budget
         self._timer = timer
@@ -128,8 +139,12 @@ class ScanPipeline:
         ``on_frame`` sees every frame read (the preview), skipped or not. CameraLost and
         other source errors propagate; the source is not closed here.
         """
-        if source.realtime and self.frame_interval_s is None:
+        # A file waits for its reader (issue 16 §8: skipping dropped whole images of a folder,
+        # each shown for two frames); only a camera's frames are lost when not read in time.
+        if source.realtime and not getattr(source, "waits", False) and self.frame_interval_s is None:
             self.frame_interval_s = 1.0 / source.fps
+            if hasattr(self.decoder, "recovery_interval_s"):  # a camera: pace the blind second looks
+                self.decoder.recovery_interval_s = CAMERA_BLIND_LOOK_INTERVAL_S
         stop = stop or threading.Event()
         while not stop.is_set():
             frame = source.read()
@@ -153,7 +168,10 @@ class ScanPipeline:
         elapsed = self._timer() - started
         self.stats.decoded += 1
         self.stats.decode_ms.append(elapsed * 1000)
-        self._adapt(elapsed)
+        # The stride follows the plain read: the decoder paces its own second looks, and counting
+        # them here would make an empty scene decode ever fewer frames (and read a code later).
+        plain = getattr(self.decoder, "plain_s", None)
+        self._adapt(plain if isinstance(plain, float) and self.frame_interval_s else elapsed)
         return found
 
     def _adapt(self, elapsed: float) -> None:

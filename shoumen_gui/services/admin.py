@@ -7,6 +7,7 @@ except exports, which stream a file to disk and report the bytes received as the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import uuid
@@ -41,8 +42,11 @@ from shoumen_core.schemas import (
     VenueRejectIn,
     VenueUpdate,
 )
+from shoumen_gui.paths import file_message
 from shoumen_gui.services.api import API_PREFIX, ApiClient, _error_for
+from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError
+from shoumen_gui.services.tls import certificate_error
 
 log = logging.getLogger("shoumen.gui.admin")
 
@@ -69,6 +73,14 @@ class FullDetails(BaseModel):
     phone: str
     source: str
     audit_id: int
+
+
+class FileNotWritten(ServiceError):
+    """The chosen file could not be written (a missing folder, no permission, a full disk):
+    the person chooses another place; nothing is left behind."""
+
+    default_code = "file_not_written"
+    default_message = "无法保存文件，请选择其他位置"
 
 
 class ExportCancelled(ServiceError):
@@ -109,126 +121,151 @@ def _bad_answer(exc: ValidationError) -> ServerRejected:
 class AdminService:
     """One per ApiClient; stateless otherwise (safe from several worker threads)."""
 
-    def __init__(self, api: ApiClient, *, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        connectivity: Connectivity | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.api = api
+        # The station's one connectivity state (the status bar's): the admin screens report
+        # their answers to it and read it, rather than guessing "offline" from one slow request
+        # (issue 16 §6). Without a station (registering a venue) a private one.
+        self.connectivity = connectivity if connectivity is not None else Connectivity()
         self._transport = transport
+
+    def _call(self, request: Callable[[], _T]) -> _T:
+        try:
+            answer = request()
+        except OfflineError:
+            self.connectivity.record_failure()  # offline only after several in a row
+            raise
+        except ServiceError:
+            self.connectivity.record_success()  # a refusal is an answer: the server is there
+            raise
+        self.connectivity.record_success()
+        return answer
+
+    def _json(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
+        return self._call(lambda: self.api.request_json(method, path, json=json, params=params))
 
     # ---- venues ----------------------------------------------------------------------------
 
     def register_venue(self, fields: VenueIn) -> VenueOut:
         body = fields.model_dump(mode="json")
-        return _model(VenueOut, self.api.request_json("POST", "/venues", json=body))
+        return _model(VenueOut, self._json("POST", "/venues", json=body))
 
     def register_on_behalf(self, fields: VenueOnBehalfIn) -> VenueOut:
         body = fields.model_dump(mode="json")
-        answer = self.api.request_json("POST", "/venues/on-behalf", json=body)
+        answer = self._json("POST", "/venues/on-behalf", json=body)
         return _model(VenueOut, answer)
 
     def venue(self, venue_id: int) -> VenueOut:
-        return _model(VenueOut, self.api.request_json("GET", f"/venues/{venue_id}"))
+        return _model(VenueOut, self._json("GET", f"/venues/{venue_id}"))
 
     def update_venue(self, venue_id: int, changes: VenueUpdate) -> VenueOut:
         body = changes.model_dump(mode="json", exclude_none=True)
-        answer = self.api.request_json("PATCH", f"/venues/{venue_id}", json=body)
+        answer = self._json("PATCH", f"/venues/{venue_id}", json=body)
         return _model(VenueOut, answer)
 
     # ---- checkpoints -------------------------------------------------------------------------
 
     def checkpoints(self, venue_id: int) -> list[CheckpointOut]:
-        answer = self.api.request_json("GET", f"/venues/{venue_id}/checkpoints")
+        answer = self._json("GET", f"/venues/{venue_id}/checkpoints")
         return _items(_CHECKPOINTS, answer)
 
     def add_checkpoint(self, venue_id: int, name: str) -> CheckpointOut:
         body = CheckpointIn(name=name).model_dump(mode="json")
-        answer = self.api.request_json("POST", f"/venues/{venue_id}/checkpoints", json=body)
+        answer = self._json("POST", f"/venues/{venue_id}/checkpoints", json=body)
         return _model(CheckpointOut, answer)
 
     def rename_checkpoint(self, venue_id: int, checkpoint_id: int, name: str) -> CheckpointOut:
         body = CheckpointIn(name=name).model_dump(mode="json")
         path = f"/venues/{venue_id}/checkpoints/{checkpoint_id}"
-        return _model(CheckpointOut, self.api.request_json("PATCH", path, json=body))
+        return _model(CheckpointOut, self._json("PATCH", path, json=body))
 
     def remove_checkpoint(self, venue_id: int, checkpoint_id: int) -> None:
-        self.api.request_json("DELETE", f"/venues/{venue_id}/checkpoints/{checkpoint_id}")
+        self._json("DELETE", f"/venues/{venue_id}/checkpoints/{checkpoint_id}")
 
     # ---- policy and the venue code ----------------------------------------------------------
 
     def policy(self, venue_id: int) -> VenuePolicy:
-        return _model(VenuePolicy, self.api.request_json("GET", f"/venues/{venue_id}/policy"))
+        return _model(VenuePolicy, self._json("GET", f"/venues/{venue_id}/policy"))
 
     def set_policy(self, venue_id: int, policy: VenuePolicy) -> VenuePolicy:
         body = policy.model_dump(mode="json")
-        answer = self.api.request_json("PUT", f"/venues/{venue_id}/policy", json=body)
+        answer = self._json("PUT", f"/venues/{venue_id}/policy", json=body)
         return _model(VenuePolicy, answer)
 
     def venue_code(self, venue_id: int, checkpoint_id: int | None = None) -> VenueCodeOut:
         params = None if checkpoint_id is None else {"checkpoint_id": checkpoint_id}
-        answer = self.api.request_json("GET", f"/venues/{venue_id}/code", params=params)
+        answer = self._json("GET", f"/venues/{venue_id}/code", params=params)
         return _model(VenueCodeOut, answer)
 
     # ---- staff ---------------------------------------------------------------------------------
 
     def staff(self, venue_id: int) -> list[StaffOut]:
-        return _items(_STAFF, self.api.request_json("GET", f"/venues/{venue_id}/staff"))
+        return _items(_STAFF, self._json("GET", f"/venues/{venue_id}/staff"))
 
     def add_staff(self, venue_id: int, name: str, phone: str) -> StaffOut:
         body = StaffIn(name=name, phone=phone).model_dump(mode="json")
-        answer = self.api.request_json("POST", f"/venues/{venue_id}/staff", json=body)
+        answer = self._json("POST", f"/venues/{venue_id}/staff", json=body)
         return _model(StaffOut, answer)
 
     def authorise_staff(self, venue_id: int, user_id: int) -> StaffOut:
-        answer = self.api.request_json("POST", f"/venues/{venue_id}/staff/{user_id}/authorise")
+        answer = self._json("POST", f"/venues/{venue_id}/staff/{user_id}/authorise")
         return _model(StaffOut, answer)
 
     def revoke_staff(self, venue_id: int, user_id: int) -> StaffOut:
-        answer = self.api.request_json("POST", f"/venues/{venue_id}/staff/{user_id}/revoke")
+        answer = self._json("POST", f"/venues/{venue_id}/staff/{user_id}/revoke")
         return _model(StaffOut, answer)
 
     def delete_staff(self, venue_id: int, user_id: int) -> None:
-        self.api.request_json("DELETE", f"/venues/{venue_id}/staff/{user_id}")
+        self._json("DELETE", f"/venues/{venue_id}/staff/{user_id}")
 
     # ---- region (supervisors) ------------------------------------------------------------------
 
     def region_stats(self, region_code: str, day: date) -> RegionStats:
         params = {"date": day.isoformat()}
-        answer = self.api.request_json("GET", f"/regions/{region_code}/stats", params=params)
+        answer = self._json("GET", f"/regions/{region_code}/stats", params=params)
         return _model(RegionStats, answer)
 
     def region_trend(self, region_code: str, days: int = 30, venue_id: int | None = None) -> Trend:
         params: dict[str, Any] = {"days": days}
         if venue_id is not None:
             params["venue_id"] = venue_id
-        answer = self.api.request_json("GET", f"/regions/{region_code}/trend", params=params)
+        answer = self._json("GET", f"/regions/{region_code}/trend", params=params)
         return _model(Trend, answer)
 
     def region_abnormal(self, region_code: str, day: date) -> RegionAbnormalList:
         params = {"date": day.isoformat()}
-        answer = self.api.request_json("GET", f"/regions/{region_code}/abnormal", params=params)
+        answer = self._json("GET", f"/regions/{region_code}/abnormal", params=params)
         return _model(RegionAbnormalList, answer)
 
     def pending_venues(self, region_code: str) -> list[PendingVenueOut]:
         """The region's venues waiting for a supervisor's decision (待审核场所)."""
-        return _items(_PENDING, self.api.request_json("GET", f"/regions/{region_code}/pending-venues"))
+        return _items(_PENDING, self._json("GET", f"/regions/{region_code}/pending-venues"))
 
     def approve_venue(self, venue_id: int) -> VenueOut:
-        return _model(VenueOut, self.api.request_json("POST", f"/venues/{venue_id}/approve"))
+        return _model(VenueOut, self._json("POST", f"/venues/{venue_id}/approve"))
 
     def reject_venue(self, venue_id: int, reason: str) -> VenueOut:
         body = VenueRejectIn(reason=reason).model_dump(mode="json")
-        return _model(VenueOut, self.api.request_json("POST", f"/venues/{venue_id}/reject", json=body))
+        return _model(VenueOut, self._json("POST", f"/venues/{venue_id}/reject", json=body))
 
     def lookup_alerts(self, region_code: str, day: date) -> LookupAlerts:
         """The region's venues whose lookups on `day` look like enumeration (查询预警)."""
         params = {"date": day.isoformat()}
-        answer = self.api.request_json("GET", f"/regions/{region_code}/lookup-alerts", params=params)
+        answer = self._json("GET", f"/regions/{region_code}/lookup-alerts", params=params)
         return _model(LookupAlerts, answer)
 
     def venue_day(self, venue_id: int, day: date) -> DayCounts:
         """One venue's day (unit scope), with checks per hour."""
-        return self.api.stats(venue_id, day, StatsScope.UNIT).counts
+        return self._call(lambda: self.api.stats(venue_id, day, StatsScope.UNIT)).counts
 
     def anomaly(self, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
-        answer = self.api.request_json("GET", f"/venues/{venue_id}/anomalies/{anomaly_id}")
+        answer = self._json("GET", f"/venues/{venue_id}/anomalies/{anomaly_id}")
         return _model(AnomalyOut, answer)
 
     def full_details(
@@ -239,7 +276,7 @@ class AdminService:
             "check_id": None if check_id is None else str(check_id),
             "anomaly_id": None if anomaly_id is None else str(anomaly_id),
         }
-        answer = self.api.request_json("POST", f"/venues/{venue_id}/full-details", json=body)
+        answer = self._json("POST", f"/venues/{venue_id}/full-details", json=body)
         return _model(FullDetails, answer)
 
     # ---- exports -------------------------------------------------------------------------------
@@ -291,7 +328,10 @@ class AdminService:
         try:
             with (
                 httpx.Client(
-                    base_url=self.api.base_url + API_PREFIX, timeout=EXPORT_TIMEOUT, transport=self._transport
+                    base_url=self.api.base_url + API_PREFIX,
+                    timeout=EXPORT_TIMEOUT,
+                    transport=self._transport,
+                    verify=self.api.verify,  # the CA the app trusts for this server, never off
                 ) as client,
                 client.stream("GET", path, params=params, headers=headers) as response,
             ):
@@ -311,10 +351,20 @@ class AdminService:
             os.replace(part, dest)
         except httpx.TimeoutException as exc:
             part.unlink(missing_ok=True)
+            self.connectivity.record_failure()
             raise OfflineError("服务器响应超时，导出未完成", code="offline") from exc
         except httpx.TransportError as exc:
             part.unlink(missing_ok=True)
+            self.connectivity.record_failure()
+            untrusted = certificate_error(exc)
+            if untrusted is not None:
+                raise untrusted from exc
             raise OfflineError("无法连接服务器，导出未完成") from exc
+        except OSError as exc:  # the .part file or its rename: the OS said no
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
+            log.warning("export not written: %s (errno %s)", type(exc).__name__, exc.errno)
+            raise FileNotWritten(file_message(dest, exc)) from exc
         except BaseException:
             part.unlink(missing_ok=True)
             raise

@@ -5,6 +5,8 @@ transport errors and timeouts -> OfflineError; 401 -> SessionExpired; 403 -> Per
 429 -> RateLimited (e.g. "lookup_rate_limited"); other 4xx -> ServerRejected with the server's code and message; 5xx -> ServerRejected
 "server_error", except 503 (the server is up, its database is not; also a proxy's "no backend")
 -> ServerBusy with the Retry-After, and 502/504 (a proxy with no backend behind it) -> OfflineError.
+A server certificate that does not verify -> CertificateUntrusted (an OfflineError with its own
+words); `verify` says which CA to trust (services/tls.py) and is never turned off.
 
 Time-outs are split: connecting (TCP and TLS handshake) may take CONNECT_TIMEOUT, the answer
 READ_TIMEOUT (LOOKUP_TIMEOUT for a lookup, PROBE_TIMEOUT for the /info probe). The figures are
@@ -42,6 +44,7 @@ from shoumen_core.schemas import (
 )
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.errors import (
+    CertificateUntrusted,
     OfflineError,
     PermissionDenied,
     RateLimited,
@@ -50,6 +53,7 @@ from shoumen_gui.services.errors import (
     ServiceError,
     SessionExpired,
 )
+from shoumen_gui.services.tls import Verify, certificate_error
 
 log = logging.getLogger("shoumen.gui.api")
 
@@ -101,8 +105,12 @@ class ApiClient:
         timeout: float = READ_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], datetime] = utcnow,
+        verify: Verify = True,
     ) -> None:
+        """`verify`: services.tls.server_verify(ca_file). A `transport` brings its own
+        verification (httpx ignores `verify` then): tests only."""
         self.base_url = base_url.rstrip("/")
+        self.verify = verify  # kept for the other clients made towards this server (export, kiosk)
         self._token = token
         self._clock = clock
         self._lock = threading.Lock()
@@ -112,6 +120,7 @@ class ApiClient:
             base_url=self.base_url + API_PREFIX,
             timeout=split_timeout(timeout),
             transport=transport,
+            verify=verify,
             headers={"Accept": "application/json", "User-Agent": "shoumen-station/1"},
         )
 
@@ -234,7 +243,7 @@ class ApiClient:
             except httpx.TimeoutException as exc:
                 raise OfflineError("服务器响应超时，已切换到离线模式", code="offline") from exc
             except httpx.TransportError as exc:
-                raise OfflineError() from exc
+                raise transport_error(exc) from exc
             self._note_date(response)
             if response.is_success:
                 return response
@@ -265,6 +274,15 @@ class ApiClient:
         except ValidationError as exc:
             log.warning("unexpected %s answer (%d errors)", model.__name__, exc.error_count())
             raise ServerRejected("服务器返回了无法识别的数据", code="bad_response") from exc
+
+
+def transport_error(exc: httpx.TransportError) -> OfflineError:
+    """No answer: a refused certificate says so in its own words; anything else is offline."""
+    untrusted: CertificateUntrusted | None = certificate_error(exc)
+    if untrusted is not None:
+        log.warning("server certificate refused (%s)", untrusted.code)
+        return untrusted
+    return OfflineError()
 
 
 def split_timeout(read: float) -> httpx.Timeout:

@@ -67,6 +67,7 @@ from shoumen_core.schemas import (
     LookupResponse,
     ManualDecision,
 )
+from shoumen_core.temperature import InvalidTemperature, checked_temperature
 from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services.api import LOOKUP_TIMEOUT, ApiClient
 from shoumen_gui.services.cache import CachedVenue, LocalCache
@@ -96,7 +97,9 @@ _DOCUMENT_SHAPE: Final = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{1,40}", re.ASCII)
 MSG_EMPTY: Final = "未读取到内容，请重新扫码或输入证件号码"
 MSG_TOO_LONG: Final = "内容过长，不是个人健康码或证件号码"
 MSG_VENUE_CODE: Final = "这是场所码，不是个人健康码。请访客出示本人的个人健康码"
-MSG_UNKNOWN: Final = "无法识别的内容，请扫描个人健康码或输入证件号码"
+MSG_UNKNOWN: Final = "扫到的不是个人健康码，请访客出示本人的个人健康码"
+MSG_WEB_ADDRESS: Final = "扫到的是网址二维码，不是个人健康码。请访客出示本人的个人健康码"
+_WEB_ADDRESS: Final = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|www\.)\S")
 MSG_OFFLINE_DOCUMENT: Final = "离线状态无法核验证件，请人工决定"
 MSG_NO_TRUST_LIST: Final = "本机没有信任列表，无法离线核验，请联网同步"
 # The server's 403 codes for a venue a supervisor has not approved (issue 13 §1).
@@ -151,6 +154,7 @@ class CheckResult:
     needs_manual_decision: bool  # REVIEW or CANNOT_VERIFY: the guard admits or turns away
     headline: str  # Chinese one-liner
     nat_window_hours: int | None
+    temperature: float | None = None  # °C measured at the gate, if any (pre-fills 核查登记)
 
 
 @dataclass(frozen=True)
@@ -226,14 +230,25 @@ class CheckService:
     # ---- entry points ------------------------------------------------------------------
 
     def check_text(self, text: str, temperature: float | None = None) -> CheckResult:
-        """A scanned or wedge-typed text. Raises InputRejected (only) for text that is not a check."""
+        """A scanned or wedge-typed text. Raises InputRejected (only) for text that is not a check,
+        or with a temperature outside the shared range (never committed: the server refuses it)."""
+        temperature = _checked_temperature(temperature)
         kind = classify(text)
         if kind is InputKind.PERSONAL_CODE:
             return self._check_code(text.strip(), temperature)
         if kind is InputKind.DOCUMENT:
-            return self.check_document(text, None, temperature)
+            try:
+                return self.check_document(text, None, temperature)
+            except InputRejected as exc:
+                # A scanned text of letters and digits that is no document at all is some other
+                # QR (a product or payment code): say that, not "无法识别的证件号码" (issue 16 §8).
+                if exc.code == "bad_format":
+                    raise InputRejected(MSG_UNKNOWN, code="not_health_code") from exc
+                raise
         if kind is InputKind.VENUE_CODE:
             raise InputRejected(MSG_VENUE_CODE, code="venue_code_given")
+        if _WEB_ADDRESS.match(text.strip()):
+            raise InputRejected(MSG_WEB_ADDRESS, code="web_address")
         if not text.strip():
             raise InputRejected(MSG_EMPTY, code="empty")
         if len(text.strip()) > MAX_CODE_LENGTH:
@@ -243,6 +258,7 @@ class CheckService:
     def check_document(
         self, number: str, kind: DocumentKind | None = None, temperature: float | None = None
     ) -> CheckResult:
+        temperature = _checked_temperature(temperature)
         ctx = self._require_context()
         now = self.clock()
         if len(number.strip()) > MAX_DOCUMENT_INPUT:
@@ -459,6 +475,7 @@ class CheckService:
             needs_manual_decision=outcome.level in (VerdictLevel.REVIEW, VerdictLevel.CANNOT_VERIFY),
             headline=headline(outcome.level, outcome.findings),
             nat_window_hours=policy.nat_window_hours,
+            temperature=temperature,
         )
 
     def _write_held(self) -> None:
@@ -541,3 +558,10 @@ def _refused(
 
 def _masked(document: Document, policy: VenuePolicy) -> str:
     return mask_document(document.number, MASK_POLICIES[policy.masking.value])
+
+
+def _checked_temperature(temperature: float | None) -> float | None:
+    try:
+        return checked_temperature(temperature)
+    except InvalidTemperature as exc:
+        raise InputRejected(exc.message, code=exc.code.value) from exc

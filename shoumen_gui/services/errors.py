@@ -62,6 +62,28 @@ class ServerBusy(OfflineError):
         self.retry_after = retry_after
 
 
+class CertificateUntrusted(OfflineError):
+    """The server's TLS certificate did not verify against the CA the app trusts (a wrong or
+    missing `--ca`/`ca_file`, a certificate for another name, an expired one, or someone in
+    between). Nothing was sent. An OfflineError for the check (no answer: judge offline), but
+    no lost packet: the sync engine shows it at once instead of after three failures, and it is
+    never retried without verification (services/tls.py)."""
+
+    default_code = "certificate_untrusted"
+    default_message = (
+        "服务器证书不受信任，已拒绝连接：证书不是由本机配置的证书颁发机构（CA）签发的。"
+        "请检查 CA 文件（--ca 或设置中的 CA 文件）和服务器地址，或联系管理员。"
+    )
+
+
+class CaFileError(ServiceError):
+    """The CA file named by `--ca` or the `ca_file` setting cannot be used (missing, unreadable,
+    no PEM certificate in it): a start-up message, not a traceback (app.py)."""
+
+    default_code = "ca_file_unusable"
+    default_message = "证书颁发机构（CA）文件无法使用"
+
+
 class SessionExpired(ServiceError):
     """401: the token is missing, expired or revoked; the guard must log in again.
 
@@ -102,7 +124,8 @@ class RateLimited(ServerRejected):
 class InputRejected(ServiceError):
     """A scanned or typed text that is not something to check.
 
-    Codes: "empty", "venue_code_given", "unknown_input", "malformed_code", "too_long",
+    Codes: "empty", "venue_code_given", "web_address", "not_health_code" (a scanned text of
+    letters and digits that is no document), "unknown_input", "malformed_code", "too_long",
     "not_ascii", the shoumen_core.identity DocumentErrorCode values (bad_format, bad_length,
     bad_region, bad_birth_date, bad_checksum), and the shoumen_core.codes CodeError codes that
     concern the text itself (bad_signature, unknown_key).

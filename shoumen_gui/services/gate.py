@@ -60,6 +60,7 @@ NOT_CONFIGURED: Final = "not_configured"
 REASON_REQUIRED: Final = "reason_required"
 REASON_TOO_LONG: Final = "reason_too_long"
 UNKNOWN_CHECK: Final = "unknown_check"
+NOT_ADMITTED: Final = "not_admitted"  # open_for_admit without a recorded 人工放行
 
 MSG_NO_RESPONSE: Final = "闸机未响应"
 MSG_OPENED: Final = "已开闸"
@@ -309,6 +310,18 @@ class GateController:
             return NOT_PASS_RESULT
         return self._open_check(result.record_id, None)
 
+    def open_for_admit(self, check_id: uuid.UUID) -> GateResult:
+        """人工放行 of a REVIEW or grey check: opens once, recorded on the check's row with the
+        decision (which is its reason: no typed reason). Refused unless the stored decision is
+        ADMIT; a second call for a check whose gate already opened sends nothing."""
+        local = self.cache.check(check_id)
+        if local is None or local.record.manual_decision is not ManualDecision.ADMIT:
+            log.warning("gate not opened: no recorded 人工放行 for the check")
+            return GateResult(False, False, NOT_ADMITTED, "未记录人工放行，闸机未开")
+        if local.record.gate_opened:
+            return OPENED_RESULT  # already opened for this visitor: once is enough
+        return self._open_check(check_id, None, manual=True)
+
     def manual_open(self, check_id: uuid.UUID | None, reason: str, context: CheckContext) -> GateResult:
         """手动开闸 for a check (any verdict), or for a visitor without one (a new MANUAL record
         at the context's venue and checkpoint). The reason is required and recorded."""
@@ -339,7 +352,7 @@ class GateController:
         self.on_recorded.emit(record.id)
         return outcome
 
-    def _open_check(self, check_id: uuid.UUID, reason: str | None) -> GateResult:
+    def _open_check(self, check_id: uuid.UUID, reason: str | None, *, manual: bool = False) -> GateResult:
         local = self.cache.check(check_id)
         if local is None:  # an opening nobody could trace: refuse
             log.warning("gate not opened: the check is not in the cache")
@@ -349,7 +362,7 @@ class GateController:
                 return NO_GATE_RESULT
             self.cache.set_gate_opening(check_id, True, reason)
             outcome = self._command(
-                check_id, local.record.checkpoint_id, local.record.level, manual=reason is not None
+                check_id, local.record.checkpoint_id, local.record.level, manual=manual or reason is not None
             )
         self.on_recorded.emit(check_id)
         return outcome

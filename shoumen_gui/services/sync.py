@@ -33,6 +33,7 @@ from shoumen_gui.services.api import PROBE_TIMEOUT, ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import PROBE_INTERVAL, Connectivity, Listeners
 from shoumen_gui.services.errors import (
+    CertificateUntrusted,
     OfflineError,
     PermissionDenied,
     ServerBusy,
@@ -379,6 +380,11 @@ class SyncEngine:
             # to act on (the checks meanwhile are judged offline and committed as usual).
             log.info("server busy (%s); retrying in %.1f s", exc.server_code, delay)
             return {"message": ""}
+        if isinstance(exc, CertificateUntrusted):
+            # Not a lost packet that the next try may get through: the guard (and whoever set
+            # the CA up) must see why at once, not after three failures.
+            self.connectivity.record_failure()
+            return {"message": exc.message}
         if isinstance(exc, OfflineError):
             if self.connectivity.record_failure():
                 return {"message": ""}  # one lost request is no outage: retried in ~2 s

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
+from shoumen_core import anomalies
 from shoumen_core.codes import b64url_encode, seal
 from shoumen_core.identity import (
     MASK_POLICIES,
@@ -32,16 +33,23 @@ from shoumen_core.identity import (
     parse_document,
 )
 from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
-from shoumen_core.policy import Finding, FindingState, VenuePolicy
-from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyOut, AnomalyType
+from shoumen_core.policy import Finding, FindingState, VenuePolicy, VerdictLevel
+from shoumen_core.schemas import (
+    AnomalyAction,
+    AnomalyIn,
+    AnomalyOut,
+    AnomalyType,
+    CheckMethod,
+    CheckRecordIn,
+    ManualDecision,
+)
+from shoumen_core.temperature import parse_reading
 from shoumen_core.timeutil import local_day
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalAnomaly, LocalCache
 from shoumen_gui.services.checks import seal_document
 from shoumen_gui.services.errors import ServiceError
-
-TEMPERATURE_MIN: Final = 30.0  # the server's range (shoumen_server.anomaly_store)
-TEMPERATURE_MAX: Final = 45.0
+from shoumen_gui.services.ids import uuid7
 
 TYPE_WORDS: Final[dict[AnomalyType, str]] = {
     AnomalyType.RED_CODE: "红码",
@@ -61,6 +69,7 @@ ACTION_WORDS: Final[dict[AnomalyAction, str]] = {
     AnomalyAction.REPORT_COMMUNITY: "报告社区",
     AnomalyAction.AMBULANCE: "呼叫 120",
     AnomalyAction.YELLOW_SAMPLING: "引导至黄码采样点",
+    AnomalyAction.ADMIT_PAPER: "放行（已做传统纸质登记）",
     AnomalyAction.OTHER: "其他",
 }
 
@@ -94,6 +103,7 @@ TYPE, ACTION, NAME, PHONE, DOCUMENT, TEMPERATURE, NOTES = (
     "temperature",
     "notes",
 )
+NO_PHONE_REASON: Final = anomalies.NO_PHONE_REASON  # FAQ 6: why there is no phone
 NOTES_MAX: Final = 2000
 
 
@@ -133,6 +143,7 @@ class Draft:
     arrival_at: datetime | None = None
     reported_to: str = ""
     notes: str = ""
+    no_phone_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,12 +190,14 @@ class Problem:
     message: str
 
 
-def required_fields(anomaly_type: AnomalyType | None, base: Base) -> set[str]:
-    """FAQ 6 (no smartphone, no ID number): name, contact, reason and action, no document.
+def required_fields(anomaly_type: AnomalyType | None, base: Base, *, phone_typed: bool = False) -> set[str]:
+    """FAQ 6 (no smartphone, no ID number): the name and a free description, and the phone or
+    why there is none (shoumen_core.anomalies, as the server checks it); no document.
     Otherwise the visitor is identified by a linked check or a document number."""
     if anomaly_type is AnomalyType.NO_PHONE_NO_ID:
         kept = {NAME} if base.keeps_name else set()
-        return {TYPE, ACTION, NAME, PHONE, NOTES} - kept - ({PHONE} if base.keeps_phone else set())
+        has_phone = phone_typed or base.keeps_phone
+        return ({TYPE, ACTION} | anomalies.faq6_required(anomaly_type, has_phone=has_phone)) - kept
     wanted = {TYPE, ACTION}
     if not base.linked and not base.keeps_document:
         wanted.add(DOCUMENT)
@@ -192,17 +205,10 @@ def required_fields(anomaly_type: AnomalyType | None, base: Base) -> set[str]:
 
 
 def parse_temperature(text: str) -> float | None:
-    """None for an empty field; ValueError (with the message) for a bad one."""
-    text = text.strip().replace("℃", "").replace("°C", "").strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError("体温应为数字，例如 37.5") from None
-    if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
-        raise ValueError(f"体温应在 {TEMPERATURE_MIN:.1f} 到 {TEMPERATURE_MAX:.1f} °C 之间")
-    return round(value, 1)
+    """None for an empty field; InvalidTemperature (a ValueError with the message) for a bad
+    one: the shared rule of shoumen_core.temperature, as the server applies it."""
+    value = parse_reading(text)
+    return None if value is None else round(value, 1)
 
 
 def validate(draft: Draft, base: Base, today: date) -> list[Problem]:
@@ -211,14 +217,21 @@ def validate(draft: Draft, base: Base, today: date) -> list[Problem]:
     missing = {
         TYPE: (draft.anomaly_type is None, "请选择异常类型"),
         ACTION: (draft.action is None, "请选择处置方式"),
-        NAME: (not draft.name.strip(), "请填写姓名"),
-        PHONE: (not draft.phone.strip(), "请填写联系电话"),
-        NOTES: (not draft.notes.strip(), "请填写来访事由或情况说明"),
         DOCUMENT: (not draft.document_number.strip(), "请录入证件号码，或先扫码关联核验记录"),
     }
     for name, (empty, message) in missing.items():
         if name in required and empty:
             problems.append(Problem(name, message))
+    # The per-type rules, exactly as the server applies them.
+    for problem in anomalies.anomaly_problems(
+        draft.anomaly_type,
+        draft.action,
+        has_name=bool(draft.name.strip()) or base.keeps_name,
+        has_phone=bool(draft.phone.strip()) or base.keeps_phone,
+        no_phone_reason=draft.no_phone_reason,
+        notes=draft.notes,
+    ):
+        problems.append(Problem(problem.field, problem.message))
     if draft.phone.strip():
         try:
             normalise_phone(draft.phone)
@@ -279,6 +292,7 @@ def build_anomaly(
         reported_to=reported_to,
         reported_at=reported_at if reported_to else None,
         notes=draft.notes.strip(),
+        no_phone_reason=draft.no_phone_reason.strip(),
         created_at=base.created_at,
         base_version=base.server_version if base.mode is EditMode.SERVER else 0,
     )
@@ -357,6 +371,7 @@ def from_local(local: LocalAnomaly) -> Loaded:
         arrival_at=a.arrival_at,
         reported_to=a.reported_to,
         notes=a.notes,
+        no_phone_reason=a.no_phone_reason,
     )
     return Loaded(base, draft, local.state, local.message or "")
 
@@ -386,6 +401,7 @@ def from_server(out: AnomalyOut, local: LocalAnomaly | None = None) -> Loaded:
         arrival_at=out.arrival_at,
         reported_to=out.reported_to,
         notes=out.notes,
+        no_phone_reason=out.no_phone_reason,
     )
     state = local.state if local is not None else ""
     problem = (local.message or "") if local is not None else ""
@@ -399,6 +415,29 @@ def anomaly_path(venue_id: int, anomaly_id: uuid.UUID) -> str:
 def fetch_server(api: ApiClient, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
     """Worker thread: the server's current version (masked)."""
     return AnomalyOut.model_validate(api.request_json("GET", anomaly_path(venue_id, anomaly_id)))
+
+
+def needs_paper_check(base: Base, draft: Draft) -> bool:
+    """A new FAQ 6 registration with no check: the visitor was checked on paper, and that check
+    is recorded (method MANUAL) so it counts in the day's figures like any other visitor."""
+    return base.mode is EditMode.NEW and not base.linked and draft.anomaly_type is AnomalyType.NO_PHONE_NO_ID
+
+
+def paper_check(base: Base, draft: Draft, now: datetime, device_id: str) -> CheckRecordIn:
+    """The MANUAL check of a FAQ 6 visitor: 人工核验 decided by the registration's disposition
+    (放行 after the paper check admits; any other disposition turns the visitor away)."""
+    admitted = draft.action is AnomalyAction.ADMIT_PAPER
+    return CheckRecordIn(
+        id=uuid7(),
+        venue_id=base.venue_id,
+        checkpoint_id=base.checkpoint_id,
+        method=CheckMethod.MANUAL,
+        checked_at=now,
+        level=VerdictLevel.REVIEW,
+        masked_name=mask_name(draft.name.strip()) if draft.name.strip() else base.masked_name,
+        manual_decision=ManualDecision.ADMIT if admitted else ManualDecision.TURN_AWAY,
+        device_id=device_id,
+    )
 
 
 def save_local(cache: LocalCache, anomaly: AnomalyIn, user_id: int) -> AnomalyIn:

@@ -36,6 +36,7 @@ TITLES: Final = {
     edit.ACTION: "处置方式",
     edit.NAME: "姓名",
     edit.PHONE: "联系电话",
+    edit.NO_PHONE_REASON: "无电话原因",
     edit.DOCUMENT: "证件号码",
     edit.TEMPERATURE: "体温（°C）",
     "origin": "从何处来",
@@ -61,6 +62,9 @@ class AnomalyFields(QWidget):
         self.action_box = _combo("anomalyAction", "处置方式", ACTION_WORDS)
         self.name = _line("anomalyName", "姓名", 50)
         self.phone = _line("anomalyPhone", "联系电话", 32)
+        self.phone.textChanged.connect(lambda _text: self.update_required())
+        self.no_phone_reason = _line("anomalyNoPhoneReason", "无联系电话的原因", 500)
+        self.no_phone_reason.setPlaceholderText(_tr("未留电话时填写，如：老人无手机"))
         self.doc_kind = QComboBox()
         self.doc_kind.setObjectName("anomalyDocKind")
         self.doc_kind.setAccessibleName(_tr("证件类型"))
@@ -116,6 +120,7 @@ class AnomalyFields(QWidget):
                 (edit.ACTION, self.action_box),
                 (edit.NAME, self.name),
                 (edit.PHONE, self.phone),
+                (edit.NO_PHONE_REASON, self.no_phone_reason),
                 (edit.DOCUMENT, document),
                 (edit.TEMPERATURE, self.temperature),
             ],
@@ -146,6 +151,7 @@ class AnomalyFields(QWidget):
             edit.ACTION: self.action_box,
             edit.NAME: self.name,
             edit.PHONE: self.phone,
+            edit.NO_PHONE_REASON: self.no_phone_reason,
             edit.DOCUMENT: self.document,
             edit.TEMPERATURE: self.temperature,
             edit.NOTES: self.notes,
@@ -176,6 +182,7 @@ class AnomalyFields(QWidget):
             arrival_at=arrival,
             reported_to=self.reported_to.text(),
             notes=self.notes.toPlainText(),
+            no_phone_reason=self.no_phone_reason.text(),
         )
 
     def fill(self, draft: Draft, base: Base) -> None:
@@ -197,6 +204,7 @@ class AnomalyFields(QWidget):
             (self.origin, draft.origin),
             (self.transport, draft.transport),
             (self.reported_to, draft.reported_to),
+            (self.no_phone_reason, draft.no_phone_reason),
         ):
             line.setText(text)
         self.arrival_known.setChecked(draft.arrival_at is not None)
@@ -232,7 +240,12 @@ class AnomalyFields(QWidget):
         self.base = base or self.base
         if self.base is None:
             return
-        required = edit.required_fields(self.anomaly_type, self.base)
+        required = edit.required_fields(
+            self.anomaly_type, self.base, phone_typed=bool(self.phone.text().strip())
+        )
+        faq6 = self.anomaly_type is AnomalyType.NO_PHONE_NO_ID
+        self.no_phone_reason.setVisible(faq6)  # FAQ 6 only: other visitors are identified otherwise
+        self.field_labels[edit.NO_PHONE_REASON].setVisible(faq6)
         for key, label in self.field_labels.items():
             title = _tr(TITLES[key])
             label.setText(f"{title} *" if key in required else title)

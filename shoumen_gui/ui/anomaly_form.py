@@ -54,6 +54,7 @@ class AnomalyForm(QWidget):
         self.station: Station | None = None
         self.base = self._new_base()
         self._busy = False
+        self._clean = Draft()  # the fields as opened: anything else is the guard's typing
 
         self.title = self._label("anomalyTitle", "登记标题")
         self.title.setProperty("role", "title")
@@ -125,6 +126,9 @@ class AnomalyForm(QWidget):
         self._show_message("")
         if result is not None:
             self.link_check(result)
+            if result.temperature is not None:  # measured at the gate: the fever's reading
+                self.fields.temperature.setText(f"{result.temperature:g}")
+        self._clean = self.fields.draft()
 
     def new_for_item(self, item: AbnormalItem) -> None:
         """A registration of a check from the abnormal list."""
@@ -134,6 +138,12 @@ class AnomalyForm(QWidget):
         )
         self._show_link(level=LEVEL_WORDS[item.level])
         self.fields.update_required(self.base)
+        self._clean = self.fields.draft()
+
+    @property
+    def has_unsaved_draft(self) -> bool:
+        """The guard typed or chose something not saved yet (closing or logging out asks)."""
+        return self.station is not None and self.fields.draft() != self._clean
 
     def link_check(self, result: CheckResult) -> None:
         """Attach a check: its masked identity, and the type and action it suggests."""
@@ -188,6 +198,16 @@ class AnomalyForm(QWidget):
             key, policy = edit.venue_sealing(cache, base.venue_id)
             return edit.build_anomaly(base, draft, now, sealing_key=key, policy=policy)
 
+        def build_with_paper_check() -> AnomalyIn:
+            """FAQ 6 without a check: the paper check is recorded first and linked, so the
+            visitor counts in the day's figures (both committed on the one serial lane)."""
+            nonlocal base
+            anomaly = build()  # refuses first (e.g. no sealing key) so no orphan check is left
+            record = edit.paper_check(base, draft, now, cache.device_id())
+            cache.add_check(record, user_id)
+            base = replace(base, check_id=record.id)
+            return anomaly.model_copy(update={"check_id": record.id})
+
         if base.mode is EditMode.SERVER:
 
             def put(anomaly: AnomalyIn) -> None:
@@ -197,8 +217,9 @@ class AnomalyForm(QWidget):
 
             station.tasks.run_serial(build, put, self._on_save_failed)
         else:
+            make = build_with_paper_check if edit.needs_paper_check(base, draft) else build
             station.tasks.run_serial(
-                lambda: edit.save_local(cache, build(), user_id), self._on_saved, self._on_save_failed
+                lambda: edit.save_local(cache, make(), user_id), self._on_saved, self._on_save_failed
             )
 
     def _on_put(self, answer: tuple[AnomalyIn, AnomalyOut]) -> None:
@@ -277,6 +298,7 @@ class AnomalyForm(QWidget):
         self._set_busy(False)
         self.base = loaded.base
         self._fill(loaded.draft)
+        self._clean = self.fields.draft()
         self._show_link()
         self.reload_button.setVisible(loaded.state == "conflict")
         problem = ""

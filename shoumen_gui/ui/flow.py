@@ -134,7 +134,7 @@ class SessionFlow(QObject):
 
     def _on_backend_up(self, url: str) -> None:
         if self.api is None or self.api.base_url != url:
-            self.api = ApiClient(url)
+            self.api = ApiClient(url, verify=self.backend.verify)
         self.window.login.set_api(self.api)
         if self.backend.embedded is not None:
             self.window.login.set_demo_accounts(demo_accounts())
@@ -447,6 +447,7 @@ class SessionFlow(QObject):
         if station is None:
             return
         self.window.workbench.attach(station, keyring_persistent=self.credentials.persistent)
+        self.window.workbench.set_temperature_required(self.settings.temperature_entry)
         self.window.show_page(self.window.workbench)
         log.info("workbench ready")
         self.ready.emit("workbench")
@@ -486,6 +487,7 @@ class SessionFlow(QObject):
         its post's gate (the secrets are already in the keyring: the dialog wrote them)."""
         self.settings, store = settings, self.store
         self.tasks.run_serial(lambda: store.save(settings), None, _settings_not_saved)
+        self.window.workbench.set_temperature_required(settings.temperature_entry)
         if station is not self.station:
             return  # the post changed meanwhile; a new station reads its gate when it opens
         post = station.post

@@ -5,6 +5,12 @@ keypad or on a keyboard (a USB ID-card reader types into the same field). The nu
 checked as it is typed with shoumen_core.identity: the check digit as soon as 18 characters
 are in, and the message says what is wrong. The field is emptied the moment the number is
 submitted, so it never stays on screen.
+
+Above the keys, an optional 体温 field: a reading typed by the guard or sent by a thermometer
+that types like a scanner gun (the workbench puts it here). It joins the next check (a typed ID
+or a scan) and is then emptied: one visitor's reading never goes with the next. It is shown
+while the venue requires temperatures (the 设置 option), and for the one visitor a
+thermometer reading came for otherwise. Bad readings are named at once (shoumen_core.temperature).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.identity import DocumentErrorCode, DocumentKind, InvalidDocument, parse_document
+from shoumen_core.temperature import MAX_READING_CHARS, InvalidTemperature, parse_reading
 from shoumen_gui.ui.plain import plain_label
 
 
@@ -125,6 +132,27 @@ class IdPad(QWidget):
         self.input.textEdited.connect(self._on_text_edited)
         self.input.returnPressed.connect(self.submit)
 
+        self.temperature_input = QLineEdit()
+        self.temperature_input.setObjectName("temperatureInput")
+        self.temperature_input.setAccessibleName(self.tr("体温（摄氏度，可不填）"))
+        self.temperature_input.setPlaceholderText(self.tr("体温 °C，可不填，如 36.8"))
+        self.temperature_input.setMaxLength(MAX_READING_CHARS)
+        self.temperature_input.textChanged.connect(self._on_temperature_changed)
+        self.temperature_input.returnPressed.connect(self.input.setFocus)  # then the number
+        self.temperature_message = plain_label()
+        self.temperature_message.setObjectName("temperatureMessage")
+        self.temperature_message.setAccessibleName(self.tr("体温提示"))
+        self.temperature_message.setWordWrap(True)
+        self.temperature_row = QWidget()
+        self.temperature_row.setObjectName("temperatureRow")
+        temperature_layout = QHBoxLayout(self.temperature_row)
+        temperature_layout.setContentsMargins(0, 0, 0, 0)
+        temperature_layout.addWidget(plain_label(self.tr("体温")))
+        temperature_layout.addWidget(self.temperature_input, 1)
+        temperature_layout.addWidget(self.temperature_message, 2)
+        self.temperature_required = False  # the venue requires it: the row stays for every visitor
+        self.temperature_row.setVisible(False)
+
         self.message = plain_label()
         self.message.setObjectName("idMessage")
         self.message.setAccessibleName(self.tr("号码校验提示"))
@@ -148,6 +176,7 @@ class IdPad(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)  # the workbench's margins frame it already
         layout.addLayout(kinds)
+        layout.addWidget(self.temperature_row)
         layout.addWidget(self.input)
         layout.addWidget(self.message)
         layout.addLayout(grid, 1)
@@ -180,9 +209,68 @@ class IdPad(QWidget):
         self.input.clear()
         self._revalidate()
 
+    def restore(self, number: str) -> None:
+        """Put a submitted number back (its check did not run): the guard typed it once."""
+        self.input.setText(number)
+        self._revalidate()
+        self.input.setFocus()
+
+    # --- temperature ----------------------------------------------------------------------------
+
+    def set_temperature_required(self, required: bool) -> None:
+        """The 设置 option: the venue measures every visitor, the 体温 row stays on screen."""
+        self.temperature_required = required
+        self.temperature_row.setVisible(required or bool(self.temperature_input.text()))
+
+    def set_temperature_reading(self, text: str) -> None:
+        """A thermometer's reading (or one typed elsewhere): shown, checked, used by the next check."""
+        self.temperature_row.setVisible(True)
+        self.temperature_input.setText(text.strip())
+        self.input.setFocus()
+
+    def temperature(self) -> float | None:
+        """The reading for the next check (None: not measured); InvalidTemperature if bad."""
+        return parse_reading(self.temperature_input.text())
+
+    def temperature_problem(self) -> str:
+        """The message for a bad reading ("" when empty or good)."""
+        try:
+            self.temperature()
+        except InvalidTemperature as exc:
+            return exc.message
+        return ""
+
+    def take_temperature(self) -> float | None:
+        """The reading, then the field is emptied (call after temperature() said it is good)."""
+        value = self.temperature()
+        self.temperature_input.clear()
+        self.temperature_row.setVisible(self.temperature_required)
+        return value
+
+    @Slot(str)
+    def _on_temperature_changed(self, _text: str) -> None:
+        problem = self.temperature_problem()
+        value = None if problem else self.temperature()
+        if problem:
+            shown = problem
+        elif value is not None:
+            shown = self.tr("体温 {0} °C，随下一次核验记录").format(f"{value:g}")
+        else:
+            shown = ""
+        self.temperature_message.setText(shown)
+        state = "invalid" if problem else ("valid" if value is not None else "empty")
+        for widget in (self.temperature_message, self.temperature_input):
+            widget.setProperty("state", state)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
     @Slot()
     def submit(self) -> None:
         if self._busy:
+            return
+        problem = self.temperature_problem()
+        if problem:  # the number stays typed: the guard corrects or empties the reading first
+            self.temperature_input.setFocus()
             return
         text = self.input.text()
         self._state, message = validate(text, self._kind)

@@ -124,6 +124,7 @@ class KioskController(QObject):
             device_name=settings.device_name,
             pin_hash=settings.kiosk_pin_hash,
             attempts=self.pin_attempts,
+            verify=True if api is None else api.verify,
             parent=self.window,
         )
         dialog.unlocked.connect(self.unlock)

@@ -31,6 +31,7 @@ from shoumen_core.schemas import Role, SmsCodeResponse, StaffState
 from shoumen_gui.kiosk_pin import PinAttempts, verify_pin
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import OfflineError, ServiceError
+from shoumen_gui.services.tls import Verify
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
@@ -48,18 +49,20 @@ class NotVenueManager(ServiceError):
     default_message = MSG_NOT_MANAGER
 
 
-def request_unlock_code(base_url: str, phone: str) -> SmsCodeResponse:
-    """Worker: an SMS code for the unlock, on a client of its own."""
-    with ApiClient(base_url) as api:
+def request_unlock_code(base_url: str, phone: str, verify: Verify = True) -> SmsCodeResponse:
+    """Worker: an SMS code for the unlock, on a client of its own (trusting the app's CA)."""
+    with ApiClient(base_url, verify=verify) as api:
         return api.request_sms_code(phone)
 
 
-def verify_venue_manager(base_url: str, phone: str, code: str, device_name: str, venue_id: int) -> None:
+def verify_venue_manager(
+    base_url: str, phone: str, code: str, device_name: str, venue_id: int, verify: Verify = True
+) -> None:
     """Worker: raises unless `phone` + `code` log in a person who manages `venue_id`.
 
     The temporary session is logged out whatever the answer; a failed logout only costs a
     session that expires by itself."""
-    with ApiClient(base_url) as api:
+    with ApiClient(base_url, verify=verify) as api:
         api.login(phone, code, device_name)
         try:
             me = api.me()
@@ -88,6 +91,7 @@ class UnlockDialog(QDialog):
         device_name: str,
         pin_hash: str,
         attempts: PinAttempts,
+        verify: Verify = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -97,6 +101,7 @@ class UnlockDialog(QDialog):
         self.setModal(True)
         self.tasks = tasks
         self.base_url, self.venue_id = base_url, venue_id
+        self.verify = verify  # the CA the app trusts for its server (services/tls.py)
         self.device_name = (device_name + UNLOCK_DEVICE_SUFFIX).strip()
         self.pin_hash, self.attempts = pin_hash, attempts
         self.demo_code: str | None = None  # what a demo server handed back (never shown here)
@@ -180,8 +185,10 @@ class UnlockDialog(QDialog):
             return
         self.error.clear()
         self.get_code.setEnabled(False)
-        base_url = self.base_url
-        self.tasks.run(lambda: request_unlock_code(base_url, phone), self._on_code_sent, self._on_code_failed)
+        base_url, verify = self.base_url, self.verify
+        self.tasks.run(
+            lambda: request_unlock_code(base_url, phone, verify), self._on_code_sent, self._on_code_failed
+        )
 
     @Slot()
     def submit_code(self) -> None:
@@ -199,9 +206,9 @@ class UnlockDialog(QDialog):
             self._show_error(self.tr(MSG_OFFLINE))
             return
         self._set_busy(True)
-        base_url, device, venue_id = self.base_url, self.device_name, self.venue_id
+        base_url, device, venue_id, verify = self.base_url, self.device_name, self.venue_id, self.verify
         self.tasks.run(
-            lambda: verify_venue_manager(base_url, phone, code, device, venue_id),
+            lambda: verify_venue_manager(base_url, phone, code, device, venue_id, verify),
             lambda _: self._on_verified("sms"),
             self._on_code_rejected,
         )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.login import LoginPage
@@ -24,6 +24,11 @@ from shoumen_gui.ui.venue.register import RegisterPage
 from shoumen_gui.ui.workbench import Workbench
 
 log = logging.getLogger("shoumen.gui.window")
+
+WINDOW_SIZE = QSize(1180, 760)
+# Issue 16 §10: on a 1280×800 tablet or a 1366×768 laptop a 1180×764 window wastes the edges
+# and its title bar: screens up to this wide open maximised.
+MAXIMISE_UP_TO_WIDTH = 1366
 
 
 class StartupPage(QWidget):
@@ -78,6 +83,8 @@ class MainWindow(QMainWindow):
         self.tasks = tasks
         self._close_locked = False  # kiosk mode: Alt+F4 and the close button do nothing
         self._shutting_down = False
+        self._draft_dropped = False  # the guard chose 放弃并关闭 for a half-filled 核查登记
+        self.draft_prompt: QMessageBox | None = None
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -101,7 +108,17 @@ class MainWindow(QMainWindow):
         ):
             self.pages.addWidget(page)
         self.setCentralWidget(self.pages)
-        self.resize(1180, 760)
+        self.resize(WINDOW_SIZE)
+
+    def show_on_screen(self, available: QRect | None = None) -> None:
+        """Show the window as fits the screen it opens on (`available`: its free area)."""
+        if available is None:
+            screen = self.screen()
+            available = screen.availableGeometry() if screen is not None else QRect()
+        if available.isValid() and available.width() <= MAXIMISE_UP_TO_WIDTH:
+            self.showMaximized()
+        else:
+            self.show()
 
     def show_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
@@ -133,5 +150,41 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.close_refused.emit()
             return
+        if (
+            not self._shutting_down
+            and not self._draft_dropped
+            and self.workbench.anomaly_form.has_unsaved_draft
+        ):
+            event.ignore()  # nothing typed is lost without asking (issue 16 §9)
+            self._ask_about_draft()
+            return
         self.closing.emit()
         super().closeEvent(event)
+
+    def _ask_about_draft(self) -> None:
+        if self.draft_prompt is not None:
+            self.draft_prompt.raise_()
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("核查登记尚未保存"), "", parent=self)
+        box.setObjectName("unsavedDraftPrompt")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.tr("核查登记填写到一半，尚未保存。关闭程序将丢失已填写的内容。"))
+        keep = box.addButton(self.tr("返回登记"), QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("draftKeep")
+        drop = box.addButton(self.tr("放弃并关闭"), QMessageBox.ButtonRole.DestructiveRole)
+        drop.setObjectName("draftDiscard")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered() -> None:
+            self.draft_prompt = None
+            box.deleteLater()
+            if box.clickedButton() is drop:
+                self._draft_dropped = True
+                self.close()
+            else:
+                self.workbench.tabs.setCurrentWidget(self.workbench.anomaly_form)
+
+        box.finished.connect(answered)
+        self.draft_prompt = box
+        box.open()

@@ -2,8 +2,14 @@
 
 Colour AND icon AND words (DESIGN §2), the masked name and ID, and one row per source with its
 state and reason. For 人工核验 and 无法核验 the guard decides by hand (人工放行 / 劝返); the
-decision is recorded off the GUI thread. After the policy's auto-clear time the panel goes
-back to the ready state and forgets the person (DESIGN §7: no PII on an idle screen).
+decision is recorded off the GUI thread. Such a result waits for the decision however long the
+guard checks by hand (an out-of-province code, a travel card): it clears only once decided, or
+when the guard presses 暂不决定 (the check stays undecided). Other results, and decided ones,
+go back to the ready state after the policy's auto-clear time and forget the person (DESIGN §7:
+no PII on an idle screen). On an unattended kiosk nobody decides: every result clears.
+
+人工放行 at a post with a gate opens it once for that check (the decision is the reason); only
+an opening without a decision goes through 手动开闸 and its reason dialog.
 
 At a post with a gate, a gate line tells what the gate did (已开闸 / 闸机保持关闭 / 闸机未响应…)
 and offers 手动开闸, which asks for a reason (ui/gate_controls.py). On an unattended kiosk
@@ -36,6 +42,7 @@ from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.finding_rows import ROWS, FindingRow
 from shoumen_gui.ui.gate_controls import (
     CLOSED,
+    OPEN,
     PENDING,
     WARNING,
     GateReasonDialog,
@@ -53,6 +60,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("shoumen.gui.result")
 
 DecisionRecorder = Callable[[uuid.UUID, ManualDecision], None]
+# Station.open_for_admit: (check id, on_done on the GUI thread)
+AdmitGateOpener = Callable[[uuid.UUID, Callable[[GateResult], None]], None]
 
 SOURCE_WORDS: dict[str, str] = {
     "online": "在线核验",
@@ -77,6 +86,7 @@ class ResultPanel(QFrame):
     register_requested = Signal(object)  # CheckResult: open 核查登记 prefilled from this check
     gate_shown = Signal(object)  # GateResult now on the gate line
     attended_changed = Signal(bool)
+    dismissed_undecided = Signal(object)  # CheckResult the guard left without a decision
 
     def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +101,8 @@ class ResultPanel(QFrame):
         self.attended = True  # False on an unattended kiosk: no buttons for visitors
         self.gate_available = False  # the post has a gate: the gate line is shown
         self._open_gate: ManualGateOpener | None = None
+        self._open_for_admit: AdmitGateOpener | None = None
+        self._decided: ManualDecision | None = None  # recorded for the shown result
         self._gate_state = ""  # gate_controls.PENDING/OPEN/CLOSED/WARNING, "" = no line
         self._gate_opened = False  # the gate line's outcome opened the gate (even if it then failed)
         self._unsaved = False  # the grey 无法保存 state is shown
@@ -163,7 +175,13 @@ class ResultPanel(QFrame):
         self.turn_away_button.clicked.connect(lambda: self._decide(ManualDecision.TURN_AWAY))
         self.decision_label = plain_label()
         self.decision_label.setObjectName("decisionLabel")
+        self.decision_label.setAccessibleName(self.tr("人工核验决定"))
         self.decision_label.setWordWrap(True)
+        self.dismiss_button = QPushButton(self.tr("暂不决定"))
+        self.dismiss_button.setObjectName("dismissUndecided")
+        self.dismiss_button.setAccessibleName(self.tr("暂不决定，清除此结果（记为未决定）"))
+        self.dismiss_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.dismiss_button.clicked.connect(self.dismiss_undecided)
         self.register_button = QPushButton(self.tr("核查登记"))
         self.register_button.setObjectName("registerAnomaly")
         self.register_button.setAccessibleName(self.tr("为此访客做核查登记"))
@@ -197,6 +215,7 @@ class ResultPanel(QFrame):
         buttons.addWidget(self.decision_label, 1)
         buttons.addWidget(self.staff_hint, 1)
         buttons.addWidget(self.register_button)
+        buttons.addWidget(self.dismiss_button)
         buttons.addWidget(self.countdown)
 
         layout = QVBoxLayout(page)
@@ -263,6 +282,30 @@ class ResultPanel(QFrame):
         """The call behind 手动开闸 (Station.manual_open: the gate lane); None without a station."""
         self._open_gate = opener
 
+    def set_admit_gate_opener(self, opener: AdmitGateOpener | None) -> None:
+        """The call that opens the gate after 人工放行 (Station.open_for_admit: the gate lane)."""
+        self._open_for_admit = opener
+
+    @property
+    def awaiting_decision(self) -> bool:
+        """A result that needs the guard's 人工放行 / 劝返 is shown and not decided yet."""
+        result = self.result
+        return self.attended and result is not None and result.needs_manual_decision and self._decided is None
+
+    @Slot()
+    def dismiss_undecided(self) -> None:
+        """暂不决定 (or the guard chose to check the next visitor): the result leaves the
+        screen and its check stays without a decision, as the record shows."""
+        result = self.result
+        if result is None:
+            return
+        if self.awaiting_decision:
+            log.info("a result needing a decision was dismissed undecided")
+            self.clear()
+            self.dismissed_undecided.emit(result)
+            return
+        self.clear()
+
     def set_gate_available(self, available: bool) -> None:
         """The post has a gate: gate lines and 手动开闸 are shown."""
         self.gate_available = available
@@ -278,6 +321,8 @@ class ResultPanel(QFrame):
         self.attended = attended
         if not attended and self.reason_dialog is not None:
             self.reason_dialog.reject()
+        if not attended and self.result is not None and not self.clear_timer.isActive():
+            self._start_clear_timer(self._clear_after_ms)  # nobody decides on a kiosk
         self._update_actions()
         self.attended_changed.emit(attended)
 
@@ -318,6 +363,7 @@ class ResultPanel(QFrame):
                 row.setVisible(finding is not None)
             row.show_finding(finding)
         manual = result.needs_manual_decision
+        self._decided = None
         for button in (self.admit_button, self.turn_away_button):
             button.setVisible(manual)
             button.setEnabled(manual)
@@ -325,7 +371,11 @@ class ResultPanel(QFrame):
         self.register_button.setVisible(level is not VerdictLevel.PASS)  # abnormal visitors are registered
         self._update_actions()
         self.stack.setCurrentIndex(1)
-        self._start_clear_timer(clear_after_ms)
+        self._clear_after_ms = clear_after_ms
+        if self.awaiting_decision:
+            self._wait_for_decision()
+        else:
+            self._start_clear_timer(clear_after_ms)
         if self.sounds is not None:
             self.sounds(level)
 
@@ -376,6 +426,7 @@ class ResultPanel(QFrame):
 
     def _forget(self) -> None:
         self._unsaved = False
+        self._decided = None
         self.clear_timer.stop()
         self.tick_timer.stop()
         self.result = None
@@ -393,8 +444,21 @@ class ResultPanel(QFrame):
             row.forget()
         self.decision_label.clear()
         self.countdown.clear()
-        for button in (self.admit_button, self.turn_away_button, self.register_button):
+        for button in (self.admit_button, self.turn_away_button, self.register_button, self.dismiss_button):
             button.setVisible(False)
+
+    def _wait_for_decision(self) -> None:
+        """No countdown: the result stays until decided or dismissed."""
+        self.clear_timer.stop()
+        self.tick_timer.stop()
+        self.countdown.setText(self.tr("等待人工决定"))
+
+    def _resume_clearing(self) -> None:
+        """After a dialog about the shown result: count down anew, unless it awaits a decision."""
+        if self.awaiting_decision:
+            self._wait_for_decision()
+        else:
+            self._start_clear_timer(self._clear_after_ms)
 
     def _start_clear_timer(self, clear_after_ms: int) -> None:
         self._clear_after_ms = clear_after_ms
@@ -441,8 +505,9 @@ class ResultPanel(QFrame):
                 self.admit_button.setVisible(manual)
                 self.turn_away_button.setVisible(manual)
                 self.register_button.setVisible(result.level is not VerdictLevel.PASS)
+            self.dismiss_button.setVisible(self.awaiting_decision)
             return
-        for button in (self.admit_button, self.turn_away_button, self.register_button):
+        for button in (self.admit_button, self.turn_away_button, self.register_button, self.dismiss_button):
             button.setVisible(False)
         self.decision_label.setVisible(False)
         needs_staff = result is not None and (
@@ -469,7 +534,7 @@ class ResultPanel(QFrame):
         def closed() -> None:
             self.reason_dialog = None
             if self._is_current(record_id):
-                self._start_clear_timer(self._clear_after_ms)
+                self._resume_clearing()
 
         self.reason_dialog = ask_gate_reason(self, chosen, closed)
 
@@ -477,7 +542,7 @@ class ResultPanel(QFrame):
         if not self._is_current(record_id):
             return
         self.show_gate(record_id, outcome, manual=True)
-        self._start_clear_timer(self._clear_after_ms)  # the guard reads the outcome in full
+        self._resume_clearing()  # the guard reads the outcome in full
 
     @Slot()
     def _request_registration(self) -> None:
@@ -494,8 +559,14 @@ class ResultPanel(QFrame):
         record_id = result.record_id
 
         def done(_: None) -> None:
-            if self.result is not None and self.result.record_id == record_id:
+            if self._is_current(record_id):
+                # Decided: both buttons stay disabled, the decision is shown, the result clears.
+                self._decided = decision
                 self.decision_label.setText(self.tr("已记录：{0}").format(self.tr(DECISION_WORDS[decision])))
+                self._update_actions()
+                self._start_clear_timer(self._clear_after_ms)
+                if decision is ManualDecision.ADMIT:
+                    self._open_after_admit(record_id)
             self.decision_recorded.emit(decision)
 
         def failed(error: Exception) -> None:
@@ -507,3 +578,21 @@ class ResultPanel(QFrame):
                     button.setEnabled(True)
 
         self.tasks.run_serial(lambda: recorder(record_id, decision), done, failed)
+
+    def _open_after_admit(self, record_id: uuid.UUID) -> None:
+        """人工放行 at a post with a gate: open it once, no reason dialog (the decision is it)."""
+        opener = self._open_for_admit
+        if opener is None or not self.gate_available:
+            return
+        self._set_gate_line(self.tr("正在开闸…"), PENDING)
+        opener(record_id, lambda outcome: self._on_admit_gate(record_id, outcome))
+
+    def _on_admit_gate(self, record_id: uuid.UUID, outcome: GateResult) -> None:
+        if not self._is_current(record_id):
+            return
+        text, state = gate_line(outcome, manual=True)
+        if state == OPEN:
+            text = self.tr("已开闸（人工放行）")
+        self._set_gate_line(text, state, opened=outcome.opened)
+        self.gate_shown.emit(outcome)
+        self._start_clear_timer(self._clear_after_ms)  # the guard reads the outcome in full

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from shoumen_core.schemas import LoginResponse, MeResponse, ServerInfo
@@ -19,6 +19,7 @@ from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.credentials import CredentialStore
 from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError, SessionExpired
 from shoumen_gui.services.server_identity import normalise_url, url_cache_key
+from shoumen_gui.services.tls import Verify
 
 log = logging.getLogger("shoumen.gui.session")
 
@@ -32,12 +33,16 @@ class BackendChoice:
     key: str  # names the local cache file and the keyring account of this backend
     server_url: str | None = None
     embedded: EmbeddedBackend | None = None
+    # Which CA the clients of a remote server trust (services/tls.py: `--ca`, the `ca_file`
+    # setting); True: the default roots. Not part of the key: the same server behind a new CA
+    # keeps its cache and login.
+    verify: Verify = field(default=True, compare=False)
 
     @classmethod
-    def remote(cls, url: str) -> BackendChoice:
+    def remote(cls, url: str, verify: Verify = True) -> BackendChoice:
         # The keyring account and the fallback cache name; the cache itself follows the server's
         # identity once it is known (services/server_identity.py).
-        return cls(key=url_cache_key(url), server_url=normalise_url(url))
+        return cls(key=url_cache_key(url), server_url=normalise_url(url), verify=verify)
 
     @classmethod
     def local(cls, backend: EmbeddedBackend) -> BackendChoice:

@@ -35,7 +35,7 @@ FONT_SCALES: Final = (1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 
 
 class DisplayPage(QWidget):
-    """显示与声音: font size and the verdict sounds (both take effect at the next start)."""
+    """显示与声音: font size, the verdict sounds and the spoken verdict (at the next start)."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -59,14 +59,29 @@ class DisplayPage(QWidget):
         self.sound_style.setCurrentIndex(self.sound_style.findData(settings.sound_style.value))
         self.sound_style.setEnabled(settings.sound_enabled)
         self.sound_enabled.toggled.connect(self.sound_style.setEnabled)
+        self.voice_enabled = QCheckBox(tr("语音播报核验结果（请通行 / 禁止通行 / 请人工核验）"))
+        self.voice_enabled.setObjectName("voiceEnabled")
+        self.voice_enabled.setAccessibleName(tr("语音播报核验结果"))
+        self.voice_enabled.setChecked(settings.voice_enabled)
+        self.temperature_entry = QCheckBox(tr("本场所要求测体温：体温栏常驻证件键盘旁"))
+        self.temperature_entry.setObjectName("temperatureEntry")
+        self.temperature_entry.setAccessibleName(tr("本场所要求测体温"))
+        self.temperature_entry.setChecked(settings.temperature_entry)
         form = QFormLayout()
         form.addRow(tr("字体大小"), self.font_scale)
+        form.addRow(tr("体温"), self.temperature_entry)
         form.addRow(tr("提示音"), self.sound_enabled)
         form.addRow(tr("提示音方式"), self.sound_style)
+        form.addRow(tr("语音播报"), self.voice_enabled)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(
-            label("displayHint", tr("说明"), "hint", tr("字体大小和提示音的更改在下次启动程序时生效。"))
+            label(
+                "displayHint",
+                tr("说明"),
+                "hint",
+                tr("字体大小、提示音和语音播报的更改在下次启动程序时生效。语音播报会让旁人听到核验结果。"),
+            )
         )
         layout.addStretch(1)
 
@@ -75,6 +90,8 @@ class DisplayPage(QWidget):
             "font_scale": float(self.font_scale.currentData()),
             "sound_enabled": self.sound_enabled.isChecked(),
             "sound_style": SoundStyle(self.sound_style.currentData()),
+            "voice_enabled": self.voice_enabled.isChecked(),
+            "temperature_entry": self.temperature_entry.isChecked(),
         }
 
 

@@ -4,7 +4,13 @@ A date (今天, 昨天 or the calendar), the scope, a checkpoint filter; four co
 hour, and the abnormal checks as a table whose rows open their registration. Figures come
 from the cache first (at once, offline too, stamped "截至 HH:MM" when offline) and then, online,
 from the server (stats_data says which). Every read runs on a worker; an answer that arrives
-after the question changed is dropped.
+after the question changed is dropped (a request id: the generation).
+
+Issue 16 §5: figures are shown only under the question they answer. A new date (or scope, or
+checkpoint) blanks the tiles and the chart and says it is loading until its own answer comes;
+a failed read says so, and never leaves another day's figures standing. Issue 16 §6: a failed
+read is reported to the station's connectivity state (one failure does not make it offline),
+never decided here.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -32,15 +38,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shoumen_core.schemas import AbnormalItem, DayCounts, StatsScope
+from shoumen_core.schemas import AbnormalItem, StatsScope
 from shoumen_core.timeutil import LOCAL_TZ, as_utc, local_day, utcnow
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.ui import stats_data as data
 from shoumen_gui.ui.hour_chart import HourChart
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.stats_data import CountsAnswer, StatsQuery
 from shoumen_gui.ui.stats_models import AbnormalTableModel
+from shoumen_gui.ui.venue.common import CONNECTING, SLOW_AFTER_MS, SLOW_FAILED, set_message
 
 if TYPE_CHECKING:
     from shoumen_gui.station import Station
@@ -54,6 +62,24 @@ COUNTERS = (
     ("countAbnormal", "检测异常", "abnormal"),
 )
 REFRESH_DELAY_MS = 300  # several triggers in a row (a check, its push, a pull) make one refresh
+BLANK = "—"  # a tile while its figures are being read (or could not be)
+
+
+class CounterTile(QFrame):
+    """A counter that opens what it counts (检测异常 -> the abnormal list): mouse, Enter or space."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class StatsView(QWidget):
@@ -66,6 +92,11 @@ class StatsView(QWidget):
         self.setAccessibleName(self.tr("统计"))
         self.station: Station | None = None
         self._generation = 0
+        self.shown_key: tuple[date, str, int | None] | None = None  # the question the tiles answer
+        self._slow_timer = QTimer(self)  # a read that takes long says 正在连接…
+        self._slow_timer.setSingleShot(True)
+        self._slow_timer.setInterval(SLOW_AFTER_MS)
+        self._slow_timer.timeout.connect(self._say_connecting)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
@@ -107,9 +138,17 @@ class StatsView(QWidget):
         controls.addWidget(self.as_of)
 
         self.counters: dict[str, QLabel] = {}
+        self.tiles: dict[str, CounterTile] = {}
         counters = QHBoxLayout()
         for object_name, title, _field in COUNTERS:
             counters.addWidget(self._counter(object_name, title))
+        abnormal_tile = self.tiles["countAbnormal"]
+        abnormal_tile.setObjectName("abnormalTile")
+        abnormal_tile.setAccessibleName(self.tr("检测异常：查看异常人员"))
+        abnormal_tile.setToolTip(self.tr("查看当天的异常人员"))
+        abnormal_tile.setCursor(Qt.CursorShape.PointingHandCursor)
+        abnormal_tile.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        abnormal_tile.clicked.connect(self.open_abnormal)
 
         self.chart = HourChart()
         self.model = AbnormalTableModel(self)
@@ -131,7 +170,9 @@ class StatsView(QWidget):
         self.table.activated.connect(self._on_row_activated)
         self.open_button = self._button("abnormalOpen", "查看 / 登记", self._open_selected)
         table_title = QHBoxLayout()
-        table_title.addWidget(plain_label(self.tr("异常人员（双击一行查看或登记）")), 1)
+        self.table_title = plain_label(self.tr("异常人员（双击一行查看或登记）"))
+        self.table_title.setObjectName("abnormalTitle")
+        table_title.addWidget(self.table_title, 1)
         table_title.addWidget(self.open_button)
 
         layout = QVBoxLayout(self)
@@ -150,7 +191,7 @@ class StatsView(QWidget):
         return button
 
     def _counter(self, object_name: str, title: str) -> QFrame:
-        box = QFrame()
+        box = CounterTile()
         box.setProperty("role", "counter")
         number = plain_label("0")
         number.setObjectName(object_name)
@@ -163,6 +204,7 @@ class StatsView(QWidget):
         inner.addWidget(number)
         inner.addWidget(caption)
         self.counters[object_name] = number
+        self.tiles[object_name] = box
         return box
 
     # --- the question --------------------------------------------------------------------------
@@ -177,7 +219,7 @@ class StatsView(QWidget):
             for checkpoint in station.post.venue.checkpoints:
                 self.checkpoint_box.addItem(checkpoint.name, checkpoint.id)
         self.checkpoint_box.blockSignals(False)
-        self._show_counts(None)
+        self._show_blank()
         self.model.clear()
         self.as_of.clear()
         if station is not None:
@@ -235,7 +277,15 @@ class StatsView(QWidget):
         self._generation += 1
         generation = self._generation
         cache, api = station.cache, station.api
-        online = station.connectivity.online
+        connectivity = station.connectivity
+        online = connectivity.online
+        key = self._key(q)
+        self._update_table_title(q.day)
+        if key != self.shown_key:  # another question: nothing of the last answer stays on screen
+            self._show_blank()
+            self.model.clear()
+            set_message(self.as_of, self.tr("正在读取 {0} 的统计…").format(q.day.isoformat()))
+        self._slow_timer.start()
 
         def read_local() -> tuple[CountsAnswer, list[AbnormalItem], dict[uuid.UUID, str]]:
             local = data.local_abnormal(cache, q)
@@ -248,41 +298,54 @@ class StatsView(QWidget):
             counts, local, states = answer
             use_cache = not (online and q.wants_server_counts())
             if use_cache:
-                self._show_counts(counts, offline=not online)
-            rows = data.merge(None, local, states)
-            self.model.set_rows(rows)
+                self._show_counts(counts, offline=not online, key=key)
+            if use_cache or key == self.shown_key:  # rows of another question are never shown
+                self.model.set_rows(data.merge(None, local, states))
             if not online:
+                self._slow_timer.stop()
                 self.refreshed.emit()
                 return
             station.tasks.run(
-                lambda: self._read_server(api, q, not use_cache),
-                lambda server: self._on_server(generation, server, local),
-                lambda error: self._on_server_failed(generation, error, counts),
+                lambda: self._read_server(api, connectivity, q, not use_cache),
+                lambda server: self._on_server(generation, server, local, key),
+                lambda error: self._on_server_failed(generation, error, counts, key),
             )
 
         station.tasks.run_serial(
-            read_local, on_local, lambda error: self._on_server_failed(generation, error, None)
+            read_local, on_local, lambda error: self._on_server_failed(generation, error, None, key)
         )
 
     @staticmethod
     def _read_server(
-        api: ApiClient, q: StatsQuery, with_counts: bool
+        api: ApiClient, connectivity: Connectivity, q: StatsQuery, with_counts: bool
     ) -> tuple[CountsAnswer | None, list[AbnormalItem]]:
-        counts = data.server_counts(api, q) if with_counts else None
-        return counts, data.server_abnormal(api, q)
+        """On a worker. The outcome goes to the station's one connectivity state (the status
+        bar's): an answer brings it online, a lost request counts towards offline."""
+        try:
+            counts = data.server_counts(api, q) if with_counts else None
+            answer = counts, data.server_abnormal(api, q)
+        except OfflineError:
+            connectivity.record_failure()
+            raise
+        connectivity.record_success()
+        return answer
 
     def _on_server(
         self,
         generation: int,
         server: tuple[CountsAnswer | None, list[AbnormalItem]],
         local: list[AbnormalItem],
+        key: tuple[date, str, int | None],
     ) -> None:
         station = self.station
         if generation != self._generation or station is None:
             return
+        self._slow_timer.stop()
         counts, items = server
         if counts is not None:
-            self._show_counts(counts)
+            self._show_counts(counts, key=key)
+        elif self.as_of.text() == self.tr(CONNECTING):
+            self.as_of.setText(self.tr("在线"))
         cache = station.cache
         ids = data.registered_ids(items, local)
 
@@ -294,18 +357,33 @@ class StatsView(QWidget):
 
         station.tasks.run_serial(lambda: data.anomaly_states(cache, ids), show, self._on_local_failed)
 
-    def _on_server_failed(self, generation: int, error: Exception, cached: CountsAnswer | None) -> None:
+    def _on_server_failed(
+        self,
+        generation: int,
+        error: Exception,
+        cached: CountsAnswer | None,
+        key: tuple[date, str, int | None],
+    ) -> None:
         if generation != self._generation:
             return
         if not isinstance(error, ServiceError):
             raise error
+        self._slow_timer.stop()
         station = self.station
-        if isinstance(error, OfflineError) and station is not None:
-            station.connectivity.mark_offline()
-        if cached is not None:
-            self._show_counts(cached, offline=True)
+        if cached is not None and key != self.shown_key:
+            # This device's figures for the same question, stamped (DESIGN §4), rather than none.
+            self._show_counts(cached, offline=True, key=key)
+        day = key[0].isoformat()
         if not isinstance(error, OfflineError):
-            self.as_of.setText(error.message)
+            words = self.tr("{0} 的统计读取失败：{1}").format(day, error.message)
+        elif station is not None and station.connectivity.online:
+            words = self.tr(SLOW_FAILED)
+        else:
+            words = self.tr("离线：无法从服务器读取 {0} 的统计").format(day)
+        if cached is not None and cached.as_of is not None:
+            moment = as_utc(cached.as_of).astimezone(LOCAL_TZ)
+            words += self.tr("（显示截至 {0} 的本机数据）").format(moment.strftime("%H:%M"))
+        set_message(self.as_of, words, "error")
         self.refreshed.emit()
 
     def _on_local_failed(self, error: Exception) -> None:
@@ -313,18 +391,24 @@ class StatsView(QWidget):
             raise error
         self.as_of.setText(error.message)
 
-    def _show_counts(self, answer: CountsAnswer | None, *, offline: bool = False) -> None:
-        counts = (
-            answer.counts
-            if answer is not None
-            else DayCounts(day=self.day, checked=0, passed=0, review=0, abnormal=0, persons=0)
-        )
+    def _show_blank(self) -> None:
+        """No figures: a question whose answer has not come (or could not)."""
+        self.shown_key = None
+        for object_name, _title, _field in COUNTERS:
+            self.counters[object_name].setText(BLANK)
+        self.counters["countChecked"].setToolTip("")
+        self.chart.set_counts([0] * 24)
+
+    def _show_counts(
+        self, answer: CountsAnswer, *, offline: bool = False, key: tuple[date, str, int | None]
+    ) -> None:
+        counts = answer.counts
+        self.shown_key = key
         for object_name, _title, field in COUNTERS:
             self.counters[object_name].setText(str(getattr(counts, field)))
         self.counters["countChecked"].setToolTip(self.tr("其中不同人员 {0} 人").format(counts.persons))
         self.chart.set_counts(counts.by_hour)
-        if answer is None:
-            return
+        set_message(self.as_of, "", "info")
         if offline:
             if answer.as_of is None:
                 self.as_of.setText(self.tr("离线：仅本机记录"))
@@ -335,6 +419,25 @@ class StatsView(QWidget):
             self.as_of.setText(self.tr("在线"))
 
     # --- rows ------------------------------------------------------------------------------------
+
+    @Slot()
+    def _say_connecting(self) -> None:
+        set_message(self.as_of, self.tr(CONNECTING))
+
+    def _key(self, q: StatsQuery) -> tuple[date, str, int | None]:
+        return q.day, q.scope.value, q.checkpoint_id
+
+    def _update_table_title(self, day: date) -> None:
+        self.table_title.setText(self.tr("异常人员 · {0}（双击一行查看或登记）").format(day.isoformat()))
+
+    @Slot()
+    def open_abnormal(self) -> None:
+        """The 检测异常 tile: the abnormal list of the day shown (the seed's drill-down), with its
+        first row selected so Enter opens it."""
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        self.table.scrollToTop()
 
     @Slot(QModelIndex)
     def _on_row_activated(self, index: QModelIndex) -> None:

@@ -7,6 +7,9 @@ held back; what it releases is delivered again, in order, to the widget that had
 fast burst ending in Enter never reaches the field: `scanned(text)` is emitted instead.
 Any other key, a mouse press or an input-method commit first releases what is held, so the
 order of a person's typing is always kept (the recipe in scanning/wedge.py).
+A scanner gun fires twice when its trigger is pressed twice: the same text again within the
+camera's repeat window (scanning.ReadStabiliser, 5 s) is ignored, as the camera ignores a phone
+held in view (issue 16 §8: one code made two checks).
 
 The scanning package loads OpenCV; it is imported when the filter is made (the workbench does
 that once a station is attached, after importing the package on a worker at start).
@@ -27,6 +30,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
+    from shoumen_gui.scanning.stabiliser import ReadStabiliser
     from shoumen_gui.scanning.wedge import WedgeDecision, WedgeDetector
 
 log = logging.getLogger("shoumen.gui.wedge")
@@ -57,6 +61,7 @@ class WedgeFilter(QObject):
         detector: WedgeDetector | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
+        from shoumen_gui.scanning.stabiliser import ReadStabiliser
         from shoumen_gui.scanning.wedge import ENTER, WedgeDetector
 
         super().__init__(root)
@@ -67,6 +72,7 @@ class WedgeFilter(QObject):
         self._elapsed = QElapsedTimer()
         self._elapsed.start()
         self.clock = clock or (lambda: float(self._elapsed.elapsed()))  # ms; tests set a fake one
+        self.repeats: ReadStabiliser = ReadStabiliser(required=1)  # one read per code, as the camera
         self._held: deque[HeldKey] = deque()
         self._target: QWidget | None = None
         self._replaying = False
@@ -155,6 +161,9 @@ class WedgeFilter(QObject):
         if decision.scan is not None:
             self._held.clear()
             self._timer.stop()
+            if not self.repeats.observe([decision.scan], now=self.clock() / 1000):
+                log.info("wedge scan repeated within %.0f s: ignored", self.repeats.repeat_window)
+                return
             log.info("wedge scan of %d characters", len(decision.scan))
             self.scanned.emit(decision.scan)
             return

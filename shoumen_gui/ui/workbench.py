@@ -5,6 +5,10 @@ number over and shows what comes back. Three tabs: 核验 (the camera, the ID pa
 核查登记 (the anomaly form) and 统计. Camera reads and keyboard-wedge scans (a USB scanner or
 ID-card reader typing anywhere on the workbench) are checked like a typed ID; while a new
 registration waits for its visitor, they identify the visitor in the form instead.
+
+While a result waits for the guard's 人工放行 / 劝返, the next typed ID or scan asks first
+(继续核验 leaves that check undecided). A thermometer typing like a scanner gun ("36.8⏎",
+"T36.8⏎") fills the pad's 体温 field; the reading joins the next check.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QFrame,
     QHBoxLayout,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -25,6 +31,7 @@ from PySide6.QtWidgets import (
 from shoumen_core.identity import DocumentKind, mask_name
 from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import AbnormalItem, MembershipOut, VenueStatus
+from shoumen_core.temperature import looks_like_reading
 from shoumen_gui.services.checks import ResultSource
 from shoumen_gui.services.errors import ServiceError, StorageError
 from shoumen_gui.services.gate import GateKind
@@ -40,6 +47,8 @@ from shoumen_gui.ui.stats_view import StatsView
 from shoumen_gui.ui.status import SyncStatusBar
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from shoumen_gui.services.checks import CheckResult
     from shoumen_gui.services.sync import SyncStatus
     from shoumen_gui.ui.sounds import SoundPlayer
@@ -93,7 +102,8 @@ class Workbench(QWidget):
         self.logout_button.setObjectName("logoutButton")
         self.logout_button.setAccessibleName(self.tr("退出登录"))
         self.logout_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.logout_button.clicked.connect(self.logout_requested)
+        self.logout_button.clicked.connect(self.confirm_logout)
+        self.logout_prompt: QMessageBox | None = None
         self.admin_button = QPushButton(self.tr("场所管理"))
         self.admin_button.setObjectName("venueAdminButton")
         self.admin_button.setAccessibleName(self.tr("场所管理"))
@@ -128,7 +138,20 @@ class Workbench(QWidget):
         self.keyring_banner.setAccessibleName(self.tr("登录保存提示"))
         self.keyring_banner.setProperty("role", "infoBanner")
         self.keyring_banner.setWordWrap(True)
-        self.keyring_banner.hide()
+        # Issue 16 §10: dismissible for the session (知道了), never on the visitors' kiosk screen.
+        dismiss = QPushButton(self.tr("知道了"))
+        dismiss.setObjectName("keyringBannerDismiss")
+        dismiss.setAccessibleName(self.tr("关闭登录保存提示"))
+        dismiss.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        dismiss.clicked.connect(self._dismiss_keyring_banner)
+        self.keyring_row = QFrame()
+        self.keyring_row.setObjectName("keyringBannerRow")
+        keyring_row = QHBoxLayout(self.keyring_row)
+        keyring_row.setContentsMargins(0, 0, 0, 0)
+        keyring_row.addWidget(self.keyring_banner, 1)
+        keyring_row.addWidget(dismiss)
+        self.keyring_row.hide()
+        self._keyring_persistent, self._keyring_dismissed = True, False
 
         # A venue the township has not approved yet: its lookups come back grey (issue 13 §1).
         self.venue_status_banner = plain_label()
@@ -148,7 +171,9 @@ class Workbench(QWidget):
         self.result_panel.register_requested.connect(self.open_registration)
         self.scan_view = ScanView()
         self.scan_view.scanned.connect(self.on_scanned)
-        self.scan_view.message.connect(lambda text: self.result_panel.show_message(text, MESSAGE_CLEAR_MS))
+        self.scan_view.message.connect(self._on_scan_message)
+        self.decision_prompt: QMessageBox | None = None  # "the last visitor is not decided yet"
+        self._held_check: Callable[[], None] | None = None  # the check waiting for that answer
         self.manual_gate = ManualGateControl()  # 手动开闸 for a visitor without a check
         self.result_panel.attended_changed.connect(self.manual_gate.set_attended)
         left = QVBoxLayout()
@@ -186,7 +211,7 @@ class Workbench(QWidget):
         self.status_bar = SyncStatusBar()
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addWidget(self.keyring_banner)
+        layout.addWidget(self.keyring_row)
         layout.addWidget(self.venue_status_banner)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status_bar)
@@ -204,7 +229,8 @@ class Workbench(QWidget):
         self.user_label.setText(mask_name(post.user.name) or post.user.phone_masked)
         self.status_bar.set_checkpoint(post.venue.venue_name, checkpoint)
         self.status_bar.show_connecting()
-        self.keyring_banner.setVisible(not keyring_persistent)
+        self._keyring_persistent = keyring_persistent
+        self._show_keyring_banner()
         self._show_venue_status(post.venue)
         self.policy = station.policy
         station.status_changed.connect(self._on_status)
@@ -218,6 +244,7 @@ class Workbench(QWidget):
             self.status_bar.update_status(station.last_status)
         self.result_panel.set_decision_recorder(station.record_manual_decision)
         self.result_panel.set_gate_opener(station.manual_open)
+        self.result_panel.set_admit_gate_opener(station.open_for_admit)
         self.manual_gate.set_opener(station.manual_open)
         station.gate_changed.connect(self._on_gate_changed)
         self._on_gate_changed(station.gate_kind)
@@ -247,7 +274,9 @@ class Workbench(QWidget):
                 signal.disconnect()
         self.result_panel.set_decision_recorder(None)
         self.result_panel.set_gate_opener(None)
+        self.result_panel.set_admit_gate_opener(None)
         self.manual_gate.set_opener(None)
+        self._close_decision_prompt()
         self._on_gate_changed(GateKind.NONE)
         self.result_panel.clear()
         self.id_pad.clear()
@@ -263,18 +292,148 @@ class Workbench(QWidget):
 
     @Slot(str, object)
     def _on_document_submitted(self, number: str, kind: DocumentKind) -> None:
-        station = self.station
-        if station is None:
+        if self.station is None:
             return
-        self.id_pad.set_busy(True)
-        station.check_document(number, kind, self._on_gate_check_result, self._on_check_failed)
+
+        def run() -> None:
+            station = self.station
+            if station is None:
+                return
+            temperature = self.id_pad.take_temperature()
+            self.id_pad.set_busy(True)
+            station.check_document(
+                number, kind, self._on_gate_check_result, self._on_check_failed, temperature
+            )
+
+        # 返回处理 puts the number back: the guard typed it once.
+        self._when_decided(run, on_back=lambda: self.id_pad.restore(number))
 
     def check_text(self, text: str) -> None:
         """A scanner or camera read (the scanning helper's widgets call this)."""
         if self.station is None:
             return
-        self.id_pad.set_busy(True)
-        self.station.check_text(text, self._on_gate_check_result, self._on_check_failed)
+        problem = self.id_pad.temperature_problem()
+        if problem:  # the reading would be refused: nothing is checked until it is corrected
+            self.tabs.setCurrentWidget(self.check_page)
+            self.id_pad.temperature_input.setFocus()  # its message says what is wrong
+            if not self.result_panel.awaiting_decision:  # never over a result awaiting a decision
+                self.result_panel.show_message(
+                    self.tr("{0}：请更正或清空体温后重新扫码").format(problem), MESSAGE_CLEAR_MS
+                )
+            return
+
+        def run() -> None:
+            station = self.station
+            if station is None:
+                return
+            temperature = self.id_pad.take_temperature()
+            self.id_pad.set_busy(True)
+            station.check_text(text, self._on_gate_check_result, self._on_check_failed, temperature)
+
+        self._when_decided(run)
+
+    # --- leaving -------------------------------------------------------------------------------
+
+    @Slot()
+    def confirm_logout(self) -> None:
+        """退出登录 asks first: logging in again costs an SMS code, and a half-filled 核查登记
+        would be lost (取消 goes back to it)."""
+        if self.logout_prompt is not None:
+            self.logout_prompt.raise_()
+            return
+        draft = self.anomaly_form.has_unsaved_draft
+        text = self.tr("退出后需要重新获取短信验证码才能登录。确定退出登录？")
+        if draft:
+            text = self.tr("核查登记尚未保存，退出登录将丢失已填写的内容。\n") + text
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("退出登录"), "", parent=self)
+        box.setObjectName("logoutConfirm")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(text)
+        leave = box.addButton(self.tr("退出登录"), QMessageBox.ButtonRole.AcceptRole)
+        leave.setObjectName("logoutConfirmOk")
+        stay = box.addButton(
+            self.tr("返回登记") if draft else self.tr("取消"), QMessageBox.ButtonRole.RejectRole
+        )
+        stay.setObjectName("logoutConfirmCancel")
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+
+        def answered() -> None:
+            self.logout_prompt = None
+            box.deleteLater()
+            if box.clickedButton() is leave:
+                self.logout_requested.emit()
+            elif draft:
+                self.tabs.setCurrentWidget(self.anomaly_form)
+
+        box.finished.connect(answered)
+        self.logout_prompt = box
+        box.open()
+
+    # --- a result waiting for the guard's decision ---------------------------------------------
+
+    @property
+    def awaiting_decision(self) -> bool:
+        return self.result_panel.awaiting_decision
+
+    def _when_decided(self, run: Callable[[], None], on_back: Callable[[], None] | None = None) -> None:
+        """Run the next check at once, or, while the shown result waits for 人工放行 / 劝返,
+        after the guard chose to leave it undecided (the prompt; never a blocking dialog)."""
+        if not self.result_panel.awaiting_decision:
+            run()
+            return
+        self._held_check = run
+        if self.decision_prompt is not None:
+            return  # already asking: the latest input waits for the answer
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("上一位访客尚未处理"), "", parent=self)
+        box.setObjectName("pendingDecisionPrompt")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            self.tr(
+                "上一位访客需要人工核验，尚未选择“人工放行”或“劝返”。\n继续核验下一位，上一位将记为未决定。"
+            )
+        )
+        go_on = box.addButton(self.tr("继续核验下一位"), QMessageBox.ButtonRole.AcceptRole)
+        go_on.setObjectName("pendingDecisionContinue")
+        back = box.addButton(self.tr("返回处理"), QMessageBox.ButtonRole.RejectRole)
+        back.setObjectName("pendingDecisionBack")
+        box.setDefaultButton(back)  # an Enter from the next scan must not dismiss the decision
+        box.setEscapeButton(back)
+
+        def answered() -> None:
+            held, self._held_check = self._held_check, None
+            self.decision_prompt = None
+            box.deleteLater()
+            if box.clickedButton() is go_on:
+                self.result_panel.dismiss_undecided()
+                if held is not None:
+                    held()
+            elif on_back is not None:
+                on_back()
+            self.id_pad.input.setFocus()
+
+        box.finished.connect(answered)
+        self.decision_prompt = box
+        box.open()
+
+    def _close_decision_prompt(self) -> None:
+        box, self.decision_prompt = self.decision_prompt, None
+        self._held_check = None
+        if box is not None:
+            box.finished.disconnect()
+            box.reject()
+            box.deleteLater()
+
+    def _on_scan_message(self, text: str) -> None:
+        """The camera's calm message (a venue code ...): never over a result awaiting a decision."""
+        if self.result_panel.awaiting_decision:
+            log.info("scan message not shown: a result awaits the guard's decision")
+            return
+        self.result_panel.show_message(text, MESSAGE_CLEAR_MS)
+
+    def set_temperature_required(self, required: bool) -> None:
+        """设置 → 本场所要求测体温: the pad's 体温 row stays for every visitor."""
+        self.id_pad.set_temperature_required(required)
 
     def _show_venue_status(self, venue: MembershipOut) -> None:
         status = venue.venue_status
@@ -348,7 +507,15 @@ class Workbench(QWidget):
 
     @Slot(str)
     def on_scanned(self, text: str) -> None:
-        """A camera read or a wedge scan: identify the visitor of a new registration, or check."""
+        """A camera read or a wedge scan: identify the visitor of a new registration, or check.
+        A thermometer's burst (a short reading) goes to the 体温 field of the 核验 page."""
+        if looks_like_reading(text):
+            if self.tabs.currentWidget() is self.anomaly_form:  # measured while registering
+                self.anomaly_form.fields.temperature.setText(text.strip())
+                return
+            self.tabs.setCurrentWidget(self.check_page)
+            self.id_pad.set_temperature_reading(text)
+            return
         if self.tabs.currentWidget() is self.anomaly_form and self.anomaly_form.wants_visitor:
             self.anomaly_form.identify(text)
             return
@@ -372,9 +539,12 @@ class Workbench(QWidget):
 
     def _install_wedge(self) -> None:
         if self.wedge is None:
+            from shoumen_gui.scanning.thermometer import ThermometerWedgeDetector
             from shoumen_gui.ui.wedge_filter import WedgeFilter
 
-            self.wedge = WedgeFilter(self)
+            # A thermometer's reading ("36.8⏎") is shorter than any code: the detector also
+            # takes a fast, Enter-ended burst shaped like a reading as a scan.
+            self.wedge = WedgeFilter(self, detector=ThermometerWedgeDetector())
             self.wedge.scanned.connect(self.on_scanned)
         self.wedge.install()
 
@@ -433,6 +603,15 @@ class Workbench(QWidget):
         self.kiosk_unlock_button.setVisible(on)
         self.kiosk_button.setVisible(not on and (self.kiosk or not self.kiosk_button.isHidden()))
         self.kiosk = on
+        self._show_keyring_banner()
+
+    def _show_keyring_banner(self) -> None:
+        self.keyring_row.setVisible(not (self._keyring_persistent or self._keyring_dismissed or self.kiosk))
+
+    @Slot()
+    def _dismiss_keyring_banner(self) -> None:
+        self._keyring_dismissed = True  # for this run: the next start says it again
+        self._show_keyring_banner()
 
 
 def _preload_scanning() -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from shoumen_server import models  # noqa: F401  (registers the tables)
 from shoumen_server.db import Base, make_engine
+from shoumen_server.partitions import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

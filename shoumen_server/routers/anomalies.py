@@ -41,6 +41,7 @@ def anomaly_out(row: Anomaly) -> AnomalyOut:
         temperature=row.temperature,
         snapshot=HealthSnapshot.model_validate_json(row.snapshot_json) if row.snapshot_json else None,
         origin=row.origin,
+        no_phone_reason=row.no_phone_reason,
         arrival_at=row.arrival_at,
         transport=row.transport,
         anomaly_type=AnomalyType(row.anomaly_type),

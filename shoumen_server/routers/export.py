@@ -12,7 +12,7 @@ import io
 import logging
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import IO, Annotated, Any
 from urllib.parse import quote
@@ -20,16 +20,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from shoumen_core.identity import mask_name
 from shoumen_core.phone import mask_phone
-from shoumen_core.policy import LEVEL_WORDS
-from shoumen_core.schemas import CheckMethod, ExportFormat
+from shoumen_core.policy import LEVEL_WORDS, VerdictLevel
+from shoumen_core.schemas import CheckMethod, ExportFormat, ManualDecision
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_server.audit import audit
 from shoumen_server.counts import stored_rows
-from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, require_owner
+from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, ReadDb, require_owner
 from shoumen_server.errors import BadInput, PermissionDenied
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.models import Check, Checkpoint, User, Venue
@@ -40,7 +40,7 @@ log = logging.getLogger("shoumen.server.export")
 
 MAX_RANGE_DAYS = 31
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
-COLUMNS = ["时间", "场所", "卡口", "核验方式", "结论", "姓名", "证件号", "原因", "核验人员"]
+COLUMNS = ["时间", "场所", "卡口", "核验方式", "结论", "人工决定", "姓名", "证件号", "原因", "核验人员"]
 METHOD_NAMES = {
     CheckMethod.SCAN.value: "扫码",
     CheckMethod.DOCUMENT.value: "证件",
@@ -48,6 +48,10 @@ METHOD_NAMES = {
     CheckMethod.MANUAL.value: "人工登记",
 }
 LEVEL_NAMES = {level.value: words for level, words in LEVEL_WORDS.items()}
+# The guard's decision on a 人工核验 / 无法核验 result (issue 16 §7): contact tracing needs to
+# know who was let in by hand. A result that needed one and has none reads 未决定.
+DECISION_NAMES = {ManualDecision.ADMIT.value: "人工放行", ManualDecision.TURN_AWAY.value: "劝返"}
+_NEEDS_DECISION = frozenset({VerdictLevel.REVIEW.value, VerdictLevel.CANNOT_VERIFY.value})
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -97,11 +101,18 @@ def _staff_label(user_id: int | None, name: str | None, phone: str | None) -> st
     return " ".join(part for part in parts if part)
 
 
+def _decision_words(level: str, decision: str | None) -> str:
+    if decision is not None:
+        return DECISION_NAMES.get(decision, decision)
+    return "未决定" if level in _NEEDS_DECISION else ""
+
+
 def _export_rows(
-    sessions: sessionmaker[Session], venue_ids: list[int], first: date, last: date
+    sessions: Callable[[], Session], venue_ids: list[int], first: date, last: date
 ) -> Iterator[list[str]]:
     """The rows of the export, day by day in time order, read in pages from its own session
-    (the request's session is gone while the response streams)."""
+    (the request's session is gone while the response streams): a read that may lag, so on
+    the read replica when there is one (ctx.read_session)."""
     query = (
         select(
             Check.checked_at,
@@ -109,6 +120,7 @@ def _export_rows(
             Checkpoint.name,
             Check.method,
             Check.level,
+            Check.manual_decision,
             Check.masked_name,
             Check.masked_id,
             Check.findings_json,
@@ -133,6 +145,7 @@ def _export_rows(
                     checkpoint,
                     method,
                     level,
+                    decision,
                     name,
                     masked_id,
                     findings,
@@ -148,6 +161,7 @@ def _export_rows(
                         checkpoint or "",
                         METHOD_NAMES.get(method, method),
                         LEVEL_NAMES.get(level, level),
+                        _decision_words(level, decision),
                         name,
                         masked_id,
                         "；".join(finding_reasons(findings)),
@@ -203,6 +217,7 @@ def content_disposition(filename: str, ascii_fallback: str) -> str:
 def _export(
     ctx: Ctx,
     db: Session,
+    read: Session,
     caller: Caller,
     venue_ids: list[int],
     first: date,
@@ -214,7 +229,8 @@ def _export(
     venue_id: int | None = None,
     region_code: str | None = None,
 ) -> StreamingResponse:
-    rows = stored_rows(db, venue_ids, first, last)
+    # The size check reads where the rows will be read: the replica when there is one (ReadDb).
+    rows = stored_rows(read, venue_ids, first, last)
     if fmt is ExportFormat.XLSX and rows > XLSX_MAX_ROWS:
         raise BadInput("记录数超过 Excel 的上限，请缩短日期范围或导出 CSV", code="too_many_rows")
     audit(
@@ -250,7 +266,7 @@ def _export(
             filename, f"shoumen-checks-{ascii_label}-{span}.{fmt.value}"
         )
     }
-    export_rows = _export_rows(ctx.sessions, venue_ids, first, last)
+    export_rows = _export_rows(ctx.read_session, venue_ids, first, last)
     if fmt is ExportFormat.CSV:
         return StreamingResponse(_csv_chunks(export_rows), media_type=CSV_MEDIA_TYPE, headers=headers)
     return StreamingResponse(
@@ -272,6 +288,7 @@ def export_venue(
     caller: CurrentCaller,
     ctx: Ctx,
     db: Db,
+    read: ReadDb,
     start: StartQuery = "",
     end: EndQuery = "",
     format: FormatQuery = "csv",
@@ -282,6 +299,7 @@ def export_venue(
     return _export(
         ctx,
         db,
+        read,
         caller,
         [venue.id],
         first,
@@ -313,6 +331,7 @@ def export_region(
     caller: CurrentCaller,
     ctx: Ctx,
     db: Db,
+    read: ReadDb,
     start: StartQuery = "",
     end: EndQuery = "",
     format: FormatQuery = "csv",
@@ -324,5 +343,15 @@ def export_region(
     fmt = _checked_format(format)
     ids = _region_venue_ids(db, code, venue_ids)
     return _export(
-        ctx, db, caller, ids, first, last, fmt, label=code, ascii_label=f"region{code}", region_code=code
+        ctx,
+        db,
+        read,
+        caller,
+        ids,
+        first,
+        last,
+        fmt,
+        label=code,
+        ascii_label=f"region{code}",
+        region_code=code,
     )

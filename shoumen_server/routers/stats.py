@@ -32,6 +32,7 @@ from shoumen_server.deps import (
     Ctx,
     CurrentCaller,
     Db,
+    ReadDb,
     require_checker,
     require_supervisor,
     require_unit_stats_reader,
@@ -106,6 +107,7 @@ def venue_stats(
     caller: CurrentCaller,
     ctx: Ctx,
     db: Db,
+    read: ReadDb,
     date: DateQuery = None,
     scope: ScopeQuery = StatsScope.UNIT.value,
     checkpoint_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -119,7 +121,7 @@ def venue_stats(
         venue_id=venue_id,
         scope=stats_scope,
         checkpoint_id=checkpoint_id,
-        counts=counts.day_counts(db, venue_id, day, user_id=user_id, checkpoint_id=checkpoint_id),
+        counts=counts.day_counts(read, venue_id, day, user_id=user_id, checkpoint_id=checkpoint_id),
     )
 
 
@@ -181,6 +183,7 @@ def venue_abnormal(
     caller: CurrentCaller,
     ctx: Ctx,
     db: Db,
+    read: ReadDb,
     date: DateQuery = None,
     scope: ScopeQuery = StatsScope.UNIT.value,
 ) -> AbnormalList:
@@ -192,16 +195,21 @@ def venue_abnormal(
     query = _abnormal_query().where(Check.venue_id == venue_id, Check.day == day)
     if user_id is not None:
         query = query.where(Check.user_id == user_id)
-    items = [AbnormalItem(**_item(row)) for row in db.execute(query)]
+    items = [AbnormalItem(**_item(row)) for row in read.execute(query)]
     return AbnormalList(venue_id=venue_id, day=day, items=items)
 
 
 @router.get("/venues/{venue_id}/trend", response_model=Trend)
 def venue_trend(
-    venue_id: VenueId, caller: CurrentCaller, ctx: Ctx, db: Db, days: Annotated[int, Query()] = 30
+    venue_id: VenueId,
+    caller: CurrentCaller,
+    ctx: Ctx,
+    db: Db,
+    read: ReadDb,
+    days: Annotated[int, Query()] = 30,
 ) -> Trend:
     require_unit_stats_reader(db, caller, venue_id)
-    points = counts.trend(db, [venue_id], local_day(ctx.clock()), checked_days(days))
+    points = counts.trend(read, [venue_id], local_day(ctx.clock()), checked_days(days))
     return Trend(points=points)
 
 
@@ -213,13 +221,13 @@ def region_stats(
     region_code: Annotated[str, Path(max_length=20)],
     caller: CurrentCaller,
     ctx: Ctx,
-    db: Db,
+    read: ReadDb,
     date: DateQuery = None,
 ) -> RegionStats:
     """One row per active venue of the region (those without checks too), and the totals."""
     code = checked_region(caller, region_code)
     day = parse_day(date, ctx.clock())
-    venues, totals = counts.region_day(db, code, day)
+    venues, totals = counts.region_day(read, code, day)
     return RegionStats(region_code=code, day=day, venues=venues, totals=totals)
 
 
@@ -228,7 +236,7 @@ def region_trend(
     region_code: Annotated[str, Path(max_length=20)],
     caller: CurrentCaller,
     ctx: Ctx,
-    db: Db,
+    read: ReadDb,
     days: Annotated[int, Query()] = 30,
     venue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Trend:
@@ -237,13 +245,13 @@ def region_trend(
     span = checked_days(days)
     venue_ids: Any = counts.region_venues(code)
     if venue_id is not None:
-        venue = db.get(Venue, venue_id)
+        venue = read.get(Venue, venue_id)
         if venue is None:
             raise NotFound("场所不存在", code="venue_not_found")
         if venue.region_code != code:
             raise BadInput("该场所不在此区域内", code="venue_outside_region")
         venue_ids = [venue_id]
-    return Trend(points=counts.trend(db, venue_ids, local_day(ctx.clock()), span))
+    return Trend(points=counts.trend(read, venue_ids, local_day(ctx.clock()), span))
 
 
 @router.get("/regions/{region_code}/abnormal", response_model=RegionAbnormalList)
@@ -251,7 +259,7 @@ def region_abnormal(
     region_code: Annotated[str, Path(max_length=20)],
     caller: CurrentCaller,
     ctx: Ctx,
-    db: Db,
+    read: ReadDb,
     date: DateQuery = None,
 ) -> RegionAbnormalList:
     """The region's checks that did not pass on a day (newest first, at most 500)."""
@@ -265,6 +273,6 @@ def region_abnormal(
     )
     items = [
         RegionAbnormalItem(**_item(row), venue_id=row.venue_id, venue_name=row.venue_name)
-        for row in db.execute(query)
+        for row in read.execute(query)
     ]
     return RegionAbnormalList(region_code=code, day=day, items=items)

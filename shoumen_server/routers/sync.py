@@ -27,6 +27,7 @@ from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
 from shoumen_server.errors import ApiError
 from shoumen_server.ingest import MAX_ID, PushLimits, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
+from shoumen_server.metrics import count_push
 from shoumen_server.models import Membership, User
 from shoumen_server.trust_root import signed_trust_list, trust_list_version
 from shoumen_server.venue_refs import registry_refs
@@ -77,7 +78,7 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
             len(rejected),
             ",".join(sorted({r.code for r in rejected})),
         )
-    return PushResponse(accepted=accepted, rejected=rejected, anomaly_versions=versions)
+    return count_push(body, PushResponse(accepted=accepted, rejected=rejected, anomaly_versions=versions))
 
 
 def _staff(db: Session, venue_id: int) -> list[StaffBrief]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from shoumen_core.codes import generate_sealing_keypair
@@ -49,11 +49,18 @@ def test_required_fields_follow_the_type_and_the_link() -> None:
     unlinked, linked = base(), base(check_id=uuid.uuid4(), masked_id="330624********1012")
     assert edit.required_fields(AnomalyType.RED_CODE, unlinked) == {"type", "action", "document"}
     assert edit.required_fields(AnomalyType.RED_CODE, linked) == {"type", "action"}
+    # FAQ 6: the phone is optional; without one, why there is none.
     assert edit.required_fields(AnomalyType.NO_PHONE_NO_ID, unlinked) == {
         "type",
         "action",
         "name",
-        "phone",
+        "no_phone_reason",
+        "notes",
+    }
+    assert edit.required_fields(AnomalyType.NO_PHONE_NO_ID, unlinked, phone_typed=True) == {
+        "type",
+        "action",
+        "name",
         "notes",
     }
 
@@ -68,7 +75,13 @@ def test_validation_says_what_is_wrong() -> None:
         "document": "请录入证件号码，或先扫码关联核验记录",
     }
     faq6 = Draft(anomaly_type=AnomalyType.NO_PHONE_NO_ID, action=AnomalyAction.TURN_AWAY)
-    assert set(messages(faq6)) == {"name", "phone", "notes"}
+    assert set(messages(faq6)) == {"name", "no_phone_reason", "notes"}
+    paper = Draft(AnomalyType.NO_PHONE_NO_ID, AnomalyAction.ADMIT_PAPER, name="王奶奶", notes="纸质登记")
+    assert messages(paper, base()) == {"no_phone_reason": "请填写联系电话，或说明无法留电话的原因"}
+    assert messages(replace(paper, no_phone_reason="无手机"), base()) == {}
+    assert messages(Draft(AnomalyType.FEVER, AnomalyAction.ADMIT_PAPER), base(check_id=uuid.uuid4())) == {
+        "action": "“放行（已做传统纸质登记）”只用于无智能手机且无证件号码的访客"
+    }
     wrong = Draft(
         anomaly_type=AnomalyType.FEVER,
         action=AnomalyAction.ISOLATION_POINT,
@@ -83,7 +96,7 @@ def test_validation_says_what_is_wrong() -> None:
     }
     assert messages(
         Draft(AnomalyType.FEVER, AnomalyAction.OTHER, temperature="hot"), base(check_id=uuid.uuid4())
-    ) == {"temperature": "体温应为数字，例如 37.5"}
+    ) == {"temperature": "体温应为数字，例如 36.8"}
     fine = Draft(AnomalyType.FEVER, AnomalyAction.OTHER, phone="+86 138-0013-8000", temperature="37.8 ℃")
     assert messages(fine, base(check_id=uuid.uuid4())) == {}
 
@@ -224,16 +237,23 @@ def test_a_visitor_without_phone_or_id_is_registered_by_hand(
     assert form.wants_visitor
     form.fields.type_box.setCurrentIndex(form.fields.type_box.findData(AnomalyType.NO_PHONE_NO_ID.value))
     labels = {key: label.text() for key, label in form.fields.field_labels.items()}
-    assert labels["name"] == "姓名 *" and labels["phone"] == "联系电话 *"
+    assert labels["name"] == "姓名 *" and labels["phone"] == "联系电话"
+    assert labels["no_phone_reason"] == "无电话原因 *"
     assert labels["notes"] == "来访事由 / 情况说明 *" and labels["document"] == "证件号码"
     assert form.fields.action_box.currentText() == "劝返"
     click(qtbot, form, "anomalySave")
-    assert message(form) == "请填写姓名；请填写联系电话；请填写来访事由或情况说明"
+    assert (
+        message(form)
+        == "请填写姓名；请填写情况说明（核验了什么、如何处置）；请填写联系电话，或说明无法留电话的原因"
+    )
     form.fields.name.setText("王大爷")  # typed with an input method, not key by key
     qtbot.keyClicks(form.fields.phone, "13700000099")  # a relative's phone
+    qtbot.waitUntil(lambda: form.fields.phone.text() == "13700000099")  # the wedge filter holds a burst
+    assert form.fields.field_labels["no_phone_reason"].text() == "无电话原因"  # a phone: no reason needed
     form.fields.notes.setPlainText("看望住院的老伴，无智能手机，未带身份证")
     anomaly = save(qtbot, form)
-    assert anomaly.check_id is None and anomaly.masked_id == "" and anomaly.sealed_document is None
+    assert anomaly.masked_id == "" and anomaly.sealed_document is None
+    assert anomaly.check_id is not None  # the paper check, recorded so the visitor counts
     qtbot.waitUntil(lambda: server_anomaly(app, anomaly.id) is not None, timeout=15_000)
     stored = server_anomaly(app, anomaly.id)
     assert stored is not None
@@ -361,3 +381,48 @@ def test_the_form_refuses_an_implausible_temperature(qtbot: QtBot, text: str) ->
     form.fields.temperature.setText(text)
     problems = edit.validate(form.fields.draft(), form.base, TODAY)
     assert [p.field for p in problems if p.field == "temperature"] == ["temperature"]
+
+
+def test_faq6_paper_check_admit_is_registered_and_counts_in_the_days_figures(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    """Issue 16 §4 (the seed's FAQ 6): no smartphone, no ID, no phone: the name, a free
+    description and why there is no phone suffice, and 放行 after the paper check is a
+    disposition; the visitor counts among the day's checks."""
+    app = make_station_app(demo_login=GUARD_PHONE)
+    app.start()
+    workbench = app.window.workbench
+    checked = find(workbench.stats_view, QLabel, "countChecked")
+    workbench.tabs.setCurrentWidget(workbench.stats_view)
+    qtbot.waitUntil(lambda: checked.text().isdigit(), timeout=15_000)
+    before = int(checked.text())
+
+    workbench.tabs.setCurrentWidget(workbench.anomaly_form)
+    form = workbench.anomaly_form
+    fields = form.fields
+    fields.type_box.setCurrentIndex(fields.type_box.findData(AnomalyType.NO_PHONE_NO_ID.value))
+    assert find(form, QLineEdit, "anomalyNoPhoneReason").isVisible()
+    fields.action_box.setCurrentIndex(fields.action_box.findData(AnomalyAction.ADMIT_PAPER.value))
+    assert fields.action_box.currentText() == "放行（已做传统纸质登记）"
+    fields.name.setText("王奶奶")  # as an input method commits it
+    fields.notes.setPlainText("无智能手机、未带身份证；已按传统方式纸质登记，体温正常")
+    fields.no_phone_reason.setText("老人独居，无手机")
+    anomaly = save(qtbot, form)
+    assert anomaly.action is AnomalyAction.ADMIT_PAPER and anomaly.phone_masked == ""
+    check_id = anomaly.check_id
+    assert check_id is not None
+
+    qtbot.waitUntil(lambda: server_anomaly(app, anomaly.id) is not None, timeout=15_000)
+    stored = server_anomaly(app, anomaly.id)
+    assert stored is not None
+    assert (stored.masked_name, stored.action, stored.no_phone_reason) == (
+        "王**",
+        AnomalyAction.ADMIT_PAPER,
+        "老人独居，无手机",
+    )
+    qtbot.waitUntil(lambda: check_id in embedded.server_checks(), timeout=15_000)
+    assert embedded.server_checks()[check_id].manual_decision == "admit"
+
+    workbench.tabs.setCurrentWidget(workbench.stats_view)
+    workbench.stats_view.refresh()
+    qtbot.waitUntil(lambda: checked.text() == str(before + 1), timeout=15_000)

@@ -16,7 +16,7 @@ from shoumen_gui.ui.flow import BackendChoice, login_with_demo_code
 from shoumen_gui.ui.session import EXPIRES_META_KEY
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, SHOP_OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
-from tests.gui.helpers import click, find, log_in, type_id, verdict, wait_for_page
+from tests.gui.helpers import click, find, log_in, log_out, type_id, verdict, wait_for_page
 
 
 def test_guard_logs_in_and_picks_a_checkpoint(
@@ -150,7 +150,7 @@ def test_logout_forgets_the_token(
 ) -> None:
     app = make_station_app(demo_login=GUARD_PHONE)
     app.start()
-    click(qtbot, app.window, "logoutButton")
+    log_out(qtbot, app.window)
     assert app.window.current_page is app.window.login
     qtbot.waitUntil(lambda: not memory_keyring.store, timeout=10_000)
     qtbot.waitUntil(lambda: app.tasks.idle, timeout=10_000)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -116,6 +117,27 @@ def test_unhandled_exception_writes_a_report_and_opens_a_dialog(
     assert dialog.objectName() == "crashDialog"
     assert dialog.isVisible()
     assert str(report) in dialog.informativeText()
+
+
+def test_a_crash_report_that_cannot_be_written_still_tells_the_guard_in_words(
+    crash_handler: CrashHandler, qtbot: QtBot, tmp_path: Path
+) -> None:
+    # The log folder became something the OS cannot write into (here a file of the same name):
+    # the dialog still opens and says where and why, instead of the crash going to stderr only.
+    logs = tmp_path / "logs"
+    shutil.rmtree(logs)
+    logs.write_text("not a folder", encoding="utf-8")
+    try:
+        _raise("disk trouble")
+    except RuntimeError:
+        exc_type, exc, tb = sys.exc_info()
+    assert exc_type is not None and exc is not None
+    with qtbot.waitSignal(crash_handler.crashed, timeout=5000) as blocker:
+        crash_handler.handle_exception(exc_type, exc, tb)
+    assert blocker.args == [""]  # no report file
+    dialog = crash_handler.dialog
+    assert isinstance(dialog, QMessageBox) and dialog.isVisible()
+    assert f"错误报告无法保存到 {logs}（路径上有同名的文件）" in dialog.informativeText()
 
 
 def test_exception_in_a_thread_reaches_the_gui_thread(crash_handler: CrashHandler, qtbot: QtBot) -> None:

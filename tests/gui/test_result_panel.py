@@ -149,13 +149,16 @@ def test_temperature_row_appears_only_when_measured(panel: ResultPanel) -> None:
 
 
 def test_auto_clear_removes_every_trace_of_the_person(qtbot: QtBot, panel: ResultPanel) -> None:
-    panel.show_result(result_for(CASES[VerdictLevel.REVIEW]), clear_after_ms=150)
+    panel.show_result(
+        result_for(snapshot(code_colour=CodeColour.RED, nat_sampled_at=NOW - timedelta(hours=49))),
+        clear_after_ms=150,
+    )
     assert label(panel, "clearCountdown").text() == "1 秒后清除"
     with qtbot.waitSignal(panel.cleared, timeout=3000):
         pass
     assert panel.result is None
     for name in ("verdictLabel", "maskedName", "maskedId", "verdictHeadline", "rowNatReason", "rowNatState"):
-        assert label(panel, name).text() == "", name
+        assert label(panel, name).text() == "", name  # a DENY with a NAT finding: every row cleared
     assert label(panel, "readyLabel").isVisible()
     assert label(panel, "readyLabel").text() == "请扫描个人健康码，或录入证件号码"
     texts = " ".join(child.text() for child in panel.findChildren(QLabel))
@@ -224,3 +227,22 @@ def test_sound_files_are_generated_wavs() -> None:
         with wave.open(str(resources_dir() / "sounds" / f"{name}.wav")) as wav:
             assert wav.getnchannels() == 1 and wav.getsampwidth() == 2
             assert 0.1 < wav.getnframes() / wav.getframerate() < 0.6
+
+
+def test_a_result_needing_a_decision_does_not_clear_itself(qtbot: QtBot, panel: ResultPanel) -> None:
+    """Issue 16 §1: 人工核验 waits for 人工放行 / 劝返 (or 暂不决定), however long it takes."""
+    panel.show_result(result_for(CASES[VerdictLevel.REVIEW]), clear_after_ms=150)
+    assert not panel.clear_timer.isActive()
+    assert label(panel, "clearCountdown").text() == "等待人工决定"
+    assert button(panel, "dismissUndecided").isVisible()
+    with qtbot.waitSignal(panel.dismissed_undecided, timeout=3000):
+        qtbot.mouseClick(button(panel, "dismissUndecided"), Qt.MouseButton.LeftButton)
+    assert panel.result is None
+
+
+def test_an_unattended_panel_clears_a_review_result(qtbot: QtBot, panel: ResultPanel) -> None:
+    """A kiosk's visitor cannot decide: the result leaves the screen after the clear time."""
+    panel.set_attended(False)
+    panel.show_result(result_for(CASES[VerdictLevel.REVIEW]), clear_after_ms=150)
+    with qtbot.waitSignal(panel.cleared, timeout=3000):
+        pass

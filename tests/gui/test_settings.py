@@ -158,3 +158,20 @@ def test_data_dir_keeps_everything_in_one_folder(tmp_path: Path) -> None:
     for file in (paths.settings_file, paths.log_file, paths.embedded_db, paths.cache_db("embedded-x")):
         assert file.is_relative_to(tmp_path / "kiosk")
     assert paths.log_dir.is_dir()
+
+
+def test_the_ca_file_is_a_path_setting_that_round_trips(tmp_path: Path) -> None:
+    """Issue 15 §5: a station of a county whose server has a certificate from the county's own
+    CA keeps that CA's file in its settings (`shoumen --ca FILE` overrides it for one run)."""
+    store = SettingsStore(tmp_path / "settings.json")
+    wanted = Settings(server_url="https://shoumen.example.gov.cn", ca_file="/etc/shoumen/县政务云 CA.pem")
+    store.save(wanted)
+    assert SettingsStore(store.path).load() == wanted
+    assert Settings().ca_file == ""  # no CA file: the usual public roots
+
+
+@pytest.mark.parametrize("value", [42, 1.5, None, ["/a.pem"], "x" * 5000, "/etc/ca\0.pem"])
+def test_a_ca_file_that_is_no_path_falls_back_to_none(tmp_path: Path, value: object) -> None:
+    path = tmp_path / "settings.json"
+    write(path, {"version": SETTINGS_VERSION, "ca_file": value, "device_name": "北门"})
+    assert SettingsStore(path).load() == Settings(device_name="北门")

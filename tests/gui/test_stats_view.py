@@ -98,8 +98,10 @@ def test_merge_adds_unsynced_local_rows_and_prefers_a_local_registration() -> No
 
 
 def counters(view: StatsView) -> tuple[int, int, int, int]:
+    """The tiles as numbers; -1 for a tile still loading ("—", issue 16 §5)."""
     names = ("countChecked", "countPassed", "countReview", "countAbnormal")
-    return tuple(int(find(view, QLabel, name).text()) for name in names)  # type: ignore[return-value]
+    texts = [find(view, QLabel, name).text() for name in names]
+    return tuple(-1 if text == "—" else int(text) for text in texts)  # type: ignore[return-value]
 
 
 def plus(before: tuple[int, ...], *delta: int) -> tuple[int, ...]:

@@ -113,7 +113,13 @@ def test_create_is_idempotent_and_lists_by_day(server: Server) -> None:
 def test_documents_are_optional_and_sealed_ones_are_stored_as_bytes(server: Server) -> None:
     venue_id, owner = register_venue(server)
     manual = anomaly(
-        venue_id, document_number=None, phone="", name="李大爷", anomaly_type="no_phone_no_id", action="other"
+        venue_id,
+        document_number=None,
+        phone="",
+        name="李大爷",
+        no_phone_reason="老人独居，无电话",
+        anomaly_type="no_phone_no_id",
+        action="other",
     )
     r = server.client.post(_url(venue_id), json=manual, headers=owner)
     assert r.status_code == 201, r.text

@@ -280,3 +280,11 @@ def test_serve_answers_http(db_url: str) -> None:
         process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_serve_refuses_a_worker_count_out_of_bounds(db_url: str) -> None:
+    for workers in ("0", "65"):
+        result = run("serve", "--workers", workers, "--demo", url=db_url)
+        assert result.returncode == 2 and "--workers" in result.stderr
+    result = run("serve", "--graceful-timeout", "0", "--demo", url=db_url)
+    assert result.returncode == 2 and "--graceful-timeout" in result.stderr

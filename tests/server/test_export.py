@@ -28,7 +28,7 @@ from tests.server.journeys import (
     role_actors,
 )
 
-HEADER = ["时间", "场所", "卡口", "核验方式", "结论", "姓名", "证件号", "原因", "核验人员"]
+HEADER = ["时间", "场所", "卡口", "核验方式", "结论", "人工决定", "姓名", "证件号", "原因", "核验人员"]
 
 
 def _fill(server: Server, actors: Actors) -> None:
@@ -101,14 +101,14 @@ def test_venue_csv_export_reads_back_masked_in_time_order(server: Server) -> Non
     assert {row[1] for row in body} == {"新昌县城关农贸市场"}
     first, staff_row, deny_row = body
     assert first[2:5] == ["大门", "扫码", "通行"]
-    assert staff_row[2:6] == ["", "证件", "人工核验", "李*"]
-    assert staff_row[6] == "330624********1234"
-    assert staff_row[7] == "核酸检测已超过 48 小时"
-    assert staff_row[8] == "李* 139****0002"
-    assert deny_row[4] == "禁止通行" and deny_row[7] == "红码，请报告社区"
+    assert staff_row[2:7] == ["", "证件", "人工核验", "未决定", "李*"]
+    assert staff_row[7] == "330624********1234"
+    assert staff_row[8] == "核酸检测已超过 48 小时"
+    assert staff_row[9] == "李* 139****0002"
+    assert deny_row[4] == "禁止通行" and deny_row[5] == "" and deny_row[8] == "红码，请报告社区"
     # The server masked the pushed "masked" name again (issue 13 §5); still never a formula.
-    assert deny_row[5] == "'=" + "*" * 17
-    assert deny_row[8].endswith("139****0001")
+    assert deny_row[6] == "'=" + "*" * 17
+    assert deny_row[9].endswith("139****0001")
     text = r.content.decode("utf-8-sig")
     assert "13900000002" not in text and "13900000001" not in text
 
@@ -143,8 +143,44 @@ def test_xlsx_export_reads_back(server: Server) -> None:
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0] == HEADER
     assert [row[0] for row in rows[1:]] == ["2026-11-20 08:15:00", "2026-11-20 09:30:00"]
-    assert rows[2][5] == "'=" + "*" * 17
+    assert rows[2][6] == "'=" + "*" * 17
     assert _audits(server)[0]["format"] == "xlsx" and _audits(server)[0]["rows"] == 2
+
+
+def test_export_says_the_manual_decision_of_each_check(server: Server) -> None:
+    """Issue 16 §7: contact tracing must see who was let in by hand (人工放行) or turned away."""
+    actors = role_actors(server)
+    venue_id = actors.venue_id
+    push_ok(
+        server,
+        actors.headers["owner"],
+        [
+            check(venue_id, level="review", at=local(TODAY, 8, 0), manual_decision="admit"),
+            check(venue_id, level="cannot_verify", at=local(TODAY, 8, 1), manual_decision="turn_away"),
+            check(venue_id, level="review", at=local(TODAY, 8, 2)),
+            check(venue_id, at=local(TODAY, 8, 3)),
+        ],
+    )
+    for fmt in ("csv", "xlsx"):
+        r = server.client.get(
+            f"{API}/venues/{venue_id}/export",
+            params={**_range(0), "format": fmt},
+            headers=actors.headers["owner"],
+        )
+        assert r.status_code == 200, r.text
+        if fmt == "csv":
+            rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        else:
+            sheet = load_workbook(io.BytesIO(r.content), read_only=True).active
+            assert sheet is not None
+            rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+        assert rows[0][5] == "人工决定"
+        assert [(row[4], row[5]) for row in rows[1:]] == [
+            ("人工核验", "人工放行"),
+            ("无法核验", "劝返"),
+            ("人工核验", "未决定"),
+            ("通行", ""),
+        ]
 
 
 def test_region_export_all_or_some_venues(server: Server) -> None:

@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 
 from shoumen_server import migrate
 from shoumen_server.db import Base, make_engine
+from shoumen_server.partitions import include_name
 from shoumen_server.setup_db import migrate_database
 
 
@@ -18,7 +19,8 @@ def test_migrations_build_the_models_schema(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            context = MigrationContext.configure(conn, opts={"include_name": include_name})
+            diff = compare_metadata(context, Base.metadata)
         assert diff == []
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:

@@ -23,7 +23,7 @@ from shoumen_core.schemas import AnomalyAction, AnomalyOut, AnomalyType, RegionA
 from shoumen_gui.services.admin import AdminService, FullDetails
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import AbnormalModel, SortProxy, local_time
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, set_message
+from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message
 
 FULL_DETAILS_SECONDS = 60  # the unmasked details clear themselves after this
 OFFLINE_HINT = "当前离线：异常名单和登记详情需要联网查看"
@@ -45,6 +45,7 @@ ACTION_WORDS = {
     AnomalyAction.REPORT_COMMUNITY: "报告社区",
     AnomalyAction.AMBULANCE: "呼叫 120",
     AnomalyAction.YELLOW_SAMPLING: "送黄码采样点",
+    AnomalyAction.ADMIT_PAPER: "放行（已做传统纸质登记）",
     AnomalyAction.OTHER: "其他",
 }
 
@@ -224,7 +225,9 @@ class AbnormalPanel(QWidget):
         else:
             fn = lambda: admin.full_details(item.venue_id, check_id=item.check_id)  # noqa: E731
         set_message(self.message, self.tr("正在读取…"))
-        self.tasks.run(fn, lambda details: self._on_full(item, details), self._on_failed)
+        run_online(
+            self.tasks, self.message, fn, lambda details: self._on_full(item, details), self._on_failed
+        )
 
     def _on_full(self, item: RegionAbnormalItem, details: FullDetails) -> None:
         if self.item is not item:
@@ -247,4 +250,4 @@ class AbnormalPanel(QWidget):
         self.full.hide()
 
     def _on_failed(self, error: Exception) -> None:
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")

@@ -1,39 +1,41 @@
 """QtCharts of the region view: checks per hour of one day, and a 30-day trend of checked and
 abnormal — for the whole region or for one venue. No animation: a chart shows at once, and
-renders offscreen the same way (tests grab it as an image)."""
+renders offscreen the same way (tests grab it as an image).
+
+Issue 16 §10: at 1280×800 the hours, standing on end in a narrow chart, were elided to "⋮"
+and the counts axis repeated labels (6, 6, 4, 4…). The hours are labelled every third hour,
+upright, each with three bars' width of room (a QCategoryAxis over the bar positions); the
+counts take whole-number ticks fitted to the plot height (ui/hour_chart.fit_count_axis)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
 from PySide6.QtCharts import (
-    QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QDateTimeAxis,
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime, QRectF, Qt, Slot
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from shoumen_core.policy import LEVEL_COLOURS, VerdictLevel
 from shoumen_core.schemas import TrendPoint
 from shoumen_core.timeutil import LOCAL_TZ
+from shoumen_gui.ui.hour_chart import fit_count_axis
 from shoumen_gui.ui.venue.common import tr
 
 CHECKED_COLOUR = QColor("#1a73e8")
 ABNORMAL_COLOUR = QColor(LEVEL_COLOURS[VerdictLevel.DENY])
 
 
-def _nice_max(value: int) -> int:
-    """An axis top a little above `value` (at least 5), on a round number."""
-    top = max(5, value)
-    step = 10 ** max(0, len(str(top)) - 1)
-    return ((top + step - 1) // step) * step if top > 10 else top + (top % 2)
+HOUR_LABEL_EVERY = 3
 
 
 class _ChartView(QChartView):
@@ -47,10 +49,26 @@ class _ChartView(QChartView):
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.setChart(chart)
+        self.counts_axis: QValueAxis | None = None  # refitted when the plot changes size
+        self.top = 0
+        chart.plotAreaChanged.connect(self._refit)
+
+    @Slot(QRectF)
+    def _refit(self, _plot: QRectF) -> None:
+        if self.counts_axis is not None:
+            fit_count_axis(self.chart(), self.counts_axis, self.top)
+
+    def _counts_axis(self, top: int) -> QValueAxis:
+        counts = QValueAxis()
+        counts.setLabelFormat("%d")
+        self.counts_axis, self.top = counts, top
+        fit_count_axis(self.chart(), counts, top)
+        return counts
 
     def _reset(self, title: str) -> QChart:
         chart = self.chart()
         chart.removeAllSeries()
+        self.counts_axis = None
         for axis in chart.axes():
             chart.removeAxis(axis)
         chart.setTitle(title)
@@ -83,14 +101,15 @@ class HourlyChart(_ChartView):
         series = QBarSeries()
         series.append(bars)
         chart.addSeries(series)
-        hours = QBarCategoryAxis()
-        hours.append([str(h) for h in range(len(by_hour))])
+        # Bars stand at 0..23; a label at every third hour, centred under its bar, has the
+        # room of three bars (its category runs from the previous label to it).
+        hours = QCategoryAxis()
+        hours.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+        hours.setRange(-0.5, len(by_hour) - 0.5)
+        for hour in range(0, len(by_hour), HOUR_LABEL_EVERY):
+            hours.append(str(hour), hour)
         hours.setTitleText(tr("时"))
-        hours.setLabelsAngle(-90)  # 24 labels fit a narrow chart standing up
-        counts = QValueAxis()
-        counts.setRange(0, _nice_max(max(by_hour, default=0)))
-        counts.applyNiceNumbers()
-        counts.setLabelFormat("%d")
+        counts = self._counts_axis(max(by_hour, default=0))
         chart.addAxis(hours, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(hours)
@@ -128,10 +147,7 @@ class TrendChart(_ChartView):
                 QDateTime.fromMSecsSinceEpoch(_msecs(self.points[0].day)),
                 QDateTime.fromMSecsSinceEpoch(_msecs(self.points[-1].day)),
             )
-        counts = QValueAxis()
-        counts.setRange(0, _nice_max(max((p.checked for p in self.points), default=0)))
-        counts.applyNiceNumbers()
-        counts.setLabelFormat("%d")
+        counts = self._counts_axis(max((p.checked for p in self.points), default=0))
         chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
         for series in (checked, abnormal):

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.schemas import ExportFormat
-from shoumen_gui.services.admin import AdminService, ExportCancelled, ExportResult
+from shoumen_gui.services.admin import AdminService, ExportCancelled, ExportResult, FileNotWritten
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import VenueChoiceModel
 from shoumen_gui.ui.venue.common import (
@@ -237,7 +237,9 @@ class ExportDialog(QDialog):
         if isinstance(error, ExportCancelled):
             set_message(self.status, self.tr("导出已取消，未保存文件"))
             return
-        set_message(self.status, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.status, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
+        if isinstance(error, FileNotWritten):  # choose another place: the button is the next step
+            self.choose.setFocus()
 
     @Slot()
     def cancel_or_close(self) -> None:

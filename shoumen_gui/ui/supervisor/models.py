@@ -88,6 +88,7 @@ class RegionVenuesModel(_Table):
     NUMERIC = frozenset({2, 3, 4, 5})
 
     rows: list[RegionVenueRow]
+    day_is_today = True  # the region view says which day the rows are for ("今日" or "当日")
 
     def _data(self, row: int, column: int, role: int) -> Any:
         venue = self.rows[row]
@@ -107,10 +108,12 @@ class RegionVenuesModel(_Table):
             if isinstance(value, datetime):
                 return as_utc(value).timestamp()
             return -1.0 if value is None else value
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return venue.name  # elided in a narrow table
         if role in _DISPLAY:
             value = values[column]
             if column == 6:
-                return local_time(value) or tr("今日无核验")
+                return local_time(value) or (tr("今日无核验") if self.day_is_today else tr("当日无核验"))
             return str(value)
         return None
 

@@ -16,7 +16,7 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
-from shoumen_gui.ui.venue.common import button, error_text, label, set_message
+from shoumen_gui.ui.venue.common import button, error_text, label, run_online, set_message
 from shoumen_gui.ui.venue.forms import VenueForm
 
 OFFLINE_HINT = "当前离线：代为注册需要联网，请联网后重试"
@@ -108,7 +108,9 @@ class OnBehalfPanel(QWidget):
         admin = self.admin
         self.submit_button.setEnabled(False)
         set_message(self.message, self.tr("正在注册…"))
-        self.tasks.run(
+        run_online(
+            self.tasks,
+            self.message,
             lambda: admin.register_on_behalf(body),
             lambda venue: self._on_registered(body, venue),
             self._on_failed,
@@ -132,4 +134,4 @@ class OnBehalfPanel(QWidget):
         if isinstance(error, ServiceError) and self.form.show_server_error(error):
             set_message(self.message, self.tr("请按提示修改标红的内容"), "error")
             return
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")

@@ -23,7 +23,7 @@ from shoumen_core.schemas import MAX_REJECT_REASON, PendingVenueOut, VenueOut
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import _DISPLAY, VenueIdRole, _Table, local_time
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, set_message, tr
+from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message, tr
 
 OFFLINE_HINT = "当前离线：审核场所需要联网，请联网后重试"
 
@@ -165,7 +165,9 @@ class PendingVenuesPanel(QWidget):
         if admin is None or not region:
             return
         self.refresh_button.setEnabled(False)
-        self.tasks.run(lambda: admin.pending_venues(region), self._on_loaded, self._on_failed)
+        run_online(
+            self.tasks, self.message, lambda: admin.pending_venues(region), self._on_loaded, self._on_failed
+        )
 
     def _on_loaded(self, rows: list[PendingVenueOut]) -> None:
         if self.admin is None:
@@ -181,7 +183,7 @@ class PendingVenuesPanel(QWidget):
     def _on_failed(self, error: Exception) -> None:
         self.refresh_button.setEnabled(True)
         self._update_buttons()
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
     def selected(self) -> PendingVenueOut | None:
         rows = self.table.selectionModel().selectedRows()
@@ -239,7 +241,7 @@ class PendingVenuesPanel(QWidget):
                 return admin.approve_venue(venue.id)
             return admin.reject_venue(venue.id, reason)
 
-        self.tasks.run(run, self._on_decided, self._on_failed)
+        run_online(self.tasks, self.message, run, self._on_decided, self._on_failed)
 
     def _on_decided(self, venue: VenueOut) -> None:
         if self.admin is None:

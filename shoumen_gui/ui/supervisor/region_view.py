@@ -1,7 +1,12 @@
 """区域监管: what a township supervisor sees after logging in — the venues of the region on a
 day (sortable, with totals), charts for the region or one venue, the abnormal list with its
 drill-down, 查询预警 (venues whose lookups look like enumeration), 代为注册, and the export for
-contact tracing."""
+contact tracing.
+
+Issue 16 §5: figures are shown only under the date they are for. Choosing another date clears
+the table, totals, charts and lists and says it is loading; every read carries a request id
+(the generation) and an answer to a question no longer asked is dropped; a failure is said.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +38,14 @@ from shoumen_gui.ui.supervisor.lookup_alerts import LookupAlertsPanel
 from shoumen_gui.ui.supervisor.models import RegionVenuesModel, SortProxy, VenueIdRole, totals_text
 from shoumen_gui.ui.supervisor.on_behalf import OnBehalfPanel
 from shoumen_gui.ui.supervisor.pending_venues import PendingVenuesPanel
-from shoumen_gui.ui.venue.common import button, error_text, label, name_inner_controls, set_message
+from shoumen_gui.ui.venue.common import (
+    button,
+    error_text,
+    label,
+    name_inner_controls,
+    run_online,
+    set_message,
+)
 
 log = logging.getLogger("shoumen.gui.region")
 
@@ -69,6 +81,8 @@ class RegionView(QWidget):
         self.admin: AdminService | None = None
         self.user: UserOut | None = None
         self.region_day: RegionDay | None = None
+        self.shown_day: date | None = None  # the date whose figures are on screen
+        self._generation = 0  # request id of the day's read (and of a venue's charts)
         self.export_dialog: ExportDialog | None = None
 
         self.title = label("regionTitle", self.tr("区域监管"), "title", self.tr("区域监管"))
@@ -102,8 +116,13 @@ class RegionView(QWidget):
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Issue 16 §10: no sideways scrolling at 1280 px. The numbers take their width, the
+        # venue's name the rest (elided, whole in its tooltip), and the splitter gives the
+        # table two thirds of the width.
+        columns = self.table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        columns.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.verticalHeader().hide()
         self.table.selectionModel().selectionChanged.connect(self._on_venue_selected)
         self.totals = label("regionTotals", self.tr("合计"))
@@ -130,8 +149,9 @@ class RegionView(QWidget):
         right_column.addWidget(self.trend, 1)
         stats.addWidget(left)
         stats.addWidget(right)
-        stats.setStretchFactor(0, 3)
-        stats.setStretchFactor(1, 2)
+        stats.setStretchFactor(0, 2)
+        stats.setStretchFactor(1, 1)
+        stats.setSizes([2000, 1000])  # weights: Qt shares the real width in this ratio
 
         self.abnormal = AbnormalPanel(tasks)
         self.on_behalf = OnBehalfPanel(tasks)
@@ -171,11 +191,9 @@ class RegionView(QWidget):
 
     def clear(self) -> None:
         """After logout: nothing of the region stays on screen."""
-        self.admin, self.user, self.region_day = None, None, None
-        self.model.set_rows([])
-        self.abnormal.clear()
-        self._show_alerts(None)
-        self.totals.clear()
+        self.admin, self.user = None, None
+        self._generation += 1
+        self._clear_day()
         self.on_behalf.reset()
         self.pending.clear()
         self._show_pending_count()
@@ -187,11 +205,27 @@ class RegionView(QWidget):
         value = self.date.date()
         return date(value.year(), value.month(), value.day())
 
+    def _clear_day(self) -> None:
+        """Nothing of a day on screen (another date is loading, or its read failed)."""
+        self.region_day, self.shown_day = None, None
+        self.table.selectionModel().clearSelection()
+        self.model.set_rows([])
+        self.abnormal.clear()
+        self._show_alerts(None)
+        self.totals.clear()
+        self.chart_scope.clear()
+        self.hourly.set_counts([0] * 24, "")
+        self.trend.set_points([], "")
+
     @Slot()
     def refresh(self) -> None:
         admin, region, day = self.admin, self._region(), self.day
         if admin is None or not region:
             return
+        self._generation += 1
+        generation = self._generation
+        if day != self.shown_day:
+            self._clear_day()
 
         def load() -> RegionDay:
             return RegionDay(
@@ -201,16 +235,21 @@ class RegionView(QWidget):
                 alerts=admin.lookup_alerts(region, day),
             )
 
-        self.refresh_button.setEnabled(False)
-        set_message(self.message, self.tr("正在读取…"))
-        self.tasks.run(load, self._on_loaded, self._on_failed)
+        set_message(self.message, self.tr("正在读取 {0} 的数据…").format(day.isoformat()))
+        run_online(
+            self.tasks,
+            self.message,
+            load,
+            lambda loaded: self._on_loaded(generation, loaded),
+            lambda error: self._on_failed(error, generation),
+        )
 
-    def _on_loaded(self, loaded: RegionDay) -> None:
-        if self.admin is None or loaded.stats.day != self.day:
-            return  # logged out, or another day was chosen meanwhile
-        self.region_day = loaded
-        self.refresh_button.setEnabled(True)
+    def _on_loaded(self, generation: int, loaded: RegionDay) -> None:
+        if self.admin is None or generation != self._generation or loaded.stats.day != self.day:
+            return  # logged out, or another question was asked meanwhile
+        self.region_day, self.shown_day = loaded, loaded.stats.day
         self.table.selectionModel().clearSelection()
+        self.model.day_is_today = loaded.stats.day == local_day(utcnow())
         self.model.set_rows(loaded.stats.venues)
         self.totals.setText(totals_text(loaded.stats.totals))
         self.abnormal.set_items(self.admin, loaded.abnormal.items)
@@ -228,9 +267,13 @@ class RegionView(QWidget):
             self.lookup_alerts.set_items(alerts.items)
         self.tabs.setTabText(self.tabs.indexOf(self.lookup_alerts), self.lookup_alerts.tab_title())
 
-    def _on_failed(self, error: Exception) -> None:
-        self.refresh_button.setEnabled(True)
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+    def _on_failed(self, error: Exception, generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return  # the answer to a question no longer asked
+        words = error_text(error, self.tr(OFFLINE_HINT), self.admin)
+        if self.shown_day != self.day:
+            words = self.tr("{0} 的数据读取失败：{1}").format(self.day.isoformat(), words)
+        set_message(self.message, words, "error")
 
     @Slot()
     def _show_pending_count(self) -> None:
@@ -263,13 +306,18 @@ class RegionView(QWidget):
         if not rows or admin is None:
             return
         venue_id = int(self.proxy.data(rows[0], VenueIdRole))
+        generation = self._generation
 
         def load() -> VenueCharts:
             return VenueCharts(
                 venue_id, admin.venue_day(venue_id, day), admin.region_trend(region, TREND_DAYS, venue_id)
             )
 
-        self.tasks.run(load, self._on_venue_charts, self._on_failed)
+        def loaded(charts: VenueCharts) -> None:
+            if generation == self._generation and day == self.shown_day:
+                self._on_venue_charts(charts)
+
+        self.tasks.run(load, loaded, lambda error: self._on_failed(error, generation))
 
     def _on_venue_charts(self, charts: VenueCharts) -> None:
         name = next((v.name for v in self.model.rows if v.venue_id == charts.venue_id), str(charts.venue_id))

@@ -43,7 +43,7 @@ class AdminFlow(QObject):
         api = self.flow.api
         if api is None:
             raise RuntimeError("no backend yet")
-        return AdminService(api)
+        return AdminService(api, connectivity=self.flow.connectivity)
 
     # --- registration -----------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ class AdminFlow(QObject):
         station = self.flow.station
         if station is None or station.post.venue.role is not Role.OWNER:
             return
-        self.window.venue_admin.open(self._admin(), station.post.venue_id)
+        self.window.venue_admin.open(self._admin(), station.post.venue_id, station.post.checkpoint_id)
         self.window.show_page(self.window.venue_admin)
 
     @Slot()

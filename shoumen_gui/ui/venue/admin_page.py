@@ -10,7 +10,14 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
-from shoumen_gui.ui.venue.common import button, error_text, label, name_inner_controls, set_message
+from shoumen_gui.ui.venue.common import (
+    button,
+    error_text,
+    label,
+    name_inner_controls,
+    run_online,
+    set_message,
+)
 from shoumen_gui.ui.venue.policy import PolicyPanel
 from shoumen_gui.ui.venue.staff import StaffPanel
 
@@ -58,15 +65,17 @@ class VenueAdminPage(QWidget):
         layout.addWidget(self.tabs, 1)
         name_inner_controls(self)
 
-    def open(self, admin: AdminService, venue_id: int) -> None:
-        """Load the venue, then every tab (each tab reads its own part)."""
+    def open(self, admin: AdminService, venue_id: int, checkpoint_id: int | None = None) -> None:
+        """Load the venue, then every tab (each tab reads its own part). `checkpoint_id`: the
+        gate this station checks at (deleting it is said first)."""
         self.admin, self.venue = admin, None
         self.tabs.setCurrentWidget(self.code)
         self.code.clear()
         self.approval.hide()
         set_message(self.message, self.tr("正在读取场所信息…"))
-        self.tasks.run(lambda: admin.venue(venue_id), self._on_venue, self._on_failed)
+        run_online(self.tasks, self.message, lambda: admin.venue(venue_id), self._on_venue, self._on_failed)
         self.staff.load(admin, venue_id)
+        self.checkpoints.in_use_id = checkpoint_id
         self.checkpoints.load(admin, venue_id)
         self.policy.load(admin, venue_id)
 
@@ -103,7 +112,7 @@ class VenueAdminPage(QWidget):
         self.approval.show()
 
     def _on_failed(self, error: Exception) -> None:
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
     def _on_checkpoints_changed(self) -> None:
         self.config_changed.emit()

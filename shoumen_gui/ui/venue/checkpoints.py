@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QVBoxLayout, QW
 from shoumen_core.schemas import CheckpointOut
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, set_message
+from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：检查点只能在联网时修改，请联网后重试"
@@ -53,6 +53,7 @@ class CheckpointsPanel(QWidget):
         self.tasks = tasks
         self.admin: AdminService | None = None
         self.venue_id = 0
+        self.in_use_id: int | None = None  # the checkpoint this station checks at
         self.model = CheckpointModel(self)
         self.view = QListView()
         self.view.setObjectName("checkpointList")
@@ -143,6 +144,13 @@ class CheckpointsPanel(QWidget):
         if checkpoint is None:
             return
         text = self.tr("确定删除检查点“{0}”？已有的核验记录会保留。").format(checkpoint.name)
+        if checkpoint.id == self.in_use_id:  # the gate this very station checks at (issue 16 §10)
+            text = (
+                self.tr("“{0}”是本机正在使用的检查点。删除后，本机返回核验时需要重新选择检查点。\n").format(
+                    checkpoint.name
+                )
+                + text
+            )
         confirm(
             self,
             "confirmCheckpointRemove",
@@ -178,9 +186,9 @@ class CheckpointsPanel(QWidget):
         def failed(error: Exception) -> None:
             self.add_button.setEnabled(True)
             self._update_buttons()
-            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
-        self.tasks.run(fn, succeeded, failed)
+        run_online(self.tasks, self.message, fn, succeeded, failed)
 
     @Slot()
     def _on_selected(self) -> None:

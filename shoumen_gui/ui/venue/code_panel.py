@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QVBoxLayout, QWid
 
 from shoumen_core.schemas import VenueCodeOut, VenueOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.paths import file_message
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.common import (
@@ -29,6 +30,7 @@ from shoumen_gui.ui.venue.common import (
     button,
     error_text,
     label,
+    run_online,
     set_message,
     tr,
 )
@@ -133,7 +135,13 @@ class VenueCodePanel(QWidget):
         checkpoint_id = self.target.currentData()
         self._set_ready(False)
         set_message(self.message, self.tr("正在取得场所码…"))
-        self.tasks.run(lambda: admin.venue_code(venue.id, checkpoint_id), self._on_code, self._on_failed)
+        run_online(
+            self.tasks,
+            self.message,
+            lambda: admin.venue_code(venue.id, checkpoint_id),
+            self._on_code,
+            self._on_failed,
+        )
 
     def _on_code(self, code: VenueCodeOut) -> None:
         if (
@@ -154,7 +162,7 @@ class VenueCodePanel(QWidget):
         self.warning.setVisible(bool(text))
 
     def _on_failed(self, error: Exception) -> None:
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
     # --- output ---------------------------------------------------------------------------------
 
@@ -210,8 +218,8 @@ class VenueCodePanel(QWidget):
         def failed(error: Exception) -> None:
             if not isinstance(error, OSError):
                 raise error
-            log.warning("could not write the %s: %s", what, type(error).__name__)
-            set_message(self.message, self.tr("无法保存到该位置，请换一个文件夹"), "error")
+            log.warning("could not write the %s: %s (errno %s)", what, type(error).__name__, error.errno)
+            set_message(self.message, file_message(path, error), "error")
 
         def saved(_: object) -> None:
             set_message(self.message, self.tr("已保存{0}：{1}").format(self.tr(what), str(path)))

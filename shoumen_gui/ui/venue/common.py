@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -21,6 +22,10 @@ from PySide6.QtWidgets import (
 
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.ui.plain import plain_label
+
+if TYPE_CHECKING:
+    from shoumen_gui.services.admin import AdminService
+    from shoumen_gui.tasks import TaskManager
 
 SavePathAsker = Callable[[QWidget, str, str, str], Path | None]  # parent, caption, suggested, filter
 
@@ -56,13 +61,57 @@ def set_message(widget: QLabel, text: str, role: str = "info") -> None:
     widget.style().polish(widget)
 
 
-def error_text(error: Exception, offline_hint: str) -> str:
-    """The words for a failed online-only action; a non-service error is a bug and is raised."""
+# A request that has not been answered after this long says so (a weak 4G link, a busy
+# server): "正在连接…", never 离线 — offline is what the shared connectivity state says.
+SLOW_AFTER_MS = 1500
+CONNECTING = "正在连接…（服务器响应较慢，请稍候）"
+SLOW_FAILED = "正在连接…：服务器这次没有及时响应，操作未完成，请稍后重试"
+
+
+def error_text(error: Exception, offline_hint: str, admin: AdminService | None) -> str:
+    """The words for a failed online-only action; a non-service error is a bug and is raised.
+
+    A request that got no answer says "当前离线" only when the station's connectivity state (the
+    one the status bar shows, fed by every request) says offline; one slow or lost request on
+    a link that is otherwise up reads as 正在连接… (issue 16 §6)."""
     if not isinstance(error, ServiceError):
         raise error
     if isinstance(error, OfflineError):
+        if admin is not None and admin.connectivity.online:
+            return tr(SLOW_FAILED)
         return offline_hint
     return error.message
+
+
+def run_online(
+    tasks: TaskManager,
+    message: QLabel,
+    request: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[Exception], None],
+) -> None:
+    """`tasks.run`, and while the answer is late `message` says 正在连接… (cleared again when
+    the answer comes, before the caller shows its own words)."""
+    timer = QTimer(message)
+    timer.setSingleShot(True)
+    timer.timeout.connect(lambda: set_message(message, tr(CONNECTING)))
+    timer.start(SLOW_AFTER_MS)
+
+    def finish() -> None:
+        timer.stop()
+        timer.deleteLater()
+        if message.text() == tr(CONNECTING):
+            set_message(message, "")
+
+    def succeeded(answer: Any) -> None:
+        finish()
+        on_success(answer)
+
+    def failed(error: Exception) -> None:
+        finish()
+        on_failure(error)
+
+    tasks.run(request, succeeded, failed)
 
 
 def confirm(

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from shoumen_core.policy import MaskingLevel, VaccinationRequirement, VenuePolicy, VerdictLevel
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, error_text, label, set_message, tr
+from shoumen_gui.ui.venue.common import button, error_text, label, run_online, set_message, tr
 
 OFFLINE_HINT = "当前离线：核验规则只能在联网时修改，请联网后重试"
 
@@ -123,7 +123,7 @@ class PolicyPanel(QWidget):
         self.admin, self.venue_id = admin, venue_id
         set_message(self.message, self.tr("正在读取核验规则…"))
         self.save_button.setEnabled(False)
-        self.tasks.run(lambda: admin.policy(venue_id), self._on_loaded, self._on_failed)
+        run_online(self.tasks, self.message, lambda: admin.policy(venue_id), self._on_loaded, self._on_failed)
 
     def show_policy(self, policy: VenuePolicy) -> None:
         _select(self.nat, policy.nat_window_hours)
@@ -154,7 +154,13 @@ class PolicyPanel(QWidget):
         admin, venue_id, policy = self.admin, self.venue_id, self.policy()
         self.save_button.setEnabled(False)
         set_message(self.message, self.tr("正在保存…"))
-        self.tasks.run(lambda: admin.set_policy(venue_id, policy), self._on_saved, self._on_failed)
+        run_online(
+            self.tasks,
+            self.message,
+            lambda: admin.set_policy(venue_id, policy),
+            self._on_saved,
+            self._on_failed,
+        )
 
     def _on_loaded(self, policy: VenuePolicy) -> None:
         self.show_policy(policy)
@@ -171,4 +177,4 @@ class PolicyPanel(QWidget):
 
     def _on_failed(self, error: Exception) -> None:
         self.save_button.setEnabled(self.admin is not None)
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")

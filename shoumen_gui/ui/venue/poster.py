@@ -145,6 +145,8 @@ def _paint_warning(painter: QPainter, band: QRectF, warning: str) -> None:
 
 def write_poster(path: Path, info: PosterInfo) -> None:
     """The poster as an A4 PDF at `path` (the CJK font is embedded by Qt)."""
+    with path.open("ab"):  # the OS's reason (no folder, no permission) with its errno; Qt only says "failed"
+        pass
     writer = QPdfWriter(str(path))
     writer.setResolution(POSTER_DPI)
     writer.setPageLayout(

@@ -114,6 +114,8 @@ def code_card(
 
 def save_code_png(path: Path, text: str, title: str, subtitle: str = "", *, warning: str = "") -> None:
     """The card as a PNG at print resolution (300 dpi, recorded in the file)."""
+    with path.open("ab"):  # the OS's reason (no folder, no permission) with its errno; Qt only says "failed"
+        pass
     writer = QImageWriter(str(path), QByteArray(b"png"))
     if not writer.write(code_card(text, title, subtitle, warning=warning)):
         raise OSError(f"cannot write {path.name}: {writer.errorString()}")

@@ -189,7 +189,7 @@ class RegisterPage(QWidget):
 
     def _on_code_failed(self, error: Exception) -> None:
         self.get_code.setEnabled(True)
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), None), "error")
 
     def _on_verified(self, response: LoginResponse) -> None:
         self.login = response
@@ -220,7 +220,7 @@ class RegisterPage(QWidget):
         if isinstance(error, ServiceError) and self.form.show_server_error(error):
             set_message(self.message, self.tr("请按提示修改标红的内容"), "error")
             return
-        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+        set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), None), "error")
 
     # --- internals --------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import Role, StaffOut, StaffState
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, set_message, tr
+from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message, tr
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：子管理员只能在联网时管理，请联网后重试"
@@ -195,7 +195,18 @@ class StaffPanel(QWidget):
             return
         admin, venue_id, user_id = self._require_admin(), self.venue_id, member.user_id
         if member.state is StaffState.AUTHORISED:
-            self._run(lambda: admin.revoke_staff(venue_id, user_id), self._on_state)
+            # Revoking stops a guard at the gate: asked first, like deleting (issue 16 §10).
+            text = self.tr(
+                "确定收回 {0}（{1}）的核验权限？收回后对方不能再在本场所核验，可随时恢复授权。"
+            ).format(member.name, member.phone_masked)
+            confirm(
+                self,
+                "confirmStaffRevoke",
+                self.tr("收回核验权限"),
+                text,
+                self.tr("收回权限"),
+                lambda: self._run(lambda: admin.revoke_staff(venue_id, user_id), self._on_state),
+            )
         else:
             self._run(lambda: admin.authorise_staff(venue_id, user_id), self._on_state)
 
@@ -249,9 +260,9 @@ class StaffPanel(QWidget):
 
         def failed(error: Exception) -> None:
             self._set_enabled(True)
-            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT)), "error")
+            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
 
-        self.tasks.run(fn, succeeded, failed)
+        run_online(self.tasks, self.message, fn, succeeded, failed)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.add_button.setEnabled(enabled)

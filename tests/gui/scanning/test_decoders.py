@@ -79,7 +79,7 @@ def test_a_utf8_payload_is_flagged_not_ascii(zxing: ZxingDecoder, pyzbar: Pyzbar
     assert zxing.decode(gray) == [DecodedText("健康码 张三 ok", ascii_ok=False)]
     (from_zbar,) = pyzbar.decode(gray)
     assert from_zbar.ascii_ok is False
-    assert NON_ASCII_MESSAGE == "二维码内容无法识别（非 ASCII）"
+    assert NON_ASCII_MESSAGE == "扫到的不是个人健康码（二维码含中文等字符），请访客出示本人的个人健康码"
 
 
 def test_zbar_big5_garbling_is_flagged_not_raised(pyzbar: PyzbarDecoder) -> None:

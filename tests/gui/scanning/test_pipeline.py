@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shoumen_gui.scanning.decoders import DecodedText, Decoder, DecoderName, ZxingDecoder
+from shoumen_gui.scanning.decoders import DecodedText, Decoder, DecoderName, PyzbarDecoder, ZxingDecoder
 from shoumen_gui.scanning.errors import CameraLost
 from shoumen_gui.scanning.frames import Frame, Image
 from shoumen_gui.scanning.pipeline import ScanPipeline, ScanRead
@@ -197,3 +197,79 @@ def test_a_lost_camera_ends_the_run_with_camera_lost(zxing: ZxingDecoder) -> Non
             for read in ScanPipeline(zxing).run(source, on_frame=unplug_after_three):
                 reads.append(read)
     assert texts_of(reads) == ["SMHC1.cam"]
+
+
+def test_an_image_folder_waits_for_a_slow_decoder_instead_of_skipping(
+    tmp_path: Path, clock: FakeClock, zxing: ZxingDecoder
+) -> None:
+    """`shoumen --images` read 2 of 6 images: each is shown for two frames, and a decoder slower
+    than the frame interval made the pipeline skip frames (issue 16 §8). A folder waits."""
+    texts = [f"SMHC1.photo-{i}" for i in range(6)]
+    write_test_images(tmp_path / "imgs", texts)
+
+    class Slow:
+        name: DecoderName = "zxing"
+
+        def decode(self, gray: Image) -> list[DecodedText]:
+            clock.advance(0.5)  # a 12 MP photo on a slow PC: longer than the 0.2 s frame interval
+            return zxing.decode(gray)
+
+    pipeline = ScanPipeline(Slow(), timer=clock)
+    with ImageFolderSource(tmp_path / "imgs", realtime=True, clock=clock, sleep=clock.sleep) as source:
+        assert source.waits
+        reads = list(pipeline.run(source))
+    assert texts_of(reads) == texts
+    assert pipeline.stats.skipped == 0
+
+
+def test_zxing_gets_the_full_frame_pyzbar_a_narrower_one(zxing: ZxingDecoder, pyzbar: PyzbarDecoder) -> None:
+    assert ScanPipeline(zxing).max_width is None  # zxing searches smaller scales itself
+    assert ScanPipeline(pyzbar).max_width == 1280
+
+
+class ExpensiveSecondLooks:
+    """A decoder whose plain read takes 3 ms and whose second looks take 15 ms more (the shape
+    bench_hard_frames measured for an empty 720p frame)."""
+
+    name: DecoderName = "zxing"
+    max_width: int | None = None
+
+    def __init__(self, clock: FakeClock) -> None:
+        self._clock = clock
+        self.plain_s: float | None = None
+
+    def decode(self, gray: Image) -> list[DecodedText]:
+        self.plain_s = 0.003
+        self._clock.advance(0.018)
+        return []
+
+
+def test_the_camera_stride_follows_the_plain_read_not_the_second_looks(clock: FakeClock) -> None:
+    decoder = ExpensiveSecondLooks(clock)
+    pipeline = ScanPipeline(decoder, frame_interval_s=1 / 30, budget=0.05, timer=clock)
+    for frame in frame_stream(None, 60, fps=30):
+        pipeline.process(frame)
+    # ceil(3 ms / (5 % of 33 ms)) = 2; counting the second looks (18 ms) would make it 11 and an
+    # easy code would wait up to 11 frames for its first decode.
+    assert pipeline.stats.stride == 2
+
+
+def test_a_camera_paces_the_blind_second_look_and_a_folder_does_not(
+    three_codes_video: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    from shoumen_gui.scanning.pipeline import CAMERA_BLIND_LOOK_INTERVAL_S
+
+    path, _ = three_codes_video
+    clock = FakeClock()
+    camera_like = ZxingDecoder()
+    with VideoFileSource(path, realtime=True, clock=clock, sleep=clock.sleep) as source:
+        next(ScanPipeline(camera_like).run(source))
+    assert camera_like.recovery_interval_s == CAMERA_BLIND_LOOK_INTERVAL_S
+    folder = tmp_path / "images"
+    write_test_images(folder, ["SMHC1.folder"])
+    for_folder = ZxingDecoder()
+    with ImageFolderSource(
+        folder, realtime=True, clock=clock, sleep=clock.sleep
+    ) as source:  # paced, but it waits
+        list(ScanPipeline(for_folder).run(source))
+    assert for_folder.recovery_interval_s == 0.0  # every image gets its second look

@@ -3,6 +3,7 @@
     proxy = FaultProxy(server.port, fail_rate=0.1, seed=1)     # 10 % of requests lost
     api = ApiClient(proxy.url, ...)
     proxy.script("reset", None)                                # the next request reset, then one passes
+    proxy.hold(); ...; proxy.release()                         # a slow backend: requests wait meanwhile
     proxy.close()
 
 Each HTTP/1.1 request (the client's first bytes after an answer, or on a new connection — the
@@ -48,6 +49,8 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
         self._closed = False
+        self._open = threading.Event()  # cleared by hold(): new requests wait (a slow backend)
+        self._open.set()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True, name="fault-proxy").start()
@@ -61,7 +64,16 @@ class FaultProxy:
         with self._lock:
             self._scripted.extend(faults)
 
+    def hold(self) -> None:
+        """From now on every new request waits before it reaches the server, as behind a slow
+        link, until `release()` — the client sees no answer, not an error."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
     def close(self) -> None:
+        self._open.set()
         with self._lock:
             self._closed = True
             sockets = list(self._sockets)
@@ -129,6 +141,7 @@ class FaultProxy:
                     if fault == "stall":
                         stalled = True
                         continue
+                    self._open.wait()
                 if self.delay:
                     time.sleep(self.delay)
                 upstream.sendall(chunk)

@@ -325,3 +325,17 @@ def test_arbitrary_document_input_never_raises_anything_but_input_rejected(
     else:
         assert result.level is VerdictLevel.CANNOT_VERIFY
         assert all(f.state is FindingState.UNKNOWN for f in result.findings)
+
+
+def test_a_temperature_the_server_would_refuse_is_never_committed(
+    offline_service: CheckService, issuer: Issuer
+) -> None:
+    """Issue 16 §3: the station and the server share one range (shoumen_core.temperature)."""
+    before = offline_service.cache.pending_count()
+    for celsius in (50.0, 29.0, float("nan")):
+        with pytest.raises(InputRejected) as caught:
+            offline_service.check_text(issuer.code(green()), temperature=celsius)
+        assert caught.value.code == "bad_temperature"
+        with pytest.raises(InputRejected):
+            offline_service.check_document("330624198503121012", None, celsius)
+    assert offline_service.cache.pending_count() == before

@@ -5,6 +5,7 @@ synced to a real backend; a hanging gate does not freeze the calling worker for 
 from __future__ import annotations
 
 import json
+import select
 import sqlite3
 import threading
 import time
@@ -23,6 +24,7 @@ from shoumen_gui.services.cache_schema import STEPS, upgrade
 from shoumen_gui.services.checks import CheckContext, CheckResult, CheckService, ResultSource
 from shoumen_gui.services.gate import (
     NO_GATE,
+    NOT_ADMITTED,
     NOT_PASS,
     OPENED,
     REASON_REQUIRED,
@@ -403,3 +405,33 @@ def test_a_later_guard_decision_reaches_the_server_and_a_resend_keeps_it(
     station.api.push(PushRequest(device_id="pytest", checks=[resend]))
     row = server_row(live, result.record_id)
     assert row is not None and row.manual_decision == "turn_away"
+
+
+def test_a_manual_admit_opens_once_and_only_after_the_decision(
+    offline_service: CheckService,
+    issuer: Issuer,
+    cache: LocalCache,
+    relay: PtyRelay,
+    clock: FakeClock,
+) -> None:
+    """Issue 16 §2: 人工放行 opens the gate for its check once, recorded with the decision."""
+    controller, recorded = relay_controller(relay, cache, clock)
+    result = verdict(offline_service, issuer, VerdictLevel.REVIEW)
+    refused = controller.open_for_admit(result.record_id)  # no decision recorded yet
+    assert (refused.opened, refused.code) == (False, NOT_ADMITTED)
+    offline_service.record_manual_decision(result.record_id, ManualDecision.TURN_AWAY)
+    assert not controller.open_for_admit(result.record_id).opened
+    offline_service.record_manual_decision(result.record_id, ManualDecision.ADMIT)
+    outcome = controller.open_for_admit(result.record_id)
+    assert (outcome.opened, outcome.code) == (True, OPENED)
+    assert relay.read(8)[0] == relay_command(1, True) + relay_command(1, False)
+    assert controller.open_for_admit(result.record_id).opened  # again: already open...
+    assert select.select([relay.master], [], [], 0)[0] == []  # ...and nothing was sent
+    stored = cache.check(result.record_id)
+    assert stored is not None
+    assert (stored.record.manual_decision, stored.record.gate_opened, stored.record.gate_reason) == (
+        ManualDecision.ADMIT,
+        True,
+        "",
+    )
+    assert recorded == [result.record_id]

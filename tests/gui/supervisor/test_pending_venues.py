@@ -19,7 +19,7 @@ from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.supervisor.models import VenueIdRole
 from shoumen_gui.ui.supervisor.pending_venues import PendingVenuesModel, RejectDialog
 from tests.gui.conftest import LiveBackend, MakeApp, MemoryKeyring
-from tests.gui.helpers import click, find, log_in, type_id, verdict, wait_for_page
+from tests.gui.helpers import click, find, log_in, log_out, type_id, verdict, wait_for_page
 from tests.gui.supervisor.test_region import table_rows
 from tests.gui.venue.drive import answer_box, audit_rows, choose_tab, open_admin_tab, type_text
 
@@ -110,7 +110,7 @@ def test_a_new_venue_waits_for_the_township_and_lookups_are_grey_until_approved(
     qtbot.waitUntil(lambda: approval.text().startswith("审核状态：待审核"), timeout=10_000)
     click(qtbot, window, "venueAdminBack")
     wait_for_page(qtbot, window, "workbench")
-    click(qtbot, window, "logoutButton")
+    log_out(qtbot, window)
     wait_for_page(qtbot, window, "loginPage")
 
     # The supervisor: 区域监管 → 待审核场所 (the tab counts them); approve one, reject the other.
@@ -165,7 +165,7 @@ def test_a_new_venue_waits_for_the_township_and_lookups_are_grey_until_approved(
     assert verdict(window) == "通行"
 
     # The rejected owner learns why, on their workbench.
-    click(qtbot, window, "logoutButton")
+    log_out(qtbot, window)
     wait_for_page(qtbot, window, "loginPage")
     with qtbot.waitSignal(app.flow.ready, timeout=20_000):
         log_in(qtbot, window, OTHER_OWNER)

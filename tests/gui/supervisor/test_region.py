@@ -247,10 +247,21 @@ def test_supervisor_exports_xlsx_for_contact_tracing(
     sheet = openpyxl.load_workbook(saved, read_only=True).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("时间", "场所", "卡口", "核验方式", "结论", "姓名", "证件号", "原因", "核验人员")
+    assert rows[0] == (
+        "时间",
+        "场所",
+        "卡口",
+        "核验方式",
+        "结论",
+        "人工决定",
+        "姓名",
+        "证件号",
+        "原因",
+        "核验人员",
+    )
     assert len(rows) == 5 and {row[1] for row in rows[1:]} == {"新昌县人民医院"}
     assert sorted(row[4] for row in rows[1:]) == ["人工核验", "禁止通行", "通行", "通行"]
-    assert POSITIVE.number not in {row[6] for row in rows[1:]}  # masked forms only
+    assert POSITIVE.number not in {row[7] for row in rows[1:]}  # masked forms only
     [entry] = audit_rows(embedded, "export")
     assert '"format": "xlsx"' in entry.detail and entry.region_code == "330624"
     click(qtbot, dialog, "exportCancel")  # 关闭

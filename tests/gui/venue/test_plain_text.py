@@ -15,7 +15,7 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.ui.session import login_with_demo_code
 from tests.gui.conftest import OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find
-from tests.gui.venue.drive import open_admin_tab, open_workbench
+from tests.gui.venue.drive import answer_box, open_admin_tab, open_workbench
 from tests.gui.venue.test_staff import rows, select_row
 
 BOLD = "<b>x</b>"
@@ -58,6 +58,7 @@ def test_user_typed_names_render_as_plain_text(
     # Revoke <b>x</b>: the message names them as typed.
     select_row(qtbot, table, BOLD)
     click(qtbot, panel, "staffToggle")
+    assert BOLD in answer_box(qtbot, panel, "confirmStaffRevoke")
     message = find(panel, QLabel, "staffMessage")
     qtbot.waitUntil(lambda: message.text() == f"已收回 {BOLD} 的核验权限", timeout=10_000)
     assert _plain(message)

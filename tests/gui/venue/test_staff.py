@@ -23,6 +23,7 @@ from shoumen_core.schemas import (
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.connectivity import FAILURES_TO_OFFLINE
 from shoumen_gui.services.errors import PermissionDenied
 from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.venue.staff import StaffPanel
@@ -91,6 +92,13 @@ def test_owner_adds_revokes_and_deletes_staff(
     toggle = find(panel, QPushButton, "staffToggle")
     assert toggle.text() == "收回权限"
     click(qtbot, panel, "staffToggle")
+    # Asked first, like deleting (issue 16 §10); 取消 changes nothing.
+    assert answer_box(qtbot, panel, "confirmStaffRevoke", yes=False) == (
+        "确定收回 李保安（139****0002）的核验权限？收回后对方不能再在本场所核验，可随时恢复授权。"
+    )
+    assert ("李保安", "139****0002", "子管理员", "已授权") in rows(table)
+    click(qtbot, panel, "staffToggle")
+    answer_box(qtbot, panel, "confirmStaffRevoke")
     qtbot.waitUntil(lambda: ("李保安", "139****0002", "子管理员", "已收回") in rows(table), timeout=10_000)
     assert toggle.text() == "恢复授权"
     assert message.text() == "已收回 李保安 的核验权限"
@@ -151,8 +159,17 @@ def test_staff_admin_offline_says_it_needs_a_connection(
     try:
         type_text(qtbot, find(panel, QLineEdit, "staffName"), "钱保安")
         type_text(qtbot, find(panel, QLineEdit, "staffPhone"), "13900000009")
-        click(qtbot, panel, "staffAdd")
         message = find(panel, QLabel, "staffMessage")
+        # One failed request is not "offline" (issue 16 §6: the shared connectivity state
+        # decides, offline after FAILURES_TO_OFFLINE in a row): 正在连接… until then.
+        link = panel.admin.connectivity if panel.admin is not None else None
+        assert link is not None
+        for failures in range(1, FAILURES_TO_OFFLINE):
+            click(qtbot, panel, "staffAdd")
+            qtbot.waitUntil(lambda: link.failures_in_a_row == failures, timeout=10_000)  # noqa: B023
+            qtbot.waitUntil(lambda: message.text().startswith("正在连接…："), timeout=10_000)
+            qtbot.waitUntil(find(panel, QPushButton, "staffAdd").isEnabled, timeout=10_000)
+        click(qtbot, panel, "staffAdd")
         qtbot.waitUntil(lambda: message.text().startswith("当前离线"), timeout=10_000)
         assert message.text() == "当前离线：子管理员只能在联网时管理，请联网后重试"
         assert message.property("role") == "error"

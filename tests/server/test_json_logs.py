@@ -1,0 +1,108 @@
+"""`--log-format json` / SHOUMEN_LOG_FORMAT=json (issue 15 §3): one JSON object per line for
+every record (ours, uvicorn's, gunicorn's), a multi-line message or traceback included.
+The two-worker server's JSON lines are checked in test_workers.py."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shoumen_server.logs import JsonFormatter, log_format
+from tests.server.conftest import copy_sqlite_template
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOUMEN_")}
+    environment.update(PYTHONUTF8="1", **(env or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "shoumen_server", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_json_formatter_keeps_a_record_on_one_line() -> None:
+    try:
+        raise RuntimeError("boom\nsecond line")
+    except RuntimeError:
+        record = logging.getLogger("shoumen.test").makeRecord(
+            "shoumen.test", logging.ERROR, __file__, 1, 'forged\n{"level": "INFO"} %s', ("x",), sys.exc_info()
+        )
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR" and entry["logger"] == "shoumen.test"
+    assert entry["message"] == 'forged\n{"level": "INFO"} x' and "RuntimeError: boom" in entry["exception"]
+    assert entry["pid"] == os.getpid() and entry["time"].endswith("+00:00")
+
+
+def test_an_unknown_log_format_is_refused_naming_the_setting(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="SHOUMEN_LOG_FORMAT"):
+        log_format("yaml")
+    result = _run(
+        "migrate", "--database-url", f"sqlite:///{tmp_path / 'x.db'}", env={"SHOUMEN_LOG_FORMAT": "yaml"}
+    )
+    assert result.returncode == 2 and "SHOUMEN_LOG_FORMAT" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_single_process_serve_logs_json_lines(sqlite_template: Path, tmp_path: Path) -> None:
+    url = copy_sqlite_template(sqlite_template, tmp_path / "serve.db")
+    port = _free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOUMEN_")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "shoumen_server",
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--database-url",
+            url,
+            "--log-format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        env={**environment, "PYTHONUTF8": "1"},
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # blocks until uvicorn says it listens (or the process dies)
+            lines.append(line)
+            if "Application startup complete" in line:
+                break
+        else:
+            pytest.fail("server did not start:\n" + "".join(lines))
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        rest, _ = process.communicate(timeout=30)
+        lines += rest.splitlines()
+    entries = [json.loads(line) for line in lines if line.strip()]  # every line is one object
+    loggers = {entry["logger"] for entry in entries}
+    assert {"shoumen.server.cli", "uvicorn.error", "uvicorn.access"} <= loggers, loggers
+    assert any("/api/v1/health" in entry["message"] for entry in entries)
