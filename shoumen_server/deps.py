@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
@@ -89,7 +91,9 @@ class ServerContext:
         return self.reads() if self.reads is not None else self.sessions()
 
 
-def context(request: Request) -> ServerContext:
+async def context(request: Request) -> ServerContext:
+    # async: FastAPI runs a sync dependency in the thread pool, a hop per request for a read
+    # of one attribute.
     ctx: ServerContext = request.app.state.ctx
     return ctx
 
@@ -97,7 +101,39 @@ def context(request: Request) -> ServerContext:
 Ctx = Annotated[ServerContext, Depends(context)]
 
 
-def db_session(ctx: Ctx) -> Iterator[Session]:
+# FastAPI runs a sync dependency's exit (the session's commit and close, which gives its
+# connection back to the pool) as its own hop to the thread pool (anyio: 40 threads). With
+# more requests in flight than connections, every thread could be a request waiting for a
+# connection while the sessions holding them all waited for a thread to close in: nothing
+# moved until the pool's 30 s timeout (503s for everyone; bench_capacity.py found it at 25
+# lookups/s). So a request takes one of as many slots as the pool has connections (fewer than
+# the threads) before it gets a session: the waiting happens here, on the event loop, holding
+# neither a thread nor a connection, and the holders always find a thread to finish in.
+THREADS = 40  # anyio's default thread limiter
+SPARE_THREADS = 8  # for work without a session (and the exits in flight)
+
+
+def _pool_capacity(sessions: sessionmaker[Session]) -> int:
+    pool = sessions.kw["bind"].pool
+    size = pool.size() if hasattr(pool, "size") else THREADS
+    return max(1, min(size + int(getattr(pool, "_max_overflow", 0)), THREADS - SPARE_THREADS))
+
+
+# One semaphore per app and event loop (tests make several of both); weak, so an app's
+# context is not kept alive by it.
+_SLOTS: dict[int, tuple[weakref.ref[ServerContext], asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
+
+
+async def db_slot(ctx: Ctx) -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    held = _SLOTS.get(id(ctx))
+    if held is None or held[0]() is not ctx or held[1] is not loop:
+        held = _SLOTS[id(ctx)] = (weakref.ref(ctx), loop, asyncio.Semaphore(_pool_capacity(ctx.sessions)))
+    async with held[2]:
+        yield
+
+
+def db_session(ctx: Ctx, _slot: Annotated[None, Depends(db_slot, scope="function")]) -> Iterator[Session]:
     session = ctx.sessions()
     try:
         yield session
@@ -145,18 +181,33 @@ class Caller:
     token: AuthToken
 
 
+# Statements every request runs, built once: one query for the token and its user, one for
+# the venue and the caller's membership (building and hashing a statement per request cost
+# SQLAlchemy more CPU than running it).
+_CALLER = (
+    select(AuthToken, User)
+    .join(User, User.id == AuthToken.user_id)
+    .where(AuthToken.token_hash == bindparam("token_hash"))
+)
+_VENUE_MEMBER = (
+    select(Venue, Membership)
+    .outerjoin(
+        Membership,
+        (Membership.venue_id == Venue.id) & (Membership.user_id == bindparam("user_id", type_=Integer)),
+    )
+    .where(Venue.id == bindparam("venue_id", type_=Integer))
+)
+
+
 def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated()
     token = authorization[7:].strip()
-    row = db.scalar(select(AuthToken).where(AuthToken.token_hash == token_hash(token)))
+    found = db.execute(_CALLER, {"token_hash": token_hash(token)}).first()
     now = ctx.clock()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if found is None or found[0].revoked_at is not None or found[0].expires_at <= now:
         raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
-    user = db.get(User, row.user_id)
-    if user is None:
-        raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
-    return Caller(user=user, token=row)
+    return Caller(user=found[1], token=found[0])
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
@@ -175,8 +226,10 @@ def membership(db: Session, user_id: int, venue_id: int) -> Membership | None:
 
 def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, Membership]:
     """Owner or authorised staff of the venue: may check visitors and register anomalies."""
-    venue = get_venue(db, venue_id)
-    member = membership(db, caller.user.id, venue_id)
+    found = db.execute(_VENUE_MEMBER, {"venue_id": venue_id, "user_id": caller.user.id}).first()
+    if found is None:
+        raise NotFound("场所不存在", code="venue_not_found")
+    venue, member = found
     if member is None:
         raise PermissionDenied("您不是该场所的工作人员", code="not_venue_staff")
     if member.state != StaffState.AUTHORISED:

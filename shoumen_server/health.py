@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from shoumen_core.codes import issue_personal_code
@@ -80,19 +80,30 @@ class RegistryHealthSource:
         self._session = session
         self._keys = keys
 
-    def _one(self, criterion: ColumnElement[bool]) -> PersonRecord | None:
-        row = self._session.scalar(select(Person).where(criterion).order_by(Person.id).limit(1))
+    def _one(self, statement: Select[Person], value: str) -> PersonRecord | None:
+        row = self._session.scalar(statement, {"value": value})
         return None if row is None else person_record(row)
 
     def find_by_document(self, kind: DocumentKind | str, number: str) -> PersonRecord | None:
-        return self._one(Person.doc_hash == document_hash(self._keys, kind, number))
+        return self._one(_BY_DOC_HASH, document_hash(self._keys, kind, number))
 
     def find_by_ref(self, person_ref: str) -> PersonRecord | None:
-        return self._one(Person.person_ref == person_ref)
+        return self._one(_BY_REF, person_ref)
 
     def find_by_phone(self, phone: str) -> PersonRecord | None:
         """Several persons may share a phone (a family); the first registered answers."""
-        return self._one(Person.phone_hash == phone_hash(self._keys, phone))
+        return self._one(_BY_PHONE_HASH, phone_hash(self._keys, phone))
+
+
+def _first_person(criterion: ColumnElement[bool]) -> Select[Person]:
+    # Built once: every lookup runs one of these (building a statement per call cost more CPU
+    # than running it).
+    return select(Person).where(criterion).order_by(Person.id).limit(1)
+
+
+_BY_DOC_HASH = _first_person(Person.doc_hash == bindparam("value"))
+_BY_REF = _first_person(Person.person_ref == bindparam("value"))
+_BY_PHONE_HASH = _first_person(Person.phone_hash == bindparam("value"))
 
 
 # ---- writing the registry ------------------------------------------------------------------

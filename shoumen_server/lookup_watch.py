@@ -19,15 +19,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NoReturn, cast
 
-from sqlalchemy import Table, case, func, select
+from sqlalchemy import Integer, Table, bindparam, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shoumen_core.identity import DocumentKind
 from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import local_day
-from shoumen_server.bulk import upsert_insert
 from shoumen_server.errors import ApiError
 from shoumen_server.keys import KeyStore
 from shoumen_server.models import Checkpoint, LookupWatch, Venue
@@ -82,30 +83,51 @@ def lookup_buckets(settings: ServerSettings, user_id: int, venue: Venue, checkpo
     ]
 
 
-def admit_lookup(db: Session, settings: ServerSettings, user_id: int, venue: Venue, now: datetime) -> Bucket:
-    """Take the staff member's and the venue's tokens before any work, in the request's own
-    transaction (no extra commit): those rows are shared only by the lookups of one venue, a
-    few a second, so holding them to the end of the request costs nothing. Returns the region's
-    bucket, shared by every lookup of the region, for `admit_region` to take as the request's
-    last statement, so its row lock lasts only until the commit. Refused: the refusal is
-    counted for the venue's watch, and LookupRateLimited raised."""
-    checkpoints = db.scalar(
-        select(func.count()).select_from(Checkpoint).where(Checkpoint.venue_id == venue.id, Checkpoint.active)
-    )
-    staff, own, region = lookup_buckets(settings, user_id, venue, int(checkpoints or 0))
+def admit_lookup(
+    db: Session, settings: ServerSettings, user_id: int, venue: Venue, checkpoints: int, now: datetime
+) -> Bucket:
+    """Take the staff member's and the venue's tokens (the venue's sized by its `checkpoints`,
+    the active ones) before any work, in one statement of the request's own transaction (no
+    extra commit): those rows are shared only by the lookups of one venue, a few a second, so
+    holding them to the end of the request costs nothing. Returns the region's bucket, shared
+    by every lookup of the region, for `admit_region` to take as the request's last statement,
+    so its row lock lasts only until the commit. Refused: the refusal is counted for the
+    venue's watch, and LookupRateLimited raised."""
+    staff, own, region = lookup_buckets(settings, user_id, venue, checkpoints)
     denied = take(db, [staff, own], now.timestamp())
     if denied is not None:
         _refuse(db, venue.id, now, denied)
     return region
 
 
+_CHECKPOINTS = select(
+    func.count(case((Checkpoint.active, 1))),
+    func.count(case((Checkpoint.id == bindparam("checkpoint_id", type_=Integer), 1))),
+).where(Checkpoint.venue_id == bindparam("venue_id", type_=Integer))
+
+
+def venue_checkpoints(db: Session, venue_id: int, checkpoint_id: int | None) -> tuple[int, bool]:
+    """(the venue's active checkpoints, whether `checkpoint_id` is one of the venue's own,
+    active or not), in one query."""
+    row = db.execute(_CHECKPOINTS, {"venue_id": venue_id, "checkpoint_id": checkpoint_id}).one()
+    return int(row[0]), bool(row[1])
+
+
 def admit_region(db: Session, region: Bucket, venue_id: int, now: datetime) -> None:
-    """The region's token, last before the commit. Refused: everything the request did is
-    rolled back (the staff and venue tokens too: all or nothing), the refusal counted."""
+    """The region's token, then the commit of the whole lookup (its audit row, its watch count,
+    all its tokens) at once, on this same thread. Refused: everything the request did is
+    rolled back (the staff and venue tokens too: all or nothing), the refusal counted.
+
+    The commit must not wait for the request's session dependency: FastAPI runs that exit in
+    another hop to the thread pool, and when every pool thread is a lookup waiting for this
+    region row's lock, the commit that would release it never gets a thread — under a morning
+    rush (more lookups in flight than threads) every lookup of the region hung until the
+    client gave up (bench_capacity.py found it)."""
     denied = take(db, [region], now.timestamp())
     if denied is not None:
         db.rollback()
         _refuse(db, venue_id, now, denied)
+    db.commit()
 
 
 def _refuse(db: Session, venue_id: int, now: datetime, denied: Denied) -> NoReturn:
@@ -168,6 +190,44 @@ def note_lookup(
     )
 
 
+@lru_cache(maxsize=4)
+def _note_stmt(dialect: str) -> Any:
+    """The upsert that counts into a venue-day row, built once per dialect (building and
+    hashing it cost more CPU than running it)."""
+    insert = postgresql.insert(WATCH) if dialect == "postgresql" else sqlite.insert(WATCH)
+    ins = insert.values(
+        venue_id=bindparam("venue_id"),
+        day=bindparam("day"),
+        lookups=bindparam("lookups"),
+        documents=bindparam("documents"),
+        unknown=bindparam("unknown"),
+        sequential=0,
+        limited=bindparam("limited"),
+        last_prefix=bindparam("last_prefix"),
+        last_seq=bindparam("last_seq"),
+        last_at=bindparam("last_at"),
+    )
+    new = ins.excluded
+    follows = (
+        (new.last_prefix.is_not(None))
+        & (WATCH.c.last_prefix == new.last_prefix)
+        & (WATCH.c.last_seq != new.last_seq)
+    )
+    return ins.on_conflict_do_update(
+        index_elements=["venue_id", "day"],
+        set_={
+            "lookups": WATCH.c.lookups + new.lookups,
+            "documents": WATCH.c.documents + new.documents,
+            "unknown": WATCH.c.unknown + new.unknown,
+            "limited": WATCH.c.limited + new.limited,
+            "sequential": WATCH.c.sequential + case((follows, 1), else_=0),
+            "last_prefix": func.coalesce(new.last_prefix, WATCH.c.last_prefix),
+            "last_seq": case((new.last_prefix.is_not(None), new.last_seq), else_=WATCH.c.last_seq),
+            "last_at": new.last_at,
+        },
+    )
+
+
 def _note(
     db: Session,
     venue_id: int,
@@ -181,38 +241,19 @@ def _note(
     prefix: str | None = None,
     seq: int | None = None,
 ) -> None:
-    ins = upsert_insert(db, WATCH).values(
-        venue_id=venue_id,
-        day=day,
-        lookups=lookups,
-        documents=documents,
-        unknown=unknown,
-        sequential=0,
-        limited=limited,
-        last_prefix=prefix,
-        last_seq=seq,
-        last_at=now,
-    )
-    new = ins.excluded
-    follows = (
-        (new.last_prefix.is_not(None))
-        & (WATCH.c.last_prefix == new.last_prefix)
-        & (WATCH.c.last_seq != new.last_seq)
-    )
     db.execute(
-        ins.on_conflict_do_update(
-            index_elements=["venue_id", "day"],
-            set_={
-                "lookups": WATCH.c.lookups + new.lookups,
-                "documents": WATCH.c.documents + new.documents,
-                "unknown": WATCH.c.unknown + new.unknown,
-                "limited": WATCH.c.limited + new.limited,
-                "sequential": WATCH.c.sequential + case((follows, 1), else_=0),
-                "last_prefix": func.coalesce(new.last_prefix, WATCH.c.last_prefix),
-                "last_seq": case((new.last_prefix.is_not(None), new.last_seq), else_=WATCH.c.last_seq),
-                "last_at": new.last_at,
-            },
-        )
+        _note_stmt(db.get_bind().dialect.name),
+        {
+            "venue_id": venue_id,
+            "day": day,
+            "lookups": lookups,
+            "documents": documents,
+            "unknown": unknown,
+            "limited": limited,
+            "last_prefix": prefix,
+            "last_seq": seq,
+            "last_at": now,
+        },
     )
 
 

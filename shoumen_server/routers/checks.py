@@ -34,8 +34,13 @@ from shoumen_server.deps import Ctx, CurrentCaller, Db, require_approved_venue, 
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
-from shoumen_server.lookup_watch import admit_lookup, admit_region, note_lookup, region_alerts
-from shoumen_server.models import Checkpoint
+from shoumen_server.lookup_watch import (
+    admit_lookup,
+    admit_region,
+    note_lookup,
+    region_alerts,
+    venue_checkpoints,
+)
 from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
 from shoumen_server.venue_refs import venue_ref
@@ -101,16 +106,17 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
-    if body.checkpoint_id is not None:
+    if body.checkpoint_id is not None and not 1 <= body.checkpoint_id <= MAX_ID:
         # An id past the 32-bit column range cannot exist (and overflows the database driver).
-        checkpoint = db.get(Checkpoint, body.checkpoint_id) if 1 <= body.checkpoint_id <= MAX_ID else None
-        if checkpoint is None or checkpoint.venue_id != venue.id:
-            raise BadInput("检查点不属于该场所", code="bad_checkpoint")
+        raise BadInput("检查点不属于该场所", code="bad_checkpoint")
+    checkpoints, own_checkpoint = venue_checkpoints(db, venue.id, body.checkpoint_id)
+    if body.checkpoint_id is not None and not own_checkpoint:
+        raise BadInput("检查点不属于该场所", code="bad_checkpoint")
     now = ctx.clock()
-    # Before any work: a refused lookup costs two UPDATEs. The tokens are in the request's
-    # transaction, so input refused below (422) gives them back: it answers nothing about
-    # anyone. The region's token is taken last (admit_region).
-    region = admit_lookup(db, ctx.settings, caller.user.id, venue, now)
+    # Before any work: a refused lookup costs one statement (and the give-back). The tokens
+    # are in the request's transaction, so input refused below (422) gives them back: it
+    # answers nothing about anyone. The region's token is taken last (admit_region).
+    region = admit_lookup(db, ctx.settings, caller.user.id, venue, checkpoints, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
     if body.personal_code is not None:
@@ -123,7 +129,7 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
         record = registry.find_by_document(*document)
     policy = venue_policy(venue)
     verdict = _verdict(record, body.temperature, policy, now)
-    entry = audit(
+    lookup_id = audit(
         db,
         at=now,
         actor_user_id=caller.user.id,
@@ -140,8 +146,7 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
         },
     )
     note_lookup(db, ctx.keys, venue.id, now, document=document, found=record is not None)
-    admit_region(db, region, venue.id, now)
-    db.flush()
+    admit_region(db, region, venue.id, now)  # commits: the lookup is audited before it answers
     person = None
     if record is not None:
         # Masked IDs are stored with the standard mask; re-masking only hides more.
@@ -152,7 +157,7 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
             masked_id=mask_document(record.masked_id, mask),
         )
     return LookupResponse(
-        lookup_id=entry.id,
+        lookup_id=lookup_id,
         person=person,
         level=verdict.level,
         findings=list(verdict.findings),

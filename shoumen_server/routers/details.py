@@ -158,7 +158,7 @@ def full_details(
         _from_registration(ctx.keys, registration, found)
     if found.source is None:
         raise NotFound("该记录没有可查看的完整信息", code="no_full_details")
-    entry = audit(
+    audit_id = audit(
         db,
         at=ctx.clock(),
         actor_user_id=caller.user.id,
@@ -184,5 +184,5 @@ def full_details(
         document_number=found.document_number,
         phone=found.phone,
         source=found.source,
-        audit_id=entry.id,
+        audit_id=audit_id,
     )

@@ -4,13 +4,16 @@ trust list and sealing key."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+import anyio.to_thread
+import httpx
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import create_engine, delete, event, func, select, update
 
 from shoumen_core.codes import (
     SigningKey,
@@ -28,10 +31,12 @@ from shoumen_core.policy import (
 from shoumen_core.schemas import StaffState
 from shoumen_core.trust import root_public_key, verify_trust_list
 from shoumen_server import venue_admin
+from shoumen_server.db import make_session_factory
 from shoumen_server.deps import ServerContext
 from shoumen_server.health import PersonRecord, RegistryHealthSource, issue_code_for
 from shoumen_server.keys import rotate_signing_key
 from shoumen_server.models import AuditEntry, Check, Checkpoint, Membership, Person, User, Venue
+from shoumen_server.routers import checks
 from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, HOSPITAL_STAFF, seed_demo
 from shoumen_server.venue_refs import venue_ref
 from tests.server.conftest import Server, key_provider
@@ -425,3 +430,103 @@ def test_unused_snapshot_fields_do_not_leak(demo: Demo) -> None:
     assert body["snapshot"] is None
     assert set(body) == {"lookup_id", "person", "snapshot", "level", "findings", "evaluated_at"}
     assert VerdictLevel(body["level"]) is VerdictLevel.REVIEW
+
+
+def test_a_lookup_runs_at_most_eight_statements(demo: Demo) -> None:
+    """Issue 15 §6: a lookup cost 12 SQL statements (token, user, venue, membership, checkpoint,
+    checkpoint count, two bucket UPDATEs, registry, audit, watch, region bucket), ~1 ms of server
+    CPU each through SQLAlchemy. Now: caller, venue with membership, checkpoints, the staff and
+    venue buckets in one UPDATE, registry, audit, watch, region bucket — still audited, watched
+    and limited in the database."""
+    engine = demo.server.client.app.state.engine  # type: ignore[attr-defined]
+    gate = demo.checkpoints(demo.venue_id)[0]
+    number = DEMO_PATHS[0].number
+    assert demo.lookup(document={"number": number}, checkpoint_id=gate).status_code == 200  # buckets made
+    code = demo.code(DEMO_PATHS[0].key)
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        r = demo.lookup(document={"number": number}, checkpoint_id=gate)
+        statements_by_document = len(statements)
+        statements.clear()
+        r2 = demo.lookup(personal_code=code, checkpoint_id=gate)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert r.status_code == 200 and r2.status_code == 200, (r.text, r2.text)
+    assert statements_by_document <= 8
+    assert len(statements) <= 8, statements
+
+
+def test_a_lookup_commits_before_it_answers(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15 §6 (found by bench_capacity.py): the region bucket's row stays locked until the
+    lookup commits, and the commit ran in the session dependency's exit — another hop to the
+    thread pool. With more lookups in flight than pool threads, every thread waited for that
+    lock and the commit that would release it never got a thread: a region's lookups hung. The
+    lookup now commits on its own thread, before it builds its answer."""
+    engine = demo.server.client.app.state.engine  # type: ignore[attr-defined]
+    order: list[str] = []
+    real_venue_ref = checks.venue_ref
+
+    def answer_built(*args: Any) -> str:
+        order.append("answer")
+        return real_venue_ref(*args)
+
+    def committed(*_args: object) -> None:
+        order.append("commit")
+
+    monkeypatch.setattr(checks, "venue_ref", answer_built)
+    event.listen(engine, "commit", committed)
+    try:
+        r = demo.lookup(document={"number": DEMO_PATHS[0].number})
+    finally:
+        event.remove(engine, "commit", committed)
+    assert r.status_code == 200, r.text
+    assert order[:2] == ["commit", "answer"], order
+    with demo.ctx.sessions() as session:
+        assert (
+            session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lookup"))
+            == 1
+        )
+
+
+def test_lookups_beyond_the_pool_do_not_starve_the_threads(demo: Demo) -> None:
+    """Issue 15 §6 (found by bench_capacity.py at 25 lookups/s): a session gives its connection
+    back in the dependency's exit, a hop of its own to the thread pool. With more requests in
+    flight than connections, every thread became a request waiting for a connection while
+    the sessions holding them waited for a thread: nothing moved until the pool's timeout,
+    and every request got 503. Here: 2 connections, 3 threads, 12 lookups at once."""
+    app = demo.server.client.app  # type: ignore[attr-defined]
+    ctx: ServerContext = app.state.ctx
+    url = demo.server.settings.database_url
+    sqlite_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+    tiny = create_engine(url, pool_size=2, max_overflow=0, pool_timeout=5, connect_args=sqlite_args)
+    ctx.sessions = make_session_factory(tiny)
+    number = DEMO_PATHS[0].number
+
+    async def rush() -> list[int]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 3
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=demo.owner
+        ) as client:
+            answers = await asyncio.wait_for(
+                asyncio.gather(
+                    *(
+                        client.post(
+                            f"{API}/venues/{demo.venue_id}/lookup", json={"document": {"number": number}}
+                        )
+                        for _ in range(12)
+                    )
+                ),
+                timeout=60,
+            )
+        return [r.status_code for r in answers]
+
+    try:
+        assert asyncio.run(rush()) == [200] * 12
+    finally:
+        tiny.dispose()
