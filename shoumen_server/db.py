@@ -45,7 +45,10 @@ class PoolSize:
     timeout: float = 10.0
 
 
-def make_engine(url: str, pool: PoolSize | None = None) -> Engine:
+REPLICA_CONNECT_TIMEOUT = 2  # seconds a read waits for a replica host before the primary serves it
+
+
+def make_engine(url: str, pool: PoolSize | None = None, *, connect_timeout: float | None = None) -> Engine:
     # hide_parameters: a database error (logged with its traceback) or SQL echo shows the
     # statement, never its values — phones and names are among them (DESIGN §7).
     if url.startswith("sqlite"):
@@ -62,7 +65,10 @@ def make_engine(url: str, pool: PoolSize | None = None) -> Engine:
     # connections (docs/PERFORMANCE.md measures them; an operator finds a runaway worker).
     connect_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
-        connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT, "application_name": f"shoumen/{os.getpid()}"}
+        connect_args = {
+            "connect_timeout": connect_timeout or PG_CONNECT_TIMEOUT,
+            "application_name": f"shoumen/{os.getpid()}",
+        }
     return create_engine(
         url,
         pool_size=pool.size,
@@ -79,16 +85,7 @@ def make_replica_engine(url: str, pool: PoolSize | None = None) -> Engine:
     that went away is found at checkout, and gives up connecting after 2 s, so a replica host
     that does not answer delays a read by that much before it falls back to the primary.
     Sized like the primary's pool (per worker: SHOUMEN_DB_POOL_SIZE / _MAX_OVERFLOW)."""
-    pool = pool or PoolSize()
-    return create_engine(
-        url,
-        pool_size=pool.size,
-        max_overflow=pool.max_overflow,
-        pool_timeout=pool.timeout,
-        pool_pre_ping=True,
-        hide_parameters=True,
-        connect_args={"connect_timeout": 2},
-    )
+    return make_engine(url, pool, connect_timeout=REPLICA_CONNECT_TIMEOUT)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
