@@ -508,6 +508,10 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
         settings.demo_mode,
         shown,
     )
+    # One rule for whose X-Forwarded-For names the client: SHOUMEN_TRUSTED_PROXIES. uvicorn
+    # rewrites the client address from that header for the peers it trusts (by default
+    # loopback, whatever our setting says); it is told the same list, none when unset.
+    forwarded = ",".join(settings.trusted_proxies)
     if metrics_dir is not None:
         from shoumen_server.multiworker import run_workers
 
@@ -523,6 +527,7 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
             port=args.port,
             workers=args.workers,
             graceful_timeout=args.graceful_timeout,
+            forwarded_allow_ips=forwarded,
         )
         return 0
     app = create_app(settings, sms=sms)
@@ -538,6 +543,7 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
             log_level="info",
             log_config=log_config,
             timeout_graceful_shutdown=args.graceful_timeout,
+            forwarded_allow_ips=forwarded,
         )
     finally:
         stop.set()

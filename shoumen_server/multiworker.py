@@ -87,7 +87,13 @@ def bind_address(host: str, port: int) -> str:
 
 
 def run_workers(
-    factory: Callable[[], Any], *, host: str, port: int, workers: int, graceful_timeout: int
+    factory: Callable[[], Any],
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    graceful_timeout: int,
+    forwarded_allow_ips: str = "",
 ) -> None:
     """Serve until SIGTERM/SIGINT; `factory` builds the app in each worker process."""
     options: dict[str, Any] = {
@@ -105,5 +111,8 @@ def run_workers(
         # gunicorn's runtime control socket (a fixed path under $HOME or $XDG_RUNTIME_DIR) is
         # an admin interface this server does not need; two servers would also share its path.
         "control_socket_disable": True,
+        # Whose X-Forwarded-For the uvicorn workers believe: SHOUMEN_TRUSTED_PROXIES ("" = none;
+        # gunicorn's own default would be loopback).
+        "forwarded_allow_ips": forwarded_allow_ips,
     }
     ShoumenGunicorn(factory, options).run()

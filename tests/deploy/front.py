@@ -397,10 +397,7 @@ def deployment(folder: Path, pg_admin_url: str) -> Iterator[Deployment]:
             "SHOUMEN_SMS_PROVIDER": "log",
             "SHOUMEN_PUBLIC_BASE_URL": "https://127.0.0.1",  # venue codes; an intranet test
             "SHOUMEN_ALLOW_PRIVATE_BASE_URL": "1",
-            "SHOUMEN_TRUSTED_PROXIES": "127.0.0.1",
-            # uvicorn trusts X-Forwarded-For from loopback by itself; off, so what the tests see is
-            # the server's own rule, the one that also serves an nginx on another machine.
-            "FORWARDED_ALLOW_IPS": "none",
+            "SHOUMEN_TRUSTED_PROXIES": "127.0.0.1",  # serve tells uvicorn the same list
             "SHOUMEN_SMS_MAX_PER_CLIENT_HOUR": str(SMS_PER_CLIENT_HOUR),
         }
         changed = threading.Condition()

@@ -10,7 +10,9 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -64,7 +66,10 @@ def _free_port() -> int:
         return port
 
 
-def test_single_process_serve_logs_json_lines(sqlite_template: Path, tmp_path: Path) -> None:
+def _serve_json_logs(
+    sqlite_template: Path, tmp_path: Path, request: Callable[[str], None], env: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Start `serve --demo --log-format json`, run `request(base_url)`, stop it: its log entries."""
     url = copy_sqlite_template(sqlite_template, tmp_path / "serve.db")
     port = _free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOUMEN_")}
@@ -86,7 +91,7 @@ def test_single_process_serve_logs_json_lines(sqlite_template: Path, tmp_path: P
         stderr=subprocess.STDOUT,
         text=True,
         encoding="utf-8",
-        env={**environment, "PYTHONUTF8": "1"},
+        env={**environment, "PYTHONUTF8": "1", **(env or {})},
     )
     lines: list[str] = []
     try:
@@ -97,12 +102,35 @@ def test_single_process_serve_logs_json_lines(sqlite_template: Path, tmp_path: P
                 break
         else:
             pytest.fail("server did not start:\n" + "".join(lines))
-        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=10).status_code == 200
+        request(f"http://127.0.0.1:{port}")
     finally:
         process.terminate()
         rest, _ = process.communicate(timeout=30)
         lines += rest.splitlines()
-    entries = [json.loads(line) for line in lines if line.strip()]  # every line is one object
+    return [json.loads(line) for line in lines if line.strip()]  # every line is one object
+
+
+def test_single_process_serve_logs_json_lines(sqlite_template: Path, tmp_path: Path) -> None:
+    def health(base: str) -> None:
+        assert httpx.get(f"{base}/api/v1/health", timeout=10).status_code == 200
+
+    entries = _serve_json_logs(sqlite_template, tmp_path, health)
     loggers = {entry["logger"] for entry in entries}
     assert {"shoumen.server.cli", "uvicorn.error", "uvicorn.access"} <= loggers, loggers
     assert any("/api/v1/health" in entry["message"] for entry in entries)
+
+
+@pytest.mark.parametrize(("trusted", "client_seen"), [(None, "127.0.0.1"), ("127.0.0.1", "203.0.113.9")])
+def test_uvicorn_believes_x_forwarded_for_only_from_the_trusted_proxies(
+    sqlite_template: Path, tmp_path: Path, trusted: str | None, client_seen: str
+) -> None:
+    # One rule (SHOUMEN_TRUSTED_PROXIES): without it, a loopback peer's X-Forwarded-For is not
+    # believed by uvicorn either (its default would trust loopback and log the claimed address).
+    def spoofed(base: str) -> None:
+        headers = {"X-Forwarded-For": "203.0.113.9"}
+        assert httpx.get(f"{base}/api/v1/health", headers=headers, timeout=10).status_code == 200
+
+    env = {"SHOUMEN_TRUSTED_PROXIES": trusted} if trusted else {}
+    entries = _serve_json_logs(sqlite_template, tmp_path, spoofed, env)
+    access = [entry["message"] for entry in entries if entry["logger"] == "uvicorn.access"]
+    assert any("/api/v1/health" in line and line.startswith(client_seen) for line in access), access
