@@ -54,7 +54,10 @@ def _scalar(url: str, sql: str) -> object:
 def wait_for_replay(position: str = "replay") -> None:
     """Until the replica has replayed (or only received: position="receive") everything the
     primary has written so far."""
-    lsn = _scalar(postgres_url(), "SELECT pg_current_wal_lsn()")
+    # The insert position, not pg_current_wal_lsn() (the write position): the test server runs
+    # with synchronous_commit=off, so a commit that has answered may not be written yet, and a
+    # replica at the write position may still miss it (seen once in CI).
+    lsn = _scalar(postgres_url(), "SELECT pg_current_wal_insert_lsn()")
     wait_until(
         lambda: bool(
             _scalar(postgres_replica_url(), f"SELECT pg_last_wal_{position}_lsn() >= '{lsn}'::pg_lsn")
