@@ -38,7 +38,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import IN_CI
+from tests.conftest import missing_part
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_TEMPLATE = REPO / "deploy" / "nginx" / "shoumen.conf"
@@ -57,10 +57,7 @@ def nginx_binary() -> str:
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
     )
     if found is None:
-        message = "nginx is not installed (apt install nginx-light; scripts/install-system-deps.sh)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_part("nginx is not installed (apt install nginx-light; scripts/install-system-deps.sh)")
     return found
 
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select
 
+import tests.conftest
 from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import DocumentIn, ExportFormat, LookupRequest
 from shoumen_core.timeutil import local_day, utcnow
@@ -209,10 +210,10 @@ def test_a_missing_nginx_fails_in_ci_and_is_skipped_elsewhere(monkeypatch: pytes
     """Like PostgreSQL (tests/conftest.py): in CI the TLS tests must not quietly disappear."""
     monkeypatch.setattr(front.shutil, "which", lambda _name: None)
     monkeypatch.setattr(front.os, "access", lambda _path, _mode: False)
-    monkeypatch.setattr(front, "IN_CI", True)
+    monkeypatch.setattr(tests.conftest, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="nginx is not installed"):
         front.nginx_binary()
-    monkeypatch.setattr(front, "IN_CI", False)
+    monkeypatch.setattr(tests.conftest, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception):
         front.nginx_binary()
 
