@@ -35,7 +35,7 @@ from shoumen_gui.services.tls import Verify
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
-from shoumen_gui.ui.venue.common import set_message
+from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 

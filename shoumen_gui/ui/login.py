@@ -27,7 +27,7 @@ from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
-from shoumen_gui.ui.venue.common import set_message
+from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.login")
 

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.session import EXPIRES_META_KEY
 from shoumen_gui.settings import SettingsStore
 from shoumen_gui.ui.flow import BackendChoice, login_with_demo_code
-from shoumen_gui.ui.session import EXPIRES_META_KEY
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, SHOP_OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find, log_in, log_out, type_id, verdict, wait_for_page

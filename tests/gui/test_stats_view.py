@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import AbnormalItem, StatsScope
 from shoumen_core.timeutil import local_day, utcnow
-from shoumen_gui.ui.anomaly_edit import EditMode
-from shoumen_gui.ui.stats_data import AbnormalRow, Registration, merge, registration_of
+from shoumen_gui.services.anomalies import EditMode
+from shoumen_gui.services.stats import AbnormalRow, Registration, merge, registration_of
 from shoumen_gui.ui.stats_models import ROW_ROLE, AbnormalTableModel
 from shoumen_gui.ui.stats_view import StatsView
 from shoumen_server.seed import DEMO_PATHS_BY_KEY

@@ -23,8 +23,8 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
-from shoumen_gui.ui.venue.common import button, error_text, label, set_message
 from shoumen_gui.ui.venue.forms import VenueForm
+from shoumen_gui.ui.widgets import button, error_text, label, set_message
 
 log = logging.getLogger("shoumen.gui.register")
 

@@ -13,7 +13,7 @@ from shoumen_core.identity import make_resident_id
 from shoumen_core.schemas import DocumentIn, LookupAlert, LookupRequest
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import RateLimited
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.supervisor.lookup_alerts import LookupAlertsModel, LookupAlertsPanel
 from shoumen_gui.ui.supervisor.models import SortRole, VenueIdRole
 from tests.gui.conftest import GUARD_PHONE, LiveBackend, MakeApp, MemoryKeyring

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.schemas import PendingVenueOut, VenueIn, VenueStatus
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.supervisor.models import VenueIdRole
 from shoumen_gui.ui.supervisor.pending_venues import PendingVenuesModel, RejectDialog
 from tests.gui.conftest import LiveBackend, MakeApp, MemoryKeyring

@@ -18,7 +18,7 @@ from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyType
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.supervisor.charts import CHECKED_COLOUR, HourlyChart, TrendChart
 from shoumen_gui.ui.supervisor.export_dialog import ExportDialog
 from shoumen_gui.ui.supervisor.models import VenueIdRole

@@ -23,8 +23,8 @@ from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import CheckMethod, CheckRecordIn, DocumentIn, LookupRequest, PushRequest
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.main_window import MainWindow
-from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_server.health import document_hash
 from shoumen_server.keys import KeyStore
 from shoumen_server.models import AuditEntry, Person

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.schemas import VenueUpdate
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from tests.gui.conftest import OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find
 from tests.gui.venue.drive import answer_box, open_admin_tab, open_workbench

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.schemas import Role
 from shoumen_core.unit_types import UNIT_TYPES
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.venue.forms import VenueForm
 from tests.gui.conftest import LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find, wait_for_page

@@ -25,7 +25,7 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.connectivity import FAILURES_TO_OFFLINE
 from shoumen_gui.services.errors import PermissionDenied
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.venue.staff import StaffPanel
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
