@@ -347,7 +347,7 @@ class SessionFlow(QObject):
         self.tasks.run_serial(lambda: self._keep_session(response), on_failure=self._on_session_error)
 
         def after_login() -> MeResponse:
-            me = api.me()
+            me = api.auth.me()
             cache.set_meta(ME_META_KEY, me.model_dump_json())
             return me
 
@@ -520,7 +520,7 @@ class SessionFlow(QObject):
 
         def log_out() -> None:
             try:
-                api.logout()
+                api.auth.logout()
             except ServiceError as exc:  # offline or already expired: the token is dropped anyway
                 log.info("logout on the server failed (%s)", exc.code)
 
@@ -547,7 +547,7 @@ class SessionFlow(QObject):
         connectivity = self.connectivity
 
         def refresh() -> LoginResponse:
-            response = api.refresh()
+            response = api.auth.refresh()
             connectivity.mark_online()  # the server answered: checks go online again at once
             self._keep_session(response)
             return response

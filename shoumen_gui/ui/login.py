@@ -164,7 +164,7 @@ class LoginPage(QWidget):
         self.error.clear()
         self.get_code.setEnabled(False)
         api = self._require_api()
-        self.tasks.run(lambda: api.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
+        self.tasks.run(lambda: api.auth.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
 
     @Slot()
     def submit(self) -> None:
@@ -181,7 +181,7 @@ class LoginPage(QWidget):
         self.error.clear()
         self._set_busy(True)
         api, device = self._require_api(), self.device_name
-        self.tasks.run(lambda: api.login(phone, code, device), self._on_logged_in, self._on_login_failed)
+        self.tasks.run(lambda: api.auth.login(phone, code, device), self._on_logged_in, self._on_login_failed)
 
     # --- callbacks (GUI thread) --------------------------------------------------------------
 

@@ -102,7 +102,7 @@ class AdminFlow(QObject):
             return
 
         def fresh_me() -> MeResponse:
-            me = api.me()
+            me = api.auth.me()
             cache.set_meta(ME_META_KEY, me.model_dump_json())
             return me
 

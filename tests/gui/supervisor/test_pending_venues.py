@@ -174,7 +174,7 @@ def test_a_new_venue_waits_for_the_township_and_lookups_are_grey_until_approved(
     assert banner.text() == "本场所未通过乡镇街道审核，不能查询证件信息。原因：营业执照与场所名称不符"
     with ApiClient(embedded.url) as api:
         login_with_demo_code(api, OTHER_OWNER)
-        [member] = api.me().venues
+        [member] = api.auth.me().venues
     assert (member.venue_status, member.venue_status_reason) == (
         VenueStatus.REJECTED,
         "营业执照与场所名称不符",

@@ -42,7 +42,7 @@ def a_day_of_checks(live: LiveBackend) -> uuid.UUID:
     guard_checks(live, SHOP_OWNER_PHONE, [VerdictLevel.PASS, VerdictLevel.CANNOT_VERIFY])
     with ApiClient(live.url) as guard:
         login_with_demo_code(guard, GUARD_PHONE)
-        venue_id = guard.me().venues[0].venue_id
+        venue_id = guard.auth.me().venues[0].venue_id
         registration = AnomalyIn(
             id=uuid.uuid4(),
             venue_id=venue_id,

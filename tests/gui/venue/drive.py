@@ -152,10 +152,10 @@ def guard_checks(
     is of that real person (looked up first, as the device does). Returns the check ids."""
     with ApiClient(live.url) as api:
         login_with_demo_code(api, phone)
-        venue = api.me().venues[0]
+        venue = api.auth.me().venues[0]
         person_ref, masked_name, masked_id = None, "张*", "330624********1234"
         if document is not None:
-            found = api.lookup(venue.venue_id, LookupRequest(document=DocumentIn(number=document)))
+            found = api.checks.lookup(venue.venue_id, LookupRequest(document=DocumentIn(number=document)))
             assert found.person is not None
             person_ref, masked_name, masked_id = (
                 found.person.person_ref,
@@ -176,6 +176,6 @@ def guard_checks(
             )
             for i, level in enumerate(levels)
         ]
-        answer = api.push(PushRequest(device_id="pytest-guard", checks=records))
+        answer = api.sync.push(PushRequest(device_id="pytest-guard", checks=records))
         assert answer.rejected == [] and len(answer.accepted) == len(records)
     return [record.id for record in records]

@@ -32,7 +32,7 @@ def test_user_typed_names_render_as_plain_text(
     with ApiClient(embedded.url) as owner:
         login_with_demo_code(owner, OWNER_PHONE)
         admin = AdminService(owner)
-        venue_id = owner.me().venues[0].venue_id
+        venue_id = owner.auth.me().venues[0].venue_id
         admin.update_venue(venue_id, VenueUpdate(name=BOLD))
         admin.add_staff(venue_id, FORMULA, "13900000009")
         admin.add_staff(venue_id, BOLD, "13900000008")

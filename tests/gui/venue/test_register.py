@@ -152,7 +152,7 @@ def test_a_new_owner_registers_and_lands_on_the_workbench(
     assert find(window, type(page.next), "venueAdminButton").isVisible()
     with ApiClient(embedded.url) as api:
         login_with_demo_code(api, NEW_OWNER)
-        [membership] = api.me().venues
+        [membership] = api.auth.me().venues
         venue = api.request_json("GET", f"/venues/{membership.venue_id}")
     assert (venue["unit_type"], venue["region_code"], venue["township"]) == (
         "supermarket",
