@@ -31,6 +31,7 @@ from shoumen_server.models import AuditEntry, Person
 from tests.gui.conftest import LiveBackend, StationApp
 from tests.gui.helpers import click, find, log_in, wait_for_page
 
+SETUP_TIMEOUT = 15.0  # seconds for a set-up call that is not itself under test
 SUPERVISOR_PHONE = "13900000000"  # 王督导, region 330624
 REGION = "330624"
 POSTER_DPI = 150
@@ -155,7 +156,9 @@ def guard_checks(
         venue = api.auth.me().venues[0]
         person_ref, masked_name, masked_id = None, "张*", "330624********1234"
         if document is not None:
-            found = api.checks.lookup(venue.venue_id, LookupRequest(document=DocumentIn(number=document)))
+            # Set-up, not the station's 1 s lookup budget: a loaded test machine may take longer.
+            request = LookupRequest(document=DocumentIn(number=document))
+            found = api.checks.lookup(venue.venue_id, request, timeout=SETUP_TIMEOUT)
             assert found.person is not None
             person_ref, masked_name, masked_id = (
                 found.person.person_ref,
