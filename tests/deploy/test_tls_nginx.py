@@ -138,7 +138,7 @@ def test_an_export_streams_through_nginx_on_the_same_ca(deployed: Deployment, tm
     """The export's own streaming client trusts what the app's client trusts (and only that)."""
     owner = logged_in(deployed, HOSPITAL_OWNER[0])
     try:
-        venue_id = owner.me().venues[0].venue_id
+        venue_id = owner.auth.me().venues[0].venue_id
         today = local_day(utcnow())
         dest = tmp_path / "venue.csv"
         result = AdminService(owner).export_venue(venue_id, today, today, ExportFormat.CSV, dest)
