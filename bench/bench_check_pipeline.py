@@ -100,9 +100,9 @@ def online(folder: Path, n: int) -> None:
     server = start_live_server(folder, settings=NO_LOOKUP_LIMITS)
     try:
         api = server.login()
-        user_id = api.me().user.id
+        user_id = api.auth.me().user.id
         cache = LocalCache.open(folder / "online.db")
-        cache.apply_pull(server.hospital_id, api.pull(server.hospital_id, ""), utcnow(), user_id=user_id)
+        cache.apply_pull(server.hospital_id, api.sync.pull(server.hospital_id, ""), utcnow(), user_id=user_id)
         service = CheckService(cache, api, Connectivity())
         service.set_context(
             CheckContext(server.hospital_id, server.checkpoint_ids(server.hospital_id)[0], user_id, "b")
@@ -118,7 +118,7 @@ def online(folder: Path, n: int) -> None:
         request = LookupRequest(personal_code=code)
         report(
             "  of which the lookup call alone",
-            percentiles(lambda: api.lookup(server.hospital_id, request), n),
+            percentiles(lambda: api.checks.lookup(server.hospital_id, request), n),
         )
         cache.close()
     finally:

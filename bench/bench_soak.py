@@ -144,14 +144,14 @@ def main() -> None:
     server = ServerProcess(folder, free_port())
     server.start()
     api = ApiClient(server.url)
-    sms = api.request_sms_code(GUARD)
+    sms = api.auth.request_sms_code(GUARD)
     assert sms.demo_code is not None
-    login = api.login(GUARD, sms.demo_code, "soak")
+    login = api.auth.login(GUARD, sms.demo_code, "soak")
     venue = login_venue(api)
     cache = LocalCache.open(folder / "station.db")
     connectivity = Connectivity()
     service = CheckService(cache, api, connectivity)
-    cache.apply_pull(venue[0], api.pull(venue[0], ""), utcnow(), user_id=login.user.id)
+    cache.apply_pull(venue[0], api.sync.pull(venue[0], ""), utcnow(), user_id=login.user.id)
     service.set_context(CheckContext(venue[0], venue[1], login.user.id, cache.device_id()))
     engine = SyncEngine(cache, api, connectivity, max_backoff=5.0)
     engine.start(venue[0], login.user.id)
@@ -234,12 +234,12 @@ def main() -> None:
 
 def login_venue(api: ApiClient) -> tuple[int, int]:
     """The guard's venue and its first checkpoint."""
-    membership = api.me().venues[0]
+    membership = api.auth.me().venues[0]
     return membership.venue_id, membership.checkpoints[0].id
 
 
 def count_on_server(api: ApiClient, venue_id: int) -> int:
-    return api.stats(venue_id, local_day(utcnow()), StatsScope.UNIT).counts.checked
+    return api.stats.day(venue_id, local_day(utcnow()), StatsScope.UNIT).counts.checked
 
 
 if __name__ == "__main__":

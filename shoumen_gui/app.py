@@ -141,7 +141,7 @@ def reset_trust_root(args: argparse.Namespace) -> int:
     """`shoumen --reset-trust-root [--server URL] [--data-dir DIR]`: a deliberate, logged reset of
     the pin of one server's cache; no window. The pin is never replaced any other way."""
     from shoumen_gui.services.cache import LocalCache
-    from shoumen_gui.ui.session import BackendChoice
+    from shoumen_gui.services.session import BackendChoice
 
     paths = AppPaths.choose(args.data_dir).ensure()
     setup_logging(paths.log_dir)

@@ -120,7 +120,7 @@ def step_start(state: SelfTestState) -> str:
     url = str(backend.start())
     api = ApiClient(url)
     state.closers.append(api.close)
-    info = api.info()
+    info = api.server.info()
     if not info.demo_mode:
         raise RuntimeError("the embedded backend is not in demo mode")
     state.api = api
@@ -178,17 +178,19 @@ def step_login(state: SelfTestState) -> str:
     from shoumen_gui.services.cache import LocalCache
 
     api = state.need(state.api, "embedded backend")
-    sms = api.request_sms_code(DEMO_LOGIN_PHONE)
+    sms = api.auth.request_sms_code(DEMO_LOGIN_PHONE)
     if sms.demo_code is None:
         raise RuntimeError("the demo backend did not reveal the SMS code")
-    api.login(DEMO_LOGIN_PHONE, sms.demo_code, "self-test")
-    me = api.me()
+    api.auth.login(DEMO_LOGIN_PHONE, sms.demo_code, "self-test")
+    me = api.auth.me()
     membership = next((m for m in me.venues if m.checkpoints), None)
     if membership is None:
         raise RuntimeError("the demo guard has no venue with checkpoints")
     cache = LocalCache.open(state.folder / "cache-selftest.db")
     state.closers.append(cache.close)
-    cache.apply_pull(membership.venue_id, api.pull(membership.venue_id, ""), utcnow(), user_id=me.user.id)
+    cache.apply_pull(
+        membership.venue_id, api.sync.pull(membership.venue_id, ""), utcnow(), user_id=me.user.id
+    )
     state.cache, state.user_id = cache, me.user.id
     state.venue_id, state.venue_name = membership.venue_id, membership.venue_name
     state.checkpoint_id = membership.checkpoints[0].id

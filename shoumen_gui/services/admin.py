@@ -1,8 +1,11 @@
 """Typed calls for the owner's and the supervisor's screens: venues, checkpoints, policy, the
 venue code, staff, region statistics, full details and exports. Qt-free, for worker threads.
 
-Everything goes through `ApiClient.request_json` (so errors are the services' typed errors),
-except exports, which stream a file to disk and report the bytes received as they come.
+One typed client per resource (`VenuesClient`, `CheckpointsClient`, `StaffClient`,
+`RegionsClient`, `DetailsClient`, `ExportClient`) over the station's one transport
+(`ApiClient`, so errors are the services' typed errors); exports stream a file to disk and
+report the bytes received as they come. `AdminService` is what the screens hold: those clients
+plus the station's connectivity, which every answer (or its absence) is reported to.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from shoumen_core.schemas import (
     VenueUpdate,
 )
 from shoumen_gui.paths import file_message
-from shoumen_gui.services.api import API_PREFIX, ApiClient, _error_for
+from shoumen_gui.services.api import API_PREFIX, ApiClient, error_for
 from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError
 from shoumen_gui.services.tls import certificate_error
@@ -99,13 +102,6 @@ _STAFF = TypeAdapter(list[StaffOut])
 _PENDING = TypeAdapter(list[PendingVenueOut])
 
 
-def _model(model: type[_M], data: Any) -> _M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _bad_answer(exc) from exc
-
-
 def _items(adapter: TypeAdapter[_T], data: Any) -> _T:
     try:
         return adapter.validate_python(data)
@@ -118,170 +114,147 @@ def _bad_answer(exc: ValidationError) -> ServerRejected:
     return ServerRejected("服务器返回了无法识别的数据", code="bad_response")
 
 
-class AdminService:
-    """One per ApiClient; stateless otherwise (safe from several worker threads)."""
+class VenuesClient:
+    """Venues: register (also on behalf), read, update, approve or reject; policy; venue code."""
 
-    def __init__(
-        self,
-        api: ApiClient,
-        *,
-        connectivity: Connectivity | None = None,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.api = api
-        # The station's one connectivity state (the status bar's): the admin screens report
-        # their answers to it and read it, rather than guessing "offline" from one slow request
-        # (issue 16 §6). Without a station (registering a venue) a private one.
-        self.connectivity = connectivity if connectivity is not None else Connectivity()
-        self._transport = transport
+    def __init__(self, api: ApiClient) -> None:
+        self._api = api
 
-    def _call(self, request: Callable[[], _T]) -> _T:
-        try:
-            answer = request()
-        except OfflineError:
-            self.connectivity.record_failure()  # offline only after several in a row
-            raise
-        except ServiceError:
-            self.connectivity.record_success()  # a refusal is an answer: the server is there
-            raise
-        self.connectivity.record_success()
-        return answer
-
-    def _json(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None) -> Any:
-        return self._call(lambda: self.api.request_json(method, path, json=json, params=params))
-
-    # ---- venues ----------------------------------------------------------------------------
-
-    def register_venue(self, fields: VenueIn) -> VenueOut:
-        body = fields.model_dump(mode="json")
-        return _model(VenueOut, self._json("POST", "/venues", json=body))
+    def register(self, fields: VenueIn) -> VenueOut:
+        return self._api.send_model(VenueOut, "POST", "/venues", json=fields.model_dump(mode="json"))
 
     def register_on_behalf(self, fields: VenueOnBehalfIn) -> VenueOut:
         body = fields.model_dump(mode="json")
-        answer = self._json("POST", "/venues/on-behalf", json=body)
-        return _model(VenueOut, answer)
+        return self._api.send_model(VenueOut, "POST", "/venues/on-behalf", json=body)
 
-    def venue(self, venue_id: int) -> VenueOut:
-        return _model(VenueOut, self._json("GET", f"/venues/{venue_id}"))
+    def get(self, venue_id: int) -> VenueOut:
+        return self._api.send_model(VenueOut, "GET", f"/venues/{venue_id}")
 
-    def update_venue(self, venue_id: int, changes: VenueUpdate) -> VenueOut:
+    def update(self, venue_id: int, changes: VenueUpdate) -> VenueOut:
         body = changes.model_dump(mode="json", exclude_none=True)
-        answer = self._json("PATCH", f"/venues/{venue_id}", json=body)
-        return _model(VenueOut, answer)
+        return self._api.send_model(VenueOut, "PATCH", f"/venues/{venue_id}", json=body)
 
-    # ---- checkpoints -------------------------------------------------------------------------
+    def approve(self, venue_id: int) -> VenueOut:
+        return self._api.send_model(VenueOut, "POST", f"/venues/{venue_id}/approve")
 
-    def checkpoints(self, venue_id: int) -> list[CheckpointOut]:
-        answer = self._json("GET", f"/venues/{venue_id}/checkpoints")
-        return _items(_CHECKPOINTS, answer)
-
-    def add_checkpoint(self, venue_id: int, name: str) -> CheckpointOut:
-        body = CheckpointIn(name=name).model_dump(mode="json")
-        answer = self._json("POST", f"/venues/{venue_id}/checkpoints", json=body)
-        return _model(CheckpointOut, answer)
-
-    def rename_checkpoint(self, venue_id: int, checkpoint_id: int, name: str) -> CheckpointOut:
-        body = CheckpointIn(name=name).model_dump(mode="json")
-        path = f"/venues/{venue_id}/checkpoints/{checkpoint_id}"
-        return _model(CheckpointOut, self._json("PATCH", path, json=body))
-
-    def remove_checkpoint(self, venue_id: int, checkpoint_id: int) -> None:
-        self._json("DELETE", f"/venues/{venue_id}/checkpoints/{checkpoint_id}")
-
-    # ---- policy and the venue code ----------------------------------------------------------
+    def reject(self, venue_id: int, reason: str) -> VenueOut:
+        body = VenueRejectIn(reason=reason).model_dump(mode="json")
+        return self._api.send_model(VenueOut, "POST", f"/venues/{venue_id}/reject", json=body)
 
     def policy(self, venue_id: int) -> VenuePolicy:
-        return _model(VenuePolicy, self._json("GET", f"/venues/{venue_id}/policy"))
+        return self._api.send_model(VenuePolicy, "GET", f"/venues/{venue_id}/policy")
 
     def set_policy(self, venue_id: int, policy: VenuePolicy) -> VenuePolicy:
         body = policy.model_dump(mode="json")
-        answer = self._json("PUT", f"/venues/{venue_id}/policy", json=body)
-        return _model(VenuePolicy, answer)
+        return self._api.send_model(VenuePolicy, "PUT", f"/venues/{venue_id}/policy", json=body)
 
-    def venue_code(self, venue_id: int, checkpoint_id: int | None = None) -> VenueCodeOut:
+    def code(self, venue_id: int, checkpoint_id: int | None = None) -> VenueCodeOut:
         params = None if checkpoint_id is None else {"checkpoint_id": checkpoint_id}
-        answer = self._json("GET", f"/venues/{venue_id}/code", params=params)
-        return _model(VenueCodeOut, answer)
+        return self._api.send_model(VenueCodeOut, "GET", f"/venues/{venue_id}/code", params=params)
 
-    # ---- staff ---------------------------------------------------------------------------------
 
-    def staff(self, venue_id: int) -> list[StaffOut]:
-        return _items(_STAFF, self._json("GET", f"/venues/{venue_id}/staff"))
+class CheckpointsClient:
+    """A venue's checkpoints (检查点)."""
 
-    def add_staff(self, venue_id: int, name: str, phone: str) -> StaffOut:
+    def __init__(self, api: ApiClient) -> None:
+        self._api = api
+
+    def list(self, venue_id: int) -> list[CheckpointOut]:
+        return _items(_CHECKPOINTS, self._api.request_json("GET", f"/venues/{venue_id}/checkpoints"))
+
+    def add(self, venue_id: int, name: str) -> CheckpointOut:
+        body = CheckpointIn(name=name).model_dump(mode="json")
+        return self._api.send_model(CheckpointOut, "POST", f"/venues/{venue_id}/checkpoints", json=body)
+
+    def rename(self, venue_id: int, checkpoint_id: int, name: str) -> CheckpointOut:
+        body = CheckpointIn(name=name).model_dump(mode="json")
+        path = f"/venues/{venue_id}/checkpoints/{checkpoint_id}"
+        return self._api.send_model(CheckpointOut, "PATCH", path, json=body)
+
+    def remove(self, venue_id: int, checkpoint_id: int) -> None:
+        self._api.send("DELETE", f"/venues/{venue_id}/checkpoints/{checkpoint_id}")
+
+
+class StaffClient:
+    """A venue's staff (子管理员 and guards): add, authorise, revoke, delete."""
+
+    def __init__(self, api: ApiClient) -> None:
+        self._api = api
+
+    def list(self, venue_id: int) -> list[StaffOut]:
+        return _items(_STAFF, self._api.request_json("GET", f"/venues/{venue_id}/staff"))
+
+    def add(self, venue_id: int, name: str, phone: str) -> StaffOut:
         body = StaffIn(name=name, phone=phone).model_dump(mode="json")
-        answer = self._json("POST", f"/venues/{venue_id}/staff", json=body)
-        return _model(StaffOut, answer)
+        return self._api.send_model(StaffOut, "POST", f"/venues/{venue_id}/staff", json=body)
 
-    def authorise_staff(self, venue_id: int, user_id: int) -> StaffOut:
-        answer = self._json("POST", f"/venues/{venue_id}/staff/{user_id}/authorise")
-        return _model(StaffOut, answer)
+    def authorise(self, venue_id: int, user_id: int) -> StaffOut:
+        return self._api.send_model(StaffOut, "POST", f"/venues/{venue_id}/staff/{user_id}/authorise")
 
-    def revoke_staff(self, venue_id: int, user_id: int) -> StaffOut:
-        answer = self._json("POST", f"/venues/{venue_id}/staff/{user_id}/revoke")
-        return _model(StaffOut, answer)
+    def revoke(self, venue_id: int, user_id: int) -> StaffOut:
+        return self._api.send_model(StaffOut, "POST", f"/venues/{venue_id}/staff/{user_id}/revoke")
 
-    def delete_staff(self, venue_id: int, user_id: int) -> None:
-        self._json("DELETE", f"/venues/{venue_id}/staff/{user_id}")
+    def delete(self, venue_id: int, user_id: int) -> None:
+        self._api.send("DELETE", f"/venues/{venue_id}/staff/{user_id}")
 
-    # ---- region (supervisors) ------------------------------------------------------------------
 
-    def region_stats(self, region_code: str, day: date) -> RegionStats:
+class RegionsClient:
+    """A supervisor's region: figures, trend, abnormal list, pending venues, lookup alerts."""
+
+    def __init__(self, api: ApiClient) -> None:
+        self._api = api
+
+    def stats(self, region_code: str, day: date) -> RegionStats:
         params = {"date": day.isoformat()}
-        answer = self._json("GET", f"/regions/{region_code}/stats", params=params)
-        return _model(RegionStats, answer)
+        return self._api.send_model(RegionStats, "GET", f"/regions/{region_code}/stats", params=params)
 
-    def region_trend(self, region_code: str, days: int = 30, venue_id: int | None = None) -> Trend:
+    def trend(self, region_code: str, days: int = 30, venue_id: int | None = None) -> Trend:
         params: dict[str, Any] = {"days": days}
         if venue_id is not None:
             params["venue_id"] = venue_id
-        answer = self._json("GET", f"/regions/{region_code}/trend", params=params)
-        return _model(Trend, answer)
+        return self._api.send_model(Trend, "GET", f"/regions/{region_code}/trend", params=params)
 
-    def region_abnormal(self, region_code: str, day: date) -> RegionAbnormalList:
+    def abnormal(self, region_code: str, day: date) -> RegionAbnormalList:
         params = {"date": day.isoformat()}
-        answer = self._json("GET", f"/regions/{region_code}/abnormal", params=params)
-        return _model(RegionAbnormalList, answer)
+        path = f"/regions/{region_code}/abnormal"
+        return self._api.send_model(RegionAbnormalList, "GET", path, params=params)
 
     def pending_venues(self, region_code: str) -> list[PendingVenueOut]:
-        """The region's venues waiting for a supervisor's decision (待审核场所)."""
-        return _items(_PENDING, self._json("GET", f"/regions/{region_code}/pending-venues"))
-
-    def approve_venue(self, venue_id: int) -> VenueOut:
-        return _model(VenueOut, self._json("POST", f"/venues/{venue_id}/approve"))
-
-    def reject_venue(self, venue_id: int, reason: str) -> VenueOut:
-        body = VenueRejectIn(reason=reason).model_dump(mode="json")
-        return _model(VenueOut, self._json("POST", f"/venues/{venue_id}/reject", json=body))
+        return _items(_PENDING, self._api.request_json("GET", f"/regions/{region_code}/pending-venues"))
 
     def lookup_alerts(self, region_code: str, day: date) -> LookupAlerts:
-        """The region's venues whose lookups on `day` look like enumeration (查询预警)."""
         params = {"date": day.isoformat()}
-        answer = self._json("GET", f"/regions/{region_code}/lookup-alerts", params=params)
-        return _model(LookupAlerts, answer)
+        path = f"/regions/{region_code}/lookup-alerts"
+        return self._api.send_model(LookupAlerts, "GET", path, params=params)
 
-    def venue_day(self, venue_id: int, day: date) -> DayCounts:
-        """One venue's day (unit scope), with checks per hour."""
-        return self._call(lambda: self.api.stats(venue_id, day, StatsScope.UNIT)).counts
 
-    def anomaly(self, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
-        answer = self._json("GET", f"/venues/{venue_id}/anomalies/{anomaly_id}")
-        return _model(AnomalyOut, answer)
+class DetailsClient:
+    """查看完整信息: the unmasked identity behind a check or a registration (audited)."""
+
+    def __init__(self, api: ApiClient) -> None:
+        self._api = api
 
     def full_details(
         self, venue_id: int, *, check_id: uuid.UUID | None = None, anomaly_id: uuid.UUID | None = None
     ) -> FullDetails:
-        """The unmasked identity behind a check or a registration; the server audits the view."""
         body = {
             "check_id": None if check_id is None else str(check_id),
             "anomaly_id": None if anomaly_id is None else str(anomaly_id),
         }
-        answer = self._json("POST", f"/venues/{venue_id}/full-details", json=body)
-        return _model(FullDetails, answer)
+        return self._api.send_model(FullDetails, "POST", f"/venues/{venue_id}/full-details", json=body)
 
-    # ---- exports -------------------------------------------------------------------------------
 
-    def export_region(
+class ExportClient:
+    """CSV/XLSX exports of a region or a venue, streamed to a file (audited on the server).
+
+    Its own streaming `httpx.Client` per export (a long download must not hold a connection of
+    the station's pool), with the transport's address, token, CA and error mapping."""
+
+    def __init__(self, api: ApiClient, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.api = api
+        self._transport = transport
+
+    def region(
         self,
         region_code: str,
         first: date,
@@ -298,7 +271,7 @@ class AdminService:
             params["venue_ids"] = ",".join(str(v) for v in sorted(venue_ids))
         return self._download(f"/regions/{region_code}/export", params, dest, on_progress, cancelled)
 
-    def export_venue(
+    def venue(
         self,
         venue_id: int,
         first: date,
@@ -337,7 +310,7 @@ class AdminService:
             ):
                 if not response.is_success:
                     response.read()
-                    raise _error_for(response)
+                    raise error_for(response)
                 length = response.headers.get("content-length")
                 total = int(length) if length and length.isdigit() else None
                 with part.open("wb") as out:
@@ -351,11 +324,9 @@ class AdminService:
             os.replace(part, dest)
         except httpx.TimeoutException as exc:
             part.unlink(missing_ok=True)
-            self.connectivity.record_failure()
             raise OfflineError("服务器响应超时，导出未完成", code="offline") from exc
         except httpx.TransportError as exc:
             part.unlink(missing_ok=True)
-            self.connectivity.record_failure()
             untrusted = certificate_error(exc)
             if untrusted is not None:
                 raise untrusted from exc
@@ -370,3 +341,188 @@ class AdminService:
             raise
         log.info("export saved (%d bytes)", received)
         return ExportResult(dest, received)
+
+
+class AdminService:
+    """One per ApiClient: the admin resources' clients and the station's connectivity, which
+    every call reports to. Stateless otherwise (safe from several worker threads)."""
+
+    def __init__(
+        self,
+        api: ApiClient,
+        *,
+        connectivity: Connectivity | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.api = api
+        # The station's one connectivity state (the status bar's): the admin screens report
+        # their answers to it and read it, rather than guessing "offline" from one slow request
+        # (issue 16 §6). Without a station (registering a venue) a private one.
+        self.connectivity = connectivity if connectivity is not None else Connectivity()
+        self._venues = VenuesClient(api)
+        self._checkpoints = CheckpointsClient(api)
+        self._staff = StaffClient(api)
+        self._regions = RegionsClient(api)
+        self._details = DetailsClient(api)
+        self._export = ExportClient(api, transport=transport)
+
+    def _call(self, request: Callable[[], _T]) -> _T:
+        try:
+            answer = request()
+        except OfflineError:
+            self.connectivity.record_failure()  # offline only after several in a row
+            raise
+        except ServiceError:
+            self.connectivity.record_success()  # a refusal is an answer: the server is there
+            raise
+        self.connectivity.record_success()
+        return answer
+
+    # ---- venues ----------------------------------------------------------------------------
+
+    def register_venue(self, fields: VenueIn) -> VenueOut:
+        return self._call(lambda: self._venues.register(fields))
+
+    def register_on_behalf(self, fields: VenueOnBehalfIn) -> VenueOut:
+        return self._call(lambda: self._venues.register_on_behalf(fields))
+
+    def venue(self, venue_id: int) -> VenueOut:
+        return self._call(lambda: self._venues.get(venue_id))
+
+    def update_venue(self, venue_id: int, changes: VenueUpdate) -> VenueOut:
+        return self._call(lambda: self._venues.update(venue_id, changes))
+
+    # ---- checkpoints -------------------------------------------------------------------------
+
+    def checkpoints(self, venue_id: int) -> list[CheckpointOut]:
+        return self._call(lambda: self._checkpoints.list(venue_id))
+
+    def add_checkpoint(self, venue_id: int, name: str) -> CheckpointOut:
+        return self._call(lambda: self._checkpoints.add(venue_id, name))
+
+    def rename_checkpoint(self, venue_id: int, checkpoint_id: int, name: str) -> CheckpointOut:
+        return self._call(lambda: self._checkpoints.rename(venue_id, checkpoint_id, name))
+
+    def remove_checkpoint(self, venue_id: int, checkpoint_id: int) -> None:
+        self._call(lambda: self._checkpoints.remove(venue_id, checkpoint_id))
+
+    # ---- policy and the venue code ----------------------------------------------------------
+
+    def policy(self, venue_id: int) -> VenuePolicy:
+        return self._call(lambda: self._venues.policy(venue_id))
+
+    def set_policy(self, venue_id: int, policy: VenuePolicy) -> VenuePolicy:
+        return self._call(lambda: self._venues.set_policy(venue_id, policy))
+
+    def venue_code(self, venue_id: int, checkpoint_id: int | None = None) -> VenueCodeOut:
+        return self._call(lambda: self._venues.code(venue_id, checkpoint_id))
+
+    # ---- staff ---------------------------------------------------------------------------------
+
+    def staff(self, venue_id: int) -> list[StaffOut]:
+        return self._call(lambda: self._staff.list(venue_id))
+
+    def add_staff(self, venue_id: int, name: str, phone: str) -> StaffOut:
+        return self._call(lambda: self._staff.add(venue_id, name, phone))
+
+    def authorise_staff(self, venue_id: int, user_id: int) -> StaffOut:
+        return self._call(lambda: self._staff.authorise(venue_id, user_id))
+
+    def revoke_staff(self, venue_id: int, user_id: int) -> StaffOut:
+        return self._call(lambda: self._staff.revoke(venue_id, user_id))
+
+    def delete_staff(self, venue_id: int, user_id: int) -> None:
+        self._call(lambda: self._staff.delete(venue_id, user_id))
+
+    # ---- region (supervisors) ------------------------------------------------------------------
+
+    def region_stats(self, region_code: str, day: date) -> RegionStats:
+        return self._call(lambda: self._regions.stats(region_code, day))
+
+    def region_trend(self, region_code: str, days: int = 30, venue_id: int | None = None) -> Trend:
+        return self._call(lambda: self._regions.trend(region_code, days, venue_id))
+
+    def region_abnormal(self, region_code: str, day: date) -> RegionAbnormalList:
+        return self._call(lambda: self._regions.abnormal(region_code, day))
+
+    def pending_venues(self, region_code: str) -> list[PendingVenueOut]:
+        """The region's venues waiting for a supervisor's decision (待审核场所)."""
+        return self._call(lambda: self._regions.pending_venues(region_code))
+
+    def approve_venue(self, venue_id: int) -> VenueOut:
+        return self._call(lambda: self._venues.approve(venue_id))
+
+    def reject_venue(self, venue_id: int, reason: str) -> VenueOut:
+        return self._call(lambda: self._venues.reject(venue_id, reason))
+
+    def lookup_alerts(self, region_code: str, day: date) -> LookupAlerts:
+        """The region's venues whose lookups on `day` look like enumeration (查询预警)."""
+        return self._call(lambda: self._regions.lookup_alerts(region_code, day))
+
+    def venue_day(self, venue_id: int, day: date) -> DayCounts:
+        """One venue's day (unit scope), with checks per hour."""
+        return self._call(lambda: self.api.stats.day(venue_id, day, StatsScope.UNIT)).counts
+
+    def anomaly(self, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
+        return self._call(lambda: self.api.anomalies.get(venue_id, anomaly_id))
+
+    def full_details(
+        self, venue_id: int, *, check_id: uuid.UUID | None = None, anomaly_id: uuid.UUID | None = None
+    ) -> FullDetails:
+        """The unmasked identity behind a check or a registration; the server audits the view."""
+        return self._call(
+            lambda: self._details.full_details(venue_id, check_id=check_id, anomaly_id=anomaly_id)
+        )
+
+    # ---- exports -------------------------------------------------------------------------------
+
+    def export_region(
+        self,
+        region_code: str,
+        first: date,
+        last: date,
+        fmt: ExportFormat,
+        dest: Path,
+        *,
+        venue_ids: list[int] | None = None,
+        on_progress: ProgressCallback | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ExportResult:
+        return self._exporting(
+            lambda: self._export.region(
+                region_code,
+                first,
+                last,
+                fmt,
+                dest,
+                venue_ids=venue_ids,
+                on_progress=on_progress,
+                cancelled=cancelled,
+            )
+        )
+
+    def export_venue(
+        self,
+        venue_id: int,
+        first: date,
+        last: date,
+        fmt: ExportFormat,
+        dest: Path,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ExportResult:
+        return self._exporting(
+            lambda: self._export.venue(
+                venue_id, first, last, fmt, dest, on_progress=on_progress, cancelled=cancelled
+            )
+        )
+
+    def _exporting(self, request: Callable[[], ExportResult]) -> ExportResult:
+        """An export that got no answer counts as a lost request; its other outcomes (a refusal,
+        a file not written, a cancel) say nothing about the link, as before the split."""
+        try:
+            return request()
+        except OfflineError:
+            self.connectivity.record_failure()
+            raise

@@ -1,6 +1,12 @@
 """The HTTP client of the backend API (`/api/v1`), used from worker threads only.
 
-Every method returns a `shoumen_core.schemas` model or raises a `services.errors` type:
+`ApiClient` is the one transport (connection pool, token, the server's Date, error mapping);
+each resource the station uses has a typed client on it — `api.server`, `api.auth`,
+`api.checks`, `api.sync`, `api.stats`, `api.anomalies`, `api.trust` — and the owner's and
+supervisor's resources have theirs in services/admin.py. The REST paths live in those clients
+only (the UI names none: tests/gui/test_layering.py).
+
+Every typed call returns a `shoumen_core.schemas` model or raises a `services.errors` type:
 transport errors and timeouts -> OfflineError; 401 -> SessionExpired; 403 -> PermissionDenied;
 429 -> RateLimited (e.g. "lookup_rate_limited"); other 4xx -> ServerRejected with the server's code and message; 5xx -> ServerRejected
 "server_error", except 503 (the server is up, its database is not; also a proxy's "no backend")
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -28,6 +35,8 @@ from pydantic import BaseModel, ValidationError
 
 from shoumen_core.schemas import (
     AbnormalList,
+    AnomalyIn,
+    AnomalyOut,
     LoginRequest,
     LoginResponse,
     LookupRequest,
@@ -73,27 +82,6 @@ _UNREACHABLE_STATUSES: Final = frozenset({502, 504})
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def _paths() -> dict[str, str]:
-    """The endpoint paths, in one place so a router move is a one-line change."""
-    return {
-        "info": "/info",
-        "sms_code": "/auth/sms-code",
-        "login": "/auth/login",
-        "refresh": "/auth/refresh",
-        "logout": "/auth/logout",
-        "me": "/me",
-        "lookup": "/venues/{venue_id}/lookup",
-        "push": "/sync/push",
-        "pull": "/sync/pull",
-        "stats": "/venues/{venue_id}/stats",
-        "abnormal": "/venues/{venue_id}/abnormal",
-        "trust_list": "/trust-list",
-    }
-
-
-PATHS: Final = _paths()
-
-
 class ApiClient:
     """A thin typed wrapper over one `httpx.Client` (thread-safe; connections are pooled)."""
 
@@ -123,6 +111,14 @@ class ApiClient:
             verify=verify,
             headers={"Accept": "application/json", "User-Agent": "shoumen-station/1"},
         )
+        # One typed client per resource, all over this transport (stateless: thread-safe).
+        self.server = ServerClient(self)
+        self.auth = AuthClient(self)
+        self.checks = ChecksClient(self)
+        self.sync = SyncClient(self)
+        self.stats = StatsClient(self)
+        self.anomalies = AnomaliesClient(self)
+        self.trust = TrustClient(self)
 
     # ---- session -----------------------------------------------------------------------
 
@@ -143,66 +139,6 @@ class ApiClient:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    # ---- typed endpoints ---------------------------------------------------------------
-
-    def info(self, timeout: float | None = None) -> ServerInfo:
-        return self._model(ServerInfo, self._send("GET", PATHS["info"], timeout=timeout))
-
-    def request_sms_code(self, phone: str) -> SmsCodeResponse:
-        body = SmsCodeRequest(phone=phone).model_dump(mode="json")
-        return self._model(SmsCodeResponse, self._send("POST", PATHS["sms_code"], json=body))
-
-    def login(self, phone: str, code: str, device_name: str = "") -> LoginResponse:
-        body = LoginRequest(phone=phone, code=code, device_name=device_name).model_dump(mode="json")
-        response = self._model(LoginResponse, self._send("POST", PATHS["login"], json=body))
-        self._token = response.token
-        return response
-
-    def refresh(self) -> LoginResponse:
-        response = self._model(LoginResponse, self._send("POST", PATHS["refresh"]))
-        self._token = response.token
-        return response
-
-    def logout(self) -> None:
-        try:
-            self._send("POST", PATHS["logout"])
-        finally:
-            self._token = None
-
-    def me(self) -> MeResponse:
-        return self._model(MeResponse, self._send("GET", PATHS["me"]))
-
-    def lookup(self, venue_id: int, req: LookupRequest, timeout: float = LOOKUP_TIMEOUT) -> LookupResponse:
-        path = PATHS["lookup"].format(venue_id=venue_id)
-        body = req.model_dump(mode="json", exclude_none=True)
-        return self._model(LookupResponse, self._send("POST", path, json=body, timeout=timeout))
-
-    def push(self, req: PushRequest) -> PushResponse:
-        body = req.model_dump(mode="json")
-        return self._model(PushResponse, self._send("POST", PATHS["push"], json=body))
-
-    def pull(self, venue_id: int, cursor: str) -> PullResponse:
-        params = {"venue_id": venue_id, "cursor": cursor}
-        return self._model(PullResponse, self._send("GET", PATHS["pull"], params=params))
-
-    def stats(
-        self, venue_id: int, day: date, scope: StatsScope, checkpoint_id: int | None = None
-    ) -> StatsResponse:
-        params: dict[str, Any] = {"date": day.isoformat(), "scope": scope.value}
-        if checkpoint_id is not None:
-            params["checkpoint_id"] = checkpoint_id
-        path = PATHS["stats"].format(venue_id=venue_id)
-        return self._model(StatsResponse, self._send("GET", path, params=params))
-
-    def abnormal(self, venue_id: int, day: date, scope: StatsScope) -> AbnormalList:
-        params = {"date": day.isoformat(), "scope": scope.value}
-        path = PATHS["abnormal"].format(venue_id=venue_id)
-        return self._model(AbnormalList, self._send("GET", path, params=params))
-
-    def trust_list(self) -> str:
-        """The trust list as the server sent it (TrustList JSON), to be parsed by the caller."""
-        return self._send("GET", PATHS["trust_list"]).text
-
     def request_json(
         self,
         method: str,
@@ -212,8 +148,9 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
     ) -> Any:
-        """Any endpoint under /api/v1 (path like "/venues/3/staff"); None for an empty answer."""
-        response = self._send(method, path, json=json, params=params, timeout=timeout)
+        """Any endpoint under /api/v1 (path like "/venues/3/staff"); None for an empty answer.
+        For the typed clients (and tests that set up data); the UI never calls it."""
+        response = self.send(method, path, json=json, params=params, timeout=timeout)
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -221,9 +158,22 @@ class ApiClient:
         except ValueError as exc:
             raise ServerRejected("服务器返回了无法识别的数据", code="bad_response") from exc
 
+    def send_model(
+        self,
+        model: type[_M],
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> _M:
+        """One call whose answer is `model` (a bad answer -> ServerRejected "bad_response")."""
+        return self._model(model, self.send(method, path, json=json, params=params, timeout=timeout))
+
     # ---- plumbing ----------------------------------------------------------------------
 
-    def _send(
+    def send(
         self,
         method: str,
         path: str,
@@ -251,7 +201,7 @@ class ApiClient:
             # rejects it before doing anything): send it once more with the new token.
             if response.status_code != 401 or self._token is None or self._token == used:
                 break
-        raise _error_for(response)
+        raise error_for(response)
 
     def _note_date(self, response: httpx.Response) -> None:
         header = response.headers.get("date")
@@ -314,7 +264,8 @@ def _error_body(response: httpx.Response) -> tuple[str | None, str | None]:
     return (code if isinstance(code, str) else None, message if isinstance(message, str) else None)
 
 
-def _error_for(response: httpx.Response) -> ServiceError:
+def error_for(response: httpx.Response) -> ServiceError:
+    """The typed error of an unsuccessful answer (shared by every client of the server)."""
     status = response.status_code
     code, message = _error_body(response)
     if status == 401:
@@ -332,3 +283,124 @@ def _error_for(response: httpx.Response) -> ServiceError:
     return ServerRejected(
         message or "请求被服务器拒绝", code=code or f"http_{status}", status=status, server_code=code
     )
+
+
+# ---- one typed client per resource ----------------------------------------------------------
+
+
+class ServerClient:
+    """/info: the server's identity, version and demo flag (no login needed)."""
+
+    def __init__(self, transport: ApiClient) -> None:
+        self._t = transport
+
+    def info(self, timeout: float | None = None) -> ServerInfo:
+        return self._t.send_model(ServerInfo, "GET", "/info", timeout=timeout)
+
+
+class AuthClient:
+    """The staff session: SMS code, login, refresh, logout, /me. Login and refresh set the
+    transport's token; logout clears it."""
+
+    def __init__(self, transport: ApiClient) -> None:
+        self._t = transport
+
+    def request_sms_code(self, phone: str) -> SmsCodeResponse:
+        body = SmsCodeRequest(phone=phone).model_dump(mode="json")
+        return self._t.send_model(SmsCodeResponse, "POST", "/auth/sms-code", json=body)
+
+    def login(self, phone: str, code: str, device_name: str = "") -> LoginResponse:
+        body = LoginRequest(phone=phone, code=code, device_name=device_name).model_dump(mode="json")
+        response = self._t.send_model(LoginResponse, "POST", "/auth/login", json=body)
+        self._t.token = response.token
+        return response
+
+    def refresh(self) -> LoginResponse:
+        response = self._t.send_model(LoginResponse, "POST", "/auth/refresh")
+        self._t.token = response.token
+        return response
+
+    def logout(self) -> None:
+        try:
+            self._t.send("POST", "/auth/logout")
+        finally:
+            self._t.token = None
+
+    def me(self) -> MeResponse:
+        return self._t.send_model(MeResponse, "GET", "/me")
+
+
+class ChecksClient:
+    """The lookup of a personal code or document number (read-only, audited on the server)."""
+
+    def __init__(self, transport: ApiClient) -> None:
+        self._t = transport
+
+    def lookup(self, venue_id: int, req: LookupRequest, timeout: float = LOOKUP_TIMEOUT) -> LookupResponse:
+        body = req.model_dump(mode="json", exclude_none=True)
+        path = f"/venues/{venue_id}/lookup"
+        return self._t.send_model(LookupResponse, "POST", path, json=body, timeout=timeout)
+
+
+class SyncClient:
+    """Outbox push and cursor pull (DESIGN §4)."""
+
+    def __init__(self, transport: ApiClient) -> None:
+        self._t = transport
+
+    def push(self, req: PushRequest) -> PushResponse:
+        return self._t.send_model(PushResponse, "POST", "/sync/push", json=req.model_dump(mode="json"))
+
+    def pull(self, venue_id: int, cursor: str) -> PullResponse:
+        params = {"venue_id": venue_id, "cursor": cursor}
+        return self._t.send_model(PullResponse, "GET", "/sync/pull", params=params)
+
+
+class StatsClient:
+    """One venue's day: counts (unit or personal scope) and the abnormal drill-down."""
+
+    def __init__(self, transport: ApiClient) -> None:
+        self._t = transport
+
+    def day(
+        self, venue_id: int, day: date, scope: StatsScope, checkpoint_id: int | None = None
+    ) -> StatsResponse:
+        params: dict[str, Any] = {"date": day.isoformat(), "scope": scope.value}
+        if checkpoint_id is not None:
+            params["checkpoint_id"] = checkpoint_id
+        return self._t.send_model(StatsResponse, "GET", f"/venues/{venue_id}/stats", params=params)
+
+    def abnormal(self, venue_id: int, day: date, scope: StatsScope) -> AbnormalList:
+        params = {"date": day.isoformat(), "scope": scope.value}
+        return self._t.send_model(AbnormalList, "GET", f"/venues/{venue_id}/abnormal", params=params)
+
+
+class AnomaliesClient:
+    """核查登记 on the server (new ones go through the sync push; this is the online edit)."""
+
+    def __init__(self, transport: ApiClient) -> None:
+        self._t = transport
+
+    def get(self, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
+        """The server's current version (masked)."""
+        return self._t.send_model(AnomalyOut, "GET", _anomaly_path(venue_id, anomaly_id))
+
+    def put(self, anomaly: AnomalyIn) -> AnomalyOut:
+        """The edit against `anomaly.base_version`; 409 version_conflict when it is not current."""
+        path = _anomaly_path(anomaly.venue_id, anomaly.id)
+        return self._t.send_model(AnomalyOut, "PUT", path, json=anomaly.model_dump(mode="json"))
+
+
+def _anomaly_path(venue_id: int, anomaly_id: uuid.UUID) -> str:
+    return f"/venues/{venue_id}/anomalies/{anomaly_id}"
+
+
+class TrustClient:
+    """The signed trust list."""
+
+    def __init__(self, transport: ApiClient) -> None:
+        self._t = transport
+
+    def trust_list(self) -> str:
+        """The trust list as the server sent it (TrustList JSON), to be parsed by the caller."""
+        return self._t.send("GET", "/trust-list").text

@@ -557,7 +557,7 @@ class LocalCache:
 
     def save_anomaly(self, anomaly: AnomalyIn, user_id: int = 0) -> None:
         """A local edit (new or changed); it goes to the outbox. Names and phones come sealed
-        (ui.anomaly_edit): this device must not be able to read them back."""
+        (services/anomalies.py): this device must not be able to read them back."""
         if anomaly.name or anomaly.phone or anomaly.document_number:
             raise ValueError("a registration's name, phone and document are stored only sealed")
         created = as_utc(anomaly.created_at)

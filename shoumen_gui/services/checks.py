@@ -382,7 +382,7 @@ class CheckService:
         offline).
         Raises OfflineError when no answer came."""
         try:
-            response = api.lookup(ctx.venue_id, request, timeout=timeout)
+            response = api.checks.lookup(ctx.venue_id, request, timeout=timeout)
         except RateLimited as exc:  # before ServerRejected, its base
             log.warning("lookup refused by the server's rate limits (%s)", exc.code)
             self.connectivity.record_success()  # it answered: nothing to do with the link

@@ -296,7 +296,7 @@ class SyncEngine:
         if not self.connectivity.online:
             # A cheap probe first: while the backend stays away, no batch of rows is read and
             # serialised (on every back-off retry) only to fail at the connect.
-            self.api.info(timeout=PROBE_TIMEOUT)
+            self.api.server.info(timeout=PROBE_TIMEOUT)
         self._push_all(user_id)
         epoch_reset = self._pull(venue_id, user_id)
         if epoch_reset:  # everything was queued again and the cursor reset: resend and re-pull now
@@ -331,7 +331,7 @@ class SyncEngine:
             if not checks and not anomalies:
                 return sent
             request = PushRequest(device_id=self._device_id, checks=checks, anomalies=anomalies)
-            response = self.api.push(request)
+            response = self.api.sync.push(request)
             self._note_skew()
             self.cache.mark_pushed(response, self.clock())
             sent += len(checks) + len(anomalies)
@@ -341,7 +341,7 @@ class SyncEngine:
                 return sent
 
     def _pull(self, venue_id: int, user_id: int) -> bool:
-        response = self.api.pull(venue_id, self.cache.cursor(venue_id))
+        response = self.api.sync.pull(venue_id, self.cache.cursor(venue_id))
         self._note_skew()
         return self.cache.apply_pull(venue_id, response, self.clock(), user_id=user_id)
 
@@ -353,7 +353,7 @@ class SyncEngine:
         if current is not None and current.valid_until - self.clock() > TRUST_LIST_MARGIN:
             return
         try:
-            if self.cache.store_trust_list(venue_id, self.api.trust_list(), self.clock()):
+            if self.cache.store_trust_list(venue_id, self.api.trust.trust_list(), self.clock()):
                 log.info("trust list renewed for venue %d", venue_id)
         except TrustListError:
             pass  # recorded by the cache; the round reports it as trust_warning

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from shoumen_core.identity import DOCUMENT_KIND_NAMES, DocumentKind
 from shoumen_core.schemas import AnomalyAction, AnomalyType
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
-from shoumen_gui.ui import anomaly_edit as edit
-from shoumen_gui.ui.anomaly_edit import ACTION_WORDS, TYPE_WORDS, Base, Draft
+from shoumen_gui.services import anomalies as edit
+from shoumen_gui.services.anomalies import ACTION_WORDS, TYPE_WORDS, Base, Draft
 from shoumen_gui.ui.plain import plain_label
 
 TITLES: Final = {

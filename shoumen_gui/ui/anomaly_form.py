@@ -4,7 +4,7 @@ Opened from the result panel (prefilled from the check), from a row of the abnor
 on its own tab (scan the visitor's code or read the ID first, or fill it in by hand for a
 visitor with neither smartphone nor ID number, FAQ 6). Required fields carry a *, and which
 ones are required follows the type (anomaly_fields). Saving, loading and sealing run on
-workers; the rules live in anomaly_edit (Qt-free).
+workers; the rules live in services/anomalies.py (Qt-free).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from shoumen_core.identity import DocumentKind
 from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import AbnormalItem, AnomalyIn, AnomalyOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.services import anomalies as edit
+from shoumen_gui.services.anomalies import Base, Draft, EditMode, Loaded
 from shoumen_gui.services.checks import InputKind, classify
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.services.ids import uuid7
-from shoumen_gui.ui import anomaly_edit as edit
-from shoumen_gui.ui.anomaly_edit import Base, Draft, EditMode, Loaded
 from shoumen_gui.ui.anomaly_fields import AnomalyFields
 from shoumen_gui.ui.plain import plain_label
 

@@ -29,14 +29,7 @@ from shoumen_gui.services.gate import stored_gate_config
 from shoumen_gui.services.salvage import Opened, SalvageReport, open_or_salvage, salvage_if_damaged
 from shoumen_gui.services.server_identity import Adopted, CacheChoice, adopt, choose_cache
 from shoumen_gui.services.server_url import check_server_url
-from shoumen_gui.services.storage import MIB
-from shoumen_gui.services.trust import builtin_roots
-from shoumen_gui.settings import Settings, SettingsStore, gate_key
-from shoumen_gui.station import Post, Station
-from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.kiosk_settings import KioskSettingsPage
-from shoumen_gui.ui.main_window import MainWindow
-from shoumen_gui.ui.session import (
+from shoumen_gui.services.session import (
     ME_META_KEY,
     REFRESH_BEFORE,
     BackendChoice,
@@ -46,6 +39,13 @@ from shoumen_gui.ui.session import (
     resume_session,
     server_id_of,
 )
+from shoumen_gui.services.storage import MIB
+from shoumen_gui.services.trust import builtin_roots
+from shoumen_gui.settings import Settings, SettingsStore, gate_key
+from shoumen_gui.station import Post, Station
+from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.kiosk_settings import KioskSettingsPage
+from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.settings_dialog import SettingsDialog
 from shoumen_gui.ui.venue.admin_flow import AdminFlow
 
@@ -347,7 +347,7 @@ class SessionFlow(QObject):
         self.tasks.run_serial(lambda: self._keep_session(response), on_failure=self._on_session_error)
 
         def after_login() -> MeResponse:
-            me = api.me()
+            me = api.auth.me()
             cache.set_meta(ME_META_KEY, me.model_dump_json())
             return me
 
@@ -520,7 +520,7 @@ class SessionFlow(QObject):
 
         def log_out() -> None:
             try:
-                api.logout()
+                api.auth.logout()
             except ServiceError as exc:  # offline or already expired: the token is dropped anyway
                 log.info("logout on the server failed (%s)", exc.code)
 
@@ -547,7 +547,7 @@ class SessionFlow(QObject):
         connectivity = self.connectivity
 
         def refresh() -> LoginResponse:
-            response = api.refresh()
+            response = api.auth.refresh()
             connectivity.mark_online()  # the server answered: checks go online again at once
             self._keep_session(response)
             return response

@@ -36,7 +36,7 @@ from shoumen_gui.settings import Settings, gate_key
 from shoumen_gui.station import Post
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
-from shoumen_gui.ui.venue.common import button, label, set_message, tr
+from shoumen_gui.ui.widgets import button, label, set_message, tr
 
 log = logging.getLogger("shoumen.gui.gate_settings")
 KIND_NAMES: Final = {

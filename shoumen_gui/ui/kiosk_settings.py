@@ -27,7 +27,7 @@ from shoumen_gui.kiosk_pin import InvalidPin, hash_pin, is_valid_pin
 from shoumen_gui.settings import Settings
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
-from shoumen_gui.ui.venue.common import set_message
+from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 

@@ -35,7 +35,7 @@ from shoumen_gui.services.tls import Verify
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
-from shoumen_gui.ui.venue.common import set_message
+from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
@@ -52,7 +52,7 @@ class NotVenueManager(ServiceError):
 def request_unlock_code(base_url: str, phone: str, verify: Verify = True) -> SmsCodeResponse:
     """Worker: an SMS code for the unlock, on a client of its own (trusting the app's CA)."""
     with ApiClient(base_url, verify=verify) as api:
-        return api.request_sms_code(phone)
+        return api.auth.request_sms_code(phone)
 
 
 def verify_venue_manager(
@@ -63,12 +63,12 @@ def verify_venue_manager(
     The temporary session is logged out whatever the answer; a failed logout only costs a
     session that expires by itself."""
     with ApiClient(base_url, verify=verify) as api:
-        api.login(phone, code, device_name)
+        api.auth.login(phone, code, device_name)
         try:
-            me = api.me()
+            me = api.auth.me()
         finally:
             try:
-                api.logout()
+                api.auth.logout()
             except ServiceError as exc:
                 log.info("logout of the unlock session failed (%s)", exc.code)
     manages = any(

@@ -27,7 +27,7 @@ from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
-from shoumen_gui.ui.venue.common import set_message
+from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.login")
 
@@ -53,7 +53,11 @@ class LoginPage(QWidget):
         self.device_name = device_name
         self._busy = False
         self.resend_seconds = RESEND_SECONDS
+        self._build()
+        self._connect()
 
+    def _build(self) -> None:
+        """The widgets and layouts (signals: _connect)."""
         title = plain_label(self.tr("守小门 · 登录"))
         title.setObjectName("loginTitle")
         title.setProperty("role", "title")
@@ -66,7 +70,6 @@ class LoginPage(QWidget):
         self.phone.setMaxLength(13)
         self.phone.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
         self.get_code = SmsCodeButton("loginGetCode")
-        self.get_code.clicked.connect(self.request_code)
         phone_row = QHBoxLayout()
         phone_row.addWidget(self.phone, 1)
         phone_row.addWidget(self.get_code)
@@ -77,7 +80,6 @@ class LoginPage(QWidget):
         self.code.setPlaceholderText(self.tr("6 位验证码"))
         self.code.setMaxLength(8)
         self.code.setValidator(QRegularExpressionValidator(r"[0-9]{0,8}", self.code))
-        self.code.returnPressed.connect(self.submit)
 
         self.demo_banner = plain_label()
         self.demo_banner.setObjectName("demoCodeBanner")
@@ -104,13 +106,11 @@ class LoginPage(QWidget):
         self.submit_button.setObjectName("loginSubmit")
         self.submit_button.setAccessibleName(self.tr("登录"))
         self.submit_button.setProperty("role", "primary")
-        self.submit_button.clicked.connect(self.submit)
 
         self.register_link = QPushButton(self.tr("还没有场所？注册场所"))
         self.register_link.setObjectName("loginRegister")
         self.register_link.setAccessibleName(self.tr("注册场所"))
         self.register_link.setFlat(True)
-        self.register_link.clicked.connect(self.register_requested)
 
         form = QFormLayout()
         form.addRow(self.tr("手机号码"), phone_row)
@@ -135,6 +135,12 @@ class LoginPage(QWidget):
         outer.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
+
+    def _connect(self) -> None:
+        self.get_code.clicked.connect(self.request_code)
+        self.code.returnPressed.connect(self.submit)
+        self.submit_button.clicked.connect(self.submit)
+        self.register_link.clicked.connect(self.register_requested)
 
     # --- public API ------------------------------------------------------------------------
 
@@ -164,7 +170,7 @@ class LoginPage(QWidget):
         self.error.clear()
         self.get_code.setEnabled(False)
         api = self._require_api()
-        self.tasks.run(lambda: api.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
+        self.tasks.run(lambda: api.auth.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
 
     @Slot()
     def submit(self) -> None:
@@ -181,7 +187,7 @@ class LoginPage(QWidget):
         self.error.clear()
         self._set_busy(True)
         api, device = self._require_api(), self.device_name
-        self.tasks.run(lambda: api.login(phone, code, device), self._on_logged_in, self._on_login_failed)
+        self.tasks.run(lambda: api.auth.login(phone, code, device), self._on_logged_in, self._on_login_failed)
 
     # --- callbacks (GUI thread) --------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Qt guesses: a label or message box whose text looks like HTML (`<b>x</b>`) renders it as rich
 text. Every label of the app is made here, plain; nothing in the app needs rich text, so there
-is no second kind (issue 13 §5). Message boxes set their own format (venue/common.confirm).
+is no second kind (issue 13 §5). Message boxes set their own format (ui/widgets.confirm).
 """
 
 from __future__ import annotations

@@ -107,13 +107,16 @@ class ResultPanel(QFrame):
         self._gate_opened = False  # the gate line's outcome opened the gate (even if it then failed)
         self._unsaved = False  # the grey 无法保存 state is shown
         self.reason_dialog: GateReasonDialog | None = None
+        self._build()
+        self._connect()
+        self.clear()
 
+    def _build(self) -> None:
+        """The timers, the three pages (ready, result, unsaved) and the layout; signals: _connect."""
         self.clear_timer = QTimer(self)
         self.clear_timer.setSingleShot(True)
-        self.clear_timer.timeout.connect(self.clear)
         self.tick_timer = QTimer(self)
         self.tick_timer.setInterval(1000)
-        self.tick_timer.timeout.connect(self._tick)
 
         self.stack = QStackedWidget()
         self.ready_label = plain_label(self.tr(READY_TEXT))
@@ -127,10 +130,31 @@ class ResultPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        self.clear()
+
+    def _connect(self) -> None:
+        self.clear_timer.timeout.connect(self.clear)
+        self.tick_timer.timeout.connect(self._tick)
+        self.admit_button.clicked.connect(lambda: self._decide(ManualDecision.ADMIT))
+        self.turn_away_button.clicked.connect(lambda: self._decide(ManualDecision.TURN_AWAY))
+        self.dismiss_button.clicked.connect(self.dismiss_undecided)
+        self.register_button.clicked.connect(self._request_registration)
+        self.manual_gate_button.clicked.connect(self._ask_manual_gate)
+        self.unsaved_dismiss.clicked.connect(self.clear)
 
     def _build_result_page(self) -> QWidget:
+        """Verdict banner, person, one row per source, the gate line and the guard's buttons."""
         page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self._build_banner())
+        layout.addWidget(self.headline)
+        layout.addLayout(self._build_person())
+        layout.addLayout(self._build_rows())
+        layout.addWidget(self._build_gate_row())
+        layout.addLayout(self._build_actions())
+        layout.addStretch(1)
+        return page
+
+    def _build_banner(self) -> QFrame:
         self.banner = QFrame()
         self.banner.setObjectName("verdictBanner")
         self.verdict_icon = plain_label()
@@ -141,10 +165,12 @@ class ResultPanel(QFrame):
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.addWidget(self.verdict_icon)
         banner_layout.addWidget(self.verdict_label, 1)
-
         self.headline = plain_label()
         self.headline.setObjectName("verdictHeadline")
         self.headline.setWordWrap(True)
+        return self.banner
+
+    def _build_person(self) -> QGridLayout:
         self.masked_name = plain_label()
         self.masked_name.setObjectName("maskedName")
         self.masked_name.setAccessibleName(self.tr("姓名"))
@@ -157,22 +183,25 @@ class ResultPanel(QFrame):
         person.addWidget(self.masked_name, 0, 0)
         person.addWidget(self.masked_id, 0, 1)
         person.addWidget(self.source, 1, 0, 1, 2)
+        return person
 
+    def _build_rows(self) -> QVBoxLayout:
         self.rows: dict[Source, FindingRow] = {}
         rows = QVBoxLayout()
         for source, object_name, title in ROWS:
             row = FindingRow(object_name, self.tr(title))
             self.rows[source] = row
             rows.addWidget(row)
+        return rows
 
+    def _build_actions(self) -> QHBoxLayout:
+        """人工放行 / 劝返, the decision, the hint, 核查登记, 暂不决定 and the countdown."""
         self.admit_button = QPushButton(self.tr("人工放行"))
         self.admit_button.setObjectName("manualAdmit")
         self.admit_button.setAccessibleName(self.tr("人工放行"))
-        self.admit_button.clicked.connect(lambda: self._decide(ManualDecision.ADMIT))
         self.turn_away_button = QPushButton(self.tr("劝返"))
         self.turn_away_button.setObjectName("manualTurnAway")
         self.turn_away_button.setAccessibleName(self.tr("劝返"))
-        self.turn_away_button.clicked.connect(lambda: self._decide(ManualDecision.TURN_AWAY))
         self.decision_label = plain_label()
         self.decision_label.setObjectName("decisionLabel")
         self.decision_label.setAccessibleName(self.tr("人工核验决定"))
@@ -181,27 +210,10 @@ class ResultPanel(QFrame):
         self.dismiss_button.setObjectName("dismissUndecided")
         self.dismiss_button.setAccessibleName(self.tr("暂不决定，清除此结果（记为未决定）"))
         self.dismiss_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.dismiss_button.clicked.connect(self.dismiss_undecided)
         self.register_button = QPushButton(self.tr("核查登记"))
         self.register_button.setObjectName("registerAnomaly")
         self.register_button.setAccessibleName(self.tr("为此访客做核查登记"))
         self.register_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.register_button.clicked.connect(self._request_registration)
-        self.gate_row = QFrame()
-        self.gate_row.setObjectName("gateRow")
-        self.gate_label = plain_label()
-        self.gate_label.setObjectName("gateStatus")
-        self.gate_label.setAccessibleName(self.tr("闸机状态"))
-        self.gate_label.setWordWrap(True)
-        self.manual_gate_button = QPushButton(self.tr("手动开闸"))
-        self.manual_gate_button.setObjectName("manualGateOpen")
-        self.manual_gate_button.setAccessibleName(self.tr("手动开闸（需填写原因）"))
-        self.manual_gate_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.manual_gate_button.clicked.connect(self._ask_manual_gate)
-        gate_layout = QHBoxLayout(self.gate_row)
-        gate_layout.setContentsMargins(0, 0, 0, 0)
-        gate_layout.addWidget(self.gate_label, 1)
-        gate_layout.addWidget(self.manual_gate_button)
         self.staff_hint = plain_label(self.tr(STAFF_HINT))
         self.staff_hint.setObjectName("staffHint")
         self.staff_hint.setAccessibleName(self.tr("提示"))
@@ -217,16 +229,25 @@ class ResultPanel(QFrame):
         buttons.addWidget(self.register_button)
         buttons.addWidget(self.dismiss_button)
         buttons.addWidget(self.countdown)
+        return buttons
 
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.headline)
-        layout.addLayout(person)
-        layout.addLayout(rows)
-        layout.addWidget(self.gate_row)
-        layout.addLayout(buttons)
-        layout.addStretch(1)
-        return page
+    def _build_gate_row(self) -> QFrame:
+        """What the gate did for this check, and 手动开闸."""
+        self.gate_row = QFrame()
+        self.gate_row.setObjectName("gateRow")
+        self.gate_label = plain_label()
+        self.gate_label.setObjectName("gateStatus")
+        self.gate_label.setAccessibleName(self.tr("闸机状态"))
+        self.gate_label.setWordWrap(True)
+        self.manual_gate_button = QPushButton(self.tr("手动开闸"))
+        self.manual_gate_button.setObjectName("manualGateOpen")
+        self.manual_gate_button.setAccessibleName(self.tr("手动开闸（需填写原因）"))
+        self.manual_gate_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        gate_layout = QHBoxLayout(self.gate_row)
+        gate_layout.setContentsMargins(0, 0, 0, 0)
+        gate_layout.addWidget(self.gate_label, 1)
+        gate_layout.addWidget(self.manual_gate_button)
+        return self.gate_row
 
     def _build_unsaved_page(self) -> QWidget:
         """A check the disk refused: grey, no verdict, no person, no countdown (issue 14 §1)."""
@@ -258,7 +279,6 @@ class ResultPanel(QFrame):
         self.unsaved_dismiss.setObjectName("unsavedDismiss")
         self.unsaved_dismiss.setAccessibleName(self.tr("关闭无法保存提示"))
         self.unsaved_dismiss.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.unsaved_dismiss.clicked.connect(self.clear)
         layout = QVBoxLayout(page)
         layout.addLayout(title_row)
         layout.addWidget(self.unsaved_message)

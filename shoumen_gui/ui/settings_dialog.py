@@ -28,7 +28,7 @@ from shoumen_gui.settings import Settings, SoundStyle
 from shoumen_gui.station import Post
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.gate_settings import GatePage
-from shoumen_gui.ui.venue.common import label, name_inner_controls, set_message, tr
+from shoumen_gui.ui.widgets import label, name_inner_controls, set_message, tr
 
 log = logging.getLogger("shoumen.gui.settings_dialog")
 FONT_SCALES: Final = (1.0, 1.1, 1.25, 1.5, 1.75, 2.0)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor
 
 from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
-from shoumen_gui.ui.stats_data import REGISTRATION_WORDS, AbnormalRow, Registration
+from shoumen_gui.services.stats import REGISTRATION_WORDS, AbnormalRow, Registration
 
 Index = QModelIndex | QPersistentModelIndex
 

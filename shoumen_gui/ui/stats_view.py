@@ -3,7 +3,7 @@
 A date (今天, 昨天 or the calendar), the scope, a checkpoint filter; four counters, checks per
 hour, and the abnormal checks as a table whose rows open their registration. Figures come
 from the cache first (at once, offline too, stamped "截至 HH:MM" when offline) and then, online,
-from the server (stats_data says which). Every read runs on a worker; an answer that arrives
+from the server (services/stats.py says which). Every read runs on a worker; an answer that arrives
 after the question changed is dropped (a request id: the generation).
 
 Issue 16 §5: figures are shown only under the question they answer. A new date (or scope, or
@@ -40,15 +40,15 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.schemas import AbnormalItem, StatsScope
 from shoumen_core.timeutil import LOCAL_TZ, as_utc, local_day, utcnow
+from shoumen_gui.services import stats as data
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.errors import OfflineError, ServiceError
-from shoumen_gui.ui import stats_data as data
+from shoumen_gui.services.stats import CountsAnswer, StatsQuery
 from shoumen_gui.ui.hour_chart import HourChart
 from shoumen_gui.ui.plain import plain_label
-from shoumen_gui.ui.stats_data import CountsAnswer, StatsQuery
 from shoumen_gui.ui.stats_models import AbnormalTableModel
-from shoumen_gui.ui.venue.common import CONNECTING, SLOW_AFTER_MS, SLOW_FAILED, set_message
+from shoumen_gui.ui.widgets import CONNECTING, SLOW_AFTER_MS, SLOW_FAILED, set_message
 
 if TYPE_CHECKING:
     from shoumen_gui.station import Station

@@ -82,7 +82,31 @@ class Workbench(QWidget):
         self.tasks = tasks
         self.station: Station | None = None
         self.policy = VenuePolicy()
+        self.logout_prompt: QMessageBox | None = None
+        self.decision_prompt: QMessageBox | None = None  # "the last visitor is not decided yet"
+        self._held_check: Callable[[], None] | None = None  # the check waiting for that answer
+        self._keyring_persistent, self._keyring_dismissed = True, False
+        self.wedge: WedgeFilter | None = None
+        self._build(demo_badge)
+        self._connect(sounds)
+        # OpenCV and the decoders load on a worker now, not on the GUI thread at the first scan.
+        tasks.run(_preload_scanning, None, lambda error: log.warning("scanning unavailable: %s", error))
 
+    def _build(self, demo_badge: str) -> None:
+        """The widgets and layouts (no signal is connected here: _connect)."""
+        header = self._build_header(demo_badge)
+        self._build_banners()
+        self._build_tabs()
+        header.insertWidget(header.indexOf(self.user_label), self.manual_gate)  # room there, even at 800 px
+        self.status_bar = SyncStatusBar()
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.keyring_row)
+        layout.addWidget(self.venue_status_banner)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.status_bar)
+
+    def _build_header(self, demo_badge: str) -> QHBoxLayout:
         self.demo_badge = plain_label(demo_badge)
         self.demo_badge.setObjectName("demoBadge")
         self.demo_badge.setAccessibleName(self.tr("演示模式"))
@@ -97,24 +121,19 @@ class Workbench(QWidget):
         self.switch_button.setObjectName("switchCheckpoint")
         self.switch_button.setAccessibleName(self.tr("切换场所或检查点"))
         self.switch_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.switch_button.clicked.connect(self.switch_requested)
         self.logout_button = QPushButton(self.tr("退出登录"))
         self.logout_button.setObjectName("logoutButton")
         self.logout_button.setAccessibleName(self.tr("退出登录"))
         self.logout_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.logout_button.clicked.connect(self.confirm_logout)
-        self.logout_prompt: QMessageBox | None = None
         self.admin_button = QPushButton(self.tr("场所管理"))
         self.admin_button.setObjectName("venueAdminButton")
         self.admin_button.setAccessibleName(self.tr("场所管理"))
         self.admin_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.admin_button.clicked.connect(self.admin_requested)
         self.admin_button.hide()
         self.settings_button = QPushButton(self.tr("设置"))
         self.settings_button.setObjectName("settingsButton")
         self.settings_button.setAccessibleName(self.tr("本机设置"))
         self.settings_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.settings_button.clicked.connect(self.settings_requested)
         self.settings_button.hide()  # shown while a station is attached (its post's settings)
         header = QHBoxLayout()
         header.addWidget(self.demo_badge)
@@ -127,7 +146,9 @@ class Workbench(QWidget):
         self.kiosk_button, self.kiosk_unlock_button = self._make_kiosk_buttons()
         header.addWidget(self.kiosk_button)
         header.addWidget(self.kiosk_unlock_button)
+        return header
 
+    def _build_banners(self) -> None:
         self.keyring_banner = plain_label(
             self.tr(
                 "本机没有可用的系统钥匙串：登录状态和闸机密钥只保存在本次运行中，"
@@ -139,19 +160,17 @@ class Workbench(QWidget):
         self.keyring_banner.setProperty("role", "infoBanner")
         self.keyring_banner.setWordWrap(True)
         # Issue 16 §10: dismissible for the session (知道了), never on the visitors' kiosk screen.
-        dismiss = QPushButton(self.tr("知道了"))
-        dismiss.setObjectName("keyringBannerDismiss")
-        dismiss.setAccessibleName(self.tr("关闭登录保存提示"))
-        dismiss.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        dismiss.clicked.connect(self._dismiss_keyring_banner)
+        self.keyring_dismiss = QPushButton(self.tr("知道了"))
+        self.keyring_dismiss.setObjectName("keyringBannerDismiss")
+        self.keyring_dismiss.setAccessibleName(self.tr("关闭登录保存提示"))
+        self.keyring_dismiss.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.keyring_row = QFrame()
         self.keyring_row.setObjectName("keyringBannerRow")
         keyring_row = QHBoxLayout(self.keyring_row)
         keyring_row.setContentsMargins(0, 0, 0, 0)
         keyring_row.addWidget(self.keyring_banner, 1)
-        keyring_row.addWidget(dismiss)
+        keyring_row.addWidget(self.keyring_dismiss)
         self.keyring_row.hide()
-        self._keyring_persistent, self._keyring_dismissed = True, False
 
         # A venue the township has not approved yet: its lookups come back grey (issue 13 §1).
         self.venue_status_banner = plain_label()
@@ -162,24 +181,14 @@ class Workbench(QWidget):
         self.venue_status_banner.setWordWrap(True)
         self.venue_status_banner.hide()
 
+    def _build_tabs(self) -> None:
         self.id_pad = IdPad()
-        self.id_pad.submitted.connect(self._on_document_submitted)
-        self.result_panel = ResultPanel(tasks)
-        self.result_panel.cleared.connect(self._on_result_cleared)
-        if sounds is not None:
-            self.result_panel.sounds = sounds.play
-        self.result_panel.register_requested.connect(self.open_registration)
+        self.result_panel = ResultPanel(self.tasks)
         self.scan_view = ScanView()
-        self.scan_view.scanned.connect(self.on_scanned)
-        self.scan_view.message.connect(self._on_scan_message)
-        self.decision_prompt: QMessageBox | None = None  # "the last visitor is not decided yet"
-        self._held_check: Callable[[], None] | None = None  # the check waiting for that answer
         self.manual_gate = ManualGateControl()  # 手动开闸 for a visitor without a check
-        self.result_panel.attended_changed.connect(self.manual_gate.set_attended)
         left = QVBoxLayout()
         left.addWidget(self.scan_view, 2)
         left.addWidget(self.id_pad, 3)
-        header.insertWidget(header.indexOf(self.user_label), self.manual_gate)  # room there, even at 800 px
         self.check_page = QWidget()
         self.check_page.setObjectName("checkPage")
         body = QHBoxLayout(self.check_page)
@@ -187,10 +196,7 @@ class Workbench(QWidget):
         body.addLayout(left, 2)
         body.addWidget(self.result_panel, 3)
         self.anomaly_form = AnomalyForm()
-        self.anomaly_form.checked.connect(self._on_check_result)
         self.stats_view = StatsView()
-        self.stats_view.registration_requested.connect(self.open_registration_for_item)
-        self.anomaly_form.saved.connect(self.stats_view.schedule_refresh)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("workbenchTabs")
         self.tabs.setAccessibleName(self.tr("工作台页面"))
@@ -204,17 +210,27 @@ class Workbench(QWidget):
         }
         for button in self.tabs.tabBar().findChildren(QAbstractButton):  # Qt's own: named for screen readers
             button.setAccessibleName(scroll_names.get(button.objectName(), self.tr("页签按钮")))
-        self.wedge: WedgeFilter | None = None
-        # OpenCV and the decoders load on a worker now, not on the GUI thread at the first scan.
-        tasks.run(_preload_scanning, None, lambda error: log.warning("scanning unavailable: %s", error))
 
-        self.status_bar = SyncStatusBar()
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.keyring_row)
-        layout.addWidget(self.venue_status_banner)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.status_bar)
+    def _connect(self, sounds: SoundPlayer | None) -> None:
+        """The signals between the widgets _build made, and out of the workbench."""
+        self.switch_button.clicked.connect(self.switch_requested)
+        self.logout_button.clicked.connect(self.confirm_logout)
+        self.admin_button.clicked.connect(self.admin_requested)
+        self.settings_button.clicked.connect(self.settings_requested)
+        self.kiosk_button.clicked.connect(self.kiosk_requested)
+        self.kiosk_unlock_button.clicked.connect(self.kiosk_unlock_requested)
+        self.keyring_dismiss.clicked.connect(self._dismiss_keyring_banner)
+        self.id_pad.submitted.connect(self._on_document_submitted)
+        self.result_panel.cleared.connect(self._on_result_cleared)
+        if sounds is not None:
+            self.result_panel.sounds = sounds.play
+        self.result_panel.register_requested.connect(self.open_registration)
+        self.scan_view.scanned.connect(self.on_scanned)
+        self.scan_view.message.connect(self._on_scan_message)
+        self.result_panel.attended_changed.connect(self.manual_gate.set_attended)
+        self.anomaly_form.checked.connect(self._on_check_result)
+        self.stats_view.registration_requested.connect(self.open_registration_for_item)
+        self.anomaly_form.saved.connect(self.stats_view.schedule_refresh)
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -566,7 +582,6 @@ class Workbench(QWidget):
         enter.setObjectName("kioskEnterButton")
         enter.setAccessibleName(self.tr("进入自助模式"))
         enter.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        enter.clicked.connect(self.kiosk_requested)
         enter.hide()  # offered where a KioskController runs (ui/kiosk.py: always, in the app)
         unlock = QPushButton(self.tr("管理"))
         unlock.setObjectName("kioskUnlockButton")
@@ -574,7 +589,6 @@ class Workbench(QWidget):
         unlock.setToolTip(self.tr("退出自助模式（需要场所管理人员验证）"))
         unlock.setProperty("role", "discreet")
         unlock.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        unlock.clicked.connect(self.kiosk_unlock_requested)
         unlock.hide()
         return enter, unlock
 

@@ -52,8 +52,8 @@ def logged_in(deployed: Deployment, phone: str, **kwargs: object) -> ApiClient:
     """The staff app's login: an SMS code (the `log` gateway's, read from the workers' logs)."""
     api = ApiClient(deployed.url, verify=server_verify(deployed.ca_file), **kwargs)  # type: ignore[arg-type]
     try:
-        api.request_sms_code(phone)
-        api.login(phone, deployed.sms_code(phone), "tls-test")
+        api.auth.request_sms_code(phone)
+        api.auth.login(phone, deployed.sms_code(phone), "tls-test")
     except BaseException:
         api.close()
         raise
@@ -63,9 +63,9 @@ def logged_in(deployed: Deployment, phone: str, **kwargs: object) -> ApiClient:
 def test_the_staff_app_logs_in_and_looks_up_through_nginx_with_the_county_ca(deployed: Deployment) -> None:
     phone = HOSPITAL_STAFF[0][0]
     with logged_in(deployed, phone) as api:
-        me = api.me()
+        me = api.auth.me()
         venue_id = me.venues[0].venue_id
-        answer = api.lookup(
+        answer = api.checks.lookup(
             venue_id, LookupRequest(document=DocumentIn(kind=GREEN.kind.value, number=GREEN.number))
         )
         assert answer.level is VerdictLevel.PASS
@@ -79,8 +79,8 @@ def test_a_station_syncs_a_real_check_through_nginx(deployed: Deployment, tmp_pa
     api = logged_in(deployed, phone)
     cache = LocalCache.open(tmp_path / "station.db")
     try:
-        user_id = api.me().user.id
-        venue_id = api.me().venues[0].venue_id
+        user_id = api.auth.me().user.id
+        venue_id = api.auth.me().venues[0].venue_id
         connectivity = Connectivity()
         engine = SyncEngine(cache, api, connectivity)
         assert engine.sync_now(venue_id, user_id).message == ""  # the first pull: the venue
@@ -109,13 +109,13 @@ def test_another_ca_is_refused_in_words_and_never_retried_without_verification(
         ApiClient(deployed.url, verify=server_verify(wrong)) as api,
         pytest.raises(CertificateUntrusted) as refused,
     ):
-        api.request_sms_code(HOSPITAL_OWNER[0])
+        api.auth.request_sms_code(HOSPITAL_OWNER[0])
     assert refused.value.code == "certificate_untrusted"
     assert isinstance(refused.value, OfflineError)  # a check is judged offline meanwhile
     assert refused.value.message.startswith("服务器证书不受信任")
     # The app's default roots do not know the county's CA either: no CA given is no way around.
     with ApiClient(deployed.url) as api, pytest.raises(CertificateUntrusted):
-        api.info()
+        api.server.info()
     assert deployed.nginx.access_log() == before  # nothing got past the handshake
 
 
@@ -138,7 +138,7 @@ def test_an_export_streams_through_nginx_on_the_same_ca(deployed: Deployment, tm
     """The export's own streaming client trusts what the app's client trusts (and only that)."""
     owner = logged_in(deployed, HOSPITAL_OWNER[0])
     try:
-        venue_id = owner.me().venues[0].venue_id
+        venue_id = owner.auth.me().venues[0].venue_id
         today = local_day(utcnow())
         dest = tmp_path / "venue.csv"
         result = AdminService(owner).export_venue(venue_id, today, today, ExportFormat.CSV, dest)

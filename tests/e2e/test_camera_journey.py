@@ -26,12 +26,12 @@ from shoumen_core.schemas import AnomalyType
 from shoumen_gui import pyside_fixes
 from shoumen_gui.paths import AppPaths
 from shoumen_gui.services.checks import CheckResult
+from shoumen_gui.services.stats import Registration
 from shoumen_gui.settings import Settings, SettingsStore
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.flow import BackendChoice, SessionFlow
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.scan_view import ScanConfig, ScanState, stop_all_scanners
-from shoumen_gui.ui.stats_data import Registration
 from shoumen_gui.ui.stats_view import StatsView
 from tests.gui.conftest import FAST_SYNC, GUARD_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
 from tests.gui.helpers import click, find

@@ -208,9 +208,9 @@ def issue_codes(database_url: str, paths: list[DemoPath], key_dir: Path) -> list
 def log_in(url: str) -> ApiClient:
     """The demo guard, logged in with the code a demo-mode server hands back."""
     api = ApiClient(url)
-    sms = api.request_sms_code(GUARD_PHONE)
+    sms = api.auth.request_sms_code(GUARD_PHONE)
     assert sms.demo_code is not None
-    api.login(GUARD_PHONE, sms.demo_code, "e2e")
+    api.auth.login(GUARD_PHONE, sms.demo_code, "e2e")
     return api
 
 
@@ -251,7 +251,7 @@ class Station:
 
 def open_station(cache_path: Path, api: ApiClient) -> Station:
     """A station wired like the app: the guard's hospital, its first checkpoint, one pull."""
-    me = api.me()
+    me = api.auth.me()
     venue = next(v for v in me.venues if v.venue_name == HOSPITAL_NAME)
     cache = LocalCache.open(cache_path)
     connectivity = Connectivity()
@@ -260,7 +260,10 @@ def open_station(cache_path: Path, api: ApiClient) -> Station:
     engine = SyncEngine(cache, api, connectivity)
     # A pull only (the configuration, trust list and sealing key): the outbox is left alone.
     cache.apply_pull(
-        venue.venue_id, api.pull(venue.venue_id, cache.cursor(venue.venue_id)), utcnow(), user_id=me.user.id
+        venue.venue_id,
+        api.sync.pull(venue.venue_id, cache.cursor(venue.venue_id)),
+        utcnow(),
+        user_id=me.user.id,
     )
     assert cache.venue_config(venue.venue_id) is not None
     return Station(cache, api, connectivity, service, engine, venue.venue_id, me.user.id)
@@ -305,7 +308,7 @@ def assert_counted_once(station: Station, database_url: str) -> None:
         by_day.setdefault(local_day(result.checked_at), Counter())[result.level] += 1
     for day, levels in by_day.items():
         for scope in (StatsScope.UNIT, StatsScope.PERSONAL):
-            counts = station.api.stats(station.venue_id, day, scope).counts
+            counts = station.api.stats.day(station.venue_id, day, scope).counts
             expected = (
                 levels.total(),
                 levels[VerdictLevel.PASS],

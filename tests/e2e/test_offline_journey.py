@@ -101,6 +101,6 @@ def test_checks_online_offline_and_back(
     cache, api = app.flow.cache, app.flow.api
     assert cache is not None and api is not None
     again = [stored.record for record_id in local_ids[-3:] if (stored := cache.check(record_id)) is not None]
-    answer = api.push(PushRequest(device_id=cache.device_id(), checks=again))
+    answer = api.sync.push(PushRequest(device_id=cache.device_id(), checks=again))
     assert set(answer.accepted) == set(local_ids[-3:]) and not answer.rejected
     assert embedded.count_checks() == len(local_ids)

@@ -15,11 +15,11 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.codes import generate_sealing_keypair
 from shoumen_core.policy import Finding, FindingState, Source, VenuePolicy
 from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyOut, AnomalyType
+from shoumen_gui.services import anomalies as edit
+from shoumen_gui.services.anomalies import Base, Draft, EditMode
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui import anomaly_edit as edit
-from shoumen_gui.ui.anomaly_edit import Base, Draft, EditMode
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.anomaly_form import AnomalyForm
-from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
 from tests.gui.helpers import click, find, type_id, verdict

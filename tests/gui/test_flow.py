@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.session import EXPIRES_META_KEY
 from shoumen_gui.settings import SettingsStore
 from shoumen_gui.ui.flow import BackendChoice, login_with_demo_code
-from shoumen_gui.ui.session import EXPIRES_META_KEY
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, SHOP_OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find, log_in, log_out, type_id, verdict, wait_for_page
@@ -58,7 +58,7 @@ def test_person_with_two_venues_picks_one(
     # The hospital's owner adds the shop's owner as staff: now he works at two venues.
     with ApiClient(embedded.url) as owner:
         login_with_demo_code(owner, OWNER_PHONE)
-        hospital = owner.me().venues[0]
+        hospital = owner.auth.me().venues[0]
         owner.request_json(
             "POST", f"/venues/{hospital.venue_id}/staff", json={"name": "刘老板", "phone": SHOP_OWNER_PHONE}
         )
@@ -193,7 +193,7 @@ def test_expired_session_sends_the_guard_to_log_in_and_keeps_the_checks(
     app.start()
     window = app.window
     with ApiClient(embedded.url, token=app.api.token) as same_session:
-        same_session.logout()  # e.g. signed out from another device: the token is dead now
+        same_session.auth.logout()  # e.g. signed out from another device: the token is dead now
     type_id(qtbot, window, DEMO_PATHS_BY_KEY["green_fresh"].number)
     record = window.workbench.result_panel.result
     assert record is not None  # judged offline, committed locally

@@ -188,7 +188,7 @@ def test_the_venue_owner_unlocks_with_phone_and_sms_code(qtbot: QtBot, make_kios
     assert not find(window, QPushButton, "kioskUnlockButton").isVisible()
     assert not controller.monitor.timer.isActive()  # no idle screen outside kiosk mode
     # The station's own session is untouched by the manager's temporary one.
-    assert kiosk.app.api.me().user.phone_masked.endswith(GUARD_PHONE[-4:])
+    assert kiosk.app.api.auth.me().user.phone_masked.endswith(GUARD_PHONE[-4:])
     # 自助模式 locks it again.
     click(qtbot, window, "kioskEnterButton")
     assert_locked(kiosk)
@@ -200,14 +200,14 @@ def test_another_venues_owner_and_a_wrong_code_are_refused(  # type: ignore[no-u
     kiosk = make_kiosk(GUARD_PHONE)
     api = kiosk.app.api
     dialog = open_dialog(qtbot, kiosk)
-    code = api.request_sms_code(SHOP_OWNER_PHONE).demo_code
+    code = api.auth.request_sms_code(SHOP_OWNER_PHONE).demo_code
     assert code is not None
     submit_phone(qtbot, dialog, SHOP_OWNER_PHONE, code)
     qtbot.waitUntil(lambda: error_text(dialog) == MSG_NOT_MANAGER, timeout=15_000)
     assert kiosk.controller.locked and dialog.isVisible()
 
     find(dialog, QLineEdit, "kioskUnlockPhone").clear()
-    right = api.request_sms_code(OWNER_PHONE).demo_code
+    right = api.auth.request_sms_code(OWNER_PHONE).demo_code
     assert right is not None
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     submit_phone(qtbot, dialog, OWNER_PHONE, wrong)

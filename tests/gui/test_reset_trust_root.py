@@ -12,7 +12,7 @@ from shoumen_core.codes import SigningKey, TrustList, generate_sealing_keypair
 from shoumen_gui.app import main
 from shoumen_gui.paths import AppPaths
 from shoumen_gui.services.cache import LocalCache
-from shoumen_gui.ui.session import BackendChoice
+from shoumen_gui.services.session import BackendChoice
 from tests.gui.services.conftest import NOW, VENUE_ID, Issuer, pull_response
 
 URL = "https://shoumen.example.gov.cn"

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from shoumen_core.timeutil import local_day, utcnow
-from shoumen_gui.ui.session import BackendChoice
+from shoumen_gui.services.session import BackendChoice
 from shoumen_gui.ui.stats_view import StatsView
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, LiveBackend, MakeApp, MemoryKeyring

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import AbnormalItem, StatsScope
 from shoumen_core.timeutil import local_day, utcnow
-from shoumen_gui.ui.anomaly_edit import EditMode
-from shoumen_gui.ui.stats_data import AbnormalRow, Registration, merge, registration_of
+from shoumen_gui.services.anomalies import EditMode
+from shoumen_gui.services.stats import AbnormalRow, Registration, merge, registration_of
 from shoumen_gui.ui.stats_models import ROW_ROLE, AbnormalTableModel
 from shoumen_gui.ui.stats_view import StatsView
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
@@ -156,7 +156,7 @@ def test_counters_scopes_days_filter_and_offline_stamp(
     # Yesterday comes from the API; today again from the cache (counts) and the API (the list).
     api = app.station.api
     asked: list[date] = []
-    real_stats = api.stats
+    real_stats = api.stats.day
 
     def recording_stats(
         venue_id: int, day: date, scope: StatsScope, checkpoint_id: int | None = None
@@ -164,7 +164,7 @@ def test_counters_scopes_days_filter_and_offline_stamp(
         asked.append(day)
         return real_stats(venue_id, day, scope, checkpoint_id)
 
-    api.stats = recording_stats  # type: ignore[assignment]
+    api.stats.day = recording_stats  # type: ignore[assignment,method-assign]
     today = local_day(utcnow())
     view.yesterday_button.click()
     qtbot.waitUntil(lambda: bool(asked), timeout=10_000)  # (a sync round may refresh it again)
@@ -175,7 +175,7 @@ def test_counters_scopes_days_filter_and_offline_stamp(
     view.today_button.click()
     qtbot.waitUntil(lambda: counters(view) == plus(unit_before, 3, 1, 1, 1), timeout=15_000)
     assert set(asked) == {today - timedelta(days=1)}  # today's counts never came from the API
-    api.stats = real_stats  # type: ignore[method-assign]
+    api.stats.day = real_stats  # type: ignore[method-assign]
 
     # Offline: the same figures from the cache, stamped with the last pull.
     embedded.backend.stop()

@@ -23,7 +23,7 @@ from shoumen_core.schemas import AnomalyAction, AnomalyOut, AnomalyType, RegionA
 from shoumen_gui.services.admin import AdminService, FullDetails
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import AbnormalModel, SortProxy, local_time
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message
+from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message
 
 FULL_DETAILS_SECONDS = 60  # the unmasked details clear themselves after this
 OFFLINE_HINT = "当前离线：异常名单和登记详情需要联网查看"

@@ -29,7 +29,7 @@ from shoumen_core.policy import LEVEL_COLOURS, VerdictLevel
 from shoumen_core.schemas import TrendPoint
 from shoumen_core.timeutil import LOCAL_TZ
 from shoumen_gui.ui.hour_chart import fit_count_axis
-from shoumen_gui.ui.venue.common import tr
+from shoumen_gui.ui.widgets import tr
 
 CHECKED_COLOUR = QColor("#1a73e8")
 ABNORMAL_COLOUR = QColor(LEVEL_COLOURS[VerdictLevel.DENY])

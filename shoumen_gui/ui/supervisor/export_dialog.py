@@ -28,7 +28,7 @@ from shoumen_core.schemas import ExportFormat
 from shoumen_gui.services.admin import AdminService, ExportCancelled, ExportResult, FileNotWritten
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import VenueChoiceModel
-from shoumen_gui.ui.venue.common import (
+from shoumen_gui.ui.widgets import (
     SavePathAsker,
     ask_save_path,
     button,

@@ -21,7 +21,7 @@ from shoumen_gui.ui.supervisor.models import (
     _Table,
     local_time,
 )
-from shoumen_gui.ui.venue.common import label, tr
+from shoumen_gui.ui.widgets import label, tr
 
 REASON_WORDS: dict[str, str] = {
     "unknown_numbers": "未知号码多",

@@ -20,7 +20,7 @@ from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import DayCounts, RegionAbnormalItem, RegionVenueRow
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_core.unit_types import unit_type_name
-from shoumen_gui.ui.venue.common import tr
+from shoumen_gui.ui.widgets import tr
 
 _Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 1

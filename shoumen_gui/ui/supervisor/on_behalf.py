@@ -16,8 +16,8 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
-from shoumen_gui.ui.venue.common import button, error_text, label, run_online, set_message
 from shoumen_gui.ui.venue.forms import VenueForm
+from shoumen_gui.ui.widgets import button, error_text, label, run_online, set_message
 
 OFFLINE_HINT = "当前离线：代为注册需要联网，请联网后重试"
 

@@ -23,7 +23,7 @@ from shoumen_core.schemas import MAX_REJECT_REASON, PendingVenueOut, VenueOut
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import _DISPLAY, VenueIdRole, _Table, local_time
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message, tr
+from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 
 OFFLINE_HINT = "当前离线：审核场所需要联网，请联网后重试"
 

@@ -38,7 +38,7 @@ from shoumen_gui.ui.supervisor.lookup_alerts import LookupAlertsPanel
 from shoumen_gui.ui.supervisor.models import RegionVenuesModel, SortProxy, VenueIdRole, totals_text
 from shoumen_gui.ui.supervisor.on_behalf import OnBehalfPanel
 from shoumen_gui.ui.supervisor.pending_venues import PendingVenuesPanel
-from shoumen_gui.ui.venue.common import (
+from shoumen_gui.ui.widgets import (
     button,
     error_text,
     label,

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Slot
 from shoumen_core.schemas import LoginResponse, MeResponse, Role, VenueOut
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.errors import ServiceError
-from shoumen_gui.ui.session import ME_META_KEY
+from shoumen_gui.services.session import ME_META_KEY
 
 if TYPE_CHECKING:
     from shoumen_gui.ui.flow import SessionFlow
@@ -102,7 +102,7 @@ class AdminFlow(QObject):
             return
 
         def fresh_me() -> MeResponse:
-            me = api.me()
+            me = api.auth.me()
             cache.set_meta(ME_META_KEY, me.model_dump_json())
             return me
 

@@ -10,7 +10,9 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
-from shoumen_gui.ui.venue.common import (
+from shoumen_gui.ui.venue.policy import PolicyPanel
+from shoumen_gui.ui.venue.staff import StaffPanel
+from shoumen_gui.ui.widgets import (
     button,
     error_text,
     label,
@@ -18,8 +20,6 @@ from shoumen_gui.ui.venue.common import (
     run_online,
     set_message,
 )
-from shoumen_gui.ui.venue.policy import PolicyPanel
-from shoumen_gui.ui.venue.staff import StaffPanel
 
 OFFLINE_HINT = "当前离线：场所管理需要联网，请联网后重试"
 

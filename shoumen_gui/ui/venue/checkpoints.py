@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QVBoxLayout, QW
 from shoumen_core.schemas import CheckpointOut
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message
+from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：检查点只能在联网时修改，请联网后重试"

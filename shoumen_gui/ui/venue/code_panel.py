@@ -24,7 +24,9 @@ from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.paths import file_message
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import (
+from shoumen_gui.ui.venue.poster import PosterInfo, print_poster, reach_warning, write_poster
+from shoumen_gui.ui.venue.qr import qr_image, save_code_png
+from shoumen_gui.ui.widgets import (
     SavePathAsker,
     ask_save_path,
     button,
@@ -34,8 +36,6 @@ from shoumen_gui.ui.venue.common import (
     set_message,
     tr,
 )
-from shoumen_gui.ui.venue.poster import PosterInfo, print_poster, reach_warning, write_poster
-from shoumen_gui.ui.venue.qr import qr_image, save_code_png
 
 log = logging.getLogger("shoumen.gui.venue_code")
 

@@ -16,7 +16,7 @@ from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import VenueIn
 from shoumen_core.unit_types import UNIT_TYPES, UnitType, filter_unit_types
 from shoumen_gui.services.errors import ServiceError
-from shoumen_gui.ui.venue.common import label, set_message, tr
+from shoumen_gui.ui.widgets import label, set_message, tr
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
 _Index = QModelIndex | QPersistentModelIndex

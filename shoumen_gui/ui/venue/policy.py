@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from shoumen_core.policy import MaskingLevel, VaccinationRequirement, VenuePolicy, VerdictLevel
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, error_text, label, run_online, set_message, tr
+from shoumen_gui.ui.widgets import button, error_text, label, run_online, set_message, tr
 
 OFFLINE_HINT = "当前离线：核验规则只能在联网时修改，请联网后重试"
 

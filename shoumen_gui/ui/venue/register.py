@@ -23,8 +23,8 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
-from shoumen_gui.ui.venue.common import button, error_text, label, set_message
 from shoumen_gui.ui.venue.forms import VenueForm
+from shoumen_gui.ui.widgets import button, error_text, label, set_message
 
 log = logging.getLogger("shoumen.gui.register")
 
@@ -138,7 +138,7 @@ class RegisterPage(QWidget):
             return
         api = self._require_api()
         self.get_code.setEnabled(False)
-        self.tasks.run(lambda: api.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
+        self.tasks.run(lambda: api.auth.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
 
     @Slot()
     def verify_phone(self) -> None:
@@ -152,7 +152,7 @@ class RegisterPage(QWidget):
             return
         api, device = self._require_api(), self.device_name
         self._set_busy(True)
-        self.tasks.run(lambda: api.login(phone, code, device), self._on_verified, self._on_failed)
+        self.tasks.run(lambda: api.auth.login(phone, code, device), self._on_verified, self._on_failed)
 
     @Slot()
     def submit(self) -> None:
@@ -171,7 +171,7 @@ class RegisterPage(QWidget):
         api, logged_in = self.api, self.login is not None
         self.login = None
         if api is not None and logged_in:
-            self.tasks.run(api.logout, None, lambda _error: None)
+            self.tasks.run(api.auth.logout, None, lambda _error: None)
         self.get_code.stop_countdown()
         self.cancelled.emit()
 

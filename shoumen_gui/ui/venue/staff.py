@@ -23,7 +23,7 @@ from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import Role, StaffOut, StaffState
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message, tr
+from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：子管理员只能在联网时管理，请联网后重试"

@@ -135,9 +135,9 @@ class LiveServer:
     def login(self, phone: str = GUARD_PHONE, **kwargs: Any) -> ApiClient:
         """An ApiClient logged in through the SMS code that demo mode reveals."""
         client = self.api(**kwargs)
-        sms = client.request_sms_code(phone)
+        sms = client.auth.request_sms_code(phone)
         assert sms.demo_code is not None
-        client.login(phone, sms.demo_code, "pytest")
+        client.auth.login(phone, sms.demo_code, "pytest")
         return client
 
     def code_for(self, path_key: str, now: datetime | None = None) -> str:

@@ -31,9 +31,9 @@ class Station:
 def make_station(live: LiveServer, tmp_path: Path, phone: str = GUARD_PHONE) -> Station:
     cache = LocalCache.open(tmp_path / f"station-{phone}.db")
     api = live.login(phone)
-    user_id = api.me().user.id
+    user_id = api.auth.me().user.id
     venue_id = live.hospital_id
-    cache.apply_pull(venue_id, api.pull(venue_id, ""), utcnow(), user_id=user_id)
+    cache.apply_pull(venue_id, api.sync.pull(venue_id, ""), utcnow(), user_id=user_id)
     connectivity = Connectivity()
     service = CheckService(cache, api, connectivity)
     service.set_context(CheckContext(venue_id, live.checkpoint_ids(venue_id)[0], user_id, cache.device_id()))

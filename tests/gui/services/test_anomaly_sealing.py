@@ -17,12 +17,12 @@ import pytest
 from shoumen_core.codes import b64url_decode, unseal
 from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyType, PushResponse
+from shoumen_gui.services import anomalies as edit
 from shoumen_gui.services import cache as cache_module
+from shoumen_gui.services.anomalies import Base, Draft
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.cache_schema import STEPS
 from shoumen_gui.services.ids import uuid7
-from shoumen_gui.ui import anomaly_edit as edit
-from shoumen_gui.ui.anomaly_edit import Base, Draft
 from tests.gui.services.conftest import NOW, USER_ID, VENUE_ID, Issuer, pull_response
 
 NAME = "王大爷"

@@ -36,7 +36,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def test_info_records_the_server_date(live: LiveServer) -> None:
     api = live.api()
     before = utcnow().replace(microsecond=0)
-    info = api.info()
+    info = api.server.info()
     assert info.demo_mode and info.epoch
     assert api.last_server_date is not None and api.last_local_date is not None
     assert before - timedelta(seconds=1) <= api.last_server_date <= utcnow()
@@ -44,31 +44,31 @@ def test_info_records_the_server_date(live: LiveServer) -> None:
 
 def test_login_me_refresh_logout(live: LiveServer) -> None:
     api = live.api()
-    sms = api.request_sms_code(GUARD_PHONE)
+    sms = api.auth.request_sms_code(GUARD_PHONE)
     assert sms.sent and sms.demo_code
-    login = api.login(GUARD_PHONE, sms.demo_code, "测试工作站")
+    login = api.auth.login(GUARD_PHONE, sms.demo_code, "测试工作站")
     assert api.token == login.token
-    me = api.me()
+    me = api.auth.me()
     assert me.user.id == login.user.id and me.venues[0].venue_id == live.hospital_id
     old = api.token
-    refreshed = api.refresh()
+    refreshed = api.auth.refresh()
     assert api.token == refreshed.token != old
-    api.logout()
+    api.auth.logout()
     assert api.token is None
     with pytest.raises(SessionExpired) as caught:
-        live.api(token=refreshed.token).me()
+        live.api(token=refreshed.token).auth.me()
     assert caught.value.code == "session_expired" and caught.value.status == 401
 
 
 def test_stats_abnormal_trust_list_and_generic_requests(live: LiveServer) -> None:
     api = live.login(OWNER_PHONE)
     day = local_day(utcnow())
-    stats = api.stats(live.hospital_id, day, StatsScope.UNIT)
+    stats = api.stats.day(live.hospital_id, day, StatsScope.UNIT)
     assert stats.venue_id == live.hospital_id and stats.counts.day == day
     checkpoint = live.checkpoint_ids(live.hospital_id)[0]
-    assert api.stats(live.hospital_id, day, StatsScope.UNIT, checkpoint).checkpoint_id == checkpoint
-    assert api.abnormal(live.hospital_id, day, StatsScope.PERSONAL).items == []
-    trust = parse_signed_trust_list(api.trust_list()).payload()
+    assert api.stats.day(live.hospital_id, day, StatsScope.UNIT, checkpoint).checkpoint_id == checkpoint
+    assert api.stats.abnormal(live.hospital_id, day, StatsScope.PERSONAL).items == []
+    trust = parse_signed_trust_list(api.trust.trust_list()).payload()
     assert trust.is_fresh(utcnow())
     staff = api.request_json("GET", f"/venues/{live.hospital_id}/staff")
     assert isinstance(staff, list) and len(staff) >= 3
@@ -83,10 +83,10 @@ def test_error_types_from_the_real_backend(live: LiveServer) -> None:
         guard.request_json("GET", "/no/such/thing")
     assert missing.value.code == "http_404" and missing.value.message
     with pytest.raises(ServerRejected) as invalid:
-        guard.request_sms_code("12")
+        guard.auth.request_sms_code("12")
     assert invalid.value.status == 422 and invalid.value.code and not invalid.value.message.isascii()
     with pytest.raises(SessionExpired):
-        live.api().me()
+        live.api().auth.me()
 
 
 def test_unreachable_and_silent_servers_are_offline() -> None:
@@ -94,7 +94,7 @@ def test_unreachable_and_silent_servers_are_offline() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed again: nobody listens there
     with ApiClient(f"http://127.0.0.1:{port}") as api, pytest.raises(OfflineError) as refused:
-        api.info()
+        api.server.info()
     assert refused.value.code == "offline" and refused.value.message == "无法连接服务器，已切换到离线模式"
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
@@ -103,7 +103,7 @@ def test_unreachable_and_silent_servers_are_offline() -> None:
             ApiClient(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.2) as api,
             pytest.raises(OfflineError) as timed_out,
         ):
-            api.info()
+            api.server.info()
     assert "超时" in timed_out.value.message
 
 
@@ -137,7 +137,7 @@ def _client(status: int, body: bytes, headers: dict[str, str] | None = None) -> 
 )
 def test_failure_mapping(status: int, body: bytes, kind: type[ServiceError], code: str) -> None:
     with _client(status, body) as api, pytest.raises(kind) as caught:
-        api.info()
+        api.server.info()
     assert type(caught.value) is kind
     assert caught.value.code == code and caught.value.message
 
@@ -154,7 +154,7 @@ def test_database_unavailable_is_server_busy_with_its_retry_after(
         headers["retry-after"] = retry_after
     body = b'{"error": {"code": "database_unavailable", "message": "x"}}'
     with _client(503, body, headers) as api, pytest.raises(ServerBusy) as caught:
-        api.info()
+        api.server.info()
     assert isinstance(caught.value, OfflineError)  # a check judges offline on it, as before
     assert caught.value.retry_after == seconds and caught.value.server_code == "database_unavailable"
 
@@ -164,10 +164,10 @@ def test_date_header_parsing() -> None:
     with _client(
         200, body, {"content-type": "application/json", "date": "Fri, 20 Nov 2026 02:00:07 GMT"}
     ) as api:
-        api.info()
+        api.server.info()
         assert api.last_server_date == datetime(2026, 11, 20, 2, 0, 7, tzinfo=UTC)
     with _client(200, body, {"content-type": "application/json", "date": "garbage"}) as api:
-        api.info()
+        api.server.info()
         assert api.last_server_date is None
 
 
@@ -198,7 +198,7 @@ def test_a_request_racing_a_refresh_is_sent_again_with_the_new_token(live: LiveS
                 me_requests.append(request.headers.get("authorization"))
                 if len(me_requests) == 1:
                     assert api is not None
-                    api.refresh()  # "another thread": revokes the token this request carries
+                    api.auth.refresh()  # "another thread": revokes the token this request carries
             return real.handle_request(request)
 
         def close(self) -> None:
@@ -206,13 +206,13 @@ def test_a_request_racing_a_refresh_is_sent_again_with_the_new_token(live: LiveS
 
     with ApiClient(live.url, transport=RefreshFirst()) as client:
         api = client
-        code = client.request_sms_code(GUARD_PHONE).demo_code
+        code = client.auth.request_sms_code(GUARD_PHONE).demo_code
         assert code
-        old = client.login(GUARD_PHONE, code).token
-        me = client.me()
+        old = client.auth.login(GUARD_PHONE, code).token
+        me = client.auth.me()
         assert me.user.phone_masked
         assert me_requests == [f"Bearer {old}", f"Bearer {client.token}"]
         assert client.token != old
         # A token that was simply revoked (no refresh on this client) is not retried.
         with ApiClient(live.url, token=old) as stale, pytest.raises(SessionExpired):
-            stale.me()
+            stale.auth.me()

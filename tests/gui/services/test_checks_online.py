@@ -76,7 +76,7 @@ def test_offline_falls_back_to_the_signed_snapshot(
     assert not station.connectivity.online  # the third in a row does
     # Now that connectivity says offline, the next check does not even try the network.
     calls: list[tuple[object, ...]] = []
-    monkeypatch.setattr(station.api, "lookup", spy(calls, station.api.lookup))
+    monkeypatch.setattr(station.api.checks, "lookup", spy(calls, station.api.checks.lookup))
     document = station.service.check_text(DEMO_PATHS_BY_KEY["green_fresh"].number)
     assert calls == []
     assert document.level is VerdictLevel.CANNOT_VERIFY

@@ -71,6 +71,6 @@ def test_rate_limited_with_a_fever_still_turns_away(live: LiveServer, station: S
 def test_api_maps_429_to_rate_limited(live: LiveServer, station: Station) -> None:
     _spend_the_bucket(live, station)
     with pytest.raises(RateLimited) as caught:
-        station.api.lookup(station.venue_id, LookupRequest(personal_code=live.code_for("green_fresh")))
+        station.api.checks.lookup(station.venue_id, LookupRequest(personal_code=live.code_for("green_fresh")))
     assert (caught.value.code, caught.value.status) == ("lookup_rate_limited", 429)
     assert "人工核验" in caught.value.message

@@ -402,7 +402,7 @@ def test_a_later_guard_decision_reaches_the_server_and_a_resend_keeps_it(
     stored = station.cache.check(result.record_id)
     assert stored is not None
     resend = stored.record.model_copy(update={"manual_decision": None})
-    station.api.push(PushRequest(device_id="pytest", checks=[resend]))
+    station.api.sync.push(PushRequest(device_id="pytest", checks=[resend]))
     row = server_row(live, result.record_id)
     assert row is not None and row.manual_decision == "turn_away"
 

@@ -126,7 +126,7 @@ def test_a_damaged_cache_is_salvaged_and_its_unsynced_checks_sync_exactly_once(
 
     # To the backend: each recovered check once, counted once, also when pushed again.
     cache.apply_pull(
-        station.venue_id, station.api.pull(station.venue_id, ""), utcnow(), user_id=station.user_id
+        station.venue_id, station.api.sync.pull(station.venue_id, ""), utcnow(), user_id=station.user_id
     )
     engine = SyncEngine(cache, station.api, station.connectivity)
     assert engine.sync_now(station.venue_id, station.user_id).pending == 0
@@ -138,7 +138,7 @@ def test_a_damaged_cache_is_salvaged_and_its_unsynced_checks_sync_exactly_once(
     again.restore_outbox(*recover(report.moved_to))
     assert again.pending_count() == len(recovered)
     again.apply_pull(
-        station.venue_id, station.api.pull(station.venue_id, ""), utcnow(), user_id=station.user_id
+        station.venue_id, station.api.sync.pull(station.venue_id, ""), utcnow(), user_id=station.user_id
     )
     assert (
         SyncEngine(again, station.api, station.connectivity)

@@ -113,7 +113,7 @@ def test_server_busy_retries_after_retry_after_and_is_no_outage(
     def busy(*_args: object) -> object:
         raise ServerBusy(retry_after=3.0, server_code="database_unavailable")
 
-    monkeypatch.setattr(station.api, "push", busy)
+    monkeypatch.setattr(station.api.sync, "push", busy)
     station.service.check_text(live.code_for("green_fresh"))
     assert engine.step() == 1.0
     mono.now += 1.0
@@ -155,7 +155,7 @@ def test_nudges_push_within_push_delay_and_pulls_every_interval(
     mono = FakeMonotonic()
     engine = engine_for(station, monotonic=mono, push_delay=1.0, pull_interval=60.0)
     pulls: list[tuple[object, ...]] = []
-    monkeypatch.setattr(station.api, "pull", spy(pulls, station.api.pull))
+    monkeypatch.setattr(station.api.sync, "pull", spy(pulls, station.api.sync.pull))
     engine.set_target(station.venue_id, station.user_id)
     assert engine.step() == 60.0 and len(pulls) == 1
     mono.now += 10
@@ -185,7 +185,7 @@ def test_round_trip_counts_and_exactly_once(live: LiveServer, station: Station) 
     assert status.last_sync_at is not None and not status.skew_warning
     assert sorted(live.check_ids()) == sorted(str(r.record_id) for r in results)
     day = local_day(utcnow())
-    server = station.api.stats(station.venue_id, day, StatsScope.UNIT).counts
+    server = station.api.stats.day(station.venue_id, day, StatsScope.UNIT).counts
     local = station.cache.day_counts(station.venue_id, day, StatsScope.UNIT, station.user_id)
     assert (
         (local.checked, local.passed, local.abnormal)
@@ -207,22 +207,22 @@ def test_a_lost_answer_is_resent_and_counted_once(
     engine = engine_for(station)
     for code in green_codes(live, 2):
         station.service.check_text(code)
-    real_push = station.api.push
+    real_push = station.api.sync.push
 
     def push_then_lose_the_answer(request: PushRequest) -> PushResponse:
         real_push(request)
         raise OfflineError()
 
-    monkeypatch.setattr(station.api, "push", push_then_lose_the_answer)
+    monkeypatch.setattr(station.api.sync, "push", push_then_lose_the_answer)
     status = engine.sync_now(station.venue_id, station.user_id)
     assert status.pending == 2 and status.online  # one lost answer is no outage
     assert live.count_checks() == 2  # the server has them; the device does not know
-    monkeypatch.setattr(station.api, "push", real_push)
+    monkeypatch.setattr(station.api.sync, "push", real_push)
     status = engine.sync_now()
     assert status.pending == 0
     assert live.count_checks() == 2
     day = local_day(utcnow())
-    assert station.api.stats(station.venue_id, day, StatsScope.UNIT).counts.checked == 2
+    assert station.api.stats.day(station.venue_id, day, StatsScope.UNIT).counts.checked == 2
     assert station.cache.day_counts(station.venue_id, day, StatsScope.UNIT, station.user_id).checked == 2
 
 
@@ -275,7 +275,7 @@ def test_offline_retries_probe_first_and_pushes_go_in_small_batches(
     read: list[tuple[object, ...]] = []
     monkeypatch.setattr(station.cache, "pending_checks", spy(read, station.cache.pending_checks))
     pushed: list[tuple[object, ...]] = []
-    monkeypatch.setattr(station.api, "push", spy(pushed, station.api.push))
+    monkeypatch.setattr(station.api.sync, "push", spy(pushed, station.api.sync.push))
     assert not station.connectivity.online  # the checks found the backend gone
     for _ in range(3):
         status = engine.sync_now()
@@ -321,8 +321,8 @@ def test_a_new_server_epoch_resends_everything(live: LiveServer, station: Statio
         fresh.ctx.reload_keys()
         status = engine.sync_now()
         assert status.session_expired  # its old token is unknown there: log in again
-        sms = station.api.request_sms_code("13900000002")
-        station.api.login("13900000002", sms.demo_code or "", "pytest")
+        sms = station.api.auth.request_sms_code("13900000002")
+        station.api.auth.login("13900000002", sms.demo_code or "", "pytest")
         status = engine.sync_now()
         assert status.epoch_reset is True
         assert status.pending == 0
@@ -340,17 +340,17 @@ def test_session_expiry_pauses_until_a_new_login(
     engine = engine_for(station, monotonic=mono)
     station.service.check_text(live.code_for("green_fresh"))
     other = live.api(token=station.api.token)
-    other.logout()  # the token dies on the server
+    other.auth.logout()  # the token dies on the server
     engine.set_target(station.venue_id, station.user_id)
     engine.step()
     assert engine.status.session_expired and "重新登录" in engine.status.message
     calls: list[tuple[object, ...]] = []
-    monkeypatch.setattr(station.api, "pull", spy(calls, station.api.pull))
+    monkeypatch.setattr(station.api.sync, "pull", spy(calls, station.api.sync.pull))
     mono.now += 3600
     engine.step()
     assert calls == []  # nothing is sent with a dead token
-    sms = station.api.request_sms_code("13900000002")
-    station.api.login("13900000002", sms.demo_code or "", "pytest")
+    sms = station.api.auth.request_sms_code("13900000002")
+    station.api.auth.login("13900000002", sms.demo_code or "", "pytest")
     engine.step()
     assert len(calls) == 1 and engine.status.pending == 0 and not engine.status.session_expired
 
@@ -398,7 +398,7 @@ def test_synced_pii_past_retention_is_purged(
     assert station.cache.check(synced.record_id) is not None
     station.connectivity.mark_offline()
     pending = station.service.check_text(live.code_for("green_fresh"))
-    monkeypatch.setattr(station.api, "push", lambda request: PushResponse(accepted=[], rejected=[]))
+    monkeypatch.setattr(station.api.sync, "push", lambda request: PushResponse(accepted=[], rejected=[]))
     now[0] += timedelta(days=29)
     engine._last_purge = None  # the purge runs at most hourly; make it due now
     engine.sync_now()
@@ -424,8 +424,8 @@ def test_a_trust_list_near_its_end_is_renewed(live: LiveServer, station: Station
     # Six days on, the configuration has not changed, so pulls carry no trust list.
     engine.clock = lambda: utcnow() + timedelta(days=6)
     live.app.state.ctx.clock = lambda: utcnow() + timedelta(days=6)
-    sms = station.api.request_sms_code("13900000002")  # the old session has expired by then
-    station.api.login("13900000002", sms.demo_code or "", "pytest")
+    sms = station.api.auth.request_sms_code("13900000002")  # the old session has expired by then
+    station.api.auth.login("13900000002", sms.demo_code or "", "pytest")
     engine.sync_now()
     after = station.cache.venue_config(station.venue_id)
     assert after is not None and after.trust_list is not None

@@ -15,7 +15,7 @@ from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services.admin import AdminService, ExportCancelled
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import OfflineError, PermissionDenied, ServerRejected
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from tests.gui.conftest import GUARD_PHONE, LiveBackend
 from tests.gui.venue.drive import REGION, SUPERVISOR_PHONE, guard_checks
 

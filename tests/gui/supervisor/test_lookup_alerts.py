@@ -13,7 +13,7 @@ from shoumen_core.identity import make_resident_id
 from shoumen_core.schemas import DocumentIn, LookupAlert, LookupRequest
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import RateLimited
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.supervisor.lookup_alerts import LookupAlertsModel, LookupAlertsPanel
 from shoumen_gui.ui.supervisor.models import SortRole, VenueIdRole
 from tests.gui.conftest import GUARD_PHONE, LiveBackend, MakeApp, MemoryKeyring
@@ -71,11 +71,11 @@ def scrape(live: LiveBackend) -> tuple[str, int]:
     refused = 0
     with ApiClient(live.url) as guard:
         login_with_demo_code(guard, GUARD_PHONE)
-        venue = guard.me().venues[0]
+        venue = guard.auth.me().venues[0]
         for seq in range(45):
             number = make_resident_id("330624", date(1990, 1, 1), seq)
             try:
-                guard.lookup(venue.venue_id, LookupRequest(document=DocumentIn(number=number)))
+                guard.checks.lookup(venue.venue_id, LookupRequest(document=DocumentIn(number=number)))
             except RateLimited:
                 refused += 1
     return venue.venue_name, refused

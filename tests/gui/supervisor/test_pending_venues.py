@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.schemas import PendingVenueOut, VenueIn, VenueStatus
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.supervisor.models import VenueIdRole
 from shoumen_gui.ui.supervisor.pending_venues import PendingVenuesModel, RejectDialog
 from tests.gui.conftest import LiveBackend, MakeApp, MemoryKeyring
@@ -174,7 +174,7 @@ def test_a_new_venue_waits_for_the_township_and_lookups_are_grey_until_approved(
     assert banner.text() == "本场所未通过乡镇街道审核，不能查询证件信息。原因：营业执照与场所名称不符"
     with ApiClient(embedded.url) as api:
         login_with_demo_code(api, OTHER_OWNER)
-        [member] = api.me().venues
+        [member] = api.auth.me().venues
     assert (member.venue_status, member.venue_status_reason) == (
         VenueStatus.REJECTED,
         "营业执照与场所名称不符",

@@ -18,7 +18,7 @@ from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyType
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.supervisor.charts import CHECKED_COLOUR, HourlyChart, TrendChart
 from shoumen_gui.ui.supervisor.export_dialog import ExportDialog
 from shoumen_gui.ui.supervisor.models import VenueIdRole
@@ -42,7 +42,7 @@ def a_day_of_checks(live: LiveBackend) -> uuid.UUID:
     guard_checks(live, SHOP_OWNER_PHONE, [VerdictLevel.PASS, VerdictLevel.CANNOT_VERIFY])
     with ApiClient(live.url) as guard:
         login_with_demo_code(guard, GUARD_PHONE)
-        venue_id = guard.me().venues[0].venue_id
+        venue_id = guard.auth.me().venues[0].venue_id
         registration = AnomalyIn(
             id=uuid.uuid4(),
             venue_id=venue_id,

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDateTimeEdit, QLabel, QProgressBar, QPushButton, 
 from pytestqt.qtbot import QtBot
 
 from shoumen_core.timeutil import local_day, utcnow
-from shoumen_gui.ui.session import BackendChoice
+from shoumen_gui.services.session import BackendChoice
 from shoumen_gui.ui.supervisor.export_dialog import ExportDialog
 from shoumen_gui.ui.supervisor.region_view import RegionView
 from tests.gui.conftest import LiveBackend, MakeApp, MemoryKeyring

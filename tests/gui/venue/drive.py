@@ -23,14 +23,15 @@ from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import CheckMethod, CheckRecordIn, DocumentIn, LookupRequest, PushRequest
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.main_window import MainWindow
-from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_server.health import document_hash
 from shoumen_server.keys import KeyStore
 from shoumen_server.models import AuditEntry, Person
 from tests.gui.conftest import LiveBackend, StationApp
 from tests.gui.helpers import click, find, log_in, wait_for_page
 
+SETUP_TIMEOUT = 15.0  # seconds for a set-up call that is not itself under test
 SUPERVISOR_PHONE = "13900000000"  # 王督导, region 330624
 REGION = "330624"
 POSTER_DPI = 150
@@ -152,10 +153,12 @@ def guard_checks(
     is of that real person (looked up first, as the device does). Returns the check ids."""
     with ApiClient(live.url) as api:
         login_with_demo_code(api, phone)
-        venue = api.me().venues[0]
+        venue = api.auth.me().venues[0]
         person_ref, masked_name, masked_id = None, "张*", "330624********1234"
         if document is not None:
-            found = api.lookup(venue.venue_id, LookupRequest(document=DocumentIn(number=document)))
+            # Set-up, not the station's 1 s lookup budget: a loaded test machine may take longer.
+            request = LookupRequest(document=DocumentIn(number=document))
+            found = api.checks.lookup(venue.venue_id, request, timeout=SETUP_TIMEOUT)
             assert found.person is not None
             person_ref, masked_name, masked_id = (
                 found.person.person_ref,
@@ -176,6 +179,6 @@ def guard_checks(
             )
             for i, level in enumerate(levels)
         ]
-        answer = api.push(PushRequest(device_id="pytest-guard", checks=records))
+        answer = api.sync.push(PushRequest(device_id="pytest-guard", checks=records))
         assert answer.rejected == [] and len(answer.accepted) == len(records)
     return [record.id for record in records]

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.schemas import VenueUpdate
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from tests.gui.conftest import OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find
 from tests.gui.venue.drive import answer_box, open_admin_tab, open_workbench
@@ -32,7 +32,7 @@ def test_user_typed_names_render_as_plain_text(
     with ApiClient(embedded.url) as owner:
         login_with_demo_code(owner, OWNER_PHONE)
         admin = AdminService(owner)
-        venue_id = owner.me().venues[0].venue_id
+        venue_id = owner.auth.me().venues[0].venue_id
         admin.update_venue(venue_id, VenueUpdate(name=BOLD))
         admin.add_staff(venue_id, FORMULA, "13900000009")
         admin.add_staff(venue_id, BOLD, "13900000008")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView, QPushButt
 from pytestqt.qtbot import QtBot
 
 from shoumen_gui.services.api import ApiClient
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find, type_id, verdict, wait_for_page
@@ -58,8 +58,8 @@ def test_nat_window_change_flips_a_50_hour_old_test(
     # Another device of the venue gets the rule at its next pull.
     with ApiClient(embedded.url) as guard:
         login_with_demo_code(guard, GUARD_PHONE)
-        venue_id = guard.me().venues[0].venue_id
-        pull = guard.pull(venue_id, "")
+        venue_id = guard.auth.me().venues[0].venue_id
+        pull = guard.sync.pull(venue_id, "")
     assert pull.venue is not None and pull.venue.policy.nat_window_hours == 72
 
     click(qtbot, window, "venueAdminBack")

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from shoumen_core.schemas import Role
 from shoumen_core.unit_types import UNIT_TYPES
 from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.venue.forms import VenueForm
 from tests.gui.conftest import LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find, wait_for_page
@@ -152,7 +152,7 @@ def test_a_new_owner_registers_and_lands_on_the_workbench(
     assert find(window, type(page.next), "venueAdminButton").isVisible()
     with ApiClient(embedded.url) as api:
         login_with_demo_code(api, NEW_OWNER)
-        [membership] = api.me().venues
+        [membership] = api.auth.me().venues
         venue = api.request_json("GET", f"/venues/{membership.venue_id}")
     assert (venue["unit_type"], venue["region_code"], venue["township"]) == (
         "supermarket",

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListView
 from pytestqt.qtbot import QtBot
 
-from shoumen_gui.ui.session import BackendChoice
+from shoumen_gui.services.session import BackendChoice
 from tests.gui.conftest import OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import click, find
 from tests.gui.services.fault_proxy import FaultProxy

@@ -25,7 +25,7 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.connectivity import FAILURES_TO_OFFLINE
 from shoumen_gui.services.errors import PermissionDenied
-from shoumen_gui.ui.session import login_with_demo_code
+from shoumen_gui.services.session import login_with_demo_code
 from shoumen_gui.ui.venue.staff import StaffPanel
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
@@ -106,11 +106,11 @@ def test_owner_adds_revokes_and_deletes_staff(
     # The revoked guard's device: the lookup is refused, and so is every check it pushes.
     with ApiClient(embedded.url) as guard:
         login_with_demo_code(guard, GUARD_PHONE)
-        [membership] = guard.me().venues
+        [membership] = guard.auth.me().venues
         assert membership.state is StaffState.REVOKED
         number = DEMO_PATHS_BY_KEY["green_fresh"].number
         with pytest.raises(PermissionDenied) as refused:
-            guard.lookup(membership.venue_id, LookupRequest(document=DocumentIn(number=number)))
+            guard.checks.lookup(membership.venue_id, LookupRequest(document=DocumentIn(number=number)))
         assert refused.value.code == "staff_revoked"
         record = CheckRecordIn(
             id=uuid.uuid4(),
@@ -120,7 +120,7 @@ def test_owner_adds_revokes_and_deletes_staff(
             level=VerdictLevel.PASS,
             offline=True,
         )
-        answer = guard.push(PushRequest(device_id="guard-tablet", checks=[record]))
+        answer = guard.sync.push(PushRequest(device_id="guard-tablet", checks=[record]))
         assert answer.accepted == []
         assert [(r.id, r.code) for r in answer.rejected] == [(record.id, "staff_revoked")]
 
@@ -148,7 +148,7 @@ def test_staff_admin_offline_says_it_needs_a_connection(
 ) -> None:
     api = ApiClient(embedded.url)
     login_with_demo_code(api, OWNER_PHONE)
-    venue_id = api.me().venues[0].venue_id
+    venue_id = api.auth.me().venues[0].venue_id
     panel = StaffPanel(tasks)  # type: ignore[arg-type]
     qtbot.addWidget(panel)
     panel.show()

@@ -408,13 +408,9 @@ def from_server(out: AnomalyOut, local: LocalAnomaly | None = None) -> Loaded:
     return Loaded(base, draft, state, problem)
 
 
-def anomaly_path(venue_id: int, anomaly_id: uuid.UUID) -> str:
-    return f"/venues/{venue_id}/anomalies/{anomaly_id}"
-
-
 def fetch_server(api: ApiClient, venue_id: int, anomaly_id: uuid.UUID) -> AnomalyOut:
     """Worker thread: the server's current version (masked)."""
-    return AnomalyOut.model_validate(api.request_json("GET", anomaly_path(venue_id, anomaly_id)))
+    return api.anomalies.get(venue_id, anomaly_id)
 
 
 def needs_paper_check(base: Base, draft: Draft) -> bool:
@@ -448,10 +444,7 @@ def save_local(cache: LocalCache, anomaly: AnomalyIn, user_id: int) -> AnomalyIn
 
 def put_online(api: ApiClient, anomaly: AnomalyIn) -> AnomalyOut:
     """Pool worker: the edit against base_version; 409 version_conflict when it is not current."""
-    body = anomaly.model_dump(mode="json")
-    return AnomalyOut.model_validate(
-        api.request_json("PUT", anomaly_path(anomaly.venue_id, anomaly.id), json=body)
-    )
+    return api.anomalies.put(anomaly)
 
 
 def as_resend(anomaly: AnomalyIn) -> AnomalyIn:

@@ -55,7 +55,7 @@ def server_id_of(api: ApiClient) -> str:
     """Worker thread: the server's identity from /info; "" when it cannot be asked now (offline,
     server trouble) or it is older than server_id — the cache then follows what is known."""
     try:
-        return api.info().server_id
+        return api.server.info().server_id
     except ServiceError as exc:
         log.info("server identity not known now (%s)", exc.code)
         return ""
@@ -71,10 +71,10 @@ class Resumed:
 
 def login_with_demo_code(api: ApiClient, phone: str, device_name: str = "") -> LoginResponse:
     """Worker thread: ask for a code and log in with the one a demo server hands back."""
-    code = api.request_sms_code(phone).demo_code
+    code = api.auth.request_sms_code(phone).demo_code
     if not code:
         raise ServerRejected("服务器不是演示模式，无法自动登录", code="no_demo_code")
-    return api.login(phone, code, device_name)
+    return api.auth.login(phone, code, device_name)
 
 
 def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialStore) -> Resumed:
@@ -84,7 +84,7 @@ def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialSto
     Offline, the last /me answer from the cache lets the guard go on checking.
     """
     try:
-        info: ServerInfo | None = api.info()
+        info: ServerInfo | None = api.server.info()
     except OfflineError:
         info = None
     token = credentials.load()
@@ -95,9 +95,9 @@ def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialSto
     expires = datetime.fromisoformat(stored) if stored else None
     if info is not None:
         try:
-            me = api.me()
+            me = api.auth.me()
             if expires is None or expires - utcnow() <= REFRESH_BEFORE:
-                expires = keep_session(api.refresh(), cache, credentials)
+                expires = keep_session(api.auth.refresh(), cache, credentials)
             cache.set_meta(ME_META_KEY, me.model_dump_json())
             return Resumed(info, me, expires, False)
         except SessionExpired:

@@ -1,6 +1,7 @@
-"""Small pieces the admin screens share: labelled widgets, calm error messages, confirmation
-boxes that do not block (a person — or a test — clicks their buttons), and the save-file
-question (the OS dialog: the one outside boundary a test replaces)."""
+"""Small pieces the screens share (admin pages, login, settings, statistics): labelled
+widgets, calm error messages, confirmation boxes that do not block (a person — or a test —
+clicks their buttons), and the save-file question (the OS dialog: the one outside boundary a
+test replaces)."""
 
 from __future__ import annotations
 

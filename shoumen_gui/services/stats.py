@@ -85,13 +85,15 @@ def local_counts(cache: LocalCache, q: StatsQuery) -> CountsAnswer:
 
 
 def server_counts(api: ApiClient, q: StatsQuery) -> CountsAnswer:
-    return CountsAnswer(api.stats(q.venue_id, q.day, q.scope, q.checkpoint_id).counts, True, None)
+    return CountsAnswer(api.stats.day(q.venue_id, q.day, q.scope, q.checkpoint_id).counts, True, None)
 
 
 def server_abnormal(api: ApiClient, q: StatsQuery) -> list[AbnormalItem]:
     """The server lists every check that did not pass; the drill-down of 检测异常 keeps the
     levels that counter counts (DENY, CANNOT_VERIFY), as the cache's offline list does."""
-    items = [item for item in api.abnormal(q.venue_id, q.day, q.scope).items if item.level in ABNORMAL_LEVELS]
+    items = [
+        item for item in api.stats.abnormal(q.venue_id, q.day, q.scope).items if item.level in ABNORMAL_LEVELS
+    ]
     if q.checkpoint_id is not None:
         items = [item for item in items if item.checkpoint_id == q.checkpoint_id]
     return items
