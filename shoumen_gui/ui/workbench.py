@@ -32,6 +32,7 @@ from shoumen_core.identity import DocumentKind, mask_name
 from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import AbnormalItem, MembershipOut, VenueStatus
 from shoumen_core.temperature import looks_like_reading
+from shoumen_gui.ops import local as local_ops
 from shoumen_gui.services.checks import ResultSource
 from shoumen_gui.services.errors import ServiceError, StorageError
 from shoumen_gui.services.gate import GateKind
@@ -206,7 +207,9 @@ class Workbench(QWidget):
             button.setAccessibleName(scroll_names.get(button.objectName(), self.tr("页签按钮")))
         self.wedge: WedgeFilter | None = None
         # OpenCV and the decoders load on a worker now, not on the GUI thread at the first scan.
-        tasks.run(_preload_scanning, None, lambda error: log.warning("scanning unavailable: %s", error))
+        local_ops.preload_scanning().failure(
+            lambda error: log.warning("scanning unavailable: %s", error)
+        ).run(tasks)
 
         self.status_bar = SyncStatusBar()
         layout = QVBoxLayout(self)
