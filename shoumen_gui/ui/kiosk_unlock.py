@@ -30,6 +30,7 @@ from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import SmsCodeResponse
 from shoumen_gui.kiosk_pin import PinAttempts
 from shoumen_gui.ops import kiosk as kiosk_ops
+from shoumen_gui.ops.kiosk import MSG_NOT_MANAGER as MSG_NOT_MANAGER  # the words tests and callers read
 from shoumen_gui.ops.kiosk import NotVenueManager
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.services.tls import Verify
