@@ -160,9 +160,11 @@ class Station(QObject):
         return self._read_policy()
 
     def _on_opened(self, policy: VenuePolicy) -> None:
-        if self._closed:  # closed while it opened: close() found no gate to release
+        if self._closed:  # closed while it opened: close() found no gate to release, no engine to stop
             if self.gate is not None:
                 self.tasks.run_gate(self.gate.close, None, _log_gate_close_failure)
+            if self.sync is not None:  # never started: stop() only ends its connectivity listening
+                self.sync.stop()
             return
         assert self.sync is not None
         self.sync.start(self.post.venue_id, self.post.user.id)
