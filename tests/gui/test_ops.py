@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 import shoumen_gui.ui
 from shoumen_gui.ops import Lane, Op, operation
+from shoumen_gui.ops import checkpoint as checkpoint_ops
 from shoumen_gui.ops import local as local_ops
 from shoumen_gui.ops import session as session_ops
 from shoumen_gui.tasks import TaskManager
@@ -37,11 +38,12 @@ def _direct_task_calls(source: str, where: str = "") -> list[str]:
 
 
 def test_widgets_do_not_pick_a_thread_lane() -> None:
-    """Code under ui/ runs operations (ops.*(...).success(...).run(tasks)); calling the task
-    manager directly would choose a lane at the call site again."""
+    """Code under ui/ (and station.py, the facade widgets talk to) runs operations
+    (ops.*(...).success(...).run(tasks)); calling the task manager directly would choose a lane
+    at the call site again."""
     offenders = [
         hit
-        for path in sorted(UI.rglob("*.py"))
+        for path in [*sorted(UI.rglob("*.py")), UI.parent / "station.py"]
         for hit in _direct_task_calls(path.read_text(encoding="utf-8"), str(path.relative_to(UI.parent)))
     ]
     assert offenders == []
@@ -61,6 +63,8 @@ def test_the_stored_session_is_written_on_one_ordered_lane() -> None:
     assert session_ops.login.lane is Lane.NETWORK  # type: ignore[attr-defined]
     assert session_ops.refresh.lane is Lane.NETWORK  # type: ignore[attr-defined]
     assert session_ops.open_cache.lane is Lane.CACHE  # type: ignore[attr-defined]
+    assert checkpoint_ops.check_text.lane is Lane.CACHE  # type: ignore[attr-defined]
+    assert checkpoint_ops.gate_after_verdict.lane is Lane.GATE  # type: ignore[attr-defined]
 
 
 def test_an_ordered_lane_keeps_the_order_however_slow_the_first(qtbot: QtBot, tasks: TaskManager) -> None:
