@@ -80,9 +80,9 @@ class SessionFlow(QObject):
         self.demo_mode = False
         self.expires_at: datetime | None = None
         self._refreshing = False
-        self._session = (
-            0  # counts logins, logouts and expiries: a late refresh of an ended session is dropped
-        )
+        # Counts logins, logouts and expiries: the answer of a refresh sent in an ended session
+        # is not stored.
+        self._session = 0
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_CHECK_MS)
         self.refresh_timer.timeout.connect(self.refresh_if_due)
