@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from shoumen_core.identity import DocumentKind
 from shoumen_core.policy import VenuePolicy, VerdictLevel
 from shoumen_core.schemas import CheckpointOut, ManualDecision, MembershipOut, UserOut
+from shoumen_gui.ops import checkpoint as checkpoint_ops
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import Connectivity
@@ -38,7 +39,7 @@ from shoumen_gui.services.gate import (
     SecretLoader,
     make_gate,
 )
-from shoumen_gui.services.storage import DEFAULT_WARN_BELOW_MB, MIB, StorageStatus, probe_storage
+from shoumen_gui.services.storage import DEFAULT_WARN_BELOW_MB, MIB, StorageStatus
 from shoumen_gui.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -131,7 +132,9 @@ class Station(QObject):
 
         Offline is fine: the check service works from the cache. Emits `ready` or `failed`.
         """
-        self.tasks.run_serial(self._open_in_worker, self._on_opened, self._on_open_failed)
+        checkpoint_ops.open_station(self._open_in_worker).success(self._on_opened).failure(
+            self._on_open_failed
+        ).run(self.tasks)
 
     def _open_in_worker(self) -> VenuePolicy:
         from shoumen_gui.services.checks import CheckContext, CheckService
@@ -160,9 +163,11 @@ class Station(QObject):
         return self._read_policy()
 
     def _on_opened(self, policy: VenuePolicy) -> None:
-        if self._closed:  # closed while it opened: close() found no gate to release
+        if self._closed:  # closed while it opened: close() found no gate to release, no engine to stop
             if self.gate is not None:
-                self.tasks.run_gate(self.gate.close, None, _log_gate_close_failure)
+                checkpoint_ops.gate_close(self.gate).failure(_log_gate_close_failure).run(self.tasks)
+            if self.sync is not None:  # never started: stop() only ends its connectivity listening
+                self.sync.stop()
             return
         assert self.sync is not None
         self.sync.start(self.post.venue_id, self.post.user.id)
@@ -182,14 +187,9 @@ class Station(QObject):
         self._closed = True
         self.storage_timer.stop()
         sync, gate = self.sync, self.gate
-
-        def stop() -> None:
-            if sync is not None:
-                sync.stop()
-
         if gate is not None:  # after any command still waiting on the gate lane
-            self.tasks.run_gate(gate.close, None, _log_gate_close_failure)
-        self.tasks.run_serial(stop, lambda _: on_closed() if on_closed else None)
+            checkpoint_ops.gate_close(gate).failure(_log_gate_close_failure).run(self.tasks)
+        checkpoint_ops.stop_sync(sync).success(lambda _: on_closed() if on_closed else None).run(self.tasks)
 
     def close_now(self) -> None:
         """At exit only: stop syncing and release the gate on the calling thread (a command in
@@ -212,7 +212,9 @@ class Station(QObject):
         temperature: float | None = None,
     ) -> None:
         checks = self._require_checks()
-        self.tasks.run_serial(lambda: checks.check_document(number, kind, temperature), on_result, on_failure)
+        checkpoint_ops.check_document(checks, number, kind, temperature).success(on_result).failure(
+            on_failure
+        ).run(self.tasks)
 
     def check_text(
         self,
@@ -222,22 +224,27 @@ class Station(QObject):
         temperature: float | None = None,
     ) -> None:
         checks = self._require_checks()
-        self.tasks.run_serial(lambda: checks.check_text(text, temperature), on_result, on_failure)
+        checkpoint_ops.check_text(checks, text, temperature).success(on_result).failure(on_failure).run(
+            self.tasks
+        )
 
     def record_manual_decision(self, record_id: uuid.UUID, decision: ManualDecision) -> None:
-        """Runs on the serial worker (the result panel hands it to tasks.run_serial)."""
+        """Runs on the cache lane (the result panel runs it as ops.station.record_decision)."""
         self._require_checks().record_manual_decision(record_id, decision)
 
     def refresh_pending(self) -> None:
         """Count the outbox now: the sync engine only reports when it runs, and while offline it
         waits out its back-off, but the guard should see each new check counted at once."""
-        cache = self.cache
-        self.tasks.run_serial(cache.pending_count, self.pending_changed.emit, _ignore)
+        checkpoint_ops.pending_count(self.cache).success(self.pending_changed.emit).failure(_ignore).run(
+            self.tasks
+        )
 
     def sync_now(self, on_done: Callable[[Any], None] | None = None) -> None:
         sync = self.sync
         if sync is not None:
-            self.tasks.run(sync.sync_now, on_done, lambda _error: None)
+            checkpoint_ops.sync_round(sync).success(on_done or _nothing).failure(lambda _error: None).run(
+                self.tasks
+            )
 
     def nudge_sync(self) -> None:
         """Push soon: e.g. after an anomaly registration was saved (checks nudge by themselves)."""
@@ -252,8 +259,9 @@ class Station(QObject):
         could not be saved (the status bar then counts it at once)."""
         if self._closed:
             return
-        cache, warn = self.cache, self.storage_warn_bytes
-        self.tasks.run_serial(lambda: probe_storage(cache, warn), self._on_storage, _ignore)
+        checkpoint_ops.probe(self.cache, self.storage_warn_bytes).success(self._on_storage).failure(
+            _ignore
+        ).run(self.tasks)
 
     def _on_storage(self, status: StorageStatus) -> None:
         if self._closed:
@@ -288,7 +296,9 @@ class Station(QObject):
         if result.level is not VerdictLevel.PASS:
             on_done(NOT_PASS_RESULT)  # nothing to send: the gate stays as it is, closed
             return
-        self.tasks.run_gate(lambda: gate.on_verdict(result), on_done, _gate_failure(on_done))
+        checkpoint_ops.gate_after_verdict(gate, result).success(on_done).failure(_gate_failure(on_done)).run(
+            self.tasks
+        )
 
     def open_for_admit(self, check_id: uuid.UUID, on_done: GateCallback) -> None:
         """人工放行 recorded for a check: the gate opens once for it (the decision is the reason,
@@ -297,7 +307,9 @@ class Station(QObject):
         if gate is None or self.gate_kind is GateKind.NONE:
             on_done(NO_GATE_RESULT)
             return
-        self.tasks.run_gate(lambda: gate.open_for_admit(check_id), on_done, _gate_failure(on_done))
+        checkpoint_ops.gate_for_admit(gate, check_id).success(on_done).failure(_gate_failure(on_done)).run(
+            self.tasks
+        )
 
     def manual_open(self, check_id: uuid.UUID | None, reason: str, on_done: GateCallback) -> None:
         """手动开闸 for a check (any verdict), or for a visitor without one (check_id None: a
@@ -306,26 +318,19 @@ class Station(QObject):
         if gate is None or context is None:
             on_done(NO_GATE_RESULT)
             return
-        self.tasks.run_gate(
-            lambda: gate.manual_open(check_id, reason, context), on_done, _gate_failure(on_done)
-        )
+        checkpoint_ops.gate_manual_open(gate, check_id, reason, context).success(on_done).failure(
+            _gate_failure(on_done)
+        ).run(self.tasks)
 
     def test_gate(self, on_done: GateCallback) -> None:
         """测试闸机 with the post's gate: the link only, nothing opens."""
         gate = self.gate
         if gate is not None:
-            self.tasks.run_gate(gate.test, on_done, _gate_failure(on_done))
+            checkpoint_ops.gate_test(gate).success(on_done).failure(_gate_failure(on_done)).run(self.tasks)
             return
-        config, secrets = self._gate_config, self._gate_secrets
-
-        def test_once() -> GateResult:
-            adapter = make_gate(config, secrets)
-            try:
-                return adapter.test()
-            finally:
-                adapter.close()
-
-        self.tasks.run_gate(test_once, on_done, _gate_failure(on_done))
+        checkpoint_ops.gate_test_config(self._gate_config, self._gate_secrets).success(on_done).failure(
+            _gate_failure(on_done)
+        ).run(self.tasks)
 
     def set_gate(self, config: GateConfig, secrets: SecretLoader | None) -> None:
         """Another gate for this post (the settings changed). GUI thread; the adapter is built
@@ -333,13 +338,13 @@ class Station(QObject):
         self._gate_config, self._gate_secrets = config, secrets
         gate = self.gate
         if gate is not None and not self._closed:
-
-            def swap() -> None:
-                gate.set_gate(make_gate(config, secrets))
-                self._gate_built = config
-
-            self.tasks.run_gate(swap, None, _log_gate_close_failure)
+            checkpoint_ops.gate_swap(gate, config, secrets).success(self._on_gate_built).failure(
+                _log_gate_close_failure
+            ).run(self.tasks)
         self.gate_changed.emit(config.kind)
+
+    def _on_gate_built(self, config: GateConfig) -> None:
+        self._gate_built = config
 
     def _require_checks(self) -> CheckService:
         if self.checks is None:
@@ -358,9 +363,12 @@ class Station(QObject):
         self.status_changed.emit(status)
         if status.rejected != self._last_rejected:
             self._last_rejected = status.rejected
-            cache = self.cache
-            self.tasks.run_serial(lambda: cache.rejected_checks(), self.rejected_rows_changed.emit, _ignore)
-        self.tasks.run_serial(self._read_policy, self._set_policy, _ignore)
+            checkpoint_ops.rejected_checks(self.cache).success(self.rejected_rows_changed.emit).failure(
+                _ignore
+            ).run(self.tasks)
+        checkpoint_ops.venue_policy(self._read_policy).success(self._set_policy).failure(_ignore).run(
+            self.tasks
+        )
         if status.session_expired and not self._expired_reported:
             self._expired_reported = True
             self.session_expired.emit()
@@ -373,6 +381,10 @@ class Station(QObject):
         if policy != self.policy:
             self.policy = policy
             self.policy_changed.emit(policy)
+
+
+def _nothing(_: object) -> None:
+    pass
 
 
 def _ignore(_error: Exception) -> None:

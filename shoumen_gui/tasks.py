@@ -5,6 +5,12 @@ database work on a single serial worker (one writer, in order), and results come
 GUI thread by a queued signal, where the callbacks run. Worker code never touches widgets.
 Gate commands (services/gate.py) have a lane of their own, one thread: a gate that hangs until
 its timeout must neither delay the next check (the serial worker) nor hold a network thread.
+The keyring has one too: a save and a clear of the session token run in the order they were
+asked for (on the pool a slow clear could land after a re-login's save and delete the new
+token), and a slow keyring (a D-Bus secret service) never delays a check.
+
+Widgets do not pick a lane: they run operations (shoumen_gui/ops), each declared once with its
+lane; `submit(lane, ...)` is what an operation calls.
 
 Tests can use ImmediateTaskManager, which runs everything at once on the calling thread.
 """
@@ -15,6 +21,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable
+from enum import Enum
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
@@ -26,6 +33,16 @@ SuccessCallback = Callable[[Any], None]
 FailureCallback = Callable[[Exception], None]
 
 NETWORK_THREADS = 4
+
+
+class Lane(Enum):
+    """Where an operation runs. Declared by the operation (shoumen_gui/ops), never by a widget."""
+
+    NETWORK = "network"  # the pool: requests that need no order among themselves
+    WORK = "work"  # the pool too: independent local work (hashing a PIN, writing a file)
+    CACHE = "cache"  # one thread, in order: the local SQLite cache (and settings file)
+    KEYRING = "keyring"  # one thread, in order: the stored session (token) and gate secrets
+    GATE = "gate"  # one thread, in order: gate commands, which may block until their timeout
 
 
 class TaskManager(QObject):
@@ -47,6 +64,15 @@ class TaskManager(QObject):
         self._serial.setExpiryTimeout(-1)  # keep the thread: SQLite connections are per thread
         self._gate = QThreadPool(self)
         self._gate.setMaxThreadCount(1)  # one gate command at a time, in order (a pulse is not interleaved)
+        self._keyring = QThreadPool(self)
+        self._keyring.setMaxThreadCount(1)  # a clear queued before a save runs before it
+        self._lanes = {
+            Lane.NETWORK: self._pool,
+            Lane.WORK: self._pool,
+            Lane.CACHE: self._serial,
+            Lane.KEYRING: self._keyring,
+            Lane.GATE: self._gate,
+        }
         self._in_flight = 0
         self._closed = False
         self._deliver.connect(self._run_delivered)
@@ -81,6 +107,16 @@ class TaskManager(QObject):
         in the order submitted, on their own thread."""
         self._submit(self._gate, fn, on_success, on_failure)
 
+    def submit(
+        self,
+        lane: Lane,
+        fn: Callable[[], T],
+        on_success: Callable[[T], None] | None = None,
+        on_failure: FailureCallback | None = None,
+    ) -> None:
+        """Run `fn` on `lane` (what ops.Op.run calls; widgets run operations, not this)."""
+        self._submit(self._lanes[lane], fn, on_success, on_failure)
+
     def call_in_gui(self, fn: Callable[[], None]) -> None:
         """From any thread (e.g. a service's listener): run `fn` on the GUI thread soon."""
         if not self._closed:
@@ -96,9 +132,11 @@ class TaskManager(QObject):
         self._pool.clear()
         self._serial.clear()
         self._gate.clear()
+        self._keyring.clear()
         done = self._pool.waitForDone(timeout_ms)
         done = self._serial.waitForDone(timeout_ms) and done
         done = self._gate.waitForDone(timeout_ms) and done
+        done = self._keyring.waitForDone(timeout_ms) and done
         if not done:
             log.warning("tasks still running after %d ms at shutdown", timeout_ms)
         return done
@@ -188,6 +226,16 @@ class ImmediateTaskManager(TaskManager):
             self._finish_failure(exc, on_failure, fn)
         else:
             self._finish_success(result, on_success)
+
+    def submit(
+        self,
+        lane: Lane,
+        fn: Callable[[], T],
+        on_success: Callable[[T], None] | None = None,
+        on_failure: FailureCallback | None = None,
+    ) -> None:
+        """Run `fn` on `lane` (what ops.Op.run calls; widgets run operations, not this)."""
+        self._submit(self._lanes[lane], fn, on_success, on_failure)
 
     def call_in_gui(self, fn: Callable[[], None]) -> None:
         if threading.current_thread() is threading.main_thread():

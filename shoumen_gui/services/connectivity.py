@@ -119,7 +119,17 @@ class Connectivity:
 
     def add_listener(self, callback: Callable[[bool], None]) -> None:
         """Called with the new state on every change (offline -> online or back), on the caller's thread."""
-        self.listeners.append(callback)
+        with self._lock:
+            if callback not in self.listeners:
+                self.listeners.append(callback)
+
+    def remove_listener(self, callback: Callable[[bool], None]) -> bool:
+        """Stop calling `callback` (a stopped sync engine); False when it was not listening."""
+        with self._lock:
+            if callback in self.listeners:
+                self.listeners.remove(callback)
+                return True
+        return False
 
     def _set(self, online: bool) -> None:
         with self._lock:

@@ -149,6 +149,8 @@ class SyncEngine:
             message="",
             trust_warning=_refusal_message(cache),
         )
+        # Listening from here to stop(): the engine of the last post (switched away from, or
+        # logged out of) must not go on counting the outbox at every change of connectivity.
         connectivity.add_listener(self._on_connectivity)
 
     # ---- control -----------------------------------------------------------------------
@@ -176,11 +178,13 @@ class SyncEngine:
         if self._thread is not None and self._thread.is_alive():
             return
         self._stopping = False
+        self.connectivity.add_listener(self._on_connectivity)  # again, after a stop()
         self._thread = threading.Thread(target=self._run, name="shoumen-sync", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping = True
+        self.connectivity.remove_listener(self._on_connectivity)
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)

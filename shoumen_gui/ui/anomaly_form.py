@@ -21,6 +21,7 @@ from shoumen_core.identity import DocumentKind
 from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import AbnormalItem, AnomalyIn, AnomalyOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.ops import station as station_ops
 from shoumen_gui.services import anomalies as edit
 from shoumen_gui.services.anomalies import Base, Draft, EditMode, Loaded
 from shoumen_gui.services.checks import InputKind, classify
@@ -161,11 +162,9 @@ class AnomalyForm(QWidget):
             return
         cache = station.cache
         self._set_busy(True, self.tr("正在载入登记…"))
-        station.tasks.run_serial(
-            lambda: cache.anomaly(anomaly_id),
-            lambda local: self._on_local_loaded(anomaly_id, local),
-            self._on_failed,
-        )
+        station_ops.local_anomaly(cache, anomaly_id).success(
+            lambda local: self._on_local_loaded(anomaly_id, local)
+        ).failure(self._on_failed).run(station.tasks, self)
 
     def identify(self, text: str) -> None:
         """A scan (camera or wedge) while this form is open: check the visitor and link it; an
@@ -194,33 +193,20 @@ class AnomalyForm(QWidget):
         cache, api, user_id = station.cache, station.api, station.post.user.id
         self._set_busy(True, self.tr("正在保存…"))
 
-        def build() -> AnomalyIn:
-            key, policy = edit.venue_sealing(cache, base.venue_id)
-            return edit.build_anomaly(base, draft, now, sealing_key=key, policy=policy)
-
-        def build_with_paper_check() -> AnomalyIn:
-            """FAQ 6 without a check: the paper check is recorded first and linked, so the
-            visitor counts in the day's figures (both committed on the one serial lane)."""
-            nonlocal base
-            anomaly = build()  # refuses first (e.g. no sealing key) so no orphan check is left
-            record = edit.paper_check(base, draft, now, cache.device_id())
-            cache.add_check(record, user_id)
-            base = replace(base, check_id=record.id)
-            return anomaly.model_copy(update={"check_id": record.id})
-
         if base.mode is EditMode.SERVER:
 
             def put(anomaly: AnomalyIn) -> None:
-                station.tasks.run(
-                    lambda: (anomaly, edit.put_online(api, anomaly)), self._on_put, self._on_save_failed
+                station_ops.put_anomaly(api, anomaly).success(self._on_put).failure(self._on_save_failed).run(
+                    station.tasks, self
                 )
 
-            station.tasks.run_serial(build, put, self._on_save_failed)
-        else:
-            make = build_with_paper_check if edit.needs_paper_check(base, draft) else build
-            station.tasks.run_serial(
-                lambda: edit.save_local(cache, make(), user_id), self._on_saved, self._on_save_failed
+            station_ops.build_anomaly(cache, base, draft, now).success(put).failure(self._on_save_failed).run(
+                station.tasks, self
             )
+        else:
+            station_ops.save_new_anomaly(cache, base, draft, now, user_id).success(self._on_saved).failure(
+                self._on_save_failed
+            ).run(station.tasks, self)
 
     def _on_put(self, answer: tuple[AnomalyIn, AnomalyOut]) -> None:
         station = self.station
@@ -230,9 +216,9 @@ class AnomalyForm(QWidget):
         log.info("registration edited online, now version %d", out.version)
         cache, user_id = station.cache, station.post.user.id
         resend = edit.as_resend(anomaly)
-        station.tasks.run_serial(
-            lambda: edit.save_local(cache, resend, user_id), self._on_saved, self._on_save_failed
-        )
+        station_ops.keep_anomaly(cache, resend, user_id).success(self._on_saved).failure(
+            self._on_save_failed
+        ).run(station.tasks, self)
 
     def _on_saved(self, anomaly: AnomalyIn) -> None:
         if self.station is not None:
@@ -274,11 +260,9 @@ class AnomalyForm(QWidget):
                 self._show_message(self.tr("这条登记不在本机，联网后才能查看和修改"), error=True)
             return
         api, venue_id = station.api, station.post.venue_id
-        station.tasks.run(
-            lambda: edit.fetch_server(api, venue_id, anomaly_id),
-            lambda out: self._load(edit.from_server(out, local)),
-            self._on_failed,
-        )
+        station_ops.server_anomaly(api, venue_id, anomaly_id).success(
+            lambda out: self._load(edit.from_server(out, local))
+        ).failure(self._on_failed).run(station.tasks, self)
 
     @Slot()
     def _reload_server(self) -> None:
@@ -288,11 +272,9 @@ class AnomalyForm(QWidget):
             return
         api, venue_id = station.api, station.post.venue_id
         self._set_busy(True, self.tr("正在载入服务器版本…"))
-        station.tasks.run(
-            lambda: edit.fetch_server(api, venue_id, anomaly_id),
-            lambda out: self._load(edit.from_server(out)),
-            self._on_failed,
-        )
+        station_ops.server_anomaly(api, venue_id, anomaly_id).success(
+            lambda out: self._load(edit.from_server(out))
+        ).failure(self._on_failed).run(station.tasks, self)
 
     def _load(self, loaded: Loaded, *, read_only: bool = False) -> None:
         self._set_busy(False)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from shoumen_core.schemas import CheckpointOut, LoginResponse, MembershipOut, MeResponse, StaffState
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.embedded import demo_accounts
+from shoumen_gui.ops import session as session_ops
 from shoumen_gui.paths import AppPaths
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
@@ -26,21 +27,11 @@ from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.credentials import CredentialStore, GateSecretStore
 from shoumen_gui.services.errors import ServiceError, SessionExpired
 from shoumen_gui.services.gate import stored_gate_config
-from shoumen_gui.services.salvage import Opened, SalvageReport, open_or_salvage, salvage_if_damaged
-from shoumen_gui.services.server_identity import Adopted, CacheChoice, adopt, choose_cache
+from shoumen_gui.services.salvage import Opened, SalvageReport
+from shoumen_gui.services.server_identity import Adopted, CacheChoice
 from shoumen_gui.services.server_url import check_server_url
-from shoumen_gui.services.session import (
-    ME_META_KEY,
-    REFRESH_BEFORE,
-    BackendChoice,
-    Resumed,
-    keep_session,
-    login_with_demo_code,
-    resume_session,
-    server_id_of,
-)
+from shoumen_gui.services.session import REFRESH_BEFORE, BackendChoice, Resumed, login_with_demo_code
 from shoumen_gui.services.storage import MIB
-from shoumen_gui.services.trust import builtin_roots
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
@@ -89,6 +80,9 @@ class SessionFlow(QObject):
         self.demo_mode = False
         self.expires_at: datetime | None = None
         self._refreshing = False
+        # Counts logins, logouts and expiries: the answer of a refresh sent in an ended session
+        # is not stored.
+        self._session = 0
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_CHECK_MS)
         self.refresh_timer.timeout.connect(self.refresh_if_due)
@@ -119,7 +113,9 @@ class SessionFlow(QObject):
         self.window.show_page(self.window.startup)
         if self.backend.embedded is not None:
             self.window.startup.show_progress(self.tr("正在启动本机演示服务…"))
-            self.tasks.run(self.backend.embedded.start, self._on_backend_up, self._on_backend_failed)
+            session_ops.start_embedded(self.backend.embedded).success(self._on_backend_up).failure(
+                self._on_backend_failed
+            ).run(self.tasks)
         else:
             assert self.backend.server_url is not None
             try:
@@ -142,22 +138,14 @@ class SessionFlow(QObject):
         if self.cache is not None:
             self._on_cache_open(self.cache)
         elif self.backend.embedded is None:  # a remote server: its cache follows its identity
-            api = self.api
-            self.tasks.run(lambda: server_id_of(api), self._on_server_known, self._on_startup_error)
+            session_ops.server_identity(self.api).success(self._on_server_known).failure(
+                self._on_startup_error
+            ).run(self.tasks)
         else:
             path = self.paths.cache_db(self.backend.key)
-            server_url = self.backend.server_url
-            on_salvage = self._salvage_progress()
-
-            def open_cache() -> Opened:  # the built-in pins are a file: read on the cache lane
-                # A damaged cache is moved aside and its unsynced checks recovered (services/salvage).
-                return open_or_salvage(
-                    path,
-                    on_salvage=on_salvage,
-                    opener=lambda p: LocalCache.open(p, builtin_roots=builtin_roots(server_url)),
-                )
-
-            self.tasks.run_serial(open_cache, self._on_cache_salvaged, self._on_startup_error)
+            session_ops.open_cache(path, self.backend.server_url, self._salvage_progress()).success(
+                self._on_cache_salvaged
+            ).failure(self._on_startup_error).run(self.tasks)
 
     def _salvage_progress(self) -> Callable[[], None]:
         """For the cache lane: say on the start page that a damaged cache is being recovered."""
@@ -173,11 +161,9 @@ class SessionFlow(QObject):
     def _on_server_known(self, server_id: str) -> None:
         data_dir, url = self.paths.data_dir, self.backend.server_url or ""
         fallback = self.paths.cache_db(self.backend.key).name
-        self.tasks.run_serial(
-            lambda: choose_cache(data_dir, url, server_id, fallback),
-            self._on_cache_chosen,
-            self._on_startup_error,
-        )
+        session_ops.choose_cache(data_dir, url, server_id, fallback).success(self._on_cache_chosen).failure(
+            self._on_startup_error
+        ).run(self.tasks)
 
     def _on_cache_chosen(self, choice: CacheChoice) -> None:
         other = choice.other_server
@@ -221,13 +207,9 @@ class SessionFlow(QObject):
 
     def _adopt_cache(self, choice: CacheChoice) -> None:
         data_dir, url = self.paths.data_dir, self.backend.server_url
-        on_salvage = self._salvage_progress()
-
-        def salvage_and_adopt() -> tuple[Adopted, SalvageReport | None]:
-            report = salvage_if_damaged(choice.path, on_salvage=on_salvage)
-            return adopt(data_dir, choice, builtin_roots=builtin_roots(url)), report
-
-        self.tasks.run_serial(salvage_and_adopt, self._on_cache_adopted, self._on_startup_error)
+        session_ops.adopt_cache(data_dir, choice, url, self._salvage_progress()).success(
+            self._on_cache_adopted
+        ).failure(self._on_startup_error).run(self.tasks)
 
     def _on_cache_adopted(self, result: tuple[Adopted, SalvageReport | None]) -> None:
         adopted, salvaged = result
@@ -279,7 +261,10 @@ class SessionFlow(QObject):
 
     def _on_cache_open(self, cache: LocalCache) -> None:
         self.cache = cache
-        self.tasks.run(self._resume_in_worker, self._on_resumed, self._on_startup_error)
+        # On the keyring lane: resuming may clear a dead token, in order with any later save.
+        session_ops.resume(self._require_api(), cache, self.credentials).success(self._on_resumed).failure(
+            self._on_startup_error
+        ).run(self.tasks)
 
     def _on_startup_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
@@ -287,12 +272,6 @@ class SessionFlow(QObject):
         log.error("start-up stopped: %s", error.message)  # also on stderr, for a technician
         self.window.startup.show_problem(error.message)
         self.startup_failed.emit(error.message)
-
-    def _resume_in_worker(self) -> Resumed:
-        return resume_session(self._require_api(), self._require_cache(), self.credentials)
-
-    def _keep_session(self, response: LoginResponse) -> datetime:
-        return keep_session(response, self._require_cache(), self.credentials)
 
     def _on_resumed(self, resumed: Resumed) -> None:
         if resumed.info is not None:
@@ -328,11 +307,9 @@ class SessionFlow(QObject):
     def _log_in_for_demo(self, phone: str) -> None:
         """--demo-login: what a person does on the login page, done at once (demo servers only)."""
         api, device = self._require_api(), self.settings.device_name
-        self.tasks.run(
-            lambda: login_with_demo_code(api, phone, device),
-            self._on_logged_in,
-            lambda error: self._show_login(getattr(error, "message", "")),
-        )
+        session_ops.demo_login(api, phone, device).success(self._on_logged_in).failure(
+            lambda error: self._show_login(getattr(error, "message", ""))
+        ).run(self.tasks)
 
     def _on_logged_in(
         self, response: LoginResponse, then: Callable[[MeResponse], None] | None = None
@@ -340,18 +317,15 @@ class SessionFlow(QObject):
         api, cache = self._require_api(), self._require_cache()
         api.token = response.token
         self.expires_at = response.expires_at
+        self._session += 1
         self.connectivity.mark_online()
 
-        # The keyring on the ordered lane: a clear queued by an expired session (or a logout)
+        # The keyring lane is ordered: a clear queued by an expired session (or a logout)
         # before this login can never land after its save and delete the new token.
-        self.tasks.run_serial(lambda: self._keep_session(response), on_failure=self._on_session_error)
-
-        def after_login() -> MeResponse:
-            me = api.auth.me()
-            cache.set_meta(ME_META_KEY, me.model_dump_json())
-            return me
-
-        self.tasks.run(after_login, then or self._choose_post, self._on_session_error)
+        session_ops.keep(response, cache, self.credentials).failure(self._on_session_error).run(self.tasks)
+        session_ops.fetch_me(api, cache).success(then or self._choose_post).failure(
+            self._on_session_error
+        ).run(self.tasks)
 
     def _on_session_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
@@ -416,7 +390,7 @@ class SessionFlow(QObject):
             checkpoint_id=None if checkpoint is None else checkpoint.id,
         )
         self.settings, store = settings, self.store
-        self.tasks.run_serial(lambda: store.save(settings), None, _settings_not_saved)
+        session_ops.save_settings(store, settings).failure(_settings_not_saved).run(self.tasks)
         self._close_station()
         post = Post(user=self.me.user, venue=venue, checkpoint=checkpoint)
         # A stored gate that cannot be read never opens: stored_gate_config logs it (no values)
@@ -486,7 +460,7 @@ class SessionFlow(QObject):
         """Keep the new settings, save them on the serial worker, and give the running station
         its post's gate (the secrets are already in the keyring: the dialog wrote them)."""
         self.settings, store = settings, self.store
-        self.tasks.run_serial(lambda: store.save(settings), None, _settings_not_saved)
+        session_ops.save_settings(store, settings).failure(_settings_not_saved).run(self.tasks)
         self.window.workbench.set_temperature_required(settings.temperature_entry)
         if station is not self.station:
             return  # the post changed meanwhile; a new station reads its gate when it opens
@@ -511,27 +485,16 @@ class SessionFlow(QObject):
         self._close_station()
         self.refresh_timer.stop()
         self.me, self.expires_at, self.demo_login = None, None, None
-        api, credentials, cache = self._require_api(), self.credentials, self.cache
-
-        def forget() -> None:  # ordered before a re-login's save (same lane)
-            credentials.clear()
-            if cache is not None:
-                cache.set_meta(ME_META_KEY, "")
-
-        def log_out() -> None:
-            try:
-                api.auth.logout()
-            except ServiceError as exc:  # offline or already expired: the token is dropped anyway
-                log.info("logout on the server failed (%s)", exc.code)
-
-        self.tasks.run_serial(forget)
-        self.tasks.run(log_out, lambda _: None)
+        self._session += 1  # a refresh still out must not store its token again
+        session_ops.forget(self.credentials, self.cache).run(self.tasks)  # before a re-login's save
+        session_ops.log_out(self._require_api()).run(self.tasks)
         self._show_login()
 
     def _on_session_expired(self) -> None:
         self._close_station()
         self.demo_login = None  # --demo-login is for the start only; now a person logs in
-        self.tasks.run_serial(self.credentials.clear)  # ordered before a re-login's save
+        self._session += 1  # a refresh still out must not store its token again
+        session_ops.forget(self.credentials).run(self.tasks)  # ordered before a re-login's save
         self._show_login(self.tr("登录已失效，请重新登录"))
 
     # --- keeping the session alive ------------------------------------------------------------
@@ -544,26 +507,28 @@ class SessionFlow(QObject):
         if expires - (now or utcnow()) > REFRESH_BEFORE:
             return False
 
-        connectivity = self.connectivity
-
-        def refresh() -> LoginResponse:
-            response = api.auth.refresh()
-            connectivity.mark_online()  # the server answered: checks go online again at once
-            self._keep_session(response)
-            return response
-
         # One refresh at a time: the server revokes the old token, so a second refresh sent
         # with it would be refused and end the session.
         self._refreshing = True
-        self.tasks.run(refresh, self._on_refreshed, self._on_refresh_failed)
+        session = self._session
+        session_ops.refresh(api, self.connectivity).success(
+            lambda response: self._on_refreshed(response, session)
+        ).failure(self._on_refresh_failed).run(self.tasks)
         return True
 
     def _refresh_when_back(self) -> None:
         self.refresh_if_due()
 
-    def _on_refreshed(self, response: LoginResponse) -> None:
+    def _on_refreshed(self, response: LoginResponse, session: int) -> None:
         self._refreshing = False
+        if session != self._session:  # logged out (or expired) meanwhile: keep nothing
+            log.info("session refreshed after it ended; not kept")
+            return
         self.expires_at = response.expires_at
+        # Stored on the keyring lane, after any clear asked for before (as at login).
+        session_ops.keep(response, self._require_cache(), self.credentials).failure(
+            self._on_session_error
+        ).run(self.tasks)
         log.info("session refreshed")
 
     def _on_refresh_failed(self, error: Exception) -> None:

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shoumen_gui.ops import local as local_ops
 from shoumen_gui.services.credentials import GateSecretStore
-from shoumen_gui.services.gate import DEVICE_ERROR, GateConfig, GateKind, GateResult, make_gate
+from shoumen_gui.services.gate import DEVICE_ERROR, GateConfig, GateKind, GateResult
 from shoumen_gui.settings import Settings, gate_key
 from shoumen_gui.station import Post
 from shoumen_gui.tasks import TaskManager
@@ -331,13 +332,12 @@ class GatePage(QWidget):
 
     def _load_in_background(self) -> None:
         """Which secrets are stored, and which serial ports exist: both may block (keyring, OS)."""
-        secrets, key = self.secrets, self.key
-
-        def stored() -> dict[str, bool]:
-            return {name: secrets.get(key, name) is not None for name in SECRET_NAMES}
-
-        self.tasks.run(stored, self._on_stored_known, self._on_background_failed)
-        self.tasks.run(list_serial_ports, self._on_ports, self._on_background_failed)
+        local_ops.stored_gate_secrets(self.secrets, self.key, SECRET_NAMES).success(
+            self._on_stored_known
+        ).failure(self._on_background_failed).run(self.tasks, self)
+        local_ops.serial_ports(list_serial_ports).success(self._on_ports).failure(
+            self._on_background_failed
+        ).run(self.tasks, self)
 
     def _on_stored_known(self, stored: dict[str, bool]) -> None:
         if not self.alive:
@@ -458,18 +458,12 @@ class GatePage(QWidget):
             return
         config = config.model_copy(update={"secret": self.secret.typed, "password": self.password.typed})
         loader = self._test_loader()
-
-        def test() -> GateResult:
-            gate = make_gate(config, loader)
-            try:
-                return gate.test()
-            finally:
-                gate.close()
-
         self.testing = True
         self.test_button.setEnabled(False)
         self._show_result(tr("正在测试闸机连接…"), "running", "")
-        self.tasks.run(test, self._on_tested, self._on_test_failed)
+        local_ops.test_gate(config, loader).success(self._on_tested).failure(self._on_test_failed).run(
+            self.tasks, self
+        )
 
     def _on_tested(self, result: GateResult) -> None:
         if not self.alive:

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shoumen_gui.kiosk_pin import InvalidPin, hash_pin, is_valid_pin
+from shoumen_gui.kiosk_pin import InvalidPin, is_valid_pin
+from shoumen_gui.ops import kiosk as kiosk_ops
 from shoumen_gui.settings import Settings
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
@@ -136,7 +137,7 @@ class KioskSettingsPage(QWidget):
         self.pin.clear()
         self.pin_repeat.clear()
         self.set_pin_button.setEnabled(False)  # scrypt takes ~0.05 s: on a worker, not here
-        self.tasks.run(lambda: hash_pin(pin), self._on_pin_hashed)
+        kiosk_ops.hash_pin(pin).success(self._on_pin_hashed).run(self.tasks, self)
 
     def _on_pin_hashed(self, pin_hash: str) -> None:
         if not shiboken6.isValid(self):  # the dialog closed meanwhile

@@ -5,7 +5,7 @@ session stays as it is), asks /me whether they hold an authorised membership of 
 (owner or staff), and logs that temporary session out again. It needs the server; offline,
 only the PIN works (a salted hash in the settings, see kiosk_pin.py; five wrong tries lock it
 for a minute). Every network call and the PIN hash run on workers. The phone, the code and
-the PIN are never logged.
+the PIN are never logged. The requests and the PIN check are operations (ops/kiosk.py).
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
-from shoumen_core.schemas import Role, SmsCodeResponse, StaffState
-from shoumen_gui.kiosk_pin import PinAttempts, verify_pin
-from shoumen_gui.services.api import ApiClient
+from shoumen_core.schemas import SmsCodeResponse
+from shoumen_gui.kiosk_pin import PinAttempts
+from shoumen_gui.ops import kiosk as kiosk_ops
+from shoumen_gui.ops.kiosk import MSG_NOT_MANAGER as MSG_NOT_MANAGER  # the words tests and callers read
+from shoumen_gui.ops.kiosk import NotVenueManager
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.services.tls import Verify
 from shoumen_gui.tasks import TaskManager
@@ -39,44 +41,8 @@ from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
-MSG_NOT_MANAGER = "该手机号不是本场所的管理人员"
 MSG_OFFLINE = "离线时请使用 PIN 退出"
 UNLOCK_DEVICE_SUFFIX = "（退出自助模式）"
-
-
-class NotVenueManager(ServiceError):
-    default_code = "not_venue_manager"
-    default_message = MSG_NOT_MANAGER
-
-
-def request_unlock_code(base_url: str, phone: str, verify: Verify = True) -> SmsCodeResponse:
-    """Worker: an SMS code for the unlock, on a client of its own (trusting the app's CA)."""
-    with ApiClient(base_url, verify=verify) as api:
-        return api.auth.request_sms_code(phone)
-
-
-def verify_venue_manager(
-    base_url: str, phone: str, code: str, device_name: str, venue_id: int, verify: Verify = True
-) -> None:
-    """Worker: raises unless `phone` + `code` log in a person who manages `venue_id`.
-
-    The temporary session is logged out whatever the answer; a failed logout only costs a
-    session that expires by itself."""
-    with ApiClient(base_url, verify=verify) as api:
-        api.auth.login(phone, code, device_name)
-        try:
-            me = api.auth.me()
-        finally:
-            try:
-                api.auth.logout()
-            except ServiceError as exc:
-                log.info("logout of the unlock session failed (%s)", exc.code)
-    manages = any(
-        m.venue_id == venue_id and m.state is StaffState.AUTHORISED and m.role in (Role.OWNER, Role.STAFF)
-        for m in me.venues
-    )
-    if not manages:
-        raise NotVenueManager()
 
 
 class UnlockDialog(QDialog):
@@ -186,9 +152,9 @@ class UnlockDialog(QDialog):
         self.error.clear()
         self.get_code.setEnabled(False)
         base_url, verify = self.base_url, self.verify
-        self.tasks.run(
-            lambda: request_unlock_code(base_url, phone, verify), self._on_code_sent, self._on_code_failed
-        )
+        kiosk_ops.request_unlock_code(base_url, phone, verify).success(self._on_code_sent).failure(
+            self._on_code_failed
+        ).run(self.tasks, self)
 
     @Slot()
     def submit_code(self) -> None:
@@ -207,11 +173,9 @@ class UnlockDialog(QDialog):
             return
         self._set_busy(True)
         base_url, device, venue_id, verify = self.base_url, self.device_name, self.venue_id, self.verify
-        self.tasks.run(
-            lambda: verify_venue_manager(base_url, phone, code, device, venue_id, verify),
-            lambda _: self._on_verified("sms"),
-            self._on_code_rejected,
-        )
+        kiosk_ops.verify_venue_manager(base_url, phone, code, device, venue_id, verify).success(
+            lambda _: self._on_verified("sms")
+        ).failure(self._on_code_rejected).run(self.tasks, self)
 
     def _on_code_sent(self, response: SmsCodeResponse) -> None:
         self.get_code.start_countdown(RESEND_SECONDS)
@@ -243,7 +207,7 @@ class UnlockDialog(QDialog):
             self._show_error(self.tr("PIN 错误次数过多，请 {0} 秒后再试").format(locked))
             return
         self._set_busy(True)
-        self.tasks.run(lambda: verify_pin(pin, stored), self._on_pin_checked)
+        kiosk_ops.verify_pin(pin, stored).success(self._on_pin_checked).run(self.tasks, self)
 
     def _on_pin_checked(self, ok: bool) -> None:
         self._set_busy(False)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import LoginResponse, SmsCodeResponse
+from shoumen_gui.ops import session as session_ops
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
@@ -170,7 +171,9 @@ class LoginPage(QWidget):
         self.error.clear()
         self.get_code.setEnabled(False)
         api = self._require_api()
-        self.tasks.run(lambda: api.auth.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
+        session_ops.request_sms_code(api, phone).success(self._on_code_sent).failure(
+            self._on_code_failed
+        ).run(self.tasks, self)
 
     @Slot()
     def submit(self) -> None:
@@ -187,7 +190,9 @@ class LoginPage(QWidget):
         self.error.clear()
         self._set_busy(True)
         api, device = self._require_api(), self.device_name
-        self.tasks.run(lambda: api.auth.login(phone, code, device), self._on_logged_in, self._on_login_failed)
+        session_ops.login(api, phone, code, device).success(self._on_logged_in).failure(
+            self._on_login_failed
+        ).run(self.tasks, self)
 
     # --- callbacks (GUI thread) --------------------------------------------------------------
 

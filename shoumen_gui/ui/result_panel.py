@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS, Source, VerdictLevel
 from shoumen_core.schemas import ManualDecision
+from shoumen_gui.ops import station as station_ops
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.services.gate import GateResult
 from shoumen_gui.tasks import TaskManager
@@ -597,7 +598,9 @@ class ResultPanel(QFrame):
                 for button in (self.admit_button, self.turn_away_button):
                     button.setEnabled(True)
 
-        self.tasks.run_serial(lambda: recorder(record_id, decision), done, failed)
+        station_ops.record_decision(recorder, record_id, decision).success(done).failure(failed).run(
+            self.tasks, self
+        )
 
     def _open_after_admit(self, record_id: uuid.UUID) -> None:
         """人工放行 at a post with a gate: open it once, no reason dialog (the decision is it)."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shoumen_gui.ops import local as local_ops
 from shoumen_gui.services.credentials import GateSecretStore
 from shoumen_gui.settings import Settings, SoundStyle
 from shoumen_gui.station import Post
@@ -172,16 +173,12 @@ class SettingsDialog(QDialog):
         if not changes:
             super().accept()
             return
-        secrets, key = self.secrets, self.gate_page.key
-
-        def write() -> bool:
-            results = [secrets.set(key, name, value) for name, value in changes.items()]
-            return all(results)
-
         self._saving = True
         self.ok_button.setEnabled(False)
         set_message(self.status, tr("正在保存…"))
-        self.tasks.run(write, self._on_secrets_written, self._on_secrets_failed)
+        local_ops.write_gate_secrets(self.secrets, self.gate_page.key, changes).success(
+            self._on_secrets_written
+        ).failure(self._on_secrets_failed).run(self.tasks, self)
 
     def _on_secrets_written(self, persistent: bool) -> None:
         if not self.gate_page.alive:

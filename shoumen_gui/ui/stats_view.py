@@ -40,9 +40,8 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.schemas import AbnormalItem, StatsScope
 from shoumen_core.timeutil import LOCAL_TZ, as_utc, local_day, utcnow
+from shoumen_gui.ops import station as station_ops
 from shoumen_gui.services import stats as data
-from shoumen_gui.services.api import ApiClient
-from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.services.stats import CountsAnswer, StatsQuery
 from shoumen_gui.ui.hour_chart import HourChart
@@ -287,11 +286,6 @@ class StatsView(QWidget):
             set_message(self.as_of, self.tr("正在读取 {0} 的统计…").format(q.day.isoformat()))
         self._slow_timer.start()
 
-        def read_local() -> tuple[CountsAnswer, list[AbnormalItem], dict[uuid.UUID, str]]:
-            local = data.local_abnormal(cache, q)
-            states = data.anomaly_states(cache, data.registered_ids(local))
-            return data.local_counts(cache, q), local, states
-
         def on_local(answer: tuple[CountsAnswer, list[AbnormalItem], dict[uuid.UUID, str]]) -> None:
             if generation != self._generation:
                 return
@@ -305,30 +299,15 @@ class StatsView(QWidget):
                 self._slow_timer.stop()
                 self.refreshed.emit()
                 return
-            station.tasks.run(
-                lambda: self._read_server(api, connectivity, q, not use_cache),
-                lambda server: self._on_server(generation, server, local, key),
-                lambda error: self._on_server_failed(generation, error, counts, key),
+            station_ops.server_stats(api, connectivity, q, not use_cache).success(
+                lambda server: self._on_server(generation, server, local, key)
+            ).failure(lambda error: self._on_server_failed(generation, error, counts, key)).run(
+                station.tasks, self
             )
 
-        station.tasks.run_serial(
-            read_local, on_local, lambda error: self._on_server_failed(generation, error, None, key)
-        )
-
-    @staticmethod
-    def _read_server(
-        api: ApiClient, connectivity: Connectivity, q: StatsQuery, with_counts: bool
-    ) -> tuple[CountsAnswer | None, list[AbnormalItem]]:
-        """On a worker. The outcome goes to the station's one connectivity state (the status
-        bar's): an answer brings it online, a lost request counts towards offline."""
-        try:
-            counts = data.server_counts(api, q) if with_counts else None
-            answer = counts, data.server_abnormal(api, q)
-        except OfflineError:
-            connectivity.record_failure()
-            raise
-        connectivity.record_success()
-        return answer
+        station_ops.local_stats(cache, q).success(on_local).failure(
+            lambda error: self._on_server_failed(generation, error, None, key)
+        ).run(station.tasks, self)
 
     def _on_server(
         self,
@@ -355,7 +334,9 @@ class StatsView(QWidget):
             self.model.set_rows(data.merge(items, local, states))
             self.refreshed.emit()
 
-        station.tasks.run_serial(lambda: data.anomaly_states(cache, ids), show, self._on_local_failed)
+        station_ops.anomaly_states(cache, ids).success(show).failure(self._on_local_failed).run(
+            station.tasks, self
+        )
 
     def _on_server_failed(
         self,

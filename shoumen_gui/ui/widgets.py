@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.ui.plain import plain_label
 
@@ -91,8 +92,9 @@ def run_online(
     on_success: Callable[[Any], None],
     on_failure: Callable[[Exception], None],
 ) -> None:
-    """`tasks.run`, and while the answer is late `message` says 正在连接… (cleared again when
-    the answer comes, before the caller shows its own words)."""
+    """An admin client request (ops.admin: the NETWORK pool), and while the answer is late
+    `message` says 正在连接… (cleared again when the answer comes, before the caller shows its
+    own words). The answer is dropped when `message` (its page) was deleted meanwhile."""
     timer = QTimer(message)
     timer.setSingleShot(True)
     timer.timeout.connect(lambda: set_message(message, tr(CONNECTING)))
@@ -112,7 +114,7 @@ def run_online(
         finish()
         on_failure(error)
 
-    tasks.run(request, succeeded, failed)
+    admin_ops.request(request).success(succeeded).failure(failed).run(tasks, message)
 
 
 def confirm(

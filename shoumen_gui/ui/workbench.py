@@ -32,6 +32,7 @@ from shoumen_core.identity import DocumentKind, mask_name
 from shoumen_core.policy import VenuePolicy
 from shoumen_core.schemas import AbnormalItem, MembershipOut, VenueStatus
 from shoumen_core.temperature import looks_like_reading
+from shoumen_gui.ops import local as local_ops
 from shoumen_gui.services.checks import ResultSource
 from shoumen_gui.services.errors import ServiceError, StorageError
 from shoumen_gui.services.gate import GateKind
@@ -90,7 +91,9 @@ class Workbench(QWidget):
         self._build(demo_badge)
         self._connect(sounds)
         # OpenCV and the decoders load on a worker now, not on the GUI thread at the first scan.
-        tasks.run(_preload_scanning, None, lambda error: log.warning("scanning unavailable: %s", error))
+        local_ops.preload_scanning().failure(
+            lambda error: log.warning("scanning unavailable: %s", error)
+        ).run(tasks)
 
     def _build(self, demo_badge: str) -> None:
         """The widgets and layouts (no signal is connected here: _connect)."""

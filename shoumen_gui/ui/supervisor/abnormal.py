@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import AnomalyAction, AnomalyOut, AnomalyType, RegionAbnormalItem
+from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService, FullDetails
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import AbnormalModel, SortProxy, local_time
@@ -179,9 +180,9 @@ class AbnormalPanel(QWidget):
         self._set("check.document", item.masked_id or self.tr("（无）"))
         if item.anomaly_id is not None and self.admin is not None:
             admin, venue_id, anomaly_id = self.admin, item.venue_id, item.anomaly_id
-            self.tasks.run(
-                lambda: admin.anomaly(venue_id, anomaly_id), self._on_registration, self._on_failed
-            )
+            admin_ops.request(lambda: admin.anomaly(venue_id, anomaly_id)).success(
+                self._on_registration
+            ).failure(self._on_failed).run(self.tasks, self)
 
     def _on_registration(self, anomaly: AnomalyOut) -> None:
         if self.item is None or self.item.anomaly_id != anomaly.id:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.schemas import ExportFormat
+from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService, ExportCancelled, ExportResult, FileNotWritten
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import VenueChoiceModel
@@ -210,7 +211,7 @@ class ExportDialog(QDialog):
                 cancelled=cancel.is_set,
             )
 
-        self.tasks.run(export, self._on_done, self._on_failed)
+        admin_ops.request(export).success(self._on_done).failure(self._on_failed).run(self.tasks, self)
 
     def _show_progress(self, received: int, total: int | None) -> None:
         if not self._running:

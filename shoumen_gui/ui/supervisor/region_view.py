@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.schemas import DayCounts, LookupAlerts, RegionAbnormalList, RegionStats, Trend, UserOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.abnormal import AbnormalPanel
@@ -317,7 +318,9 @@ class RegionView(QWidget):
             if generation == self._generation and day == self.shown_day:
                 self._on_venue_charts(charts)
 
-        self.tasks.run(load, loaded, lambda error: self._on_failed(error, generation))
+        admin_ops.request(load).success(loaded).failure(lambda error: self._on_failed(error, generation)).run(
+            self.tasks, self
+        )
 
     def _on_venue_charts(self, charts: VenueCharts) -> None:
         name = next((v.name for v in self.model.rows if v.venue_id == charts.venue_id), str(charts.venue_id))

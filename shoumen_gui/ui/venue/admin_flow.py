@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 
 from shoumen_core.schemas import LoginResponse, MeResponse, Role, VenueOut
+from shoumen_gui.ops import session as session_ops
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.errors import ServiceError
-from shoumen_gui.services.session import ME_META_KEY
 
 if TYPE_CHECKING:
     from shoumen_gui.ui.flow import SessionFlow
@@ -100,13 +100,9 @@ class AdminFlow(QObject):
         api, cache = self.flow.api, self.flow.cache
         if api is None or cache is None:
             return
-
-        def fresh_me() -> MeResponse:
-            me = api.auth.me()
-            cache.set_meta(ME_META_KEY, me.model_dump_json())
-            return me
-
-        self.flow.tasks.run(fresh_me, self._on_fresh_me, self._ignore_offline)
+        session_ops.fetch_me(api, cache).success(self._on_fresh_me).failure(self._ignore_offline).run(
+            self.flow.tasks
+        )
 
     def _on_fresh_me(self, me: MeResponse) -> None:
         if self.flow.me is not None and self.flow.me.user.id == me.user.id:

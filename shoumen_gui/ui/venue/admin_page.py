@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from shoumen_core.schemas import VenueOut, VenueStatus
+from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
@@ -118,4 +119,6 @@ class VenueAdminPage(QWidget):
         self.config_changed.emit()
         admin, venue = self.admin, self.venue
         if admin is not None and venue is not None:  # the code tab lists the checkpoints too
-            self.tasks.run(lambda: admin.venue(venue.id), self._on_venue, self._on_failed)
+            admin_ops.request(lambda: admin.venue(venue.id)).success(self._on_venue).failure(
+                self._on_failed
+            ).run(self.tasks, self)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QVBoxLayout, QWid
 
 from shoumen_core.schemas import VenueCodeOut, VenueOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.ops import local as local_ops
 from shoumen_gui.paths import file_message
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
@@ -225,7 +226,7 @@ class VenueCodePanel(QWidget):
             set_message(self.message, self.tr("已保存{0}：{1}").format(self.tr(what), str(path)))
             self.saved.emit(str(path))
 
-        self.tasks.run(write, saved, failed)
+        local_ops.write_file(write).success(saved).failure(failed).run(self.tasks, self)
 
     @Slot()
     def print_code(self) -> None:

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QStackedWidge
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import LoginResponse, SmsCodeResponse, VenueOut
+from shoumen_gui.ops import admin as admin_ops
+from shoumen_gui.ops import session as session_ops
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
@@ -138,7 +140,9 @@ class RegisterPage(QWidget):
             return
         api = self._require_api()
         self.get_code.setEnabled(False)
-        self.tasks.run(lambda: api.auth.request_sms_code(phone), self._on_code_sent, self._on_code_failed)
+        session_ops.request_sms_code(api, phone).success(self._on_code_sent).failure(
+            self._on_code_failed
+        ).run(self.tasks, self)
 
     @Slot()
     def verify_phone(self) -> None:
@@ -152,7 +156,9 @@ class RegisterPage(QWidget):
             return
         api, device = self._require_api(), self.device_name
         self._set_busy(True)
-        self.tasks.run(lambda: api.auth.login(phone, code, device), self._on_verified, self._on_failed)
+        session_ops.login(api, phone, code, device).success(self._on_verified).failure(self._on_failed).run(
+            self.tasks, self
+        )
 
     @Slot()
     def submit(self) -> None:
@@ -163,7 +169,9 @@ class RegisterPage(QWidget):
         admin = AdminService(self._require_api())
         set_message(self.message, self.tr("正在注册…"))
         self._set_busy(True)
-        self.tasks.run(lambda: admin.register_venue(fields), self._on_registered, self._on_failed)
+        admin_ops.request(lambda: admin.register_venue(fields)).success(self._on_registered).failure(
+            self._on_failed
+        ).run(self.tasks, self)
 
     @Slot()
     def cancel(self) -> None:
@@ -171,7 +179,7 @@ class RegisterPage(QWidget):
         api, logged_in = self.api, self.login is not None
         self.login = None
         if api is not None and logged_in:
-            self.tasks.run(api.auth.logout, None, lambda _error: None)
+            session_ops.log_out(api).run(self.tasks)  # offline: the session expires by itself
         self.get_code.stop_countdown()
         self.cancelled.emit()
 

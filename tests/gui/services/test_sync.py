@@ -461,3 +461,25 @@ def test_implausible_rows_are_rejected_with_the_reason_and_the_rest_syncs(
     }
     assert "体温" in rows[feverish.id].message and "时间" in rows[too_old.id].message
     assert live.count_checks() == 1 and station.cache.check(good.record_id) is not None
+
+
+def test_a_stopped_engine_no_longer_listens_to_connectivity(station: Station) -> None:
+    """Issue 17 §1: every post switch or re-login stopped the old engine but left it subscribed,
+    so each change of connectivity still made it count the outbox and publish a status."""
+    engine = engine_for(station, pull_interval=60.0)
+    engine.start(station.venue_id, station.user_id)
+    engine.stop()
+    published: list[SyncStatus] = []
+    engine.on_status.append(published.append)
+    station.connectivity.mark_offline()
+    station.connectivity.mark_online()
+    assert published == []
+    assert engine._on_connectivity not in station.connectivity.listeners
+
+    engine.start(station.venue_id, station.user_id)  # started again: listening again
+    try:
+        station.connectivity.mark_offline()
+        assert any(status.online is False for status in published)
+    finally:
+        engine.stop()
+    assert engine._on_connectivity not in station.connectivity.listeners
