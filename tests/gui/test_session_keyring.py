@@ -10,7 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from shoumen_core.schemas import LoginResponse
-from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.api import ApiClient, AuthClient
 from shoumen_gui.services.credentials import CredentialStore
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, LiveBackend, MakeApp, MemoryKeyring
@@ -50,7 +50,7 @@ def test_a_slow_keyring_clear_never_deletes_the_token_of_the_next_login(
 
     monkeypatch.setattr(CredentialStore, "clear", slow_clear)
     with ApiClient(embedded.url, token=app.api.token) as same_session:
-        same_session.logout()  # signed out elsewhere: the next request finds the session dead
+        same_session.auth.logout()  # signed out elsewhere: the next request finds the session dead
     type_id(qtbot, window, DEMO_PATHS_BY_KEY["green_fresh"].number)
     wait_for_page(qtbot, window, "loginPage")
     qtbot.waitUntil(clearing.is_set, timeout=10_000)
@@ -79,15 +79,15 @@ def test_a_refresh_answered_after_logout_stores_no_token(
     flow = app.flow
     assert flow.expires_at is not None
     refreshing = threading.Event()
-    refresh = ApiClient.refresh
+    refresh = AuthClient.refresh
 
-    def slow_refresh(api: ApiClient) -> LoginResponse:
-        response = refresh(api)
+    def slow_refresh(auth: AuthClient) -> LoginResponse:
+        response = refresh(auth)
         refreshing.set()
         release.wait(30)  # answered by the server, not yet back on the GUI thread
         return response
 
-    monkeypatch.setattr(ApiClient, "refresh", slow_refresh)
+    monkeypatch.setattr(AuthClient, "refresh", slow_refresh)
     assert flow.refresh_if_due(now=flow.expires_at) is True
     qtbot.waitUntil(refreshing.is_set, timeout=10_000)
     log_out(qtbot, app.window)
