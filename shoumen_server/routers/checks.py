@@ -30,7 +30,16 @@ from shoumen_core.schemas import (
 )
 from shoumen_core.timeutil import local_day
 from shoumen_server.audit import audit
-from shoumen_server.deps import Ctx, CurrentCaller, Db, require_approved_venue, require_checker
+from shoumen_server.deps import (
+    Ctx,
+    CurrentCaller,
+    Db,
+    StationCaller,
+    device_checkpoint,
+    require_approved_venue,
+    require_checker,
+)
+from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, device_forbidden
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
@@ -101,8 +110,10 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
 
 
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
-def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> LookupResponse:
+def lookup(venue_id: VenueId, body: LookupRequest, caller: StationCaller, ctx: Ctx, db: Db) -> LookupResponse:
     venue, _member = require_checker(db, caller, venue_id)
+    if not device_checkpoint(caller, venue_id, body.checkpoint_id):
+        raise device_forbidden(DEVICE_SCOPE_MESSAGE)
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
