@@ -34,6 +34,7 @@ from shoumen_gui.services.trust import builtin_roots
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.device_flow import DeviceFlow
 from shoumen_gui.ui.kiosk_settings import KioskSettingsPage
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.session import (
@@ -112,6 +113,7 @@ class SessionFlow(QObject):
         self.salvage_notice: QMessageBox | None = None
         window.workbench.settings_requested.connect(self.open_settings)
         self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
+        self.devices = DeviceFlow(self)  # 设备绑定: a station on its own credential
 
     # --- start-up ------------------------------------------------------------------------------
 
@@ -279,7 +281,10 @@ class SessionFlow(QObject):
 
     def _on_cache_open(self, cache: LocalCache) -> None:
         self.cache = cache
-        self.tasks.run(self._resume_in_worker, self._on_resumed, self._on_startup_error)
+        # An enrolled station resumes on its device credential; otherwise a person's session.
+        self.devices.resume(
+            lambda: self.tasks.run(self._resume_in_worker, self._on_resumed, self._on_startup_error)
+        )
 
     def _on_startup_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
@@ -446,7 +451,8 @@ class SessionFlow(QObject):
         station = self.station
         if station is None:
             return
-        self.window.workbench.attach(station, keyring_persistent=self.credentials.persistent)
+        persistent = self.devices.persistent if self.devices.active else self.credentials.persistent
+        self.window.workbench.attach(station, keyring_persistent=persistent)
         self.window.workbench.set_temperature_required(self.settings.temperature_entry)
         self.window.show_page(self.window.workbench)
         log.info("workbench ready")
@@ -508,6 +514,10 @@ class SessionFlow(QObject):
             self._on_venue_chosen(self.me.venues[0])
 
     def logout(self) -> None:
+        if self.devices.active:  # a station leaving device mode forgets its credential
+            self.devices.stop()
+            self._show_login()
+            return
         self._close_station()
         self.refresh_timer.stop()
         self.me, self.expires_at, self.demo_login = None, None, None
@@ -529,6 +539,8 @@ class SessionFlow(QObject):
         self._show_login()
 
     def _on_session_expired(self) -> None:
+        if self.devices.on_session_expired():  # a device station asks why (revoked?) itself
+            return
         self._close_station()
         self.demo_login = None  # --demo-login is for the start only; now a person logs in
         self.tasks.run_serial(self.credentials.clear)  # ordered before a re-login's save
