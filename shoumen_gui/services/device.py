@@ -18,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from shoumen_core.devices import (
     APP_VERSION_HEADER,
     DEVICE_SCHEME,
+    PENDING_HEADER,
     DeviceCredential,
     DeviceOut,
     DeviceSelf,
@@ -92,13 +93,24 @@ def use_device(api: ApiClient, credential: DeviceCredential) -> None:
     """Every request of `api` from now on goes as this station."""
     api.token = credential.token
     api.token_scheme = DEVICE_SCHEME
+    # Both keys set once here and only re-assigned later: the dict never changes size while
+    # worker threads copy it into their requests.
     api.extra_headers[APP_VERSION_HEADER] = app_version()
+    api.extra_headers.setdefault(PENDING_HEADER, "0")
+
+
+def report_pending(api: ApiClient, pending: int) -> None:
+    """The checks not yet uploaded, sent with the next requests (the server keeps it at most once a
+    minute) so the owner sees a station that is falling behind."""
+    if PENDING_HEADER in api.extra_headers:
+        api.extra_headers[PENDING_HEADER] = str(max(0, pending))
 
 
 def leave_device(api: ApiClient) -> None:
     api.token = None
     api.token_scheme = "Bearer"
     api.extra_headers.pop(APP_VERSION_HEADER, None)
+    api.extra_headers.pop(PENDING_HEADER, None)
 
 
 def rotation_due(credential: DeviceCredential, now: datetime) -> bool:

@@ -28,6 +28,7 @@ from shoumen_gui.services.device import (
     DeviceService,
     is_revoked,
     leave_device,
+    report_pending,
     rotation_due,
     use_device,
 )
@@ -145,6 +146,8 @@ class DeviceFlow(QObject):
         flow._venue = venue
         self.rotation_timer.start()
         flow._open_station(venue, checkpoint)
+        if flow.station is not None:  # the owner's list shows what the station has not uploaded
+            flow.station.status_changed.connect(lambda status: report_pending(api, status.pending))
         self.rotate_if_due()
 
     def on_session_expired(self) -> bool:

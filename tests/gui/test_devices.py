@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QTableView
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from shoumen_core.devices import DEVICE_SCHEME
@@ -156,3 +156,42 @@ def test_owner_revokes_a_kiosk_which_stops_at_its_next_request_and_says_so(
     qtbot.waitUntil(
         lambda: not any(account.startswith("device:") for _s, account in memory_keyring.store), timeout=5_000
     )
+
+
+def test_without_a_keyring_the_kiosk_says_its_credential_lives_in_memory_only(
+    qtbot: QtBot, make_station_app: MakeApp, make_kiosk, embedded: LiveBackend, no_keyring: None
+) -> None:  # type: ignore[no-untyped-def]
+    owner = make_station_app()
+    owner.start()
+    open_workbench(qtbot, owner, OWNER_PHONE, "北门")
+    code = new_enrolment_code(qtbot, owner)
+    kiosk = make_kiosk()
+    kiosk.start()
+    enrol_kiosk(qtbot, kiosk, code)
+    qtbot.waitUntil(
+        lambda: kiosk.window.findChild(QMessageBox, "deviceMemoryOnlyNotice") is not None, timeout=5_000
+    )
+    notice = kiosk.window.findChild(QMessageBox, "deviceMemoryOnlyNotice")
+    assert "只保存在内存中" in notice.text() and "重新绑定" in notice.text()
+    assert kiosk.flow.devices.active  # it still runs on the credential for this run
+
+
+def test_a_wrong_code_is_refused_with_words_and_the_kiosk_stays_on_the_login_page(
+    qtbot: QtBot, make_kiosk, memory_keyring: MemoryKeyring
+) -> None:  # type: ignore[no-untyped-def]
+    kiosk = make_kiosk()
+    kiosk.start()
+    window = kiosk.window
+    click(qtbot, window, "loginDeviceEnrol")
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "deviceEnrolDialog") is not None, timeout=5_000)
+    dialog = window.findChild(QDialog, "deviceEnrolDialog")
+    message = find(dialog, QLabel, "deviceEnrolMessage")
+    type_text(qtbot, find(dialog, QLineEdit, "deviceEnrolCode"), "ABC")
+    click(qtbot, dialog, "deviceEnrolSubmit")
+    qtbot.waitUntil(lambda: "8 位" in message.text(), timeout=5_000)
+    code = find(dialog, QLineEdit, "deviceEnrolCode")
+    code.clear()
+    type_text(qtbot, code, "K7QX-M2PA")  # the right shape, but no owner made it
+    click(qtbot, dialog, "deviceEnrolSubmit")
+    qtbot.waitUntil(lambda: "绑定码无效" in message.text(), timeout=10_000)
+    assert window.current_page is window.login and not kiosk.flow.devices.active
