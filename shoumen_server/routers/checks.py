@@ -127,7 +127,9 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: StationCaller, ctx: C
     # Before any work: a refused lookup costs one statement (and the give-back). The tokens
     # are in the request's transaction, so input refused below (422) gives them back: it
     # answers nothing about anyone. The region's token is taken last (admit_region).
-    region = admit_lookup(db, ctx.settings, caller.user.id, venue, checkpoints, now)
+    # A station's lookups have their own bucket (a negative key), not its enrolling owner's.
+    bucket_id = caller.user.id if caller.device is None else -caller.device.id
+    region = admit_lookup(db, ctx.settings, bucket_id, venue, checkpoints, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
     if body.personal_code is not None:

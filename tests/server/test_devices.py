@@ -293,3 +293,15 @@ def test_unknown_device_credential_is_refused(server: Server) -> None:
     _venue_id, owner = register_venue(server, OWNER)
     r = server.client.get(f"{API}/devices/me", headers=owner)
     assert error_code(r) == "device_forbidden"  # a person is not a device
+
+
+def test_a_stations_lookups_do_not_spend_its_owners_lookup_tokens(station: Any) -> None:
+    server, venue_id, owner, checkpoint, device = station
+    add_checkpoint(server, venue_id, owner, "西门")  # the venue's bucket is sized by its gates
+    body = {"document": {"number": UNKNOWN_ID}, "checkpoint_id": checkpoint}
+    url = f"{API}/venues/{venue_id}/lookup"
+    burst = server.settings.lookup_staff_burst
+    for _ in range(burst):
+        assert server.client.post(url, json=body, headers=device).status_code == 200
+    assert error_code(server.client.post(url, json=body, headers=device)) == "lookup_rate_limited"
+    assert server.client.post(url, json=body, headers=owner).status_code == 200
