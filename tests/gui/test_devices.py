@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QMessageBox, QTableView
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QMessageBox, QPushButton, QTableView
 from pytestqt.qtbot import QtBot
 
-from shoumen_core.devices import DEVICE_SCHEME
+from shoumen_core.devices import DEVICE_SCHEME, QR_PREFIX
 from shoumen_gui.paths import AppPaths
 from shoumen_gui.settings import SettingsStore
 from shoumen_gui.tasks import TaskManager
@@ -22,7 +22,7 @@ from shoumen_gui.ui.main_window import MainWindow
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import FAST_SYNC, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
 from tests.gui.helpers import click, find, type_id, verdict, wait_for_page
-from tests.gui.venue.drive import answer_box, open_admin_tab, open_workbench, type_text
+from tests.gui.venue.drive import answer_box, decode_qr, open_admin_tab, open_workbench, type_text
 
 KIOSK_CHECKPOINT = "南门"
 
@@ -101,6 +101,7 @@ def test_owner_enrols_a_kiosk_which_checks_on_its_credential_and_resumes_after_a
     kiosk.start()
     enrol_kiosk(qtbot, kiosk, code)
     assert kiosk.api.token_scheme == DEVICE_SCHEME and kiosk.flow.devices.active
+    assert not find(kiosk.window, QPushButton, "venueAdminButton").isVisible()  # no admin on a device
     assert kiosk.station.post.checkpoint is not None
     assert kiosk.station.post.checkpoint.name == KIOSK_CHECKPOINT
     assert any(account.startswith("device:") for _service, account in memory_keyring.store)
@@ -158,16 +159,20 @@ def test_owner_revokes_a_kiosk_which_stops_at_its_next_request_and_says_so(
     )
 
 
-def test_without_a_keyring_the_kiosk_says_its_credential_lives_in_memory_only(
+def test_a_kiosk_enrolled_from_the_scanned_qr_without_a_keyring_says_its_credential_is_in_memory_only(
     qtbot: QtBot, make_station_app: MakeApp, make_kiosk, embedded: LiveBackend, no_keyring: None
 ) -> None:  # type: ignore[no-untyped-def]
     owner = make_station_app()
     owner.start()
     open_workbench(qtbot, owner, OWNER_PHONE, "北门")
-    code = new_enrolment_code(qtbot, owner)
+    new_enrolment_code(qtbot, owner)
+    # The QR on the owner's screen, read as a scanner at the kiosk would type it.
+    shown = find(owner.window.venue_admin.devices, QLabel, "devicesQr").pixmap().toImage()
+    [payload] = decode_qr(shown)
+    assert payload.startswith(QR_PREFIX)
     kiosk = make_kiosk()
     kiosk.start()
-    enrol_kiosk(qtbot, kiosk, code)
+    enrol_kiosk(qtbot, kiosk, payload)
     qtbot.waitUntil(
         lambda: kiosk.window.findChild(QMessageBox, "deviceMemoryOnlyNotice") is not None, timeout=5_000
     )
