@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from shoumen_core.devices import DEVICE_SCHEME, QR_PREFIX
 from shoumen_gui.paths import AppPaths
+from shoumen_gui.services.device import ROTATE_EVERY
 from shoumen_gui.settings import SettingsStore
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.device_flow import REVOKED_MESSAGE
@@ -200,3 +201,28 @@ def test_a_wrong_code_is_refused_with_words_and_the_kiosk_stays_on_the_login_pag
     click(qtbot, dialog, "deviceEnrolSubmit")
     qtbot.waitUntil(lambda: "绑定码无效" in message.text(), timeout=10_000)
     assert window.current_page is window.login and not kiosk.flow.devices.active
+
+
+def test_the_kiosk_rotates_its_credential_when_a_day_old_and_keeps_working(
+    qtbot: QtBot, make_station_app: MakeApp, make_kiosk, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:  # type: ignore[no-untyped-def]
+    owner = make_station_app()
+    owner.start()
+    open_workbench(qtbot, owner, OWNER_PHONE, "北门")
+    code = new_enrolment_code(qtbot, owner)
+    memory_keyring.store.clear()  # the kiosk is another machine: not the owner's keyring
+    kiosk = make_kiosk()
+    kiosk.start()
+    enrol_kiosk(qtbot, kiosk, code)
+    devices = kiosk.flow.devices
+    first = devices.credential
+    assert first is not None and not devices.rotate_if_due()  # fresh: nothing to do
+    devices.credential = first.model_copy(update={"rotated_at": first.rotated_at - ROTATE_EVERY})
+    assert devices.rotate_if_due()
+    qtbot.waitUntil(lambda: kiosk.api.token != first.token, timeout=10_000)
+    stored = [v for (_s, account), v in memory_keyring.store.items() if account.startswith("device:")]
+    assert len(stored) == 1 and kiosk.api.token in stored[0]  # kept before it was used
+    before = embedded.count_checks()
+    type_id(qtbot, kiosk.window, DEMO_PATHS_BY_KEY["green_fresh"].number)
+    assert verdict(kiosk.window) == "通行"
+    qtbot.waitUntil(lambda: embedded.count_checks() == before + 1, timeout=15_000)
