@@ -19,9 +19,18 @@ from shoumen_gui.settings import SettingsStore
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.device_flow import REVOKED_MESSAGE
 from shoumen_gui.ui.flow import BackendChoice, SessionFlow
+from shoumen_gui.ui.kiosk import KioskController
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
-from tests.gui.conftest import FAST_SYNC, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
+from tests.gui.conftest import (
+    FAST_SYNC,
+    GUARD_PHONE,
+    OWNER_PHONE,
+    LiveBackend,
+    MakeApp,
+    MemoryKeyring,
+    StationApp,
+)
 from tests.gui.helpers import click, find, type_id, verdict, wait_for_page
 from tests.gui.venue.drive import answer_box, decode_qr, open_admin_tab, open_workbench, type_text
 
@@ -226,3 +235,33 @@ def test_the_kiosk_rotates_its_credential_when_a_day_old_and_keeps_working(
     type_id(qtbot, kiosk.window, DEMO_PATHS_BY_KEY["green_fresh"].number)
     assert verdict(kiosk.window) == "通行"
     qtbot.waitUntil(lambda: embedded.count_checks() == before + 1, timeout=15_000)
+
+
+def test_staff_unlock_a_locked_device_kiosk_on_top_of_its_credential(
+    qtbot: QtBot, make_station_app: MakeApp, make_kiosk, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:  # type: ignore[no-untyped-def]
+    owner = make_station_app()
+    owner.start()
+    open_workbench(qtbot, owner, OWNER_PHONE, "北门")
+    code = new_enrolment_code(qtbot, owner)
+    memory_keyring.store.clear()  # the kiosk is another machine: not the owner's keyring
+    kiosk = make_kiosk()
+    kiosk.start()
+    enrol_kiosk(qtbot, kiosk, code)
+    controller = KioskController(kiosk.window, kiosk.flow, kiosk.tasks, idle_seconds=60.0)
+    controller.lock()
+    try:
+        click(qtbot, kiosk.window, "kioskUnlockButton")
+        dialog = controller.unlock_dialog
+        assert dialog is not None
+        qtbot.keyClicks(find(dialog, QLineEdit, "kioskUnlockPhone"), GUARD_PHONE)
+        click(qtbot, dialog, "kioskUnlockGetCode")
+        qtbot.waitUntil(lambda: dialog.demo_code is not None, timeout=10_000)
+        qtbot.keyClicks(find(dialog, QLineEdit, "kioskUnlockCode"), dialog.demo_code or "")
+        with qtbot.waitSignal(controller.locked_changed, timeout=15_000) as blocker:
+            click(qtbot, dialog, "kioskUnlockSubmit")
+        assert blocker.args == [False]
+        # The station still runs on its own credential: the person's login was a temporary one.
+        assert kiosk.api.token_scheme == DEVICE_SCHEME and kiosk.flow.devices.active
+    finally:
+        controller.monitor.stop()
