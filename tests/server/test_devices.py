@@ -4,6 +4,7 @@ revocation; guessing codes is limited."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -305,3 +306,17 @@ def test_a_stations_lookups_do_not_spend_its_owners_lookup_tokens(station: Any) 
         assert server.client.post(url, json=body, headers=device).status_code == 200
     assert error_code(server.client.post(url, json=body, headers=device)) == "lookup_rate_limited"
     assert server.client.post(url, json=body, headers=owner).status_code == 200
+
+
+def test_enrolment_codes_are_purged_a_day_after_they_expire(station: Any) -> None:
+    from shoumen_server.retention import purge
+
+    server, venue_id, owner, checkpoint, _device = station
+    assert enrolment(server, venue_id, owner, checkpoint).status_code == 201  # never used
+    ctx = server.client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as session:
+        assert purge(session, server.clock() + timedelta(hours=23), server.settings).enrolments == 0
+        assert purge(session, server.clock() + timedelta(days=1, minutes=11), server.settings).enrolments == 2
+    with db(server) as session:
+        assert session.scalars(select(Enrolment)).all() == []
+        assert len(session.scalars(select(Device)).all()) == 1  # the station itself stays
