@@ -89,6 +89,7 @@ class ErrorResponse(Model):
 class Role(StrEnum):
     OWNER = "owner"  # 初始管理员
     STAFF = "staff"  # 子管理员
+    DEVICE = "device"  # an enrolled station (设备绑定): never a membership, only pull's my_role
 
 
 class StaffState(StrEnum):

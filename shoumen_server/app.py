@@ -29,7 +29,19 @@ from shoumen_server.middleware import BodySizeLimit, NoStore
 from shoumen_server.migrate import current_revision, head_revision
 from shoumen_server.outage import OutageLog, is_database_unavailable
 from shoumen_server.replica import ReadSessions
-from shoumen_server.routers import anomalies, auth, checks, details, export, staff, stats, sync, trust, venues
+from shoumen_server.routers import (
+    anomalies,
+    auth,
+    checks,
+    details,
+    devices,
+    export,
+    staff,
+    stats,
+    sync,
+    trust,
+    venues,
+)
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsSettings, build_gateway
@@ -49,6 +61,7 @@ ROUTERS: list[APIRouter] = [
     export.router,
     details.router,
     trust.router,
+    devices.router,
 ]
 
 

@@ -16,11 +16,13 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 
+from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
 from shoumen_core.schemas import Role, StaffState, VenueStatus
+from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, authenticate_device, device_forbidden
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied, ReplicaLost
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
-from shoumen_server.models import AuthToken, Membership, User, Venue
+from shoumen_server.models import AuthToken, Device, Membership, User, Venue
 from shoumen_server.outage import is_database_unavailable
 from shoumen_server.replica import ReadSessions
 from shoumen_server.settings import ServerSettings
@@ -179,6 +181,10 @@ ReadDb = Annotated[Session, Depends(read_db_session, scope="function")]
 class Caller:
     user: User
     token: AuthToken
+    # An enrolled station (shoumen_server.devices): `user` is the owner who enrolled it and
+    # `token` a transient row naming the device. Only the routes that take `StationCaller`
+    # ever see one; `CurrentCaller` refuses it.
+    device: Device | None = None
 
 
 # Statements every request runs, built once: one query for the token and its user, one for
@@ -200,6 +206,11 @@ _VENUE_MEMBER = (
 
 
 def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    """A person (Bearer token). A device credential is refused here, so every route is closed
+    to devices unless it takes `StationCaller` (a revoked one hears so first)."""
+    if authorization and authorization.lower().startswith("device "):
+        authenticate_device(ctx, db, authorization[7:].strip(), app_version=None, pending=None)
+        raise device_forbidden()
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated()
     token = authorization[7:].strip()
@@ -211,6 +222,33 @@ def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def station_caller(
+    ctx: Ctx,
+    db: Db,
+    authorization: Annotated[str | None, Header()] = None,
+    x_shoumen_version: Annotated[str | None, Header(alias=APP_VERSION_HEADER, max_length=64)] = None,
+    x_shoumen_pending: Annotated[str | None, Header(alias=PENDING_HEADER, max_length=16)] = None,
+) -> Caller:
+    """A person, or an enrolled station (`Authorization: Device <token>`): for the routes a
+    device may use — lookup, push, pull (DESIGN §5). Each of them also keeps it to its venue
+    and checkpoint (`require_checker`, `device_checkpoint`)."""
+    if authorization and authorization.lower().startswith("device "):
+        found = authenticate_device(
+            ctx, db, authorization[7:].strip(), app_version=x_shoumen_version, pending=x_shoumen_pending
+        )
+        return Caller(user=found.owner, token=found.token, device=found.device)
+    return current_caller(ctx, db, authorization)
+
+
+StationCaller = Annotated[Caller, Depends(station_caller)]
+
+
+def device_checkpoint(caller: Caller, venue_id: int, checkpoint_id: int | None) -> bool:
+    """Whether a device caller may act for this venue and checkpoint (a person: always)."""
+    device = caller.device
+    return device is None or (device.venue_id == venue_id and device.checkpoint_id == checkpoint_id)
 
 
 def get_venue(db: Session, venue_id: int) -> Venue:
@@ -225,7 +263,10 @@ def membership(db: Session, user_id: int, venue_id: int) -> Membership | None:
 
 
 def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, Membership]:
-    """Owner or authorised staff of the venue: may check visitors and register anomalies."""
+    """Owner or authorised staff of the venue: may check visitors and register anomalies.
+    A device: only at the venue it is enrolled at."""
+    if caller.device is not None and caller.device.venue_id != venue_id:
+        raise device_forbidden(DEVICE_SCOPE_MESSAGE)
     found = db.execute(_VENUE_MEMBER, {"venue_id": venue_id, "user_id": caller.user.id}).first()
     if found is None:
         raise NotFound("场所不存在", code="venue_not_found")
@@ -257,6 +298,8 @@ def require_approved_venue(venue: Venue) -> Venue:
 
 
 def require_owner(db: Session, caller: Caller, venue_id: int) -> Venue:
+    if caller.device is not None:  # its `user` is the owner who enrolled it: not the device's rights
+        raise device_forbidden()
     venue, member = require_checker(db, caller, venue_id)
     if member.role != Role.OWNER:
         raise PermissionDenied("只有场所初始管理员可以执行此操作", code="owner_only")
@@ -268,6 +311,8 @@ def supervises(user: User, venue: Venue) -> bool:
 
 
 def require_supervisor(caller: Caller, region_code: str | None = None) -> User:
+    if caller.device is not None:
+        raise device_forbidden()
     user = caller.user
     if not user.is_supervisor:
         raise PermissionDenied("只有乡镇街道工作人员可以执行此操作", code="supervisor_only")

@@ -376,3 +376,46 @@ class LookupWatch(Base):
     last_prefix: Mapped[str | None] = mapped_column(String(32), nullable=True)
     last_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Enrolment(Base):
+    """设备绑定码: a short code an owner makes for one checkpoint; a station redeems it once
+    within ten minutes for a device credential (shoumen_server.devices). Only a keyed hash of
+    the code is kept, so a dump of this table does not give away a live code."""
+
+    __tablename__ = "enrolments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(30))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    device_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Device(Base):
+    """An enrolled station: checks, syncs and opens the gate of one checkpoint on its own
+    credential, with no person's session under it. The credential is stored only as a hash;
+    after a rotation the previous one works until the new one is first used or
+    `previous_until`, whichever comes first (a rotation whose answer was lost does not lock
+    the station out)."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(30))
+    credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    previous_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rotated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    app_version: Mapped[str] = mapped_column(String(32), default="")
+    pending_checks: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -1,6 +1,7 @@
 """Retention (DESIGN §5, §7): checks and anomalies go after `check_retention_days` (by local
 day), the audit log and the per venue-day lookup figures after `audit_retention_days`, SMS
-codes, dead tokens and rate buckets untouched for a day (full again by then) after a day.
+codes, dead tokens, enrolment codes and rate buckets untouched for a day (full again by then)
+after a day.
 
 On PostgreSQL the checks table is partitioned by day (shoumen_server/partitions.py): the purge
 first makes the partitions ahead, then detaches and drops the partitions wholly older than the
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from shoumen_core.timeutil import local_day
 from shoumen_server.ingest import CHECK_COUNTS, CHECKS, DAY_PERSON_COUNTS, DAY_PERSONS
-from shoumen_server.models import Anomaly, AuditEntry, AuthToken, LookupWatch, RateBucket, SmsCode
+from shoumen_server.models import Anomaly, AuditEntry, AuthToken, Enrolment, LookupWatch, RateBucket, SmsCode
 from shoumen_server.partitions import CHECK_IDS, drop_old_partitions, ensure_check_partitions, uses_check_ids
 from shoumen_server.settings import ServerSettings
 
@@ -49,6 +50,7 @@ class PurgeReport:
     tokens: int = 0
     lookup_watch: int = 0
     rate_buckets: int = 0
+    enrolments: int = 0  # 设备绑定 codes a day past their expiry (used or not)
 
     @property
     def total(self) -> int:
@@ -59,7 +61,7 @@ class PurgeReport:
         return (
             f"核验记录 {self.checks} 条，核查登记 {self.anomalies} 条，统计行 {counts} 条，"
             f"审计日志 {self.audit} 条，验证码 {self.sms_codes} 条，登录令牌 {self.tokens} 条，"
-            f"查询统计 {self.lookup_watch} 条，限流桶 {self.rate_buckets} 个"
+            f"查询统计 {self.lookup_watch} 条，限流桶 {self.rate_buckets} 个，绑定码 {self.enrolments} 个"
         )
 
 
@@ -139,6 +141,10 @@ def purge(
     buckets_table = _table(RateBucket)
     stale = (now - SHORT_LIVED).timestamp()
     buckets = _delete_batched(session, buckets_table, [buckets_table.c.stamp < stale], batch)
+    enrolments_table = _table(Enrolment)
+    enrolments = _delete_batched(
+        session, enrolments_table, [enrolments_table.c.expires_at < now - SHORT_LIVED], batch
+    )
 
     report = PurgeReport(
         checks=checks,
@@ -151,6 +157,7 @@ def purge(
         tokens=tokens,
         lookup_watch=watch,
         rate_buckets=buckets,
+        enrolments=enrolments,
     )
     log.info("purge before %s: %s", first_kept_day, report)
     return report

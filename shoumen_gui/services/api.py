@@ -100,6 +100,10 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.verify = verify  # kept for the other clients made towards this server (export, kiosk)
         self._token = token
+        # "Bearer" for a person's session, "Device" for an enrolled station's credential
+        # (services/device.py); extra headers go with every request (a station's version).
+        self.token_scheme = "Bearer"
+        self.extra_headers: dict[str, str] = {}
         self._clock = clock
         self._lock = threading.Lock()
         self.last_server_date: datetime | None = None
@@ -185,7 +189,8 @@ class ApiClient:
         extra: dict[str, Any] = {} if timeout is None else {"timeout": split_timeout(timeout)}
         for _attempt in range(2):
             used = self._token
-            headers = {"Authorization": f"Bearer {used}"} if used else {}
+            headers = {"Authorization": f"{self.token_scheme} {used}"} if used else {}
+            headers.update(self.extra_headers)
             try:
                 response = self._client.request(
                     method, path, json=json, params=params, headers=headers, **extra

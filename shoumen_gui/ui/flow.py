@@ -35,6 +35,7 @@ from shoumen_gui.services.storage import MIB
 from shoumen_gui.settings import Settings, SettingsStore, gate_key
 from shoumen_gui.station import Post, Station
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.device_flow import DeviceFlow
 from shoumen_gui.ui.kiosk_settings import KioskSettingsPage
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.settings_dialog import SettingsDialog
@@ -106,6 +107,7 @@ class SessionFlow(QObject):
         self.salvage_notice: QMessageBox | None = None
         window.workbench.settings_requested.connect(self.open_settings)
         self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
+        self.devices = DeviceFlow(self)  # 设备绑定: a station on its own credential
 
     # --- start-up ------------------------------------------------------------------------------
 
@@ -261,10 +263,16 @@ class SessionFlow(QObject):
 
     def _on_cache_open(self, cache: LocalCache) -> None:
         self.cache = cache
-        # On the keyring lane: resuming may clear a dead token, in order with any later save.
-        session_ops.resume(self._require_api(), cache, self.credentials).success(self._on_resumed).failure(
-            self._on_startup_error
-        ).run(self.tasks)
+        # An enrolled station resumes on its device credential; otherwise a person's session
+        # (on the keyring lane: resuming may clear a dead token, in order with any later save).
+        self.devices.resume(
+            lambda: (
+                session_ops.resume(self._require_api(), cache, self.credentials)
+                .success(self._on_resumed)
+                .failure(self._on_startup_error)
+                .run(self.tasks)
+            )
+        )
 
     def _on_startup_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
@@ -420,7 +428,8 @@ class SessionFlow(QObject):
         station = self.station
         if station is None:
             return
-        self.window.workbench.attach(station, keyring_persistent=self.credentials.persistent)
+        persistent = self.devices.persistent if self.devices.active else self.credentials.persistent
+        self.window.workbench.attach(station, keyring_persistent=persistent)
         self.window.workbench.set_temperature_required(self.settings.temperature_entry)
         self.window.show_page(self.window.workbench)
         log.info("workbench ready")
@@ -482,6 +491,10 @@ class SessionFlow(QObject):
             self._on_venue_chosen(self.me.venues[0])
 
     def logout(self) -> None:
+        if self.devices.active:  # a station leaving device mode forgets its credential
+            self.devices.stop()
+            self._show_login()
+            return
         self._close_station()
         self.refresh_timer.stop()
         self.me, self.expires_at, self.demo_login = None, None, None
@@ -491,6 +504,8 @@ class SessionFlow(QObject):
         self._show_login()
 
     def _on_session_expired(self) -> None:
+        if self.devices.on_session_expired():  # a device station asks why (revoked?) itself
+            return
         self._close_station()
         self.demo_login = None  # --demo-login is for the start only; now a person logs in
         self._session += 1  # a refresh still out must not store its token again

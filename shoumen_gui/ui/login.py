@@ -36,6 +36,7 @@ log = logging.getLogger("shoumen.gui.login")
 class LoginPage(QWidget):
     logged_in = Signal(object)  # LoginResponse
     register_requested = Signal()  # 注册场所: a new venue owner
+    enrol_requested = Signal()  # 设备绑定: a station enrols with an owner's code (ui/device_flow.py)
 
     def __init__(
         self,
@@ -112,6 +113,10 @@ class LoginPage(QWidget):
         self.register_link.setObjectName("loginRegister")
         self.register_link.setAccessibleName(self.tr("注册场所"))
         self.register_link.setFlat(True)
+        self.enrol_link = QPushButton(self.tr("设备绑定（自助核验机）"))
+        self.enrol_link.setObjectName("loginDeviceEnrol")
+        self.enrol_link.setAccessibleName(self.tr("设备绑定"))
+        self.enrol_link.setFlat(True)
 
         form = QFormLayout()
         form.addRow(self.tr("手机号码"), phone_row)
@@ -127,6 +132,7 @@ class LoginPage(QWidget):
         inner.addWidget(self.error)
         inner.addWidget(self.submit_button)
         inner.addWidget(self.register_link, 0, Qt.AlignmentFlag.AlignRight)
+        inner.addWidget(self.enrol_link, 0, Qt.AlignmentFlag.AlignRight)
         inner.addWidget(self.demo_accounts)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -142,6 +148,7 @@ class LoginPage(QWidget):
         self.code.returnPressed.connect(self.submit)
         self.submit_button.clicked.connect(self.submit)
         self.register_link.clicked.connect(self.register_requested)
+        self.enrol_link.clicked.connect(self.enrol_requested)
 
     # --- public API ------------------------------------------------------------------------
 

@@ -30,7 +30,16 @@ from shoumen_core.schemas import (
 )
 from shoumen_core.timeutil import local_day
 from shoumen_server.audit import audit
-from shoumen_server.deps import Ctx, CurrentCaller, Db, require_approved_venue, require_checker
+from shoumen_server.deps import (
+    Ctx,
+    CurrentCaller,
+    Db,
+    StationCaller,
+    device_checkpoint,
+    require_approved_venue,
+    require_checker,
+)
+from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, device_forbidden
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
@@ -101,8 +110,10 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
 
 
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
-def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> LookupResponse:
+def lookup(venue_id: VenueId, body: LookupRequest, caller: StationCaller, ctx: Ctx, db: Db) -> LookupResponse:
     venue, _member = require_checker(db, caller, venue_id)
+    if not device_checkpoint(caller, venue_id, body.checkpoint_id):
+        raise device_forbidden(DEVICE_SCOPE_MESSAGE)
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
@@ -116,7 +127,9 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: C
     # Before any work: a refused lookup costs one statement (and the give-back). The tokens
     # are in the request's transaction, so input refused below (422) gives them back: it
     # answers nothing about anyone. The region's token is taken last (admit_region).
-    region = admit_lookup(db, ctx.settings, caller.user.id, venue, checkpoints, now)
+    # A station's lookups have their own bucket (a negative key), not its enrolling owner's.
+    bucket_id = caller.user.id if caller.device is None else -caller.device.id
+    region = admit_lookup(db, ctx.settings, bucket_id, venue, checkpoints, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
     if body.personal_code is not None:

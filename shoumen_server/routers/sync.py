@@ -23,7 +23,8 @@ from shoumen_core.schemas import (
 from shoumen_core.timeutil import local_day, local_day_bounds
 from shoumen_server.anomaly_store import apply_anomaly
 from shoumen_server.counts import days_counts
-from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker
+from shoumen_server.deps import Ctx, Db, StationCaller, require_checker
+from shoumen_server.devices import device_scope
 from shoumen_server.errors import ApiError
 from shoumen_server.ingest import MAX_ID, PushLimits, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
@@ -38,8 +39,9 @@ log = logging.getLogger("shoumen.server.sync")
 
 
 @router.post("/sync/push", response_model=PushResponse)
-def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResponse:
+def push(body: PushRequest, caller: StationCaller, ctx: Ctx, db: Db) -> PushResponse:
     """Store what the device committed; per-id answers. Resends are harmless (by client id)."""
+    body, outside = device_scope(caller.device, body)  # an enrolled station: its checkpoint only
     now = ctx.clock()
     user_id = caller.user.id
     limits = PushLimits(
@@ -51,6 +53,7 @@ def push(body: PushRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> PushResp
     # Stored with the registry's person references, whichever form the device had (venue_refs).
     checks = registry_refs(ctx.keys, body.checks)
     accepted, rejected = ingest_checks(db, checks, user_id, now, device_id=body.device_id, limits=limits)
+    rejected.extend(outside)
     versions: dict[str, int] = {}
     if body.anomalies:
         gate = venue_gate(db, user_id, {item.venue_id for item in body.anomalies})
@@ -108,7 +111,7 @@ def _cursor(epoch: str, config_version: int, trust_version: int) -> str:
 @router.get("/sync/pull", response_model=PullResponse)
 def pull(
     venue_id: Annotated[int, Query(ge=1, le=MAX_ID)],
-    caller: CurrentCaller,
+    caller: StationCaller,
     ctx: Ctx,
     db: Db,
     cursor: Annotated[str, Query(max_length=200)] = "",
@@ -126,14 +129,15 @@ def pull(
         cursor=current,
         changed=cursor != current,
         unit_counts=days_counts(db, venue.id, days),
-        personal_counts=days_counts(db, venue.id, days, user_id=caller.user.id),
+        # A device's checks are its enrolling owner's: no personal figures for it.
+        personal_counts=[] if caller.device else days_counts(db, venue.id, days, user_id=caller.user.id),
         server_time=now,
     )
     if response.changed:
         validity = timedelta(days=ctx.settings.trust_list_validity_days)
         response.venue = venue_out(db, venue)
         response.staff = _staff(db, venue.id)
-        response.my_role = Role(member.role)
+        response.my_role = Role.DEVICE if caller.device else Role(member.role)
         response.my_state = StaffState(member.state)
         response.trust_list = signed_trust_list(db, keys, now, validity).to_json()
         response.sealing_public_key = b64u(keys.sealing_public)

@@ -1,4 +1,4 @@
-"""场所管理: the owner's screens for one venue — 场所码, 子管理员, 检查点, 核验规则 — as tabs."""
+"""场所管理: the owner's screens for one venue — 场所码, 子管理员, 检查点, 核验规则, 设备 — as tabs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
+from shoumen_gui.ui.venue.devices import DevicesPanel
 from shoumen_gui.ui.venue.policy import PolicyPanel
 from shoumen_gui.ui.venue.staff import StaffPanel
 from shoumen_gui.ui.widgets import (
@@ -47,6 +48,7 @@ class VenueAdminPage(QWidget):
         self.staff = StaffPanel(tasks)
         self.checkpoints = CheckpointsPanel(tasks)
         self.policy = PolicyPanel(tasks)
+        self.devices = DevicesPanel(tasks)  # 设备绑定 (issue 18 §1)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("venueAdminTabs")
         self.tabs.setAccessibleName(self.tr("场所管理分页"))
@@ -54,6 +56,7 @@ class VenueAdminPage(QWidget):
         self.tabs.addTab(self.staff, self.tr("子管理员"))
         self.tabs.addTab(self.checkpoints, self.tr("检查点"))
         self.tabs.addTab(self.policy, self.tr("核验规则"))
+        self.tabs.addTab(self.devices, self.tr("设备"))
         self.checkpoints.changed.connect(self._on_checkpoints_changed)
         self.policy.saved.connect(lambda _policy: self.config_changed.emit())
         header = QHBoxLayout()
@@ -79,6 +82,7 @@ class VenueAdminPage(QWidget):
         self.checkpoints.in_use_id = checkpoint_id
         self.checkpoints.load(admin, venue_id)
         self.policy.load(admin, venue_id)
+        self.devices.load(admin, venue_id)
 
     def _on_venue(self, venue: VenueOut) -> None:
         self.venue = venue
