@@ -31,7 +31,7 @@ from shoumen_core.timeutil import LOCAL_TZ, utcnow
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.device import DeviceService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message, tr
+from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 from shoumen_gui.ui.venue.qr import qr_image
 
 _Index = QModelIndex | QPersistentModelIndex
