@@ -106,11 +106,17 @@ def demo_login(api: ApiClient, phone: str, device_name: str) -> LoginResponse:
 
 
 @operation(Lane.NETWORK)
-def fetch_me(api: ApiClient, cache: LocalCache) -> MeResponse:
-    """Who is logged in and where they may check; kept for a restart offline."""
-    me = api.auth.me()
+def fetch_me(api: ApiClient) -> MeResponse:
+    """Who is logged in and where they may check. Only the request: the caller keeps it
+    (keep_me) once it knows the session it asked for is still the current one."""
+    return api.auth.me()
+
+
+@operation(Lane.KEYRING)
+def keep_me(cache: LocalCache, me: MeResponse) -> None:
+    """Kept for a restart offline; on the KEYRING lane, in order with a logout's forget (a /me
+    answered after a logout once put the last user's memberships back from the network pool)."""
     cache.set_meta(ME_META_KEY, me.model_dump_json())
-    return me
 
 
 @operation(Lane.NETWORK)

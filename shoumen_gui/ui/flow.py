@@ -331,9 +331,21 @@ class SessionFlow(QObject):
         # The keyring lane is ordered: a clear queued by an expired session (or a logout)
         # before this login can never land after its save and delete the new token.
         session_ops.keep(response, cache, self.credentials).failure(self._on_session_error).run(self.tasks)
-        session_ops.fetch_me(api, cache).success(then or self._choose_post).failure(
-            self._on_session_error
-        ).run(self.tasks)
+        self.fetch_me(then or self._choose_post, self._on_session_error)
+
+    def fetch_me(self, then: Callable[[MeResponse], None], failed: Callable[[Exception], None]) -> None:
+        """A fresh /me, kept in the cache and handed to `then` — unless the session it was asked
+        for ended (logout, expiry, another login) before it came back."""
+        api, cache, session = self._require_api(), self._require_cache(), self._session
+
+        def got(me: MeResponse) -> None:
+            if session != self._session:
+                log.info("/me answered after its session ended; dropped")
+                return
+            session_ops.keep_me(cache, me).failure(failed).run(self.tasks)
+            then(me)
+
+        session_ops.fetch_me(api).success(got).failure(failed).run(self.tasks)
 
     def _on_session_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):

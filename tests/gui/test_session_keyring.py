@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from shoumen_core.schemas import LoginResponse
+from shoumen_core.schemas import LoginResponse, MeResponse
 from shoumen_gui.services.api import ApiClient, AuthClient
 from shoumen_gui.services.credentials import CredentialStore
+from shoumen_gui.services.session import ME_META_KEY
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, LiveBackend, MakeApp, MemoryKeyring
 from tests.gui.helpers import log_in, log_out, type_id, wait_for_page
@@ -96,3 +97,39 @@ def test_a_refresh_answered_after_logout_stores_no_token(
     qtbot.waitUntil(lambda: not flow._refreshing, timeout=10_000)
     qtbot.waitUntil(lambda: app.tasks.idle, timeout=10_000)
     assert memory_keyring.store == {}
+
+
+def test_a_me_answered_after_logout_keeps_no_memberships(
+    qtbot: QtBot,
+    make_station_app: MakeApp,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    release: threading.Event,
+) -> None:
+    """A /me still out when the guard logs out (the admin page's 返回核验 asks for one): its
+    answer must not put the last user's memberships back in the cache the logout cleared (it
+    once wrote them from the network pool, after the logout's clear)."""
+    app = make_station_app(demo_login=GUARD_PHONE)
+    app.start()
+    flow = app.flow
+    cache = flow.cache
+    assert cache is not None and cache.get_meta(ME_META_KEY)
+    asking = threading.Event()
+    me = AuthClient.me
+
+    def slow_me(auth: AuthClient) -> MeResponse:
+        answer = me(auth)
+        asking.set()
+        release.wait(30)  # answered by the server, not yet back on the GUI thread
+        return answer
+
+    monkeypatch.setattr(AuthClient, "me", slow_me)
+    answered: list[MeResponse] = []
+    flow.fetch_me(answered.append, lambda error: None)
+    qtbot.waitUntil(asking.is_set, timeout=10_000)
+    log_out(qtbot, app.window)
+    qtbot.waitUntil(lambda: not memory_keyring.store, timeout=10_000)
+    release.set()
+    qtbot.waitUntil(lambda: app.tasks.idle, timeout=10_000)
+    assert cache.get_meta(ME_META_KEY) == ""
+    assert answered == []  # nobody acts on the ended session's answer

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 
 from shoumen_core.schemas import LoginResponse, MeResponse, Role, VenueOut
-from shoumen_gui.ops import session as session_ops
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.errors import ServiceError
 
@@ -100,9 +99,7 @@ class AdminFlow(QObject):
         api, cache = self.flow.api, self.flow.cache
         if api is None or cache is None:
             return
-        session_ops.fetch_me(api, cache).success(self._on_fresh_me).failure(self._ignore_offline).run(
-            self.flow.tasks
-        )
+        self.flow.fetch_me(self._on_fresh_me, self._ignore_offline)
 
     def _on_fresh_me(self, me: MeResponse) -> None:
         if self.flow.me is not None and self.flow.me.user.id == me.user.id:

@@ -31,8 +31,8 @@ from shoumen_core.timeutil import LOCAL_TZ, utcnow
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.device import DeviceService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 from shoumen_gui.ui.venue.qr import qr_image
+from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：设备只能在联网时管理，请联网后重试"
