@@ -5,7 +5,7 @@ time order. Reads `checks`, `venues`, `checkpoints` and `users`; masked forms on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -57,7 +57,7 @@ _ROWS = (
 
 def export_rows(
     sessions: Callable[[], Session], venue_ids: list[int], first: date, last: date
-) -> Iterator[ExportRow]:
+) -> Generator[ExportRow]:
     """The checks of `venue_ids` on the days first..last, day by day in time order, read in
     pages from a session of their own (the request's session is gone while the response
     streams): a read that may lag, so give it the read replica's sessions when there is one."""

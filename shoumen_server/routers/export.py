@@ -12,7 +12,8 @@ import io
 import logging
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from datetime import date
 from typing import IO, Annotated, Any
 from urllib.parse import quote
@@ -107,24 +108,26 @@ def _decision_words(level: str, decision: str | None) -> str:
     return "未决定" if level in _NEEDS_DECISION else ""
 
 
-def _export_cells(rows: Iterator[ExportRow]) -> Iterator[list[str]]:
-    """The export's rows as the spreadsheet shows them."""
-    for row in rows:
-        yield [
-            _cell(value)
-            for value in (
-                as_utc(row.checked_at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"),
-                row.venue_name,
-                row.checkpoint_name or "",
-                METHOD_NAMES.get(row.method, row.method),
-                LEVEL_NAMES.get(row.level, row.level),
-                _decision_words(row.level, row.manual_decision),
-                row.masked_name,
-                row.masked_id,
-                "；".join(finding_reasons(row.findings_json)),
-                _staff_label(row.user_id, row.staff_name, row.staff_phone),
-            )
-        ]
+def _export_cells(rows: Generator[ExportRow]) -> Iterator[list[str]]:
+    """The export's rows as the spreadsheet shows them. A download cut short closes this, and
+    with it at once the rows' own session (not whenever the rows are collected)."""
+    with closing(rows):
+        for row in rows:
+            yield [
+                _cell(value)
+                for value in (
+                    as_utc(row.checked_at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+                    row.venue_name,
+                    row.checkpoint_name or "",
+                    METHOD_NAMES.get(row.method, row.method),
+                    LEVEL_NAMES.get(row.level, row.level),
+                    _decision_words(row.level, row.manual_decision),
+                    row.masked_name,
+                    row.masked_id,
+                    "；".join(finding_reasons(row.findings_json)),
+                    _staff_label(row.user_id, row.staff_name, row.staff_phone),
+                )
+            ]
 
 
 def _csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
