@@ -187,8 +187,9 @@ ReadDb = Annotated[Session, Depends(read_db_session, scope="function")]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking. Loaded in the request's `Db` session, the same one the route gets (FastAPI
-    makes a dependency once per request), so a route or module changes them without a merge."""
+    """Who is asking. A person's user and token are loaded in the request's `Db` session, the
+    same one the route gets (FastAPI makes a dependency once per request), so a route or module
+    changes them without a merge."""
 
     user: User
     token: AuthToken
