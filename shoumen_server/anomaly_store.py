@@ -1,10 +1,12 @@
 """Anomaly registrations (核查登记): validating an AnomalyIn and applying it, with
-optimistic concurrency. The one code path of `POST /sync/push` and the anomaly endpoints."""
+optimistic concurrency. The one code path of `POST /sync/push` and the anomaly endpoints; and
+reading them back (one, or a venue's day). Owns the `anomalies` table."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -284,3 +286,25 @@ def apply_anomaly(
     row.updated_at = now
     db.flush()
     return row
+
+
+MAX_DAY_LIST = 1000
+
+
+def venue_anomaly(db: Session, venue_id: int, anomaly_id: uuid.UUID) -> Anomaly:
+    """The venue's registration `anomaly_id`; NotFound anomaly_not_found if the venue has none."""
+    row = db.get(Anomaly, anomaly_id)
+    if row is None or row.venue_id != venue_id:
+        raise NotFound("登记不存在或已被删除", code="anomaly_not_found")
+    return row
+
+
+def day_anomalies(db: Session, venue_id: int, day: date) -> list[Anomaly]:
+    """The venue's registrations of one local day, newest first (at most MAX_DAY_LIST)."""
+    rows = db.scalars(
+        select(Anomaly)
+        .where(Anomaly.venue_id == venue_id, Anomaly.day == day)
+        .order_by(Anomaly.created_at.desc(), Anomaly.id)
+        .limit(MAX_DAY_LIST)
+    )
+    return list(rows)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
 from shoumen_core.schemas import Role, StaffState, VenueStatus
+from shoumen_server.db import session_scope
 from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, authenticate_device, device_forbidden
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied, ReplicaLost
 from shoumen_server.identity import server_id
@@ -135,22 +136,31 @@ async def db_slot(ctx: Ctx) -> AsyncIterator[None]:
         yield
 
 
-def db_session(ctx: Ctx, _slot: Annotated[None, Depends(db_slot, scope="function")]) -> Iterator[Session]:
-    session = ctx.sessions()
-    try:
+def db_session(
+    ctx: Ctx, request: Request, _slot: Annotated[None, Depends(db_slot, scope="function")]
+) -> Iterator[Session]:
+    """The request's unit of work (`db.session_scope`: committed when the route returns,
+    rolled back when it raises). The one session dependency of the API and the visitor pages."""
+    with session_scope(ctx.sessions) as session:
+        # A route class that answers an error itself (visitor.pages.PageRoute renders it as a
+        # page) returns normally, so this scope would commit what the failed route wrote: it
+        # rolls this session back first.
+        request.state.db = session
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": the session commits before the response is sent. With the default
 # ("request") scope the commit would run after the answer left, so a push could be answered
 # "accepted" and then fail to commit.
 Db = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def rollback_request_session(request: Request) -> None:
+    """Undo what the request's route wrote, for a route class that turns its error into an
+    answer of its own (the session scope sees no error and commits)."""
+    session: Session | None = getattr(request.state, "db", None)
+    if session is not None:
+        session.rollback()
 
 
 def read_db_session(ctx: Ctx, db: Db) -> Iterator[Session]:
@@ -179,6 +189,10 @@ ReadDb = Annotated[Session, Depends(read_db_session, scope="function")]
 
 @dataclass(frozen=True)
 class Caller:
+    """Who is asking. A person's user and token are loaded in the request's `Db` session, the
+    same one the route gets (FastAPI makes a dependency once per request), so a route or module
+    changes them without a merge."""
+
     user: User
     token: AuthToken
     # An enrolled station (shoumen_server.devices): `user` is the owner who enrolled it and

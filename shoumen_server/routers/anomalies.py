@@ -9,14 +9,13 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
 
 from shoumen_core.policy import HealthSnapshot
 from shoumen_core.schemas import AnomalyAction, AnomalyIn, AnomalyOut, AnomalyType
 from shoumen_core.timeutil import local_day
-from shoumen_server.anomaly_store import apply_anomaly
+from shoumen_server.anomaly_store import apply_anomaly, day_anomalies, venue_anomaly
 from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker, require_unit_stats_reader
-from shoumen_server.errors import BadInput, NotFound
+from shoumen_server.errors import BadInput
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.models import Anomaly
 from shoumen_server.routers.stats import parse_day
@@ -24,7 +23,6 @@ from shoumen_server.routers.stats import parse_day
 router = APIRouter(tags=["anomalies"])
 
 VenueId = Annotated[int, Path(ge=1, le=MAX_ID)]
-MAX_LIST = 1000
 
 
 def anomaly_out(row: Anomaly) -> AnomalyOut:
@@ -88,10 +86,7 @@ def update_anomaly(
 @router.get("/venues/{venue_id}/anomalies/{anomaly_id}", response_model=AnomalyOut)
 def get_anomaly(venue_id: VenueId, anomaly_id: uuid.UUID, caller: CurrentCaller, db: Db) -> AnomalyOut:
     require_unit_stats_reader(db, caller, venue_id)
-    row = db.get(Anomaly, anomaly_id)
-    if row is None or row.venue_id != venue_id:
-        raise NotFound("登记不存在或已被删除", code="anomaly_not_found")
-    return anomaly_out(row)
+    return anomaly_out(venue_anomaly(db, venue_id, anomaly_id))
 
 
 @router.get("/venues/{venue_id}/anomalies", response_model=list[AnomalyOut])
@@ -105,10 +100,4 @@ def list_anomalies(
     """The registrations of one local day (default today), newest first."""
     require_unit_stats_reader(db, caller, venue_id)
     day = parse_day(date, ctx.clock()) if date else local_day(ctx.clock())
-    rows = db.scalars(
-        select(Anomaly)
-        .where(Anomaly.venue_id == venue_id, Anomaly.day == day)
-        .order_by(Anomaly.created_at.desc(), Anomaly.id)
-        .limit(MAX_LIST)
-    )
-    return [anomaly_out(row) for row in rows]
+    return [anomaly_out(row) for row in day_anomalies(db, venue_id, day)]

@@ -37,7 +37,7 @@ def create_enrolment(
 ) -> EnrolmentOut:
     """A code (and its QR) for one checkpoint, valid 10 minutes, once. Owner only."""
     venue = require_owner(db, caller, venue_id)
-    out = devices.create_enrolment(ctx, db, venue, db.merge(caller.user), body.checkpoint_id, body.name)
+    out = devices.create_enrolment(ctx, db, venue, caller.user, body.checkpoint_id, body.name)
     audit(
         db,
         at=ctx.clock(),

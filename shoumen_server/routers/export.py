@@ -12,14 +12,14 @@ import io
 import logging
 import re
 import tempfile
-from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from collections.abc import Generator, Iterator
+from contextlib import closing
+from datetime import date
 from typing import IO, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shoumen_core.identity import mask_name
@@ -27,13 +27,15 @@ from shoumen_core.phone import mask_phone
 from shoumen_core.policy import LEVEL_WORDS, VerdictLevel
 from shoumen_core.schemas import CheckMethod, ExportFormat, ManualDecision
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_server import check_export
+from shoumen_server.abnormal import finding_reasons
 from shoumen_server.audit import audit
+from shoumen_server.check_export import ExportRow
 from shoumen_server.counts import stored_rows
 from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, ReadDb, require_owner
 from shoumen_server.errors import BadInput, PermissionDenied
 from shoumen_server.ingest import MAX_ID
-from shoumen_server.models import Check, Checkpoint, User, Venue
-from shoumen_server.routers.stats import checked_region, finding_reasons, parse_day
+from shoumen_server.routers.stats import checked_region, parse_day
 
 router = APIRouter(tags=["export"])
 log = logging.getLogger("shoumen.server.export")
@@ -57,7 +59,6 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _VENUE_IDS = re.compile(r"\d{1,10}(,\d{1,10})*")
-_ROWS_PER_QUERY = 2000
 
 StartQuery = Annotated[str, Query(max_length=20, description="first local day, YYYY-MM-DD")]
 EndQuery = Annotated[str, Query(max_length=20, description="last local day (included), YYYY-MM-DD")]
@@ -107,68 +108,26 @@ def _decision_words(level: str, decision: str | None) -> str:
     return "未决定" if level in _NEEDS_DECISION else ""
 
 
-def _export_rows(
-    sessions: Callable[[], Session], venue_ids: list[int], first: date, last: date
-) -> Iterator[list[str]]:
-    """The rows of the export, day by day in time order, read in pages from its own session
-    (the request's session is gone while the response streams): a read that may lag, so on
-    the read replica when there is one (ctx.read_session)."""
-    query = (
-        select(
-            Check.checked_at,
-            Venue.name,
-            Checkpoint.name,
-            Check.method,
-            Check.level,
-            Check.manual_decision,
-            Check.masked_name,
-            Check.masked_id,
-            Check.findings_json,
-            Check.user_id,
-            User.name,
-            User.phone,
-        )
-        .join(Venue, Venue.id == Check.venue_id)
-        .outerjoin(Checkpoint, Checkpoint.id == Check.checkpoint_id)
-        .outerjoin(User, User.id == Check.user_id)
-        .where(Check.venue_id.in_(venue_ids))
-        .order_by(Check.checked_at, Check.id)
-        .execution_options(yield_per=_ROWS_PER_QUERY)
-    )
-    with sessions() as session:
-        day = first
-        while day <= last:
-            for row in session.execute(query.where(Check.day == day)):
-                (
-                    checked_at,
-                    venue,
-                    checkpoint,
-                    method,
-                    level,
-                    decision,
-                    name,
-                    masked_id,
-                    findings,
-                    user_id,
-                    staff,
-                    phone,
-                ) = row
-                yield [
-                    _cell(value)
-                    for value in (
-                        as_utc(checked_at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"),
-                        venue,
-                        checkpoint or "",
-                        METHOD_NAMES.get(method, method),
-                        LEVEL_NAMES.get(level, level),
-                        _decision_words(level, decision),
-                        name,
-                        masked_id,
-                        "；".join(finding_reasons(findings)),
-                        _staff_label(user_id, staff, phone),
-                    )
-                ]
-            day += timedelta(days=1)
+def _export_cells(rows: Generator[ExportRow]) -> Iterator[list[str]]:
+    """The export's rows as the spreadsheet shows them. A download cut short closes this, and
+    with it at once the rows' own session (not whenever the rows are collected)."""
+    with closing(rows):
+        for row in rows:
+            yield [
+                _cell(value)
+                for value in (
+                    as_utc(row.checked_at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+                    row.venue_name,
+                    row.checkpoint_name or "",
+                    METHOD_NAMES.get(row.method, row.method),
+                    LEVEL_NAMES.get(row.level, row.level),
+                    _decision_words(row.level, row.manual_decision),
+                    row.masked_name,
+                    row.masked_id,
+                    "；".join(finding_reasons(row.findings_json)),
+                    _staff_label(row.user_id, row.staff_name, row.staff_phone),
+                )
+            ]
 
 
 def _csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
@@ -266,7 +225,7 @@ def _export(
             filename, f"shoumen-checks-{ascii_label}-{span}.{fmt.value}"
         )
     }
-    export_rows = _export_rows(ctx.read_session, venue_ids, first, last)
+    export_rows = _export_cells(check_export.export_rows(ctx.read_session, venue_ids, first, last))
     if fmt is ExportFormat.CSV:
         return StreamingResponse(_csv_chunks(export_rows), media_type=CSV_MEDIA_TYPE, headers=headers)
     return StreamingResponse(
@@ -314,7 +273,7 @@ def export_venue(
 
 def _region_venue_ids(db: Session, region_code: str, text: str | None) -> list[int]:
     """All venues of the region, or the listed ones, each of which must be in the region."""
-    in_region = set(db.scalars(select(Venue.id).where(Venue.region_code == region_code)))
+    in_region = check_export.region_venue_ids(db, region_code)
     if not text:
         return sorted(in_region)
     if not _VENUE_IDS.fullmatch(text.replace(" ", "")):

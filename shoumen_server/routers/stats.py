@@ -4,17 +4,12 @@ view of township supervisors. Counts come from the count tables only (`shoumen_s
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import literal_column, select
-from sqlalchemy.sql import Select
 
-from shoumen_core.policy import FindingState, VerdictLevel
 from shoumen_core.schemas import (
     AbnormalItem,
     AbnormalList,
@@ -26,27 +21,26 @@ from shoumen_core.schemas import (
     Trend,
 )
 from shoumen_core.timeutil import local_day
-from shoumen_server import counts
+from shoumen_server import abnormal, counts
 from shoumen_server.deps import (
     Caller,
     Ctx,
     CurrentCaller,
     Db,
     ReadDb,
+    get_venue,
     require_checker,
     require_supervisor,
     require_unit_stats_reader,
 )
-from shoumen_server.errors import BadInput, NotFound
+from shoumen_server.errors import BadInput
 from shoumen_server.ingest import MAX_ID, checkpoint_venues
-from shoumen_server.models import Anomaly, Check, Venue
 
 router = APIRouter(tags=["stats"])
 
 VenueId = Annotated[int, Path(ge=1, le=MAX_ID)]
 DateQuery = Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD, the local (China) day")]
 ScopeQuery = Annotated[str, Query(max_length=20)]
-MAX_ABNORMAL = 500
 MAX_TREND_DAYS = 366
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Days the service can have data for; a day near year 1 or 9999 has no UTC bounds (OverflowError).
@@ -125,55 +119,17 @@ def venue_stats(
     )
 
 
-def finding_reasons(findings_json: str) -> list[str]:
-    try:
-        findings: list[dict[str, Any]] = json.loads(findings_json or "[]")
-    except ValueError:
-        return []
-    return [
-        str(f.get("message", ""))
-        for f in findings
-        if isinstance(f, dict) and f.get("state") != FindingState.OK.value and f.get("message")
-    ]
-
-
-def _abnormal_query() -> Select[*tuple[Any, ...]]:
-    """Non-PASS checks with the id of one anomaly registered for each (if any)."""
-    anomaly_id = (
-        select(Anomaly.id).where(Anomaly.check_id == Check.id).order_by(Anomaly.id).limit(1).scalar_subquery()
-    )
-    return (
-        select(
-            Check.id,
-            Check.checked_at,
-            Check.checkpoint_id,
-            Check.masked_name,
-            Check.masked_id,
-            Check.level,
-            Check.findings_json,
-            anomaly_id.label("anomaly_id"),
-        )
-        # A literal, not a parameter: the partial index ix_checks_venue_day_abnormal matches it.
-        .where(Check.level != literal_column(f"'{VerdictLevel.PASS.value}'"))
-        .order_by(Check.checked_at.desc(), Check.id.desc())
-        .limit(MAX_ABNORMAL)
-    )
-
-
-def _item(row: Any) -> dict[str, Any]:
-    anomaly_id: uuid.UUID | None = row.anomaly_id
-    if anomaly_id is not None and not isinstance(anomaly_id, uuid.UUID):
-        anomaly_id = uuid.UUID(str(anomaly_id))
+def _item(row: abnormal.AbnormalCheck) -> dict[str, Any]:
     return {
-        "check_id": row.id,
+        "check_id": row.check_id,
         "checked_at": row.checked_at,
         "checkpoint_id": row.checkpoint_id,
         "masked_name": row.masked_name,
         "masked_id": row.masked_id,
-        "level": VerdictLevel(row.level),
-        "reasons": finding_reasons(row.findings_json),
-        "registered": anomaly_id is not None,
-        "anomaly_id": anomaly_id,
+        "level": row.level,
+        "reasons": row.reasons,
+        "registered": row.anomaly_id is not None,
+        "anomaly_id": row.anomaly_id,
     }
 
 
@@ -192,10 +148,9 @@ def venue_abnormal(
     stats_scope = parse_scope(scope)
     day = parse_day(date, ctx.clock())
     user_id = _scope_user(db, caller, venue_id, stats_scope)
-    query = _abnormal_query().where(Check.venue_id == venue_id, Check.day == day)
-    if user_id is not None:
-        query = query.where(Check.user_id == user_id)
-    items = [AbnormalItem(**_item(row)) for row in read.execute(query)]
+    items = [
+        AbnormalItem(**_item(row)) for row in abnormal.venue_abnormal(read, venue_id, day, user_id=user_id)
+    ]
     return AbnormalList(venue_id=venue_id, day=day, items=items)
 
 
@@ -245,10 +200,7 @@ def region_trend(
     span = checked_days(days)
     venue_ids: Any = counts.region_venues(code)
     if venue_id is not None:
-        venue = read.get(Venue, venue_id)
-        if venue is None:
-            raise NotFound("场所不存在", code="venue_not_found")
-        if venue.region_code != code:
+        if get_venue(read, venue_id).region_code != code:
             raise BadInput("该场所不在此区域内", code="venue_outside_region")
         venue_ids = [venue_id]
     return Trend(points=counts.trend(read, venue_ids, local_day(ctx.clock()), span))
@@ -265,14 +217,8 @@ def region_abnormal(
     """The region's checks that did not pass on a day (newest first, at most 500)."""
     code = checked_region(caller, region_code)
     day = parse_day(date, ctx.clock())
-    query = (
-        _abnormal_query()
-        .add_columns(Venue.id.label("venue_id"), Venue.name.label("venue_name"))
-        .join(Venue, Venue.id == Check.venue_id)
-        .where(Venue.region_code == code, Venue.active.is_(True), Check.day == day)
-    )
     items = [
         RegionAbnormalItem(**_item(row), venue_id=row.venue_id, venue_name=row.venue_name)
-        for row in read.execute(query)
+        for row in abnormal.region_abnormal(read, code, day)
     ]
     return RegionAbnormalList(region_code=code, day=day, items=items)

@@ -64,7 +64,7 @@ def register_venue(body: VenueIn, caller: CurrentCaller, ctx: Ctx, db: Db) -> Ve
         raise PermissionDenied(
             "乡镇街道工作人员请使用“代为注册”为场所负责人注册场所", code="supervisor_use_on_behalf"
         )
-    owner = db.merge(caller.user)
+    owner = caller.user
     venue = venue_admin.create_venue(db, ctx, owner, body)
     log.info("venue %s registered by user %s", venue.id, owner.id)
     return venue_out(db, venue)
@@ -79,7 +79,6 @@ def register_venue_on_behalf(body: VenueOnBehalfIn, caller: CurrentCaller, ctx: 
     require_supervisor(caller, region)
     owner_phone = venue_admin.checked_phone(body.owner_phone)
     owner = venue_admin.find_or_create_user(db, ctx, owner_phone, body.owner_name)
-    supervisor = db.merge(supervisor)
     # The supervisor vouches for a venue they register themselves: it starts approved.
     venue = venue_admin.create_venue(db, ctx, owner, body, created_by=supervisor, approved_by=supervisor)
     audit(
@@ -127,7 +126,7 @@ def _decide(
     """Only a supervisor of the venue's region decides; every decision is audited."""
     require_supervisor(caller)
     venue = find_venue(db, venue_id)
-    supervisor = db.merge(require_supervisor(caller, venue.region_code))
+    supervisor = require_supervisor(caller, venue.region_code)
     previous = venue.status
     venue = venue_admin.decide_venue(db, ctx, venue, status, by=supervisor, reason=reason)
     audit(

@@ -1,25 +1,25 @@
 """The visitor pages' plumbing: templates, strict headers, CSRF, and errors as HTML pages.
 
 `PageRoute` turns every error of a visitor route into a Chinese page with a stable code (the
-app's own handlers answer JSON), after rolling back the request's session (`page_db`).
+app's own handlers answer JSON), after rolling back the request's session (`deps.Db`, the one
+session dependency: it would otherwise commit, as the route then returns normally).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
-from shoumen_server.deps import Ctx, ServerContext
+from shoumen_server.deps import ServerContext, rollback_request_session
 from shoumen_server.errors import ApiError, BadInput, PermissionDenied
 from shoumen_server.visitor.cookies import COOKIE_PATH, secure_cookies
 from shoumen_server.visitor.csrf import CSRF_COOKIE, form_token, new_nonce, token_matches, valid_nonce
@@ -45,13 +45,13 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except ApiError as exc:
-                _rollback(request)
+                rollback_request_session(request)
                 return error_page(request, exc)
             except RequestValidationError:
-                _rollback(request)
+                rollback_request_session(request)
                 return error_page(request, BadInput("提交的内容有误，请返回重试", code="invalid_request"))
             except Exception:
-                _rollback(request)
+                rollback_request_session(request)
                 log.exception("visitor page failed")
                 failure = ApiError(
                     "系统繁忙，请稍后再试，或向工作人员出示健康码", code="internal_error", status=500
@@ -61,28 +61,7 @@ class PageRoute(APIRoute):
         return page_handler
 
 
-def page_db(ctx: Ctx, request: Request) -> Iterator[Session]:
-    """Like deps.Db, but the page handler can roll the session back when it shows an error."""
-    session = ctx.sessions()
-    request.state.visitor_db = session
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-PageDb = Annotated[Session, Depends(page_db)]
 CsrfField = Annotated[str, Form()]
-
-
-def _rollback(request: Request) -> None:
-    session: Session | None = getattr(request.state, "visitor_db", None)
-    if session is not None:
-        session.rollback()
 
 
 # ---- rendering ------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -24,10 +23,10 @@ from shoumen_core.phone import InvalidPhone, mask_phone, normalise_phone
 from shoumen_core.policy import VerdictLevel
 from shoumen_core.timeutil import local_day
 from shoumen_server.client_address import client_address
-from shoumen_server.deps import Ctx, ServerContext
+from shoumen_server.deps import Ctx, Db, ServerContext
 from shoumen_server.errors import BadInput, NotFound, RateLimited
 from shoumen_server.health import issue_code_for, person_record, phone_hash
-from shoumen_server.models import Check, Person
+from shoumen_server.models import Check
 from shoumen_server.routers.venues import qr_png
 from shoumen_server.sms import SmsSendError
 from shoumen_server.sms_codes import issue_sms_code, verify_sms_code
@@ -48,7 +47,7 @@ from shoumen_server.visitor.cookies import (
     set_cookie,
 )
 from shoumen_server.visitor.display import health_rows, local_time, verdict_view
-from shoumen_server.visitor.pages import CsrfField, PageDb, PageRoute, redirect, render, require_csrf
+from shoumen_server.visitor.pages import CsrfField, PageRoute, redirect, render, require_csrf
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -109,7 +108,7 @@ def _result_url(gate: service.Gate, check_id: uuid.UUID) -> str:
 
 
 @router.get("/v/{token}")
-def landing(token: str, request: Request, ctx: Ctx, db: PageDb) -> Response:
+def landing(token: str, request: Request, ctx: Ctx, db: Db) -> Response:
     """Verified today: one tap to check in. Code sent: type it. Otherwise: the phone."""
     gate = service.resolve_gate(db, ctx.keys, token)
     day_pass = _pass(request, ctx)
@@ -126,7 +125,7 @@ def send_code(
     token: str,
     request: Request,
     ctx: Ctx,
-    db: PageDb,
+    db: Db,
     csrf: CsrfField = "",
     phone: Annotated[str, Form()] = "",
 ) -> Response:
@@ -168,7 +167,7 @@ def verify_and_check_in(
     token: str,
     request: Request,
     ctx: Ctx,
-    db: PageDb,
+    db: Db,
     csrf: CsrfField = "",
     code: Annotated[str, Form()] = "",
 ) -> Response:
@@ -195,7 +194,7 @@ def verify_and_check_in(
 
 
 @router.post("/v/{token}/checkin")
-def check_in_again(token: str, request: Request, ctx: Ctx, db: PageDb, csrf: CsrfField = "") -> Response:
+def check_in_again(token: str, request: Request, ctx: Ctx, db: Db, csrf: CsrfField = "") -> Response:
     """A later scan the same day: the day pass stands for the SMS code."""
     require_csrf(request, ctx, csrf)
     gate = service.resolve_gate(db, ctx.keys, token)
@@ -208,7 +207,7 @@ def check_in_again(token: str, request: Request, ctx: Ctx, db: PageDb, csrf: Csr
 
 
 @router.post("/v/{token}/no-sms")
-def no_sms(token: str, request: Request, ctx: Ctx, db: PageDb, csrf: CsrfField = "") -> Response:
+def no_sms(token: str, request: Request, ctx: Ctx, db: Db, csrf: CsrfField = "") -> Response:
     """未收到验证码: record an unverified attempt and send the visitor to the guard."""
     require_csrf(request, ctx, csrf)
     gate = service.resolve_gate(db, ctx.keys, token)
@@ -222,7 +221,7 @@ def no_sms(token: str, request: Request, ctx: Ctx, db: PageDb, csrf: CsrfField =
 
 
 @router.post("/v/{token}/reset")
-def change_phone(token: str, request: Request, ctx: Ctx, db: PageDb, csrf: CsrfField = "") -> Response:
+def change_phone(token: str, request: Request, ctx: Ctx, db: Db, csrf: CsrfField = "") -> Response:
     """更换手机号: forget the pass and the pending phone of this browser."""
     require_csrf(request, ctx, csrf)
     gate = service.resolve_gate(db, ctx.keys, token)
@@ -257,20 +256,13 @@ def _own_check(request: Request, ctx: ServerContext, db: Session, gate: service.
     return check
 
 
-def _person_of(db: Session, check: Check) -> Person | None:
-    if not check.person_ref:
-        return None
-    found: Person | None = db.scalar(select(Person).where(Person.person_ref == check.person_ref))
-    return found
-
-
 @router.get("/v/{token}/r/{check_id}")
-def result(token: str, check_id: str, request: Request, ctx: Ctx, db: PageDb) -> Response:
+def result(token: str, check_id: str, request: Request, ctx: Ctx, db: Db) -> Response:
     """The one screen: venue, time, verdict, the four rows, and what to do next."""
     gate = service.resolve_gate(db, ctx.keys, token)
     check = _own_check(request, ctx, db, gate, check_id)
     unverified = service.is_unverified(check)
-    person = _person_of(db, check)
+    person = service.person_of(db, check)
     rows = []
     if not unverified:
         snapshot = service.missing_code_snapshot() if person is None else person_record(person).snapshot
@@ -312,7 +304,7 @@ def _declare_page(
 
 
 @router.get("/v/{token}/r/{check_id}/declare")
-def declaration_form(token: str, check_id: str, request: Request, ctx: Ctx, db: PageDb) -> Response:
+def declaration_form(token: str, check_id: str, request: Request, ctx: Ctx, db: Db) -> Response:
     gate = service.resolve_gate(db, ctx.keys, token)
     check = _own_check(request, ctx, db, gate, check_id)
     return _declare_page(request, gate, check, service.DeclarationForm(), errors={})
@@ -324,7 +316,7 @@ def declare(
     check_id: str,
     request: Request,
     ctx: Ctx,
-    db: PageDb,
+    db: Db,
     csrf: CsrfField = "",
     origin: Annotated[str, Form()] = "",
     arrival: Annotated[str, Form()] = "",
@@ -345,7 +337,7 @@ def declare(
 
 
 @router.get("/v/{token}/my-code")
-def my_code(token: str, request: Request, ctx: Ctx, db: PageDb) -> Response:
+def my_code(token: str, request: Request, ctx: Ctx, db: Db) -> Response:
     """我的健康码: the visitor's own personal code (SMHC1) as a QR, for a guard to scan."""
     gate = service.resolve_gate(db, ctx.keys, token)
     day_pass = _pass(request, ctx)

@@ -229,6 +229,14 @@ def load_check(db: Session, gate: Gate, check_id: uuid.UUID) -> Check | None:
     return row
 
 
+def person_of(db: Session, check: Check) -> Person | None:
+    """The registry person the check was made for, if it names one."""
+    if not check.person_ref:
+        return None
+    found: Person | None = db.scalar(select(Person).where(Person.person_ref == check.person_ref))
+    return found
+
+
 def is_unverified(check: Check) -> bool:
     return any(item.get("reason") == UNVERIFIED_REASON for item in json.loads(check.findings_json or "[]"))
 

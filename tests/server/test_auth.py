@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from shoumen_server.logins import user_for_phone
 from shoumen_server.models import User
-from shoumen_server.routers.auth import user_for_phone
 from tests.server.conftest import Server
 
 PHONE = "13800138000"
@@ -137,7 +137,7 @@ def test_two_first_logins_of_one_phone_share_one_user(server: Server) -> None:
     with ctx.sessions() as session:
         winner = session.scalar(select(User).where(User.phone == PHONE))
         assert winner is not None
-        loser = user_for_phone(ctx, _LookupMissesOnce(session), PHONE)  # type: ignore[arg-type]
+        loser = user_for_phone(_LookupMissesOnce(session), PHONE, server.clock())  # type: ignore[arg-type]
         assert loser.id == winner.id  # the insert hit the unique phone, and was rolled back
         session.commit()  # the request's own transaction is still usable
         assert session.scalar(select(func.count()).select_from(User).where(User.phone == PHONE)) == 1
