@@ -240,7 +240,7 @@ MESSAGES_EN: dict[str, str] = {
     ),
     "请输入短信验证码": "Enter the SMS code",
     "验证码已发送至": "The code was sent to",
-    "演示验证码：": "Demo code:",
+    "演示验证码：": "Demo code: ",
     "6 位数字": "6 digits",
     "验证并登记": "Verify and check in",
     "重新获取验证码": "Send the code again",
@@ -256,7 +256,7 @@ MESSAGES_EN: dict[str, str] = {
     "我的健康码": "My health code",
     "个人健康码二维码": "Personal health code QR",
     "请向门口工作人员出示，由工作人员扫码核验。": "Show it to the staff at the entrance to scan.",
-    "生成时间：": "Generated at:",
+    "生成时间：": "Generated at: ",
     "未查询到手机 {phone} 的本地健康码（未申领）。请向门口工作人员出示外省健康码和通信行程卡，由工作人员人工核验。": (
         "No local health code was found for phone {phone} (not applied for). Show your other "
         "province's health code and your travel card to the staff at the entrance for a manual check."
@@ -294,7 +294,7 @@ MESSAGES_EN: dict[str, str] = {
     "如需进入，请向门口工作人员出示健康码或身份证，由工作人员核验登记。": (
         "To go in, show your health code or ID card to the staff at the entrance; they will check you in."
     ),
-    "错误代码：": "Error code:",
+    "错误代码：": "Error code: ",
     # shoumen_core's fixed messages that a visitor page shows as they are
     InvalidPhone.message: "Invalid phone number",
 }

@@ -94,12 +94,11 @@ def _rollback(request: Request) -> None:
 # ---- rendering ------------------------------------------------------------------------------
 
 
-def _switch_url(request: Request, context: dict[str, Any], other: Language) -> str | None:
-    """The page itself in the other language (a GET); after a POST, the venue's first page."""
-    if request.method == "GET":
-        return f"{request.url.path}?{LANG_PARAM}={other.value}"
-    gate = context.get("gate")
-    return f"/v/{gate.token}?{LANG_PARAM}={other.value}" if gate is not None else None
+def _switch_url(request: Request, other: Language) -> str:
+    """The page itself in the other language (a GET); after a POST (to /v/<token>/<step>),
+    the venue code's page, /v/<token>."""
+    path = request.url.path if request.method == "GET" else "/".join(request.url.path.split("/")[:3])
+    return f"{path}?{LANG_PARAM}={other.value}"
 
 
 def render(request: Request, name: str, *, status: int = 200, **context: Any) -> Response:
@@ -112,7 +111,7 @@ def render(request: Request, name: str, *, status: int = 200, **context: Any) ->
     def gettext(text: str, **params: object) -> str:
         return translate(text, params, language=language)
 
-    context = {"_": gettext, "lang": language, "switch_url": _switch_url(request, context, other), **context}
+    context = {"_": gettext, "lang": language, "switch_url": _switch_url(request, other), **context}
     nonce = request.cookies.get(CSRF_COOKIE)
     fresh = not valid_nonce(nonce)
     if fresh or nonce is None:
