@@ -118,12 +118,10 @@ def _chinese_literals(path: Path) -> list[tuple[int, str, bool]]:
         if isinstance(node, ast.JoinedStr):
             skip.update(id(value) for value in node.values)
             text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
-            if CJK.search(text):
-                found.append((node.lineno, text, True))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value):
-            if id(node) not in skip:
-                found.append((node.lineno, node.value, False))
-    return found
+            found.append((node.lineno, text, True))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            found.append((node.lineno, node.value, False))
+    return [item for item in found if CJK.search(item[1])]
 
 
 def test_every_chinese_message_the_server_answers_with_has_english() -> None:
