@@ -27,6 +27,8 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
+from shoumen_server.english import CODES_EN, MESSAGES_EN
+
 log = logging.getLogger("shoumen.server.i18n")
 
 Scope = MutableMapping[str, Any]
@@ -119,8 +121,9 @@ def visitor_choice(scope: Scope) -> Language | None:
     """The visitor page's own choice: `?lang=` first, then the cookie the switch link set."""
     query = bytes(scope.get("query_string", b""))[:MAX_HEADER_CHARS].decode("latin-1")
     for name, value in parse_qsl(query):
-        if name == LANG_PARAM:
-            return parse_language(value)
+        chosen = parse_language(value) if name == LANG_PARAM else None
+        if chosen is not None:
+            return chosen
     cookie = _header(scope, b"cookie")
     if cookie:
         try:
@@ -187,8 +190,6 @@ def translate(
 ) -> str:
     """`template` (Chinese, the message id) in `language` (the request's when None), with
     `params` formatted in. English: the catalogue's, else the code's, else the Chinese."""
-    from shoumen_server.english import CODES_EN, MESSAGES_EN
-
     language = language or current_language()
     if language is Language.EN:
         english = MESSAGES_EN.get(template)

@@ -217,3 +217,16 @@ def test_a_huge_accept_language_is_read_only_so_far() -> None:
     assert negotiate("fr," * 100_000 + "en") is Language.ZH  # the English is past the bound
     assert negotiate("x" * 1_000_000) is Language.ZH
     assert negotiate("en;q=0.1," + "fr;q=0.9," * 10_000) is Language.EN
+
+
+def test_values_are_never_read_as_templates() -> None:
+    """A value (a supervisor's rejection reason, a checkpoint's name) goes in as it is: braces
+    in it are not fields, in either language."""
+    from shoumen_server.deps import VENUE_REJECTED_BECAUSE
+    from shoumen_server.errors import PermissionDenied
+
+    reason = "{0}{reason}{x.__class__}"
+    error = PermissionDenied(VENUE_REJECTED_BECAUSE, code="venue_rejected", params={"reason": reason})
+    assert error.message == f"场所未通过所在乡镇街道审核，不能查询证件信息（原因：{reason}）"
+    assert error.message_in(Language.EN).endswith(f"(reason: {reason})")
+    assert ApiError("{unformatted}").message_in(Language.ZH) == "{unformatted}"
