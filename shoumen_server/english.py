@@ -164,6 +164,25 @@ MESSAGES_EN: dict[str, str] = {
         "Check records with the same id differ within one batch; none was saved"
     ),
     OUT_OF_RANGE_MESSAGE: f"The temperature must be between {TEMPERATURE_MIN:.1f} and {TEMPERATURE_MAX:.1f} °C",
+    # ---- devices.py, routers/devices.py (device enrolment, issue 18 §1: on its own branch) ---
+    "此设备已被解除绑定，请联系场所负责人重新绑定": (
+        "This device was unbound; ask the venue's owner to bind it again"
+    ),
+    "设备凭据只能用于核验、同步和开闸，其他操作请工作人员登录": (
+        "A device credential only checks, syncs and opens the gate; for anything else a staff member logs in"
+    ),
+    "此设备只能在绑定的场所和检查点使用": "This device only works at the venue and checkpoint it is bound to",
+    "绑定码无效、已使用或已过期，请向场所负责人索取新的绑定码": (
+        "The binding code is invalid, used or expired; ask the venue's owner for a new one"
+    ),
+    "设备凭据无效，请重新绑定设备": "Invalid device credential; bind the device again",
+    "设备凭据已更换，请重新绑定设备": "The device credential was replaced; bind the device again",
+    "未使用的绑定码过多，请先使用或等待其过期（10 分钟）": (
+        "Too many unused binding codes; use them or wait until they expire (10 minutes)"
+    ),
+    "设备不存在": "Device not found",
+    "绑定尝试过于频繁，请稍后再试": "Too many binding attempts; please try again later",
+    "只有已绑定的设备可以执行此操作": "Only a bound device can do this",
     # ---- visitor pages: errors (visitor/pages.py, routes.py, service.py) -------------------
     "提交的内容有误，请返回重试": "What was sent is not valid; go back and try again",
     "系统繁忙，请稍后再试，或向工作人员出示健康码": (

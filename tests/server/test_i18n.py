@@ -53,6 +53,7 @@ DATA = {
         "visitor/service.py",
         "访客自助登记未收到验证码（手机 {}），请人工核验",
     ): "a finding's message, as above",
+    ("devices.py", "设备#{} {}"): "a device's session name (issue 18 §1's branch), stored",
 }
 DATA_MODULES = {
     "routers/export.py": "the export file's column names and values (a file for the county's records)",
