@@ -277,8 +277,9 @@ def apply_anomaly(
         return row
     if body.base_version != row.version:
         raise Conflict(
-            f"登记已被他人修改（服务器版本 {row.version}）",
+            "登记已被他人修改（服务器版本 {version}）",
             code="version_conflict",
+            params={"version": row.version},
             detail={"server_version": row.version},
         )
     _set_values(keys, row, values)

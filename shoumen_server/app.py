@@ -17,6 +17,7 @@ from shoumen_server import visitor
 from shoumen_server.db import PoolSize, make_engine, make_replica_engine, make_session_factory
 from shoumen_server.deps import Ctx, ServerContext
 from shoumen_server.errors import database_unavailable_response, install_error_handlers
+from shoumen_server.i18n import NegotiateLanguage, translate
 from shoumen_server.metrics import (
     METRICS_PATH,
     CountingSms,
@@ -94,7 +95,7 @@ def _schema_behind_response() -> JSONResponse:
         {
             "error": {
                 "code": "schema_not_migrated",
-                "message": "服务器数据库结构未更新，请运行 shoumen-server migrate",
+                "message": translate("服务器数据库结构未更新，请运行 shoumen-server migrate"),
             }
         },
         status_code=503,
@@ -193,6 +194,7 @@ def create_app(
     app.include_router(visitor.router)
     app.add_middleware(NoStore)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # before all but timing
+    app.add_middleware(NegotiateLanguage)  # outside BodySizeLimit: its 413 is worded too
     templates = route_templates([*((router, API_PREFIX) for router in ROUTERS), (visitor.router, "")])
     app.add_middleware(
         MetricsMiddleware, templates=templates

@@ -294,6 +294,7 @@ def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, 
 
 VENUE_PENDING_MESSAGE = "场所尚待所在乡镇街道审核，审核通过后才能查询证件信息"
 VENUE_REJECTED_MESSAGE = "场所未通过所在乡镇街道审核，不能查询证件信息"
+VENUE_REJECTED_BECAUSE = "场所未通过所在乡镇街道审核，不能查询证件信息（原因：{reason}）"
 
 
 def require_approved_venue(venue: Venue) -> Venue:
@@ -304,10 +305,11 @@ def require_approved_venue(venue: Venue) -> Venue:
     if venue.status == VenueStatus.APPROVED.value:
         return venue
     if venue.status == VenueStatus.REJECTED.value:
-        message = VENUE_REJECTED_MESSAGE
-        if venue.status_reason:
-            message = f"{message}（原因：{venue.status_reason}）"
-        raise PermissionDenied(message, code="venue_rejected")
+        if venue.status_reason:  # the supervisor's words, in whichever language they wrote
+            raise PermissionDenied(
+                VENUE_REJECTED_BECAUSE, code="venue_rejected", params={"reason": venue.status_reason}
+            )
+        raise PermissionDenied(VENUE_REJECTED_MESSAGE, code="venue_rejected")
     raise PermissionDenied(VENUE_PENDING_MESSAGE, code="venue_pending")
 
 

@@ -51,7 +51,12 @@ class LookupRateLimited(ApiError):
     message = "查询过于频繁，请稍后再试；本次请人工核验"
 
 
-SCOPE_WORDS = {"staff": "本账号", "venue": "本场所", "region": "本区域"}
+# One whole message per scope (not a word put in front), so each has its own English.
+SCOPE_MESSAGES = {
+    "staff": "本账号查询过于频繁，请稍后再试；本次请人工核验",
+    "venue": "本场所查询过于频繁，请稍后再试；本次请人工核验",
+    "region": "本区域查询过于频繁，请稍后再试；本次请人工核验",
+}
 
 
 # ---- limits ---------------------------------------------------------------------------------
@@ -140,7 +145,7 @@ def _limited(denied: Denied) -> LookupRateLimited:
     scope = denied.bucket.key.split(":")[1]
     retry = denied.retry_after
     return LookupRateLimited(
-        f"{SCOPE_WORDS.get(scope, '')}查询过于频繁，请稍后再试；本次请人工核验",
+        SCOPE_MESSAGES.get(scope, LookupRateLimited.message),
         detail={"scope": scope, "retry_after": None if retry == float("inf") else round(retry, 1)},
     )
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 
+from shoumen_server.i18n import translate
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -39,7 +41,13 @@ class _BodyTooLarge(HTTPException):
 
 async def _send_too_large(send: Send, limit: int) -> None:
     body = json.dumps(
-        {"error": {"code": TOO_LARGE_CODE, "message": TOO_LARGE_MESSAGE, "detail": {"max_bytes": limit}}},
+        {
+            "error": {
+                "code": TOO_LARGE_CODE,
+                "message": translate(TOO_LARGE_MESSAGE),  # NegotiateLanguage runs outside this
+                "detail": {"max_bytes": limit},
+            }
+        },
         ensure_ascii=False,
     ).encode("utf-8")
     await send(

@@ -41,6 +41,7 @@ from shoumen_core.schemas import (
 )
 from shoumen_core.temperature import OUT_OF_RANGE_MESSAGE, TemperatureErrorCode, temperature_in_range
 from shoumen_core.timeutil import as_utc
+from shoumen_server.i18n import translate
 from shoumen_server.models import Venue
 
 # A station's clock may run a little fast; the station warns about a skew over 5 minutes.
@@ -55,7 +56,7 @@ class Problem:
     message: str
 
     def rejected(self, record_id: uuid.UUID) -> Rejected:
-        return Rejected(id=record_id, code=self.code, message=self.message)
+        return Rejected(id=record_id, code=self.code, message=translate(self.message, code=self.code))
 
 
 NOT_STAFF = Problem("not_venue_staff", "您不是该场所的工作人员")

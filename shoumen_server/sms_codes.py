@@ -68,7 +68,11 @@ def enforce_quotas(
     )
     if latest is not None and now - latest < timedelta(seconds=settings.sms_min_interval_seconds):
         wait = settings.sms_min_interval_seconds - int((now - latest).total_seconds())
-        raise RateLimited(f"验证码发送过于频繁，请 {max(wait, 1)} 秒后再试", code="sms_too_frequent")
+        raise RateLimited(
+            "验证码发送过于频繁，请 {seconds} 秒后再试",
+            code="sms_too_frequent",
+            params={"seconds": max(wait, 1)},
+        )
     start, end = local_day_bounds(local_day(now))
     today = _count(
         db, SmsCode.phone == phone, same_purpose, SmsCode.created_at >= start, SmsCode.created_at < end
@@ -152,5 +156,5 @@ def verify_sms_code(ctx: ServerContext, db: Session, phone: str, code: str, purp
         db.commit()
         if left <= 0:
             raise BadInput("验证码错误次数过多，请重新获取", code="sms_code_locked")
-        raise BadInput(f"验证码错误，还可尝试 {left} 次", code="sms_code_wrong")
+        raise BadInput("验证码错误，还可尝试 {left} 次", code="sms_code_wrong", params={"left": left})
     row.consumed = True

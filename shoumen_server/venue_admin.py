@@ -272,7 +272,7 @@ def active_checkpoint(db: Session, venue_id: int, checkpoint_id: int) -> Checkpo
 
 def _refuse_duplicate_name(rows: list[Checkpoint], name: str, except_id: int | None = None) -> None:
     if any(row.name == name and row.id != except_id for row in rows):
-        raise Conflict(f"已有名为“{name}”的出入口", code="checkpoint_exists")
+        raise Conflict("已有名为“{name}”的出入口", code="checkpoint_exists", params={"name": name})
 
 
 def add_checkpoint(db: Session, ctx: Clocked, venue: Venue, fields: CheckpointIn) -> Checkpoint:

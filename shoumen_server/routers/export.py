@@ -73,7 +73,9 @@ def _checked_range(start: str, end: str, ctx: Ctx) -> tuple[date, date]:
     if last < first:
         raise BadInput("结束日期早于开始日期", code="bad_date")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise BadInput(f"导出范围最多 {MAX_RANGE_DAYS} 天", code="range_too_long")
+        raise BadInput(
+            "导出范围最多 {max_days} 天", code="range_too_long", params={"max_days": MAX_RANGE_DAYS}
+        )
     return first, last
 
 

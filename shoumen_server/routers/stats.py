@@ -73,7 +73,7 @@ def parse_scope(text: str) -> StatsScope:
 
 def checked_days(days: int) -> int:
     if not 1 <= days <= MAX_TREND_DAYS:
-        raise BadInput(f"天数应在 1 到 {MAX_TREND_DAYS} 之间", code="bad_days")
+        raise BadInput("天数应在 1 到 {max_days} 之间", code="bad_days", params={"max_days": MAX_TREND_DAYS})
     return days
 
 

@@ -68,7 +68,7 @@ def push(body: PushRequest, caller: StationCaller, ctx: Ctx, db: Db) -> PushResp
             try:
                 row = apply_anomaly(db, ctx.keys, item, user_id, now, oldest=limits.oldest)
             except ApiError as exc:
-                rejected.append(Rejected(id=item.id, code=exc.code, message=exc.message))
+                rejected.append(Rejected(id=item.id, code=exc.code, message=exc.message_in()))
                 continue
             done.add(item.id)
             accepted.append(item.id)

@@ -1,4 +1,5 @@
-"""What the visitor's result screen shows: the verdict and the four rows, in plain words."""
+"""What the visitor's result screen shows: the verdict and the four rows, in plain words, in
+the page's language (the Chinese here is the message id of shoumen_server.english)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from shoumen_core.policy import (
     VerdictLevel,
 )
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_server.i18n import Language, translate
 
 ICONS: dict[VerdictLevel, str] = {
     VerdictLevel.PASS: "✓",
@@ -72,46 +74,56 @@ class VerdictView:
     hint: str
 
 
-def verdict_view(level: VerdictLevel) -> VerdictView:
+def verdict_view(level: VerdictLevel, language: Language) -> VerdictView:
     return VerdictView(
         level=level.value,
-        words=LEVEL_WORDS[level],
+        words=translate(LEVEL_WORDS[level], language=language),
         colour=LEVEL_COLOURS[level],
         icon=ICONS[level],
-        hint=HINTS[level],
+        hint=translate(HINTS[level], language=language),
     )
 
 
-def nat_words(snapshot: HealthSnapshot, at: datetime) -> str:
+def nat_words(snapshot: HealthSnapshot, at: datetime, language: Language) -> str:
     if snapshot.nat_result is NatResult.POSITIVE:
-        return "阳性"
+        return translate("阳性", language=language)
     if snapshot.nat_sampled_at is None and snapshot.nat_result is None:
-        return "暂无记录"
-    hours = ""
-    if snapshot.nat_sampled_at is not None:
-        age = max(as_utc(at) - as_utc(snapshot.nat_sampled_at), timedelta(0))
-        hours = f"采样 {age // timedelta(hours=1)} 小时前"
-    if snapshot.nat_result is NatResult.NEGATIVE:
-        return f"阴性 · {hours}" if hours else "阴性"
-    return f"结果待出 · {hours}" if hours else "结果待出"
+        return translate("暂无记录", language=language)
+    negative = snapshot.nat_result is NatResult.NEGATIVE
+    if snapshot.nat_sampled_at is None:
+        return translate("阴性" if negative else "结果待出", language=language)
+    age = max(as_utc(at) - as_utc(snapshot.nat_sampled_at), timedelta(0))
+    sampled = translate("采样 {hours} 小时前", {"hours": age // timedelta(hours=1)}, language=language)
+    template = "阴性 · {sampled}" if negative else "结果待出 · {sampled}"
+    return translate(template, {"sampled": sampled}, language=language)
 
 
 def finding_states(findings_json: str) -> dict[str, str]:
     return {str(item["source"]): str(item["state"]) for item in json.loads(findings_json or "[]")}
 
 
-def health_rows(snapshot: HealthSnapshot, findings_json: str, checked_at: datetime) -> list[Row]:
+def health_rows(
+    snapshot: HealthSnapshot, findings_json: str, checked_at: datetime, language: Language
+) -> list[Row]:
     """健康码, 疫苗接种, 核酸 (hours since sampling at the check), 行程卡."""
     states = finding_states(findings_json)
+
+    def row(label: str, value: str, source: Source) -> Row:
+        return Row(
+            translate(label, language=language),
+            translate(value, language=language),
+            states.get(source.value, "unknown"),
+        )
+
     return [
-        Row("健康码", CODE_WORDS[snapshot.code_colour], states.get(Source.HEALTH_CODE.value, "unknown")),
+        row("健康码", CODE_WORDS[snapshot.code_colour], Source.HEALTH_CODE),
+        row("疫苗接种", VACCINATION_WORDS[snapshot.vaccination], Source.VACCINATION),
         Row(
-            "疫苗接种",
-            VACCINATION_WORDS[snapshot.vaccination],
-            states.get(Source.VACCINATION.value, "unknown"),
+            translate("核酸检测", language=language),
+            nat_words(snapshot, checked_at, language),
+            states.get(Source.NAT.value, "unknown"),
         ),
-        Row("核酸检测", nat_words(snapshot, checked_at), states.get(Source.NAT.value, "unknown")),
-        Row("行程卡", TRAVEL_WORDS[snapshot.travel], states.get(Source.TRAVEL.value, "unknown")),
+        row("行程卡", TRAVEL_WORDS[snapshot.travel], Source.TRAVEL),
     ]
 
 

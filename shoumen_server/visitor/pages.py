@@ -1,8 +1,12 @@
 """The visitor pages' plumbing: templates, strict headers, CSRF, and errors as HTML pages.
 
-`PageRoute` turns every error of a visitor route into a Chinese page with a stable code (the
-app's own handlers answer JSON), after rolling back the request's session (`deps.Db`, the one
-session dependency: it would otherwise commit, as the route then returns normally).
+`PageRoute` turns every error of a visitor route into a page with a stable code (the app's own
+handlers answer JSON), after rolling back the request's session (`deps.Db`, the one session
+dependency: it would otherwise commit, as the route then returns normally).
+
+Pages speak the request's language (shoumen_server.i18n: the phone's Accept-Language, or the
+visitor's own choice from the page's language link, kept in a cookie): the templates wrap every
+text in `_()`, whose Chinese is the message id of shoumen_server.english.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from starlette.responses import RedirectResponse, Response
 
 from shoumen_server.deps import ServerContext, rollback_request_session
 from shoumen_server.errors import ApiError, BadInput, PermissionDenied
+from shoumen_server.i18n import LANG_COOKIE, LANG_PARAM, Language, current_language, parse_language, translate
 from shoumen_server.visitor.cookies import COOKIE_PATH, secure_cookies
 from shoumen_server.visitor.csrf import CSRF_COOKIE, form_token, new_nonce, token_matches, valid_nonce
 
@@ -33,6 +38,7 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
+LANG_COOKIE_SECONDS = 365 * 24 * 3600  # a preference, not personal data: kept a year
 
 
 class PageRoute(APIRoute):
@@ -67,9 +73,24 @@ CsrfField = Annotated[str, Form()]
 # ---- rendering ------------------------------------------------------------------------------
 
 
+def _switch_url(request: Request, other: Language) -> str:
+    """The page itself in the other language (a GET); after a POST (to /v/<token>/<step>),
+    the venue code's page, /v/<token>."""
+    path = request.url.path if request.method == "GET" else "/".join(request.url.path.split("/")[:3])
+    return f"{path}?{LANG_PARAM}={other.value}"
+
+
 def render(request: Request, name: str, *, status: int = 200, **context: Any) -> Response:
-    """A visitor page, with a CSRF token for its forms and strict headers."""
+    """A visitor page in the request's language, with a CSRF token for its forms and strict
+    headers."""
     ctx: ServerContext = request.app.state.ctx
+    language = current_language()
+    other = Language.EN if language is Language.ZH else Language.ZH
+
+    def gettext(text: str, **params: object) -> str:
+        return translate(text, params, language=language)
+
+    context = {"_": gettext, "lang": language, "switch_url": _switch_url(request, other), **context}
     nonce = request.cookies.get(CSRF_COOKIE)
     fresh = not valid_nonce(nonce)
     if fresh or nonce is None:
@@ -86,6 +107,18 @@ def render(request: Request, name: str, *, status: int = 200, **context: Any) ->
         f"default-src 'none'; style-src 'nonce-{script_nonce}'; script-src 'nonce-{script_nonce}'; "
         "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
+    if parse_language(request.query_params.get(LANG_PARAM)) is not None:
+        # The visitor chose (the language link): the rest of the flow, POSTs and redirects
+        # included, keeps the choice.
+        response.set_cookie(
+            LANG_COOKIE,
+            language.value,
+            max_age=LANG_COOKIE_SECONDS,
+            path=COOKIE_PATH,
+            secure=secure_cookies(ctx.settings.public_base_url),
+            httponly=True,
+            samesite="lax",
+        )
     if fresh:
         response.set_cookie(
             CSRF_COOKIE,
@@ -99,7 +132,7 @@ def render(request: Request, name: str, *, status: int = 200, **context: Any) ->
 
 
 def error_page(request: Request, error: ApiError) -> Response:
-    return render(request, "error.html", status=error.status, message=error.message, code=error.code)
+    return render(request, "error.html", status=error.status, message=error.message_in(), code=error.code)
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -3,7 +3,7 @@
 Server-rendered HTML (Jinja2), mounted at the root, not under /api/v1. Every state change is a
 POST with a CSRF token, answered by a redirect (POST-redirect-GET); no personal data is ever in
 a URL (the phone travels in POST bodies and in the cookies of `cookies.py`). Errors become a
-Chinese page with a stable code, never a stack trace or JSON.
+page in the visitor's language with a stable code, never a stack trace or JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from shoumen_server.client_address import client_address
 from shoumen_server.deps import Ctx, Db, ServerContext
 from shoumen_server.errors import BadInput, NotFound, RateLimited
 from shoumen_server.health import issue_code_for, person_record, phone_hash
+from shoumen_server.i18n import current_language, translate
 from shoumen_server.models import Check
 from shoumen_server.routers.venues import qr_png
 from shoumen_server.sms import SmsSendError
@@ -137,7 +138,8 @@ def send_code(
     try:
         number = normalise_phone(typed)
     except InvalidPhone as exc:
-        return render(request, "phone.html", status=422, gate=gate, error=exc.message, phone_value=typed)
+        error = translate(exc.message, code=exc.code)
+        return render(request, "phone.html", status=422, gate=gate, error=error, phone_value=typed)
     try:
         sent = issue_sms_code(
             ctx, db, number, purpose="visitor", client=client_address(request, ctx.settings)
@@ -145,15 +147,16 @@ def send_code(
     except SmsSendError as exc:
         db.rollback()
         return render(
-            request, "phone.html", status=exc.status, gate=gate, error=exc.message, phone_value=typed
+            request, "phone.html", status=exc.status, gate=gate, error=exc.message_in(), phone_value=typed
         )
     except RateLimited as exc:
         if exc.code != "sms_too_frequent":
-            return render(request, "phone.html", status=429, gate=gate, error=exc.message, phone_value=typed)
+            error = exc.message_in()
+            return render(request, "phone.html", status=429, gate=gate, error=error, phone_value=typed)
         # A code went out less than a minute ago: the visitor may well have it; let them type it.
         kept = pending.demo_code if pending is not None and pending.phone == number else None
         again = Pending(phone=number, expires_at=ctx.clock() + PENDING_LIFETIME, demo_code=kept)
-        response = _code_page(request, ctx, gate, again, status=429, error=exc.message)
+        response = _code_page(request, ctx, gate, again, status=429, error=exc.message_in())
         _set_pending(response, ctx, number, kept)
         return response
     db.commit()
@@ -176,11 +179,12 @@ def verify_and_check_in(
     gate = service.resolve_gate(db, ctx.keys, token)
     pending = _pending(request, ctx)
     if pending is None:
-        return render(request, "phone.html", status=422, gate=gate, error="验证码已过期，请重新获取")
+        expired = translate("验证码已过期，请重新获取")
+        return render(request, "phone.html", status=422, gate=gate, error=expired)
     try:
         verify_sms_code(ctx, db, pending.phone, code.strip()[:12], purpose="visitor")
     except BadInput as exc:
-        return _code_page(request, ctx, gate, pending, status=422, error=exc.message)
+        return _code_page(request, ctx, gate, pending, status=422, error=exc.message_in())
     now = ctx.clock()
     hashed = phone_hash(ctx.keys, pending.phone)
     person = service.find_person(db, hashed)
@@ -266,7 +270,7 @@ def result(token: str, check_id: str, request: Request, ctx: Ctx, db: Db) -> Res
     rows = []
     if not unverified:
         snapshot = service.missing_code_snapshot() if person is None else person_record(person).snapshot
-        rows = health_rows(snapshot, check.findings_json, check.checked_at)
+        rows = health_rows(snapshot, check.findings_json, check.checked_at, current_language())
     reasons = {item.get("reason") for item in json.loads(check.findings_json or "[]")}
     now = ctx.clock()
     return render(
@@ -277,7 +281,7 @@ def result(token: str, check_id: str, request: Request, ctx: Ctx, db: Db) -> Res
         checked_at=local_time(check.checked_at),
         now_ms=int(now.timestamp() * 1000),
         now_text=local_time(now),
-        verdict=verdict_view(VerdictLevel(check.level)),
+        verdict=verdict_view(VerdictLevel(check.level), current_language()),
         rows=rows,
         masked_name=check.masked_name,
         unverified=unverified,

@@ -9,6 +9,7 @@ fail in CI. A screenshot of each final screen goes to test-artifacts/visitor/.
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -349,3 +350,40 @@ def test_forged_token_gets_a_clear_page(live_server: LiveServer, page: Any) -> N
     assert "Traceback" not in page.content()
     assert_reads_on_a_phone(page)
     screenshot(page, "8_forged_token")
+
+
+ENGLISH_GREEN = "13700000003"  # 吴志强: green, NAT 49 h ago -> 人工核验 at the hospital (48 h)
+
+
+def test_an_english_phone_gets_the_pages_in_english(live_server: LiveServer, browser: Any) -> None:
+    """A phone set to English (its Accept-Language) checks in in English: `<html lang="en">`
+    and no Chinese on the screen but the venue's and checkpoint's names and the masked name."""
+    context = browser.new_context(
+        viewport=VIEWPORT, is_mobile=True, has_touch=True, locale="en-US", device_scale_factor=2
+    )
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        url = live_server.venue_code(live_server.hospital_id, live_server.south_gate_id)
+        page.goto(url)
+        assert page.get_attribute("html", "lang") == "en"
+        assert page.inner_text("#send-code") == "Get a code"
+        check_in_with_sms(page, url, ENGLISH_GREEN)
+        assert page.get_attribute("html", "lang") == "en"
+        words = page.inner_text("#verdict-words")
+        assert words in ("Pass", "Manual check"), words
+        shown = page.inner_text("body")
+        for data in ("新昌县人民医院", "南门", page.inner_text("#masked-name"), "中文"):
+            shown = shown.replace(data, "")
+        assert not re.search(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", shown), shown
+        assert "Health code" in shown and "Travel card" in shown
+        assert_reads_on_a_phone(page)
+        screenshot(page, "9_english_result")
+
+        page.click("#lang-switch")  # 中文: the same result in Chinese, and it stays so
+        page.wait_for_selector("html[lang='zh-CN']")
+        assert page.inner_text("#verdict-words") in ("通行", "人工核验")
+        page.goto(url)
+        assert page.get_attribute("html", "lang") == "zh-CN"
+    finally:
+        context.close()
