@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSize, Qt, QTimer, QTranslator
+from PySide6.QtCore import QSize, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shoumen_gui import pyside_fixes
 from shoumen_gui.crash import CrashHandler
 from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.i18n import effective_language
+from shoumen_gui.i18n import install_translator as i18n_install
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
 from shoumen_gui.paths import AppPaths, DataDirError, resources_dir
 from shoumen_gui.services.errors import CaFileError
@@ -187,16 +189,11 @@ def load_style(app: QApplication, settings: Settings) -> None:
 
 
 def install_translator(app: QApplication, settings: Settings) -> QTranslator | None:
-    """Chinese is the source language; another language loads resources/translations/*.qm."""
-    if settings.language.startswith("zh"):
-        return None
-    translator = QTranslator(app)
-    folder = str(resources_dir() / "translations")
-    if translator.load(QLocale(settings.language), "shoumen", "_", folder):
-        app.installTranslator(translator)
-        return translator
-    log.info("no translation for %s; using Chinese", settings.language)
-    return None
+    """Chinese is the source language; English loads resources/translations/shoumen_en.qm
+    (shoumen_gui/i18n.py). The `language` setting chooses; empty follows the system."""
+    language = effective_language(settings.language)
+    log.info("language: %s (setting %r)", language, settings.language)
+    return i18n_install(app, language, resources_dir() / "translations")
 
 
 def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Bootstrap:
