@@ -45,10 +45,10 @@ def effective_language(setting: str, system: QLocale | None = None) -> str:
 class CatalogueTranslator(QTranslator):
     """A QTranslator that looks every text up in the app's one context (see the module doc)."""
 
-    def translate(  # type: ignore[override]
+    def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
     ) -> str:
-        return super().translate(CONTEXT, source_text, disambiguation, n)
+        return super().translate(CONTEXT, source_text, disambiguation, n) or ""
 
 
 def install_translator(app: QCoreApplication, language: str, folder: Path) -> QTranslator | None:
@@ -62,3 +62,9 @@ def install_translator(app: QCoreApplication, language: str, folder: Path) -> QT
         return None
     app.installTranslator(translator)
     return translator
+
+
+def QT_TRANSLATE_NOOP(context: str, source_text: str) -> str:
+    """Marks a text for pyside6-lupdate (which matches the name) and returns it untranslated;
+    PySide6's own is typed as returning object. Translate it where it is shown."""
+    return source_text

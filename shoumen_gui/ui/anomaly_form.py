@@ -28,6 +28,7 @@ from shoumen_gui.ui import anomaly_edit as edit
 from shoumen_gui.ui.anomaly_edit import Base, Draft, EditMode, Loaded
 from shoumen_gui.ui.anomaly_fields import AnomalyFields
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import error_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.cache import LocalAnomaly
@@ -249,13 +250,13 @@ class AnomalyForm(QWidget):
             raise error
         if error.code == "version_conflict":
             self._show_banner(
-                self.tr("{0}。您的修改未保存，请载入服务器版本后重新修改。").format(error.message)
+                self.tr("{0}。您的修改未保存，请载入服务器版本后重新修改。").format(error_words(error))
             )
             self.reload_button.show()
         elif isinstance(error, OfflineError):
             self._show_message(self.tr("离线时无法修改其他设备的登记，请联网后重试"), error=True)
             return
-        self._show_message(error.message, error=True)
+        self._show_message(error_words(error), error=True)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -323,7 +324,7 @@ class AnomalyForm(QWidget):
         self._set_busy(False)
         if not isinstance(error, ServiceError):
             raise error
-        self._show_message(error.message, error=True)
+        self._show_message(error_words(error), error=True)
 
     @Slot()
     def _check_document(self) -> None:

@@ -47,6 +47,7 @@ from shoumen_gui.ui.session import (
     server_id_of,
 )
 from shoumen_gui.ui.settings_dialog import SettingsDialog
+from shoumen_gui.ui.texts import error_words
 from shoumen_gui.ui.venue.admin_flow import AdminFlow
 
 __all__ = ["BackendChoice", "SessionFlow", "login_with_demo_code"]
@@ -285,7 +286,7 @@ class SessionFlow(QObject):
         if not isinstance(error, ServiceError):
             raise error
         log.error("start-up stopped: %s", error.message)  # also on stderr, for a technician
-        self.window.startup.show_problem(error.message)
+        self.window.startup.show_problem(error_words(error))
         self.startup_failed.emit(error.message)
 
     def _resume_in_worker(self) -> Resumed:
@@ -356,7 +357,7 @@ class SessionFlow(QObject):
     def _on_session_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error
-        self._show_login(error.message)
+        self._show_login(error_words(error))
 
     # --- choosing the post ----------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
+from shoumen_gui.ui.texts import error_words
 from shoumen_gui.ui.venue.common import set_message
 
 log = logging.getLogger("shoumen.gui.login")
@@ -201,7 +202,7 @@ class LoginPage(QWidget):
         self._raise_unless_service_error(error)
         assert isinstance(error, ServiceError)
         self.get_code.setEnabled(True)
-        self._show_error(error.message)
+        self._show_error(error_words(error))
 
     def _on_logged_in(self, response: LoginResponse) -> None:
         self._set_busy(False)
@@ -214,7 +215,7 @@ class LoginPage(QWidget):
         self._raise_unless_service_error(error)
         assert isinstance(error, ServiceError)
         self._set_busy(False)
-        self._show_error(error.message)
+        self._show_error(error_words(error))
         self.code.selectAll()
         self.code.setFocus()
 

@@ -48,6 +48,7 @@ from shoumen_gui.ui.hour_chart import HourChart
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.stats_data import CountsAnswer, StatsQuery
 from shoumen_gui.ui.stats_models import AbnormalTableModel
+from shoumen_gui.ui.texts import error_words
 from shoumen_gui.ui.venue.common import CONNECTING, SLOW_AFTER_MS, SLOW_FAILED, set_message
 
 if TYPE_CHECKING:
@@ -375,7 +376,7 @@ class StatsView(QWidget):
             self._show_counts(cached, offline=True, key=key)
         day = key[0].isoformat()
         if not isinstance(error, OfflineError):
-            words = self.tr("{0} 的统计读取失败：{1}").format(day, error.message)
+            words = self.tr("{0} 的统计读取失败：{1}").format(day, error_words(error))
         elif station is not None and station.connectivity.online:
             words = self.tr(SLOW_FAILED)
         else:
@@ -389,7 +390,7 @@ class StatsView(QWidget):
     def _on_local_failed(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error
-        self.as_of.setText(error.message)
+        self.as_of.setText(error_words(error))
 
     def _show_blank(self) -> None:
         """No figures: a question whose answer has not come (or could not)."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import error_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.admin import AdminService
@@ -80,7 +81,7 @@ def error_text(error: Exception, offline_hint: str, admin: AdminService | None) 
         if admin is not None and admin.connectivity.online:
             return tr(SLOW_FAILED)
         return offline_hint
-    return error.message
+    return error_words(error)
 
 
 def run_online(
