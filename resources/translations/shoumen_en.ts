@@ -135,19 +135,19 @@ The damaged file was kept; please give it to support. Recovered records upload a
     </message>
     <message>
         <source>{0}（{1} 秒后重试）</source>
-        <translation type="unfinished"></translation>
+        <translation>{0} (retry in {1} s)</translation>
     </message>
     <message>
         <source>{0}，{1}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}; {1}</translation>
     </message>
     <message>
         <source>{0}：{1}</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}: {1}</translation>
     </message>
     <message>
         <source>{0}：各项正常</source>
-        <translation type="unfinished"></translation>
+        <translation>{0}: all clear</translation>
     </message>
     <message>
         <source>{0}：请更正或清空体温后重新扫码</source>
@@ -203,7 +203,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>不是有效的个人健康码，请重新扫码</source>
-        <translation type="unfinished"></translation>
+        <translation>Not a valid personal health code; scan again</translation>
     </message>
     <message>
         <source>不能大于 {0}</source>
@@ -259,7 +259,11 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>二维码无效</source>
-        <translation type="unfinished"></translation>
+        <translation>Invalid QR code</translation>
+    </message>
+    <message>
+        <source>交通方式</source>
+        <translation>Transport</translation>
     </message>
     <message>
         <source>人工放行</source>
@@ -267,7 +271,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>人工核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Manual check</translation>
     </message>
     <message>
         <source>人工核验决定</source>
@@ -278,8 +282,16 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>This checkpoint only: {0}</translation>
     </message>
     <message>
+        <source>今天</source>
+        <translation>Today</translation>
+    </message>
+    <message>
         <source>今日无核验</source>
         <translation>No checks today</translation>
+    </message>
+    <message>
+        <source>从何处来</source>
+        <translation>Coming from</translation>
     </message>
     <message>
         <source>代为注册</source>
@@ -303,15 +315,15 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>体温 {celsius} °C</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperature {celsius} °C</translation>
     </message>
     <message>
         <source>体温 {celsius} °C，超过 {threshold} °C</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperature {celsius} °C, above {threshold} °C</translation>
     </message>
     <message>
         <source>体温 {celsius} °C，达到 {threshold} °C</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperature {celsius} °C, reaches {threshold} °C</translation>
     </message>
     <message>
         <source>体温 °C，可不填，如 36.8</source>
@@ -319,7 +331,11 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>体温应为数字，例如 36.8</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperature must be a number, e.g. 36.8</translation>
+    </message>
+    <message>
+        <source>体温异常</source>
+        <translation>Fever</translation>
     </message>
     <message>
         <source>体温提示</source>
@@ -327,11 +343,15 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>体温读数异常，请复测</source>
-        <translation type="unfinished"></translation>
+        <translation>Implausible temperature reading; measure again</translation>
     </message>
     <message>
         <source>体温超出可能的范围，请复测</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperature out of range; measure again</translation>
+    </message>
+    <message>
+        <source>体温（°C）</source>
+        <translation>Temperature (°C)</translation>
     </message>
     <message>
         <source>体温（摄氏度，可不填）</source>
@@ -382,6 +402,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Save status</translation>
     </message>
     <message>
+        <source>保存登记</source>
+        <translation>Save record</translation>
+    </message>
+    <message>
         <source>保存规则</source>
         <translation>Save rules</translation>
     </message>
@@ -391,7 +415,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>信任列表已过期，无法离线核验，请联网同步</source>
-        <translation type="unfinished"></translation>
+        <translation>Trust list expired; cannot verify offline. Connect to sync</translation>
     </message>
     <message>
         <source>信任列表警告</source>
@@ -402,32 +426,44 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Masking level</translation>
     </message>
     <message>
+        <source>修改核查登记</source>
+        <translation>Edit anomaly record</translation>
+    </message>
+    <message>
+        <source>修改核查登记（服务器版本）</source>
+        <translation>Edit anomaly record (server version)</translation>
+    </message>
+    <message>
         <source>健康码</source>
-        <translation type="unfinished"></translation>
+        <translation>Health code</translation>
     </message>
     <message>
         <source>健康码尚未生效，请检查本机时间是否准确</source>
-        <translation type="unfinished"></translation>
+        <translation>Health code not valid yet; check this device's clock</translation>
     </message>
     <message>
         <source>健康码已过期，请刷新后重新出示</source>
-        <translation type="unfinished"></translation>
+        <translation>Health code expired; refresh it and show again</translation>
     </message>
     <message>
         <source>健康码有效期异常，无法核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Health code validity is abnormal; cannot verify</translation>
     </message>
     <message>
         <source>健康码状态未知，无法核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Health code status unknown; cannot verify</translation>
     </message>
     <message>
         <source>健康码签发方不在信任列表中，无法核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Health code issuer not in the trust list; cannot verify</translation>
     </message>
     <message>
         <source>健康码签名无效，可能已被篡改</source>
-        <translation type="unfinished"></translation>
+        <translation>Health code signature invalid; it may be forged</translation>
+    </message>
+    <message>
+        <source>健康通行</source>
+        <translation>Passed</translation>
     </message>
     <message>
         <source>全选</source>
@@ -454,6 +490,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Shared secret</translation>
     </message>
     <message>
+        <source>关联的核验记录</source>
+        <translation>Linked check record</translation>
+    </message>
+    <message>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -470,8 +510,12 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>{0} different people</translation>
     </message>
     <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
         <source>内容过长，不是个人健康码或证件号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Too long to be a health code or ID number</translation>
     </message>
     <message>
         <source>再次输入</source>
@@ -550,6 +594,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Checkpoint filter</translation>
     </message>
     <message>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
         <source>原因：{0}</source>
         <translation>Reason: {0}</translation>
     </message>
@@ -603,7 +651,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>同步出错，稍后自动重试</source>
-        <translation type="unfinished"></translation>
+        <translation>Sync failed; retrying automatically</translation>
     </message>
     <message>
         <source>同步提示</source>
@@ -628,6 +676,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>启动状态</source>
         <translation>Start-up status</translation>
+    </message>
+    <message>
+        <source>呼叫 120</source>
+        <translation>Called 120</translation>
     </message>
     <message>
         <source>回调地址</source>
@@ -655,7 +707,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>在线核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Checked online</translation>
     </message>
     <message>
         <source>地址</source>
@@ -675,11 +727,11 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>场所尚待所在乡镇街道审核，暂不能查询证件信息</source>
-        <translation type="unfinished"></translation>
+        <translation>Venue awaits township review; ID lookups are not possible yet</translation>
     </message>
     <message>
         <source>场所未通过乡镇街道审核，不能查询证件信息</source>
-        <translation type="unfinished"></translation>
+        <translation>Venue rejected by the township; ID lookups are not possible</translation>
     </message>
     <message>
         <source>场所码</source>
@@ -731,11 +783,11 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>场所要求全程接种</source>
-        <translation type="unfinished"></translation>
+        <translation>Venue requires full vaccination</translation>
     </message>
     <message>
         <source>场所要求加强免疫</source>
-        <translation type="unfinished"></translation>
+        <translation>Venue requires a booster</translation>
     </message>
     <message>
         <source>场所负责人的真实姓名</source>
@@ -748,6 +800,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>场所：{0}</source>
         <translation>Venue: {0}</translation>
+    </message>
+    <message>
+        <source>处置方式</source>
+        <translation>Action taken</translation>
     </message>
     <message>
         <source>如：南明街道</source>
@@ -890,6 +946,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>None chosen</translation>
     </message>
     <message>
+        <source>居民身份证</source>
+        <translation>Resident ID card</translation>
+    </message>
+    <message>
         <source>工作台页面</source>
         <translation>Workbench pages</translation>
     </message>
@@ -927,7 +987,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>已加强免疫</source>
-        <translation type="unfinished"></translation>
+        <translation>Booster received</translation>
     </message>
     <message>
         <source>已发送到打印机</source>
@@ -935,7 +995,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>已完成全程接种</source>
-        <translation type="unfinished"></translation>
+        <translation>Fully vaccinated</translation>
     </message>
     <message>
         <source>已将“{0}”改名为“{1}”</source>
@@ -952,6 +1012,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>已恢复 {0} 的核验权限</source>
         <translation>Restored {0}'s access</translation>
+    </message>
+    <message>
+        <source>已报告给</source>
+        <translation>Reported to</translation>
     </message>
     <message>
         <source>已接收 {0}…</source>
@@ -980,6 +1044,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>已登记</source>
         <translation>Recorded</translation>
+    </message>
+    <message>
+        <source>已登记（待同步）</source>
+        <translation>Recorded (to sync)</translation>
     </message>
     <message>
         <source>已记录本次查看。完整信息将在 {0} 秒后自动隐藏。</source>
@@ -1052,6 +1120,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>异常名单提示</source>
         <translation>Abnormal list note</translation>
+    </message>
+    <message>
+        <source>异常类型</source>
+        <translation>Anomaly type</translation>
+    </message>
+    <message>
+        <source>引导至黄码采样点</source>
+        <translation>Sent to yellow-code testing point</translation>
     </message>
     <message>
         <source>当前场所和检查点</source>
@@ -1127,7 +1203,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>您在本场所的核验权限已被收回</source>
-        <translation type="unfinished"></translation>
+        <translation>Your access to this venue was revoked</translation>
     </message>
     <message>
         <source>您在本场所的核验权限已被收回，新的核验记录无法上传，请联系场所管理员。</source>
@@ -1183,11 +1259,11 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>扫到的不是个人健康码，请访客出示本人的个人健康码</source>
-        <translation type="unfinished"></translation>
+        <translation>Not a personal health code; ask the visitor for their own health code</translation>
     </message>
     <message>
         <source>扫到的是网址二维码，不是个人健康码。请访客出示本人的个人健康码</source>
-        <translation type="unfinished"></translation>
+        <translation>This is a web link QR code, not a health code; ask the visitor for their own health code</translation>
     </message>
     <message>
         <source>扫码已停止</source>
@@ -1202,8 +1278,20 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Scan status</translation>
     </message>
     <message>
+        <source>护照</source>
+        <translation>Passport</translation>
+    </message>
+    <message>
+        <source>报告社区</source>
+        <translation>Reported to community</translation>
+    </message>
+    <message>
+        <source>抵达时间</source>
+        <translation>Arrival time</translation>
+    </message>
+    <message>
         <source>接种信息未知</source>
-        <translation type="unfinished"></translation>
+        <translation>Vaccination unknown</translation>
     </message>
     <message>
         <source>提交注册</source>
@@ -1239,11 +1327,11 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>操作失败，请稍后重试</source>
-        <translation type="unfinished"></translation>
+        <translation>Operation failed; try again later</translation>
     </message>
     <message>
         <source>操作过于频繁，请稍后再试</source>
-        <translation type="unfinished"></translation>
+        <translation>Too many requests; try again later</translation>
     </message>
     <message>
         <source>收回权限</source>
@@ -1262,6 +1350,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Discard and close</translation>
     </message>
     <message>
+        <source>放行（已做传统纸质登记）</source>
+        <translation>Let in (paper record made)</translation>
+    </message>
+    <message>
         <source>数据时间</source>
         <translation>Data time</translation>
     </message>
@@ -1278,12 +1370,24 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>New PIN set; takes effect when the settings are saved.</translation>
     </message>
     <message>
+        <source>新建核查登记</source>
+        <translation>New anomaly record</translation>
+    </message>
+    <message>
+        <source>新建登记</source>
+        <translation>New record</translation>
+    </message>
+    <message>
         <source>无操作多久后显示待机画面（秒）</source>
         <translation>Idle screen after (s) without input</translation>
     </message>
     <message>
+        <source>无智能手机且无证件号码</source>
+        <translation>No smartphone and no ID number</translation>
+    </message>
+    <message>
         <source>无核酸记录</source>
-        <translation type="unfinished"></translation>
+        <translation>No NAT record</translation>
     </message>
     <message>
         <source>无法保存</source>
@@ -1295,19 +1399,19 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>无法保存：本机存储出错，请人工核验并联系管理员</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot save: storage error. Check by hand and contact the admin</translation>
     </message>
     <message>
         <source>无法保存：本机存储已满，请人工核验并联系管理员</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot save: storage full. Check by hand and contact the admin</translation>
     </message>
     <message>
         <source>无法保存：本机存储读写故障，请人工核验并联系管理员</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot save: storage read/write failure. Check by hand and contact the admin</translation>
     </message>
     <message>
         <source>无法保存：本机数据目录只读，请人工核验并联系管理员</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot save: data folder is read-only. Check by hand and contact the admin</translation>
     </message>
     <message>
         <source>无法打印：打印机不可用</source>
@@ -1315,7 +1419,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>无法核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot verify</translation>
     </message>
     <message>
         <source>无法读取本机剩余空间</source>
@@ -1323,11 +1427,19 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>无法连接服务器，已切换到离线模式</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot reach the server; switched to offline mode</translation>
     </message>
     <message>
         <source>无法连接服务器，请检查网络后再登录</source>
         <translation>Cannot reach the server; check the network and log in again</translation>
+    </message>
+    <message>
+        <source>无电话原因</source>
+        <translation>Reason for no phone</translation>
+    </message>
+    <message>
+        <source>无联系电话的原因</source>
+        <translation>Reason for no contact phone</translation>
     </message>
     <message>
         <source>日期范围</source>
@@ -1340,6 +1452,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>时钟偏差警告</source>
         <translation>Clock warning</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>昨天</source>
+        <translation>Yesterday</translation>
     </message>
     <message>
         <source>显示与声音</source>
@@ -1379,27 +1499,27 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>服务器拒绝查询</source>
-        <translation type="unfinished"></translation>
+        <translation>Server refused the lookup</translation>
     </message>
     <message>
         <source>服务器数据已重置，已重新同步全部记录</source>
-        <translation type="unfinished"></translation>
+        <translation>Server data was reset; all records were synced again</translation>
     </message>
     <message>
         <source>服务器暂时无法处理请求，请稍后重试</source>
-        <translation type="unfinished"></translation>
+        <translation>The server cannot handle the request now; try again later</translation>
     </message>
     <message>
         <source>服务器的信任根已更换为 {root}（由原信任根签署交接）</source>
-        <translation type="unfinished"></translation>
+        <translation>The server's trust root changed to {root} (handed over by the previous root)</translation>
     </message>
     <message>
         <source>服务器繁忙，稍后自动重试</source>
-        <translation type="unfinished"></translation>
+        <translation>Server busy; retrying automatically</translation>
     </message>
     <message>
         <source>服务器证书不受信任，已拒绝连接：证书不是由本机配置的证书颁发机构（CA）签发的。请检查 CA 文件（--ca 或设置中的 CA 文件）和服务器地址，或联系管理员。</source>
-        <translation type="unfinished"></translation>
+        <translation>Server certificate not trusted; connection refused: the certificate was not issued by the CA configured on this device. Check the CA file (--ca or the CA file in Settings) and the server address, or contact the admin.</translation>
     </message>
     <message>
         <source>未关联核验记录：可先扫码或录入证件号码核验，无智能手机且无证件的访客请直接填写</source>
@@ -1415,15 +1535,15 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>未完成全程接种</source>
-        <translation type="unfinished"></translation>
+        <translation>Not fully vaccinated</translation>
     </message>
     <message>
         <source>未接种</source>
-        <translation type="unfinished"></translation>
+        <translation>Not vaccinated</translation>
     </message>
     <message>
         <source>未查询到该证件的健康信息，请人工核验</source>
-        <translation type="unfinished"></translation>
+        <translation>No health data found for this ID; check by hand</translation>
     </message>
     <message>
         <source>未申领健康码</source>
@@ -1431,23 +1551,27 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>未申领本地健康码</source>
-        <translation type="unfinished"></translation>
+        <translation>No local health code</translation>
     </message>
     <message>
         <source>未申领本地健康码的处理</source>
         <translation>If no local health code</translation>
     </message>
     <message>
+        <source>未申领本地健康码（外省来新）</source>
+        <translation>No local health code (from another province)</translation>
+    </message>
+    <message>
         <source>未申领本地健康码（本场所允许通行）</source>
-        <translation type="unfinished"></translation>
+        <translation>No local health code (allowed at this venue)</translation>
     </message>
     <message>
         <source>未申领本地健康码，无法核验</source>
-        <translation type="unfinished"></translation>
+        <translation>No local health code; cannot verify</translation>
     </message>
     <message>
         <source>未申领本地健康码，请人工核验外省健康码和行程卡</source>
-        <translation type="unfinished"></translation>
+        <translation>No local health code; check the other province's health code and travel card by hand</translation>
     </message>
     <message>
         <source>未登记</source>
@@ -1455,7 +1579,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>未知</source>
-        <translation type="unfinished"></translation>
+        <translation>Unknown</translation>
     </message>
     <message>
         <source>未设置</source>
@@ -1471,7 +1595,7 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>未读取到内容，请重新扫码或输入证件号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Nothing read; scan again or enter the ID number</translation>
     </message>
     <message>
         <source>本场所待审核：所在乡镇街道审核通过前不能查询证件信息，核验将显示“无法核验”。审核期间可以添加工作人员、打印场所码。</source>
@@ -1498,6 +1622,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Device storage low: {0} left</translation>
     </message>
     <message>
+        <source>本机尚未取得服务器的加密公钥，暂不能保存姓名和电话：请联网同步一次后再保存</source>
+        <translation>This device has no server encryption key yet, so name and phone cannot be saved: sync once online, then save</translation>
+    </message>
+    <message>
         <source>本机数据文件已修复</source>
         <translation>The data file on this device was repaired</translation>
     </message>
@@ -1507,23 +1635,23 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     </message>
     <message>
         <source>本机数据文件无法使用，请联系管理员</source>
-        <translation type="unfinished"></translation>
+        <translation>The data file on this device cannot be used; contact the admin</translation>
     </message>
     <message>
         <source>本机时钟比服务器快约 {0} 分钟，核酸时效判断可能不准，请校准系统时间。</source>
-        <translation type="unfinished"></translation>
+        <translation>This device's clock is about {0} min ahead of the server; NAT time limits may be wrong. Please set the system time.</translation>
     </message>
     <message>
         <source>本机时钟比服务器慢约 {0} 分钟，核酸时效判断可能不准，请校准系统时间。</source>
-        <translation type="unfinished"></translation>
+        <translation>This device's clock is about {0} min behind the server; NAT time limits may be wrong. Please set the system time.</translation>
     </message>
     <message>
         <source>本机时间与服务器相差约 {minutes} 分钟，请校准时间</source>
-        <translation type="unfinished"></translation>
+        <translation>Device time differs from the server by about {minutes} min; please set the time</translation>
     </message>
     <message>
         <source>本机没有信任列表，无法离线核验，请联网同步</source>
-        <translation type="unfinished"></translation>
+        <translation>No trust list on this device; cannot verify offline. Connect to sync</translation>
     </message>
     <message>
         <source>本机没有可用的系统钥匙串：登录状态和闸机密钥只保存在本次运行中，重启程序后需要重新登录，并在设置中重新填写闸机密钥。</source>
@@ -1560,6 +1688,14 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Access revoked</translation>
     </message>
     <message>
+        <source>来访事由 / 情况说明</source>
+        <translation>Purpose of visit / notes</translation>
+    </message>
+    <message>
+        <source>查看 / 登记</source>
+        <translation>View / record</translation>
+    </message>
+    <message>
         <source>查看完整信息</source>
         <translation>View full details</translation>
     </message>
@@ -1569,11 +1705,11 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>查询过于频繁，未能在线核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Too many lookups; not checked online</translation>
     </message>
     <message>
         <source>查询过于频繁，请人工核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Too many lookups; check by hand</translation>
     </message>
     <message>
         <source>查询预警</source>
@@ -1589,7 +1725,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>校验位错误，请核对后重新输入</source>
-        <translation type="unfinished"></translation>
+        <translation>Check digit wrong; check the number and enter it again</translation>
     </message>
     <message>
         <source>核查登记</source>
@@ -1611,7 +1747,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>核酸 {hours} 小时前，超过 {window} 小时</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT {hours} h ago, over {window} h</translation>
     </message>
     <message>
         <source>核酸有效期</source>
@@ -1623,31 +1759,35 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>核酸结果待出</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT result pending</translation>
     </message>
     <message>
         <source>核酸结果待出，采样 {hours} 小时前</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT result pending, sampled {hours} h ago</translation>
+    </message>
+    <message>
+        <source>核酸超时或无核酸记录</source>
+        <translation>NAT expired or missing</translation>
     </message>
     <message>
         <source>核酸采样时间晚于当前时间</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT sampling time is in the future</translation>
     </message>
     <message>
         <source>核酸采样超过 {window} 小时</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT sampled over {window} h ago</translation>
     </message>
     <message>
         <source>核酸阳性</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT positive</translation>
     </message>
     <message>
         <source>核酸阴性，但缺少采样时间</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT negative, but sampling time missing</translation>
     </message>
     <message>
         <source>核酸阴性，采样 {hours} 小时前</source>
-        <translation type="unfinished"></translation>
+        <translation>NAT negative, sampled {hours} h ago</translation>
     </message>
     <message>
         <source>核验</source>
@@ -1728,6 +1868,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>检测人数</source>
         <translation>People tested</translation>
+    </message>
+    <message>
+        <source>检测异常</source>
+        <translation>Abnormal</translation>
     </message>
     <message>
         <source>检测异常：查看异常人员</source>
@@ -1835,7 +1979,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>正常</source>
-        <translation type="unfinished"></translation>
+        <translation>OK</translation>
     </message>
     <message>
         <source>每个出入口一个检查点。选中一个检查点后可改名或删除；改名时在上面输入新名称。</source>
@@ -1859,7 +2003,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>没有权限执行此操作</source>
-        <translation type="unfinished"></translation>
+        <translation>You are not allowed to do this</translation>
     </message>
     <message>
         <source>注册场所</source>
@@ -1928,6 +2072,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>清除{0}</source>
         <translation>Clear {0}</translation>
+    </message>
+    <message>
+        <source>港澳台居住证</source>
+        <translation>HK/Macau/Taiwan residence permit</translation>
     </message>
     <message>
         <source>演示服务器</source>
@@ -1999,15 +2147,39 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>登录已失效，请重新登录后继续同步</source>
-        <translation type="unfinished"></translation>
+        <translation>Login expired; log in again to continue syncing</translation>
     </message>
     <message>
         <source>登录提示</source>
         <translation>Login note</translation>
     </message>
     <message>
+        <source>登记冲突，请处理</source>
+        <translation>Record conflict; please resolve</translation>
+    </message>
+    <message>
         <source>登记已保存，将自动同步到服务器</source>
         <translation>Record saved; it syncs to the server automatically</translation>
+    </message>
+    <message>
+        <source>登记提示</source>
+        <translation>Record note</translation>
+    </message>
+    <message>
+        <source>登记标题</source>
+        <translation>Record title</translation>
+    </message>
+    <message>
+        <source>登记校验提示</source>
+        <translation>Record check note</translation>
+    </message>
+    <message>
+        <source>登记状态</source>
+        <translation>Record status</translation>
+    </message>
+    <message>
+        <source>登记被拒绝</source>
+        <translation>Record rejected</translation>
     </message>
     <message>
         <source>省、市、县、街道、门牌号</source>
@@ -2047,7 +2219,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>禁止通行</source>
-        <translation type="unfinished"></translation>
+        <translation>No entry</translation>
     </message>
     <message>
         <source>离线时无法修改其他设备的登记，请联网后重试</source>
@@ -2055,15 +2227,15 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>离线核验（健康码签名快照）</source>
-        <translation type="unfinished"></translation>
+        <translation>Checked offline (signed health code snapshot)</translation>
     </message>
     <message>
         <source>离线状态无法核验证件，请人工决定</source>
-        <translation type="unfinished"></translation>
+        <translation>ID numbers cannot be verified offline; decide by hand</translation>
     </message>
     <message>
         <source>离线，未能核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline; could not verify</translation>
     </message>
     <message>
         <source>离线：仅本机记录</source>
@@ -2106,8 +2278,12 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Admin's mobile number</translation>
     </message>
     <message>
+        <source>红码</source>
+        <translation>Red code</translation>
+    </message>
+    <message>
         <source>红码，请劝返并报告社区</source>
-        <translation type="unfinished"></translation>
+        <translation>Red code: turn away and report to the community</translation>
     </message>
     <message>
         <source>结束日期</source>
@@ -2124,6 +2300,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>结果自动清除（秒）</source>
         <translation>Clear results after (s)</translation>
+    </message>
+    <message>
+        <source>结论</source>
+        <translation>Verdict</translation>
     </message>
     <message>
         <source>统一提示音（旁人听不出结果）</source>
@@ -2155,7 +2335,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>绿码</source>
-        <translation type="unfinished"></translation>
+        <translation>Green code</translation>
     </message>
     <message>
         <source>网络状态</source>
@@ -2202,24 +2382,28 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Travel card</translation>
     </message>
     <message>
+        <source>行程卡异常</source>
+        <translation>Travel card abnormal</translation>
+    </message>
+    <message>
         <source>行程卡异常（本场所不要求查验）</source>
-        <translation type="unfinished"></translation>
+        <translation>Travel card abnormal (not required here)</translation>
     </message>
     <message>
         <source>行程卡异常，请人工核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Travel card abnormal; check by hand</translation>
     </message>
     <message>
         <source>行程卡未核验（本场所不要求查验）</source>
-        <translation type="unfinished"></translation>
+        <translation>Travel card not verified (not required here)</translation>
     </message>
     <message>
         <source>行程卡未核验，请人工核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Travel card not verified; check by hand</translation>
     </message>
     <message>
         <source>行程卡正常</source>
-        <translation type="unfinished"></translation>
+        <translation>Travel card normal</translation>
     </message>
     <message>
         <source>被服务器拒绝的记录</source>
@@ -2259,7 +2443,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>证书颁发机构（CA）文件无法使用</source>
-        <translation type="unfinished"></translation>
+        <translation>The CA file cannot be used</translation>
     </message>
     <message>
         <source>证件号码</source>
@@ -2267,19 +2451,19 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>证件号码中的出生日期不对，请核对后重新输入</source>
-        <translation type="unfinished"></translation>
+        <translation>Birth date in the ID number is wrong; check and enter again</translation>
     </message>
     <message>
         <source>证件号码位数不对，请核对后重新输入</source>
-        <translation type="unfinished"></translation>
+        <translation>Wrong number of digits; check and enter again</translation>
     </message>
     <message>
         <source>证件号码格式不正确，请核对后重新输入</source>
-        <translation type="unfinished"></translation>
+        <translation>ID number format is wrong; check and enter again</translation>
     </message>
     <message>
         <source>证件号码的地区代码不存在，请核对后重新输入</source>
-        <translation type="unfinished"></translation>
+        <translation>Region code in the ID number does not exist; check and enter again</translation>
     </message>
     <message>
         <source>证件类型：{0}</source>
@@ -2370,8 +2554,12 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Enter the owner's name</translation>
     </message>
     <message>
+        <source>请录入证件号码，或先扫码关联核验记录</source>
+        <translation>Enter the ID number, or scan first to link a check</translation>
+    </message>
+    <message>
         <source>请扫描个人健康码，或录入证件号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Scan the personal health code, or enter the ID number</translation>
     </message>
     <message>
         <source>请按提示修改标红的内容</source>
@@ -2383,7 +2571,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>请联系现场工作人员</source>
-        <translation type="unfinished"></translation>
+        <translation>Please contact the staff on site</translation>
     </message>
     <message>
         <source>请至少选择一个场所</source>
@@ -2396,6 +2584,14 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>请选择保存位置</source>
         <translation>Choose a save location</translation>
+    </message>
+    <message>
+        <source>请选择处置方式</source>
+        <translation>Choose the action taken</translation>
+    </message>
+    <message>
+        <source>请选择异常类型</source>
+        <translation>Choose the anomaly type</translation>
     </message>
     <message>
         <source>负责人姓名</source>
@@ -2424,6 +2620,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>跟随系统</source>
         <translation>System default</translation>
+    </message>
+    <message>
+        <source>载入服务器版本</source>
+        <translation>Load server version</translation>
     </message>
     <message>
         <source>输入关键字筛选，如“超市”“医疗”</source>
@@ -2471,7 +2671,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>这是场所码，不是个人健康码。请访客出示本人的个人健康码</source>
-        <translation type="unfinished"></translation>
+        <translation>This is a venue code, not a personal health code; ask the visitor for their own health code</translation>
     </message>
     <message>
         <source>这条登记不在本机，联网后才能查看和修改</source>
@@ -2506,6 +2706,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Exit kiosk mode (venue admin must verify)</translation>
     </message>
     <message>
+        <source>送临时隔离点</source>
+        <translation>Sent to temporary quarantine site</translation>
+    </message>
+    <message>
         <source>适用的检查点</source>
         <translation>Applies to checkpoints</translation>
     </message>
@@ -2531,7 +2735,11 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>通行</source>
-        <translation type="unfinished"></translation>
+        <translation>Pass</translation>
+    </message>
+    <message>
+        <source>通行证</source>
+        <translation>Travel permit</translation>
     </message>
     <message>
         <source>通过</source>
@@ -2581,7 +2789,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>需核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Check</translation>
     </message>
     <message>
         <source>页签按钮</source>
@@ -2617,15 +2825,15 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>黄码（本场所允许通行）</source>
-        <translation type="unfinished"></translation>
+        <translation>Yellow code (allowed at this venue)</translation>
     </message>
     <message>
         <source>黄码，本场所按无法核验处理</source>
-        <translation type="unfinished"></translation>
+        <translation>Yellow code; treated as cannot verify here</translation>
     </message>
     <message>
         <source>黄码，请人工核验</source>
-        <translation type="unfinished"></translation>
+        <translation>Yellow code; check by hand</translation>
     </message>
     <message>
         <source>（待同步）</source>
@@ -2649,7 +2857,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>（本场所不要求）</source>
-        <translation type="unfinished"></translation>
+        <translation> (not required here)</translation>
     </message>
 </context>
 </TS>

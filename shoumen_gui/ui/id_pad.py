@@ -32,16 +32,17 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.identity import DocumentErrorCode, DocumentKind, InvalidDocument, parse_document
 from shoumen_core.temperature import MAX_READING_CHARS, InvalidTemperature, parse_reading
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.plain import plain_label
 
 
 class PadKind(Enum):
     """The four choices on the pad; 通行证 covers both passes (the number's shape decides)."""
 
-    RESIDENT_ID = ("kindResidentId", "居民身份证", 18)
-    RESIDENCE_PERMIT = ("kindResidencePermit", "港澳台居住证", 18)
-    PASS = ("kindPass", "通行证", 11)
-    PASSPORT = ("kindPassport", "护照", 17)
+    RESIDENT_ID = ("kindResidentId", QT_TRANSLATE_NOOP("shoumen", "居民身份证"), 18)
+    RESIDENCE_PERMIT = ("kindResidencePermit", QT_TRANSLATE_NOOP("shoumen", "港澳台居住证"), 18)
+    PASS = ("kindPass", QT_TRANSLATE_NOOP("shoumen", "通行证"), 11)
+    PASSPORT = ("kindPassport", QT_TRANSLATE_NOOP("shoumen", "护照"), 17)
 
     def __init__(self, object_name: str, label: str, max_length: int) -> None:
         self.object_name = object_name

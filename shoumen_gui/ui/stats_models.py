@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 
 from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.stats_data import REGISTRATION_WORDS, AbnormalRow, Registration
 
 Index = QModelIndex | QPersistentModelIndex
@@ -30,7 +31,14 @@ def _tr(text: str) -> str:
 class AbnormalTableModel(QAbstractTableModel):
     """The day's abnormal checks: time, masked name and ID, verdict, reasons, registration."""
 
-    HEADERS: Final = ("时间", "姓名", "证件号码", "结论", "原因", "登记状态")
+    HEADERS: Final = (
+        QT_TRANSLATE_NOOP("shoumen", "时间"),
+        QT_TRANSLATE_NOOP("shoumen", "姓名"),
+        QT_TRANSLATE_NOOP("shoumen", "证件号码"),
+        QT_TRANSLATE_NOOP("shoumen", "结论"),
+        QT_TRANSLATE_NOOP("shoumen", "原因"),
+        QT_TRANSLATE_NOOP("shoumen", "登记状态"),
+    )
     TIME, NAME, DOCUMENT, LEVEL, REASONS, REGISTRATION = range(6)
 
     def __init__(self, parent: QObject | None = None) -> None:

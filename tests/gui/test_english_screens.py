@@ -1,0 +1,278 @@
+# mypy: allow-untyped-calls
+"""Issue 17 §5: the staff app in English at 1280×800. Each test walks a person's screens and
+fails on any Chinese character a visible widget shows (labels, buttons, tabs, window titles,
+placeholders, tool tips, combo box items, table headers and cells) and on any label whose text
+does not fit. The only Chinese allowed is data: the names, places and masked names the demo
+backend holds (read from its database, and removed from a text before it is checked)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+from sqlalchemy import create_engine, text
+
+from shoumen_gui.i18n import install_translator
+from shoumen_gui.paths import resources_dir
+from shoumen_gui.ui.main_window import MainWindow
+from shoumen_gui.ui.typescale import apply_type_scale
+from shoumen_server.seed import DEMO_PATHS
+from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
+from tests.gui.helpers import click, find, wait_for_page
+
+TABLET = QSize(1280, 800)
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+SUPERVISOR_PHONE = "13900000000"
+
+
+@pytest.fixture
+def english(qapp: QApplication) -> Iterator[None]:
+    """The English catalogue and the 1280×800 type scale and style sheet, as app.py sets them."""
+    font, sheet = QFont(qapp.font()), qapp.styleSheet()
+    apply_type_scale(qapp, 1.0, TABLET, (resources_dir() / "styles" / "shoumen.qss").read_text("utf-8"))
+    translator = install_translator(qapp, "en", resources_dir() / "translations")
+    assert translator is not None
+    yield
+    qapp.removeTranslator(translator)
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+def data_strings(embedded: LiveBackend) -> list[str]:
+    """The Chinese the backend's data puts on screen: names, places, masked names. Longest
+    first, so a venue name goes before the township inside it."""
+    engine = create_engine(embedded.backend.database_url)
+    queries = (
+        "SELECT name FROM users UNION SELECT region_name FROM users",
+        "SELECT name FROM venues UNION SELECT address FROM venues UNION SELECT township FROM venues",
+        "SELECT name FROM checkpoints UNION SELECT staff_name FROM memberships",
+        "SELECT masked_name FROM persons",
+    )
+    found: set[str] = set()
+    try:
+        with engine.connect() as conn:
+            for query in queries:
+                found.update(str(value) for (value,) in conn.execute(text(query)) if value)
+    finally:
+        engine.dispose()
+    found.update(path.name for path in DEMO_PATHS)
+    return sorted(found, key=len, reverse=True)
+
+
+def shown_texts(widget: QWidget) -> list[tuple[str, str]]:
+    """(what, text) for everything `widget` itself puts on screen."""
+    name = widget.objectName() or type(widget).__name__
+    found: list[tuple[str, str]] = []
+    if widget.isWindow() and widget.windowTitle():
+        found.append((f"{name} title", widget.windowTitle()))
+    if widget.toolTip():
+        found.append((f"{name} tooltip", widget.toolTip()))
+    if isinstance(widget, QLabel):
+        found.append((name, widget.text()))
+    elif isinstance(widget, QAbstractButton):
+        found.append((name, widget.text()))
+    elif isinstance(widget, QLineEdit):
+        found.append((f"{name} placeholder", widget.placeholderText()))
+        found.append((name, widget.text()))
+    elif isinstance(widget, QGroupBox):
+        found.append((name, widget.title()))
+    elif isinstance(widget, QComboBox):
+        found += [(f"{name} item {i}", widget.itemText(i)) for i in range(widget.count())]
+    elif isinstance(widget, QTabWidget):
+        found += [(f"{name} tab {i}", widget.tabText(i)) for i in range(widget.count())]
+    elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+        model = widget.model()
+        for column in range(model.columnCount()):
+            header = model.headerData(column, Qt.Orientation.Horizontal)
+            found.append((f"{name} header {column}", str(header or "")))
+        for row in range(min(model.rowCount(), 30)):
+            for column in range(model.columnCount()):
+                value = model.index(row, column).data()
+                found.append((f"{name} cell {row},{column}", "" if value is None else str(value)))
+    return found
+
+
+def clipped(label: QLabel) -> str | None:
+    """Why a visible label's text does not fit its place (None: it fits)."""
+    if not label.text() or label.pixmap() is not None and not label.pixmap().isNull():
+        return None
+    if label.wordWrap():
+        needed = label.heightForWidth(label.width())
+        if needed > label.height() + 1:
+            return f"needs {needed} px of height, has {label.height()}"
+        return None
+    needed = label.sizeHint().width()
+    if needed > label.width() + 1:
+        return f"needs {needed} px of width, has {label.width()}"
+    return None
+
+
+def problems(root: QWidget, data: list[str]) -> list[str]:
+    found: list[str] = []
+    widgets = [root, *root.findChildren(QWidget)]
+    for widget in widgets:
+        if not widget.isVisible():
+            continue
+        for what, shown in shown_texts(widget):
+            rest = shown
+            for value in data:
+                rest = rest.replace(value, "")
+            if CJK.search(rest):
+                found.append(f"Chinese in {what}: {shown!r}")
+        if isinstance(widget, QLabel):
+            why = clipped(widget)
+            if why is not None:
+                found.append(f"clipped {widget.objectName() or 'label'} {widget.text()!r}: {why}")
+    return found
+
+
+def assert_english(qtbot: QtBot, root: QWidget, data: list[str]) -> None:
+    """`root` (a page or dialog, laid out at 1280×800) shows no Chinese and no clipped label."""
+    last: list[str] = []
+
+    def clean() -> bool:
+        last[:] = problems(root, data)
+        return not last
+
+    try:
+        qtbot.waitUntil(clean, timeout=3_000)
+    except Exception:  # waitUntil's timeout: report what was wrong
+        pass
+    assert last == [], f"{root.objectName()}:\n" + "\n".join(last)
+
+
+def log_in_english(qtbot: QtBot, window: MainWindow, phone: str) -> None:
+    """As helpers.log_in, reading the code off the English demo banner."""
+    phone_field = find(window, QLineEdit, "loginPhone")
+    phone_field.clear()
+    qtbot.keyClicks(phone_field, phone)
+    click(qtbot, window, "loginGetCode")
+    banner = find(window, QLabel, "demoCodeBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    match = re.fullmatch(r"Demo code: (\d{6})", banner.text())
+    assert match, banner.text()
+    qtbot.keyClicks(find(window, QLineEdit, "loginCode"), match.group(1))
+    click(qtbot, window, "loginSubmit")
+
+
+def open_tablet(make_station_app: MakeApp, **options: str) -> StationApp:
+    app = make_station_app(**options)
+    app.window.resize(TABLET)
+    app.start()
+    return app
+
+
+def type_number(qtbot: QtBot, window: MainWindow, number: str) -> None:
+    workbench = window.workbench
+    if workbench.result_panel.awaiting_decision:
+        click(qtbot, window, "dismissUndecided")
+    field = find(workbench, QLineEdit, "idInput")
+    if workbench.wedge is not None:
+        workbench.wedge.repeats.reset()
+    qtbot.keyClicks(field, number)
+    with qtbot.waitSignal(workbench.check_finished, timeout=15_000):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_guard_flow_is_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    data = data_strings(embedded)
+    app = open_tablet(make_station_app)
+    window = app.window
+    wait_for_page(qtbot, window, "loginPage")
+    assert_english(qtbot, window, data)  # 登录, with the demo accounts
+
+    log_in_english(qtbot, window, GUARD_PHONE)
+    qtbot.waitUntil(lambda: window.current_page.objectName() == "checkpointPicker", timeout=20_000)
+    assert_english(qtbot, window, data)  # 选择检查点
+    first = window.checkpoint_picker.buttons[0]
+    assert isinstance(first, QPushButton)
+    with qtbot.waitSignal(app.flow.ready, timeout=20_000):
+        qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
+    wait_for_page(qtbot, window, "workbench")
+    assert_english(qtbot, window, data)  # 核验工作台, waiting
+
+    workbench = window.workbench
+    for path in DEMO_PATHS:  # every verdict path of the demo data, with its reasons
+        type_number(qtbot, window, path.number)
+        assert QCoreApplication.translate("x", "通行") == "Pass"
+        assert_english(qtbot, window, data)
+
+    click(qtbot, window, "registerAnomaly")  # 核查登记, prefilled from the last check
+    qtbot.waitUntil(lambda: workbench.tabs.currentWidget() is workbench.anomaly_form, timeout=5_000)
+    assert_english(qtbot, window, data)
+
+    view = workbench.stats_view
+    with qtbot.waitSignal(view.refreshed, timeout=15_000):
+        workbench.tabs.setCurrentWidget(view)  # 统计
+    assert_english(qtbot, window, data)
+
+    click(qtbot, window, "settingsButton")  # 设置, every page
+    dialog = app.flow.settings_dialog
+    assert isinstance(dialog, QDialog)
+    dialog.resize(720, 640)
+    qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    pages = find(dialog, QTabWidget, "settingsPages")
+    for index in range(pages.count()):
+        pages.setCurrentIndex(index)
+        assert_english(qtbot, dialog, data)
+    dialog.reject()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_owners_venue_admin_pages_are_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    data = data_strings(embedded)
+    app = open_tablet(make_station_app, demo_login=OWNER_PHONE)
+    window = app.window
+    qtbot.waitUntil(
+        lambda: window.current_page.objectName() in ("checkpointPicker", "workbench"), timeout=20_000
+    )
+    if window.current_page is window.checkpoint_picker:
+        with qtbot.waitSignal(app.flow.ready, timeout=20_000):
+            qtbot.mouseClick(window.checkpoint_picker.buttons[0], Qt.MouseButton.LeftButton)
+    wait_for_page(qtbot, window, "workbench")
+    click(qtbot, window, "venueAdminButton")  # 场所管理, every tab
+    wait_for_page(qtbot, window, "venueAdmin")
+    tabs = find(window, QTabWidget, "venueAdminTabs")
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        assert_english(qtbot, window, data)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_supervisors_pages_are_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    data = data_strings(embedded)
+    app = open_tablet(make_station_app)
+    window = app.window
+    view = window.region_view
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        log_in_english(qtbot, window, SUPERVISOR_PHONE)  # 区域监管, every tab
+    tabs = [tab for tab in view.findChildren(QTabWidget) if tab.isVisible()]
+    assert tabs
+    for tab_widget in tabs:
+        for index in range(tab_widget.count()):
+            tab_widget.setCurrentIndex(index)
+            assert_english(qtbot, window, data)
