@@ -130,6 +130,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>{0}. Your changes were not saved; load the server's version and edit again.</translation>
     </message>
     <message>
+        <source>{0}（{1} {2}）</source>
+        <translation>{0} ({1} {2})</translation>
+    </message>
+    <message>
         <source>{0}（{1} 条）</source>
         <translation>{0} ({1} records)</translation>
     </message>
@@ -166,6 +170,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
     <message>
         <source>● 在线</source>
         <translation>● Online</translation>
+    </message>
+    <message>
+        <source>、</source>
+        <translation>, </translation>
     </message>
     <message>
         <source>一次最多导出 {0} 天，请缩短日期范围</source>
@@ -412,6 +420,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>保存设置</source>
         <translation>Save settings</translation>
+    </message>
+    <message>
+        <source>保安</source>
+        <translation>guard</translation>
     </message>
     <message>
         <source>信任列表已过期，无法离线核验，请联网同步</source>
@@ -2182,6 +2194,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Record rejected</translation>
     </message>
     <message>
+        <source>监管人员</source>
+        <translation>supervisor</translation>
+    </message>
+    <message>
         <source>省、市、县、街道、门牌号</source>
         <translation>Province, city, county, street, number</translation>
     </message>
@@ -2276,6 +2292,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>管理人员手机号码</source>
         <translation>Admin's mobile number</translation>
+    </message>
+    <message>
+        <source>管理员</source>
+        <translation>admin</translation>
     </message>
     <message>
         <source>红码</source>
@@ -2858,6 +2878,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>（本场所不要求）</source>
         <translation> (not required here)</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
     </message>
 </context>
 </TS>

@@ -47,7 +47,7 @@ from shoumen_gui.ui.session import (
     server_id_of,
 )
 from shoumen_gui.ui.settings_dialog import SettingsDialog
-from shoumen_gui.ui.texts import error_words
+from shoumen_gui.ui.texts import error_words, joined
 from shoumen_gui.ui.venue.admin_flow import AdminFlow
 
 __all__ = ["BackendChoice", "SessionFlow", "login_with_demo_code"]
@@ -193,7 +193,7 @@ class SessionFlow(QObject):
             self.tr(
                 "本机还有 {0} 条记录未上传到上次使用的服务器（{1}）。现在的地址 {2} 是另一台服务器。\n"
                 "切换后这些记录仍保留在本机，不会删除，重新使用原服务器时会继续上传。是否切换？"
-            ).format(other.unsynced, "、".join(other.urls) or self.tr("原地址"), choice.url)
+            ).format(other.unsynced, joined(other.urls, "、") or self.tr("原地址"), choice.url)
         )
         switch = box.addButton(self.tr("切换到新服务器"), QMessageBox.ButtonRole.AcceptRole)
         switch.setObjectName("serverChangeSwitch")
@@ -216,7 +216,7 @@ class SessionFlow(QObject):
         message = self.tr(
             "未切换服务器：上次使用的服务器（{0}）还有 {1} 条记录未上传。"
             "请把服务器地址改回原地址后重新启动，或点击重试后选择切换。"
-        ).format("、".join(other.urls) or self.tr("原地址"), other.unsynced)
+        ).format(joined(other.urls, "、") or self.tr("原地址"), other.unsynced)
         self.window.startup.show_problem(message)
         self.startup_failed.emit(message)
 
@@ -239,7 +239,7 @@ class SessionFlow(QObject):
             notes.append(
                 self.tr(
                     "服务器地址已改为 {0}，与之前的 {1} 是同一台服务器：本机数据和待同步记录继续使用。"
-                ).format(self.backend.server_url, "、".join(adopted.earlier_urls))
+                ).format(self.backend.server_url, joined(adopted.earlier_urls, "、"))
             )
         if adopted.moved:
             notes.append(

@@ -36,6 +36,7 @@ from shoumen_gui.settings import Settings, gate_key
 from shoumen_gui.station import Post
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import joined
 from shoumen_gui.ui.venue.common import button, label, set_message, tr
 
 log = logging.getLogger("shoumen.gui.gate_settings")
@@ -117,7 +118,7 @@ def read_stored_gate(stored: dict[str, Any]) -> tuple[dict[str, Any], GateConfig
         config = GateConfig.from_json(kept)
     except ValidationError:
         kept, config = {}, GateConfig()
-    notice = tr("已保存的闸机设置有误（{0}），已改用默认值，请检查后保存").format("；".join(problems))
+    notice = tr("已保存的闸机设置有误（{0}），已改用默认值，请检查后保存").format(joined(problems))
     return kept, config, notice
 
 

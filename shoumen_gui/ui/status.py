@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_gui.services.storage import format_bytes
 from shoumen_gui.ui.plain import plain_label
-from shoumen_gui.ui.texts import code_words, sync_words
+from shoumen_gui.ui.texts import code_words, joined, sync_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.storage import StorageStatus
@@ -152,7 +152,7 @@ class SyncStatusBar(QFrame):
                 parts.append(self.tr("无法读取本机剩余空间"))
             else:
                 parts.append(self.tr("本机存储空间不足：剩余 {0}").format(format_bytes(status.free_bytes)))
-        self.storage.setText("；".join(parts))
+        self.storage.setText(joined(parts))
         self.storage.setVisible(bool(parts))
 
     def set_rejected_rows(self, rows: Sequence[RejectedLike]) -> None:
@@ -163,7 +163,7 @@ class SyncStatusBar(QFrame):
         counts = Counter(row.message for row in rows)
         lines = [self.tr("{0}（{1} 条）").format(message, count) for message, count in counts.most_common()]
         self.rejected.setToolTip("\n".join(lines))
-        self.rejected.setAccessibleDescription("；".join(lines))
+        self.rejected.setAccessibleDescription(joined(lines))
 
     def _set_online_label(self, online: bool | None) -> None:
         self.is_online = bool(online)

@@ -161,6 +161,19 @@ def headline(level: VerdictLevel, findings: tuple[Finding, ...]) -> str:
     return tr(QT_TRANSLATE_NOOP("shoumen", "{0}：各项正常")).format(level_words(level))
 
 
+def joined(parts: list[str] | tuple[str, ...], separator: str = "；") -> str:
+    """Parts of one sentence in the app's language: "；" and "、" become "; " and ", "."""
+    words = {"；": QT_TRANSLATE_NOOP("shoumen", "；"), "、": QT_TRANSLATE_NOOP("shoumen", "、")}
+    return tr(words.get(separator, separator)).join(parts)
+
+
+def reason_words(message: str) -> str:
+    """A reason that arrives as the core's Chinese words only (the day's abnormal list from the
+    server and the cache, AbnormalItem.reasons): the fixed ones are catalogue texts above; one
+    with values in it (hours, °C) stays as it came until the list carries codes."""
+    return tr(message)
+
+
 # --- errors (services.errors, shoumen_core codes) -----------------------------------------------
 
 _ERRORS: Final[dict[str, str]] = {

@@ -7,6 +7,7 @@ backend holds (read from its database, and removed from a text before it is chec
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -29,7 +31,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, text
 
-from shoumen_gui.i18n import install_translator
+from shoumen_gui.i18n import LANGUAGES, install_translator
 from shoumen_gui.paths import resources_dir
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.typescale import apply_type_scale
@@ -73,6 +75,7 @@ def data_strings(embedded: LiveBackend) -> list[str]:
     finally:
         engine.dispose()
     found.update(path.name for path in DEMO_PATHS)
+    found.update(LANGUAGES.values())  # 设置 → 语言 names each language in itself
     return sorted(found, key=len, reverse=True)
 
 
@@ -84,9 +87,7 @@ def shown_texts(widget: QWidget) -> list[tuple[str, str]]:
         found.append((f"{name} title", widget.windowTitle()))
     if widget.toolTip():
         found.append((f"{name} tooltip", widget.toolTip()))
-    if isinstance(widget, QLabel):
-        found.append((name, widget.text()))
-    elif isinstance(widget, QAbstractButton):
+    if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton):
         found.append((name, widget.text()))
     elif isinstance(widget, QLineEdit):
         found.append((f"{name} placeholder", widget.placeholderText()))
@@ -97,7 +98,7 @@ def shown_texts(widget: QWidget) -> list[tuple[str, str]]:
         found += [(f"{name} item {i}", widget.itemText(i)) for i in range(widget.count())]
     elif isinstance(widget, QTabWidget):
         found += [(f"{name} tab {i}", widget.tabText(i)) for i in range(widget.count())]
-    elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+    elif isinstance(widget, QAbstractItemView) and not isinstance(widget, QHeaderView) and widget.model():
         model = widget.model()
         for column in range(model.columnCount()):
             header = model.headerData(column, Qt.Orientation.Horizontal)
@@ -111,7 +112,7 @@ def shown_texts(widget: QWidget) -> list[tuple[str, str]]:
 
 def clipped(label: QLabel) -> str | None:
     """Why a visible label's text does not fit its place (None: it fits)."""
-    if not label.text() or label.pixmap() is not None and not label.pixmap().isNull():
+    if not label.text() or (label.pixmap() is not None and not label.pixmap().isNull()):
         return None
     if label.wordWrap():
         needed = label.heightForWidth(label.width())
@@ -143,19 +144,30 @@ def problems(root: QWidget, data: list[str]) -> list[str]:
     return found
 
 
-def assert_english(qtbot: QtBot, root: QWidget, data: list[str]) -> None:
-    """`root` (a page or dialog, laid out at 1280×800) shows no Chinese and no clipped label."""
+class Walk:
+    """The problems of every screen a walk visits, reported together at its end."""
+
+    def __init__(self, qtbot: QtBot, data: list[str]) -> None:
+        self.qtbot, self.data, self.found = qtbot, data, []  # type: ignore[var-annotated]
+
+    def screen(self, root: QWidget, where: str) -> None:
+        """`root` (a page or dialog, laid out at 1280×800) shows no Chinese, no clipped label."""
+        self.found += [f"{where}: {problem}" for problem in settled_problems(self.qtbot, root, self.data)]
+
+    def check(self) -> None:
+        assert self.found == [], "\n".join(dict.fromkeys(self.found))
+
+
+def settled_problems(qtbot: QtBot, root: QWidget, data: list[str]) -> list[str]:
     last: list[str] = []
 
     def clean() -> bool:
         last[:] = problems(root, data)
         return not last
 
-    try:
-        qtbot.waitUntil(clean, timeout=3_000)
-    except Exception:  # waitUntil's timeout: report what was wrong
-        pass
-    assert last == [], f"{root.objectName()}:\n" + "\n".join(last)
+    with contextlib.suppress(Exception):  # waitUntil's timeout: `last` says what was wrong
+        qtbot.waitUntil(clean, timeout=2_000)
+    return last
 
 
 def log_in_english(qtbot: QtBot, window: MainWindow, phone: str) -> None:
@@ -195,36 +207,36 @@ def type_number(qtbot: QtBot, window: MainWindow, number: str) -> None:
 def test_the_guard_flow_is_english_at_1280x800(
     qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
 ) -> None:
-    data = data_strings(embedded)
+    walk = Walk(qtbot, data_strings(embedded))
     app = open_tablet(make_station_app)
     window = app.window
     wait_for_page(qtbot, window, "loginPage")
-    assert_english(qtbot, window, data)  # 登录, with the demo accounts
+    walk.screen(window, "登录, with the demo accounts")
 
     log_in_english(qtbot, window, GUARD_PHONE)
     qtbot.waitUntil(lambda: window.current_page.objectName() == "checkpointPicker", timeout=20_000)
-    assert_english(qtbot, window, data)  # 选择检查点
+    walk.screen(window, "选择检查点")
     first = window.checkpoint_picker.buttons[0]
     assert isinstance(first, QPushButton)
     with qtbot.waitSignal(app.flow.ready, timeout=20_000):
         qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
     wait_for_page(qtbot, window, "workbench")
-    assert_english(qtbot, window, data)  # 核验工作台, waiting
+    walk.screen(window, "核验工作台, waiting")
 
     workbench = window.workbench
     for path in DEMO_PATHS:  # every verdict path of the demo data, with its reasons
         type_number(qtbot, window, path.number)
         assert QCoreApplication.translate("x", "通行") == "Pass"
-        assert_english(qtbot, window, data)
+        walk.screen(window, f"result of {path.key}")
 
     click(qtbot, window, "registerAnomaly")  # 核查登记, prefilled from the last check
     qtbot.waitUntil(lambda: workbench.tabs.currentWidget() is workbench.anomaly_form, timeout=5_000)
-    assert_english(qtbot, window, data)
+    walk.screen(window, "核查登记")
 
     view = workbench.stats_view
     with qtbot.waitSignal(view.refreshed, timeout=15_000):
         workbench.tabs.setCurrentWidget(view)  # 统计
-    assert_english(qtbot, window, data)
+    walk.screen(window, "统计")
 
     click(qtbot, window, "settingsButton")  # 设置, every page
     dialog = app.flow.settings_dialog
@@ -234,15 +246,16 @@ def test_the_guard_flow_is_english_at_1280x800(
     pages = find(dialog, QTabWidget, "settingsPages")
     for index in range(pages.count()):
         pages.setCurrentIndex(index)
-        assert_english(qtbot, dialog, data)
+        walk.screen(dialog, f"设置 page {index}")
     dialog.reject()
+    walk.check()
 
 
 @pytest.mark.usefixtures("english")
 def test_the_owners_venue_admin_pages_are_english_at_1280x800(
     qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
 ) -> None:
-    data = data_strings(embedded)
+    walk = Walk(qtbot, data_strings(embedded))
     app = open_tablet(make_station_app, demo_login=OWNER_PHONE)
     window = app.window
     qtbot.waitUntil(
@@ -257,14 +270,15 @@ def test_the_owners_venue_admin_pages_are_english_at_1280x800(
     tabs = find(window, QTabWidget, "venueAdminTabs")
     for index in range(tabs.count()):
         tabs.setCurrentIndex(index)
-        assert_english(qtbot, window, data)
+        walk.screen(window, f"场所管理 tab {index}")
+    walk.check()
 
 
 @pytest.mark.usefixtures("english")
 def test_the_supervisors_pages_are_english_at_1280x800(
     qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
 ) -> None:
-    data = data_strings(embedded)
+    walk = Walk(qtbot, data_strings(embedded))
     app = open_tablet(make_station_app)
     window = app.window
     view = window.region_view
@@ -275,4 +289,5 @@ def test_the_supervisors_pages_are_english_at_1280x800(
     for tab_widget in tabs:
         for index in range(tab_widget.count()):
             tab_widget.setCurrentIndex(index)
-            assert_english(qtbot, window, data)
+            walk.screen(window, f"{tab_widget.objectName()} tab {index}")
+    walk.check()
