@@ -19,6 +19,7 @@ from typing import Final
 from PySide6.QtCore import QCoreApplication
 
 from shoumen_core.policy import Finding, FindingState, VerdictLevel
+from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
 from shoumen_gui.i18n import CONTEXT, QT_TRANSLATE_NOOP
 from shoumen_gui.services.errors import ServiceError
 
@@ -40,6 +41,19 @@ LEVEL_WORDS: Final[dict[VerdictLevel, str]] = {
     VerdictLevel.DENY: QT_TRANSLATE_NOOP("shoumen", "禁止通行"),
     VerdictLevel.CANNOT_VERIFY: QT_TRANSLATE_NOOP("shoumen", "无法核验"),
 }
+
+
+def english() -> bool:
+    """Whether a translation is installed (the app shows English, not its Chinese source)."""
+    return tr(_NOT_REQUIRED) != _NOT_REQUIRED
+
+
+def unit_type_words(code: str) -> str:
+    """A venue type (shoumen_core.unit_types carries both names); the code for an unknown one."""
+    if code not in UNIT_TYPE_CODES:
+        return code
+    unit = unit_type(code)
+    return unit.name_en if english() else unit.name_zh
 
 
 def level_words(level: VerdictLevel) -> str:
@@ -148,7 +162,7 @@ def _english(finding: Finding) -> str | None:
 
 def finding_words(finding: Finding) -> str:
     """What the result panel says about one source."""
-    if tr(_NOT_REQUIRED) == _NOT_REQUIRED:  # the source language: the core's exact words
+    if not english():  # the source language: the core's exact words
         return finding.message
     return _english(finding) or finding.message
 
@@ -243,7 +257,7 @@ def error_words(error: ServiceError) -> str:
 
 def sync_words(state: str, args: dict[str, str], message: str) -> str:
     """The status bar's words for the sync engine's state; `message` is its Chinese."""
-    if tr(_NOT_REQUIRED) == _NOT_REQUIRED:
+    if not english():
         return message
     if state == "epoch_reset":
         return tr(QT_TRANSLATE_NOOP("shoumen", "服务器数据已重置，已重新同步全部记录"))

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import as_utc
-from shoumen_core.unit_types import unit_type_name
 from shoumen_gui.ui.supervisor.models import (
     SortProxy,
     SortRole,
@@ -21,6 +20,7 @@ from shoumen_gui.ui.supervisor.models import (
     _Table,
     local_time,
 )
+from shoumen_gui.ui.texts import unit_type_words
 from shoumen_gui.ui.venue.common import label, tr
 
 REASON_WORDS: dict[str, str] = {
@@ -50,7 +50,7 @@ class LookupAlertsModel(_Table):
             return alert.venue_id
         values: tuple[Any, ...] = (
             alert.venue_name,
-            unit_type_name(alert.unit_type),
+            unit_type_words(alert.unit_type),
             alert.lookups,
             alert.documents,
             alert.unknown,

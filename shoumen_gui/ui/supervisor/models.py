@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import DayCounts, RegionAbnormalItem, RegionVenueRow
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
-from shoumen_core.unit_types import unit_type_name
+from shoumen_gui.ui.texts import unit_type_words
 from shoumen_gui.ui.venue.common import tr
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -96,7 +96,7 @@ class RegionVenuesModel(_Table):
             return venue.venue_id
         values: tuple[Any, ...] = (
             venue.name,
-            unit_type_name(venue.unit_type),
+            unit_type_words(venue.unit_type),
             venue.checked,
             venue.passed,
             venue.review,

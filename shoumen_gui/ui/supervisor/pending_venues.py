@@ -23,6 +23,7 @@ from shoumen_core.schemas import MAX_REJECT_REASON, PendingVenueOut, VenueOut
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import _DISPLAY, VenueIdRole, _Table, local_time
+from shoumen_gui.ui.texts import unit_type_words
 from shoumen_gui.ui.venue.common import button, confirm, error_text, label, run_online, set_message, tr
 
 OFFLINE_HINT = "当前离线：审核场所需要联网，请联网后重试"
@@ -43,7 +44,7 @@ class PendingVenuesModel(_Table):
             return None
         return (
             venue.name,
-            venue.unit_type_name,
+            unit_type_words(venue.unit_type),
             venue.address,
             venue.owner_name or tr("（未填写）"),
             venue.owner_phone_masked,

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 from shoumen_core.schemas import VenueOut, VenueStatus
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.texts import unit_type_words
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
 from shoumen_gui.ui.venue.common import (
@@ -84,7 +85,9 @@ class VenueAdminPage(QWidget):
         self.title.setText(self.tr("场所管理 · {0}").format(venue.name))
         set_message(
             self.message,
-            self.tr("{0} · {1} · {2}").format(venue.unit_type_name, venue.address, venue.township),
+            self.tr("{0} · {1} · {2}").format(
+                unit_type_words(venue.unit_type), venue.address, venue.township
+            ),
         )
         self._show_approval(venue)
         if self.admin is not None:
