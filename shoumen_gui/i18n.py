@@ -21,6 +21,10 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
+from shoumen_gui.textmarks import QT_TRANSLATE_NOOP
+
+__all__ = ["QT_TRANSLATE_NOOP", "effective_language", "install_translator"]
+
 log = logging.getLogger("shoumen.gui.i18n")
 
 CONTEXT: Final = "shoumen"
@@ -62,9 +66,3 @@ def install_translator(app: QCoreApplication, language: str, folder: Path) -> QT
         return None
     app.installTranslator(translator)
     return translator
-
-
-def QT_TRANSLATE_NOOP(context: str, source_text: str) -> str:
-    """Marks a text for pyside6-lupdate (which matches the name) and returns it untranslated;
-    PySide6's own is typed as returning object. Translate it where it is shown."""
-    return source_text

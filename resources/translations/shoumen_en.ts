@@ -30,8 +30,16 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>11-digit mobile number; becomes the first admin account</translation>
     </message>
     <message>
+        <source>24 小时内</source>
+        <translation>Within 24 h</translation>
+    </message>
+    <message>
         <source>4 到 8 位数字</source>
         <translation>4 to 8 digits</translation>
+    </message>
+    <message>
+        <source>48 小时内</source>
+        <translation>Within 48 h</translation>
     </message>
     <message>
         <source>6 位数字，如 330624（新昌县）</source>
@@ -40,6 +48,14 @@ The damaged file was kept; please give it to support. Recovered records upload a
     <message>
         <source>6 位验证码</source>
         <translation>6-digit code</translation>
+    </message>
+    <message>
+        <source>7 天（168 小时）内</source>
+        <translation>Within 7 days (168 h)</translation>
+    </message>
+    <message>
+        <source>72 小时内</source>
+        <translation>Within 72 h</translation>
     </message>
     <message>
         <source>CSV 格式</source>
@@ -76,6 +92,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
     <message>
         <source>PIN 错误，还可尝试 {0} 次</source>
         <translation>Wrong PIN; {0} tries left</translation>
+    </message>
+    <message>
+        <source>USB 串口继电器</source>
+        <translation>USB serial relay</translation>
     </message>
     <message>
         <source>{0} · {1} · {2}</source>
@@ -126,8 +146,16 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>Resend in {0} s</translation>
     </message>
     <message>
+        <source>{0}。{1}</source>
+        <translation>{0}. {1}</translation>
+    </message>
+    <message>
         <source>{0}。您的修改未保存，请载入服务器版本后重新修改。</source>
         <translation>{0}. Your changes were not saved; load the server's version and edit again.</translation>
+    </message>
+    <message>
+        <source>{0}年{1}月{2}日</source>
+        <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
         <source>{0}（{1} {2}）</source>
@@ -140,6 +168,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
     <message>
         <source>{0}（{1} 秒后重试）</source>
         <translation>{0} (retry in {1} s)</translation>
+    </message>
+    <message>
+        <source>{0}（{1}）</source>
+        <translation>{0} ({1})</translation>
     </message>
     <message>
         <source>{0}，{1}</source>
@@ -162,6 +194,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
 </source>
         <translation>"{0}" is the checkpoint this device uses. After deleting it, choose a checkpoint again to return to checking.
 </translation>
+    </message>
+    <message>
+        <source>“放行（已做传统纸质登记）”只用于无智能手机且无证件号码的访客</source>
+        <translation>"Let in (paper record made)" is only for visitors with neither a smartphone nor an ID number</translation>
     </message>
     <message>
         <source>○ 离线</source>
@@ -222,6 +258,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Must not be below {0}</translation>
     </message>
     <message>
+        <source>不要求</source>
+        <translation>Not required</translation>
+    </message>
+    <message>
+        <source>不要求核酸</source>
+        <translation>No NAT required</translation>
+    </message>
+    <message>
         <source>不通过</source>
         <translation>Reject</translation>
     </message>
@@ -240,6 +284,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>两次输入的 PIN 不一致</source>
         <translation>The two PINs do not match</translation>
+    </message>
+    <message>
+        <source>严格（张*，3306************34）</source>
+        <translation>Strict (Z*, 3306************34)</translation>
     </message>
     <message>
         <source>个人</source>
@@ -312,6 +360,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>代为注册提示</source>
         <translation>Register-for-owner note</translation>
+    </message>
+    <message>
+        <source>以下场所当日的证件查询疑似批量试号，请核实场所身份与用途</source>
+        <translation>ID lookups at these venues that day look like bulk number guessing; check the venue and its purpose</translation>
     </message>
     <message>
         <source>体温</source>
@@ -558,6 +610,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Switch checkpoint</translation>
     </message>
     <message>
+        <source>初始管理员</source>
+        <translation>First admin</translation>
+    </message>
+    <message>
         <source>删除</source>
         <translation>Delete</translation>
     </message>
@@ -622,6 +678,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>County area code</translation>
     </message>
     <message>
+        <source>发热</source>
+        <translation>Fever</translation>
+    </message>
+    <message>
         <source>发热标准（≥）</source>
         <translation>Fever from (≥)</translation>
     </message>
@@ -654,6 +714,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Number check note</translation>
     </message>
     <message>
+        <source>号码连续（疑似逐个试号）</source>
+        <translation>Sequential numbers (suspected guessing)</translation>
+    </message>
+    <message>
         <source>合计</source>
         <translation>Total</translation>
     </message>
@@ -674,8 +738,16 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Sync status</translation>
     </message>
     <message>
+        <source>向右滚动</source>
+        <translation>Scroll right</translation>
+    </message>
+    <message>
         <source>向右滚动页签</source>
         <translation>Scroll tabs right</translation>
+    </message>
+    <message>
+        <source>向左滚动</source>
+        <translation>Scroll left</translation>
     </message>
     <message>
         <source>向左滚动页签</source>
@@ -696,6 +768,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>回调地址</source>
         <translation>Callback URL</translation>
+    </message>
+    <message>
+        <source>图片</source>
+        <translation>Image</translation>
     </message>
     <message>
         <source>图片文件夹 {0}</source>
@@ -750,12 +826,20 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Venue code</translation>
     </message>
     <message>
+        <source>场所码.png</source>
+        <translation>venue-code.png</translation>
+    </message>
+    <message>
         <source>场所码图片</source>
         <translation>Venue code image</translation>
     </message>
     <message>
         <source>场所码提示</source>
         <translation>Venue code note</translation>
+    </message>
+    <message>
+        <source>场所码海报.pdf</source>
+        <translation>venue-code-poster.pdf</translation>
     </message>
     <message>
         <source>场所码警告</source>
@@ -814,8 +898,20 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Venue: {0}</translation>
     </message>
     <message>
+        <source>处置</source>
+        <translation>Action</translation>
+    </message>
+    <message>
         <source>处置方式</source>
         <translation>Action taken</translation>
+    </message>
+    <message>
+        <source>备注</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>多次超出查询限额</source>
+        <translation>Lookup limit exceeded repeatedly</translation>
     </message>
     <message>
         <source>如：南明街道</source>
@@ -962,6 +1058,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Resident ID card</translation>
     </message>
     <message>
+        <source>工作人员核实放行</source>
+        <translation>Staff verified and let in</translation>
+    </message>
+    <message>
         <source>工作台页面</source>
         <translation>Workbench pages</translation>
     </message>
@@ -1030,8 +1130,16 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Reported to</translation>
     </message>
     <message>
+        <source>已授权</source>
+        <translation>Authorised</translation>
+    </message>
+    <message>
         <source>已接收 {0}…</source>
         <translation>Received {0}…</translation>
+    </message>
+    <message>
+        <source>已收回</source>
+        <translation>Revoked</translation>
     </message>
     <message>
         <source>已收回 {0} 的核验权限</source>
@@ -1150,12 +1258,52 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Current time</translation>
     </message>
     <message>
+        <source>当前离线：代为注册需要联网，请联网后重试</source>
+        <translation>Offline: registering for an owner needs the network; connect and try again</translation>
+    </message>
+    <message>
+        <source>当前离线：区域统计需要联网查看，请联网后刷新</source>
+        <translation>Offline: region statistics need the network; connect and refresh</translation>
+    </message>
+    <message>
+        <source>当前离线：场所管理需要联网，请联网后重试</source>
+        <translation>Offline: venue admin needs the network; connect and try again</translation>
+    </message>
+    <message>
+        <source>当前离线：子管理员只能在联网时管理，请联网后重试</source>
+        <translation>Offline: staff can only be managed online; connect and try again</translation>
+    </message>
+    <message>
+        <source>当前离线：审核场所需要联网，请联网后重试</source>
+        <translation>Offline: reviewing venues needs the network; connect and try again</translation>
+    </message>
+    <message>
+        <source>当前离线：导出需要联网，请联网后重试</source>
+        <translation>Offline: exporting needs the network; connect and try again</translation>
+    </message>
+    <message>
+        <source>当前离线：异常名单和登记详情需要联网查看</source>
+        <translation>Offline: the abnormal list and record details need the network</translation>
+    </message>
+    <message>
+        <source>当前离线：核验规则只能在联网时修改，请联网后重试</source>
+        <translation>Offline: check rules can only be changed online; connect and try again</translation>
+    </message>
+    <message>
+        <source>当前离线：检查点只能在联网时修改，请联网后重试</source>
+        <translation>Offline: checkpoints can only be changed online; connect and try again</translation>
+    </message>
+    <message>
         <source>当天暂无检测</source>
         <translation>No checks that day</translation>
     </message>
     <message>
         <source>当日无核验</source>
         <translation>No checks that day</translation>
+    </message>
+    <message>
+        <source>当日没有疑似批量查询的场所</source>
+        <translation>No venues with suspected bulk lookups that day</translation>
     </message>
     <message>
         <source>录入证件号码</source>
@@ -1226,6 +1374,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>You have no venue to check at yet. Ask the venue's first admin to add you as staff, then log in again.</translation>
     </message>
     <message>
+        <source>情况说明最多 {0} 字</source>
+        <translation>Notes: at most {0} characters</translation>
+    </message>
+    <message>
         <source>截至 {0}</source>
         <translation>As of {0}</translation>
     </message>
@@ -1256,6 +1408,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>手机号码应为 11 位大陆手机号，如 13800138000</source>
         <translation>Enter an 11-digit mainland mobile number, e.g. 13800138000</translation>
+    </message>
+    <message>
+        <source>手机号码格式不正确</source>
+        <translation>Invalid mobile number</translation>
     </message>
     <message>
         <source>手机验证码</source>
@@ -1292,6 +1448,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>护照</source>
         <translation>Passport</translation>
+    </message>
+    <message>
+        <source>报告对象</source>
+        <translation>Reported to</translation>
     </message>
     <message>
         <source>报告社区</source>
@@ -1390,6 +1550,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>New record</translation>
     </message>
     <message>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>无手机无证件</source>
+        <translation>No phone, no ID</translation>
+    </message>
+    <message>
         <source>无操作多久后显示待机画面（秒）</source>
         <translation>Idle screen after (s) without input</translation>
     </message>
@@ -1446,6 +1614,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Cannot reach the server; check the network and log in again</translation>
     </message>
     <message>
+        <source>无法连接服务器：取得场所码需要联网，请联网后重试</source>
+        <translation>Cannot reach the server: the venue code needs the network; connect and try again</translation>
+    </message>
+    <message>
+        <source>无法连接服务器：注册场所需要联网，请检查网络后重试</source>
+        <translation>Cannot reach the server: registering a venue needs the network; check the network and try again</translation>
+    </message>
+    <message>
         <source>无电话原因</source>
         <translation>Reason for no phone</translation>
     </message>
@@ -1494,8 +1670,20 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Records held in memory</translation>
     </message>
     <message>
+        <source>最后查询</source>
+        <translation>Last lookup</translation>
+    </message>
+    <message>
+        <source>最后核验</source>
+        <translation>Last check</translation>
+    </message>
+    <message>
         <source>最多 {0} 个字</source>
         <translation>At most {0} characters</translation>
+    </message>
+    <message>
+        <source>服务器不是演示模式，无法自动登录</source>
+        <translation>The server is not in demo mode; cannot log in automatically</translation>
     </message>
     <message>
         <source>服务器地址</source>
@@ -1592,6 +1780,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>未知</source>
         <translation>Unknown</translation>
+    </message>
+    <message>
+        <source>未知号码</source>
+        <translation>Unknown numbers</translation>
+    </message>
+    <message>
+        <source>未知号码多</source>
+        <translation>Many unknown numbers</translation>
     </message>
     <message>
         <source>未设置</source>
@@ -1700,6 +1896,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Access revoked</translation>
     </message>
     <message>
+        <source>来源地</source>
+        <translation>From</translation>
+    </message>
+    <message>
         <source>来访事由 / 情况说明</source>
         <translation>Purpose of visit / notes</translation>
     </message>
@@ -1714,6 +1914,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>查看当天的异常人员</source>
         <translation>Show the day's abnormal visitors</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Lookups</translation>
     </message>
     <message>
         <source>查询过于频繁，未能在线核验</source>
@@ -1734,6 +1938,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>查询预警（{0}）</source>
         <translation>Lookup alerts ({0})</translation>
+    </message>
+    <message>
+        <source>标准（张*，330624********1234）</source>
+        <translation>Standard (Z*, 330624********1234)</translation>
     </message>
     <message>
         <source>校验位错误，请核对后重新输入</source>
@@ -1776,6 +1984,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>核酸结果待出，采样 {hours} 小时前</source>
         <translation>NAT result pending, sampled {hours} h ago</translation>
+    </message>
+    <message>
+        <source>核酸超时</source>
+        <translation>NAT expired</translation>
     </message>
     <message>
         <source>核酸超时或无核酸记录</source>
@@ -1990,6 +2202,14 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Loading the record…</translation>
     </message>
     <message>
+        <source>正在连接…（服务器响应较慢，请稍候）</source>
+        <translation>Connecting… (the server is slow, please wait)</translation>
+    </message>
+    <message>
+        <source>正在连接…：服务器这次没有及时响应，操作未完成，请稍后重试</source>
+        <translation>Connecting…: the server did not answer in time; the action was not done, try again later</translation>
+    </message>
+    <message>
         <source>正常</source>
         <translation>OK</translation>
     </message>
@@ -2018,6 +2238,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>You are not allowed to do this</translation>
     </message>
     <message>
+        <source>波特率</source>
+        <translation>Baud rate</translation>
+    </message>
+    <message>
         <source>注册场所</source>
         <translation>Register venue</translation>
     </message>
@@ -2038,6 +2262,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Registration note</translation>
     </message>
     <message>
+        <source>注册时间</source>
+        <translation>Registered</translation>
+    </message>
+    <message>
         <source>测试结果</source>
         <translation>Test result</translation>
     </message>
@@ -2052,6 +2280,14 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>测试闸机连接（不开闸）</source>
         <translation>Test gate connection (no opening)</translation>
+    </message>
+    <message>
+        <source>海康门禁 (ISAPI)</source>
+        <translation>Hikvision access control (ISAPI)</translation>
+    </message>
+    <message>
+        <source>海报</source>
+        <translation>Poster</translation>
     </message>
     <message>
         <source>添加</source>
@@ -2118,6 +2354,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Press "Choose…" to pick a location</translation>
     </message>
     <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
         <source>用 PIN 退出</source>
         <translation>Exit with PIN</translation>
     </message>
@@ -2128,6 +2368,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>用负责人的手机号注册。注册后，该手机号就是本场所的初始管理员，可以添加子管理员。</source>
         <translation>Register with the owner's mobile number. That number becomes the venue's first admin and can add staff.</translation>
+    </message>
+    <message>
+        <source>电话</source>
+        <translation>Phone</translation>
     </message>
     <message>
         <source>界面语言</source>
@@ -2164,6 +2408,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>登录提示</source>
         <translation>Login note</translation>
+    </message>
+    <message>
+        <source>登记</source>
+        <translation>Record</translation>
     </message>
     <message>
         <source>登记冲突，请处理</source>
@@ -2242,6 +2490,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Records from other devices cannot be edited offline; connect and try again</translation>
     </message>
     <message>
+        <source>离线时请使用 PIN 退出</source>
+        <translation>Offline, exit with the PIN</translation>
+    </message>
+    <message>
         <source>离线核验（健康码签名快照）</source>
         <translation>Checked offline (signed health code snapshot)</translation>
     </message>
@@ -2296,6 +2548,14 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>管理员</source>
         <translation>admin</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>紧急疏散</source>
+        <translation>Emergency evacuation</translation>
     </message>
     <message>
         <source>红码</source>
@@ -2358,6 +2618,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Green code</translation>
     </message>
     <message>
+        <source>网络回调 (Webhook)</source>
+        <translation>Web callback (Webhook)</translation>
+    </message>
+    <message>
         <source>网络状态</source>
         <translation>Network status</translation>
     </message>
@@ -2384,6 +2648,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>自助模式 PIN</source>
         <translation>Kiosk PIN</translation>
+    </message>
+    <message>
+        <source>自助模式下请使用本场所工作人员的账号登录</source>
+        <translation>In kiosk mode, log in with an account of this venue's staff</translation>
     </message>
     <message>
         <source>自助模式设置</source>
@@ -2426,6 +2694,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Travel card normal</translation>
     </message>
     <message>
+        <source>行程异常</source>
+        <translation>Travel abnormal</translation>
+    </message>
+    <message>
         <source>被服务器拒绝的记录</source>
         <translation>Records rejected by the server</translation>
     </message>
@@ -2438,12 +2710,20 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Video {0}</translation>
     </message>
     <message>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
         <source>设备地址</source>
         <translation>Device address</translation>
     </message>
     <message>
         <source>设备密码</source>
         <translation>Device password</translation>
+    </message>
+    <message>
+        <source>设备故障</source>
+        <translation>Device fault</translation>
     </message>
     <message>
         <source>设置</source>
@@ -2486,12 +2766,20 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Region code in the ID number does not exist; check and enter again</translation>
     </message>
     <message>
+        <source>证件查询</source>
+        <translation>ID lookups</translation>
+    </message>
+    <message>
         <source>证件类型：{0}</source>
         <translation>ID type: {0}</translation>
     </message>
     <message>
         <source>证件：{0}</source>
         <translation>ID: {0}</translation>
+    </message>
+    <message>
+        <source>该手机号不是本场所的管理人员</source>
+        <translation>This number is not an admin of this venue</translation>
     </message>
     <message>
         <source>详细地址</source>
@@ -2530,6 +2818,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Choose a venue type from the list (type to filter)</translation>
     </message>
     <message>
+        <source>请出示个人健康码或刷身份证</source>
+        <translation>Show your personal health code or swipe your ID card</translation>
+    </message>
+    <message>
         <source>请填写 6 位县级行政区划代码，如 330624（新昌县）</source>
         <translation>Enter the 6-digit county area code, e.g. 330624 (Xinchang County)</translation>
     </message>
@@ -2554,8 +2846,16 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Enter the venue's full address</translation>
     </message>
     <message>
+        <source>请填写姓名</source>
+        <translation>Enter the name</translation>
+    </message>
+    <message>
         <source>请填写子管理员的姓名</source>
         <translation>Enter the staff member's name</translation>
+    </message>
+    <message>
+        <source>请填写情况说明（核验了什么、如何处置）</source>
+        <translation>Enter the notes (what was checked, what was done)</translation>
     </message>
     <message>
         <source>请填写所在乡镇（街道）</source>
@@ -2568,6 +2868,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>请填写检查点名称</source>
         <translation>Enter a checkpoint name</translation>
+    </message>
+    <message>
+        <source>请填写联系电话，或说明无法留电话的原因</source>
+        <translation>Enter a contact phone, or say why there is none</translation>
     </message>
     <message>
         <source>请填写负责人姓名</source>
@@ -2614,8 +2918,16 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Choose the anomaly type</translation>
     </message>
     <message>
+        <source>负责人</source>
+        <translation>Owner</translation>
+    </message>
+    <message>
         <source>负责人姓名</source>
         <translation>Owner's name</translation>
+    </message>
+    <message>
+        <source>负责人手机</source>
+        <translation>Owner's mobile</translation>
     </message>
     <message>
         <source>负责人手机号</source>
@@ -2636,6 +2948,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>超时</source>
         <translation>Timed out</translation>
+    </message>
+    <message>
+        <source>超限被拒</source>
+        <translation>Refused over limit</translation>
     </message>
     <message>
         <source>跟随系统</source>
@@ -2702,6 +3018,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Enter kiosk mode</translation>
     </message>
     <message>
+        <source>连号</source>
+        <translation>Sequential</translation>
+    </message>
+    <message>
         <source>连接中…</source>
         <translation>Connecting…</translation>
     </message>
@@ -2728,6 +3048,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>送临时隔离点</source>
         <translation>Sent to temporary quarantine site</translation>
+    </message>
+    <message>
+        <source>送黄码采样点</source>
+        <translation>Sent to yellow-code testing point</translation>
     </message>
     <message>
         <source>适用的检查点</source>
@@ -2816,6 +3140,14 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Tab buttons</translation>
     </message>
     <message>
+        <source>须完成全程接种</source>
+        <translation>Full vaccination required</translation>
+    </message>
+    <message>
+        <source>须完成加强免疫</source>
+        <translation>Booster required</translation>
+    </message>
+    <message>
         <source>须核验行程卡</source>
         <translation>Travel card required</translation>
     </message>
@@ -2878,6 +3210,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>（本场所不要求）</source>
         <translation> (not required here)</translation>
+    </message>
+    <message>
+        <source>（退出自助模式）</source>
+        <translation>(exit kiosk mode)</translation>
     </message>
     <message>
         <source>；</source>

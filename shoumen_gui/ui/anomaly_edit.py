@@ -43,14 +43,14 @@ from shoumen_core.schemas import (
     CheckRecordIn,
     ManualDecision,
 )
-from shoumen_core.temperature import parse_reading
+from shoumen_core.temperature import InvalidTemperature, parse_reading
 from shoumen_core.timeutil import local_day
-from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalAnomaly, LocalCache
 from shoumen_gui.services.checks import seal_document
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.services.ids import uuid7
+from shoumen_gui.textmarks import QT_TRANSLATE_NOOP
 
 TYPE_WORDS: Final[dict[AnomalyType, str]] = {
     AnomalyType.RED_CODE: QT_TRANSLATE_NOOP("shoumen", "红码"),
@@ -190,7 +190,11 @@ class Base:
 @dataclass(frozen=True)
 class Problem:
     field: str
-    message: str
+    message: str  # Chinese
+    # For the screen's language (ui/texts.problem_words): a code of shoumen_core (anomalies,
+    # identity, phone, temperature) or of this module, with the values its words need.
+    code: str = ""
+    args: tuple[str, ...] = ()
 
 
 def required_fields(anomaly_type: AnomalyType | None, base: Base, *, phone_typed: bool = False) -> set[str]:
@@ -237,23 +241,25 @@ def validate(draft: Draft, base: Base, today: date) -> list[Problem]:
         no_phone_reason=draft.no_phone_reason,
         notes=draft.notes,
     ):
-        problems.append(Problem(problem.field, problem.message))
+        problems.append(Problem(problem.field, problem.message, problem.code))
     if draft.phone.strip():
         try:
             normalise_phone(draft.phone)
         except InvalidPhone as exc:
-            problems.append(Problem(PHONE, exc.message))
+            problems.append(Problem(PHONE, exc.message, "bad_phone"))
     if draft.document_number.strip():
         try:
             parse_document(draft.document_number, draft.document_kind, today=today)
         except InvalidDocument as exc:
-            problems.append(Problem(DOCUMENT, exc.message))
+            problems.append(Problem(DOCUMENT, exc.message, str(exc.code)))
     try:
         parse_temperature(draft.temperature)
+    except InvalidTemperature as exc:
+        problems.append(Problem(TEMPERATURE, exc.message, str(exc.code)))
     except ValueError as exc:
         problems.append(Problem(TEMPERATURE, str(exc)))
     if len(draft.notes) > NOTES_MAX:
-        problems.append(Problem(NOTES, f"情况说明最多 {NOTES_MAX} 字"))
+        problems.append(Problem(NOTES, f"情况说明最多 {NOTES_MAX} 字", "notes_too_long", (str(NOTES_MAX),)))
     return problems
 
 

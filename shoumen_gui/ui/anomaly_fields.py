@@ -31,6 +31,7 @@ from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui import anomaly_edit as edit
 from shoumen_gui.ui.anomaly_edit import ACTION_WORDS, TYPE_WORDS, Base, Draft
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import problem_words
 
 TITLES: Final = {
     edit.TYPE: QT_TRANSLATE_NOOP("shoumen", "异常类型"),
@@ -229,7 +230,7 @@ class AnomalyFields(QWidget):
             select(self.type_box, suggested.value)
 
     def mark_problems(self, problems: list[edit.Problem]) -> None:
-        by_field = {p.field: p.message for p in problems}
+        by_field = {p.field: problem_words(p) for p in problems}
         for name, widget in self.inputs.items():
             message = by_field.get(name, "")
             widget.setProperty("state", "invalid" if message else "")

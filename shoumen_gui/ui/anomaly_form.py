@@ -29,7 +29,7 @@ from shoumen_gui.ui import anomaly_edit as edit
 from shoumen_gui.ui.anomaly_edit import Base, Draft, EditMode, Loaded
 from shoumen_gui.ui.anomaly_fields import AnomalyFields
 from shoumen_gui.ui.plain import plain_label
-from shoumen_gui.ui.texts import error_words, joined
+from shoumen_gui.ui.texts import error_words, joined, problem_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.cache import LocalAnomaly
@@ -195,7 +195,7 @@ class AnomalyForm(QWidget):
         problems = edit.validate(draft, base, local_day(now))
         self.fields.mark_problems(problems)
         if problems:
-            self._show_message(joined([p.message for p in problems]), error=True)
+            self._show_message(joined([problem_words(p) for p in problems]), error=True)
             return
         cache, api, user_id = station.cache, station.api, station.post.user.id
         self._set_busy(True, self.tr("正在保存…"))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.schemas import MAX_GATE_REASON
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.gate import NO_GATE, NOT_PASS, OPENED, GateResult
 from shoumen_gui.ui.plain import plain_label
 
@@ -32,7 +33,11 @@ GateCallback = Callable[[GateResult], None]
 # Station.manual_open: (check id or None, reason, on_done on the GUI thread)
 ManualGateOpener = Callable[[uuid.UUID | None, str, GateCallback], None]
 
-QUICK_REASONS: Final = ("工作人员核实放行", "设备故障", "紧急疏散")
+QUICK_REASONS: Final = (
+    QT_TRANSLATE_NOOP("shoumen", "工作人员核实放行"),
+    QT_TRANSLATE_NOOP("shoumen", "设备故障"),
+    QT_TRANSLATE_NOOP("shoumen", "紧急疏散"),
+)
 STATUS_CLEAR_MS: Final = 8000  # the no-check button's outcome leaves the screen after this
 
 # The gate line's states (also the "gateState" property, for the style sheet).

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import Role, SmsCodeResponse, StaffState
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.kiosk_pin import PinAttempts, verify_pin
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import OfflineError, ServiceError
@@ -39,9 +40,9 @@ from shoumen_gui.ui.venue.common import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
-MSG_NOT_MANAGER = "该手机号不是本场所的管理人员"
-MSG_OFFLINE = "离线时请使用 PIN 退出"
-UNLOCK_DEVICE_SUFFIX = "（退出自助模式）"
+MSG_NOT_MANAGER = QT_TRANSLATE_NOOP("shoumen", "该手机号不是本场所的管理人员")
+MSG_OFFLINE = QT_TRANSLATE_NOOP("shoumen", "离线时请使用 PIN 退出")
+UNLOCK_DEVICE_SUFFIX = QT_TRANSLATE_NOOP("shoumen", "（退出自助模式）")
 
 
 class NotVenueManager(ServiceError):

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from shoumen_core.schemas import LoginResponse, MeResponse, ServerInfo
 from shoumen_core.timeutil import utcnow
 from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.credentials import CredentialStore
@@ -73,7 +74,9 @@ def login_with_demo_code(api: ApiClient, phone: str, device_name: str = "") -> L
     """Worker thread: ask for a code and log in with the one a demo server hands back."""
     code = api.request_sms_code(phone).demo_code
     if not code:
-        raise ServerRejected("服务器不是演示模式，无法自动登录", code="no_demo_code")
+        raise ServerRejected(
+            QT_TRANSLATE_NOOP("shoumen", "服务器不是演示模式，无法自动登录"), code="no_demo_code"
+        )
     return api.login(phone, code, device_name)
 
 

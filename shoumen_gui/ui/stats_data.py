@@ -18,9 +18,9 @@ from typing import Final
 
 from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import AbnormalItem, DayCounts, StatsScope
-from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
+from shoumen_gui.textmarks import QT_TRANSLATE_NOOP
 
 
 class Registration(StrEnum):

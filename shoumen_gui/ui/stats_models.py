@@ -14,11 +14,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS
+from shoumen_core.policy import LEVEL_COLOURS
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.stats_data import REGISTRATION_WORDS, AbnormalRow, Registration
-from shoumen_gui.ui.texts import joined, reason_words
+from shoumen_gui.ui.texts import joined, level_words, reason_words
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -103,7 +103,7 @@ class AbnormalTableModel(QAbstractTableModel):
         if column == self.DOCUMENT:
             return item.masked_id or "—"
         if column == self.LEVEL:
-            return _tr(LEVEL_WORDS[item.level])
+            return level_words(item.level)
         if column == self.REASONS:
             return joined([reason_words(reason) for reason in item.reasons]) or "—"
         return _tr(REGISTRATION_WORDS[row.registration])

@@ -22,6 +22,7 @@ from shoumen_core.policy import Finding, FindingState, VerdictLevel
 from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
 from shoumen_gui.i18n import CONTEXT, QT_TRANSLATE_NOOP
 from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.ui.anomaly_edit import Problem
 
 
 def tr(text: str) -> str:
@@ -237,6 +238,14 @@ _ERRORS: Final[dict[str, str]] = {
     "bad_checksum": QT_TRANSLATE_NOOP("shoumen", "校验位错误，请核对后重新输入"),
     "temperature_not_a_reading": QT_TRANSLATE_NOOP("shoumen", "体温应为数字，例如 36.8"),
     "bad_temperature": QT_TRANSLATE_NOOP("shoumen", "体温超出可能的范围，请复测"),
+    "bad_phone": QT_TRANSLATE_NOOP("shoumen", "手机号码格式不正确"),
+    # shoumen_core.anomalies (the server applies the same rules)
+    "anomaly_name_missing": QT_TRANSLATE_NOOP("shoumen", "请填写姓名"),
+    "anomaly_notes_missing": QT_TRANSLATE_NOOP("shoumen", "请填写情况说明（核验了什么、如何处置）"),
+    "anomaly_no_phone_reason": QT_TRANSLATE_NOOP("shoumen", "请填写联系电话，或说明无法留电话的原因"),
+    "anomaly_bad_action": QT_TRANSLATE_NOOP(
+        "shoumen", "“放行（已做传统纸质登记）”只用于无智能手机且无证件号码的访客"
+    ),
 }
 
 
@@ -245,6 +254,17 @@ def code_words(code: str, message: str) -> str:
     Chinese or knows no text for the code."""
     source = _ERRORS.get(code)
     return message if source is None else translated(source, message)
+
+
+def problem_words(problem: Problem) -> str:
+    """A problem of the 核查登记 form (ui/anomaly_edit.Problem): its code's words, or its own
+    words when they are a catalogue text (the form's tables)."""
+    if problem.code == "notes_too_long":
+        text = tr(QT_TRANSLATE_NOOP("shoumen", "情况说明最多 {0} 字"))
+        return problem.message if not english() else text.format(*problem.args)
+    if problem.code:
+        return code_words(problem.code, problem.message)
+    return tr(problem.message)
 
 
 def error_words(error: ServiceError) -> str:

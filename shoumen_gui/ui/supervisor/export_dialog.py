@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.schemas import ExportFormat
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService, ExportCancelled, ExportResult, FileNotWritten
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import VenueChoiceModel
@@ -41,7 +42,7 @@ from shoumen_gui.ui.venue.common import (
 log = logging.getLogger("shoumen.gui.export")
 
 MAX_DAYS = 31  # the backend's limit
-OFFLINE_HINT = "当前离线：导出需要联网，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：导出需要联网，请联网后重试")
 
 
 def _qdate(day: date) -> QDate:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from shoumen_core.schemas import VenueOut, VenueStatus
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.texts import unit_type_words
@@ -22,7 +23,7 @@ from shoumen_gui.ui.venue.common import (
 from shoumen_gui.ui.venue.policy import PolicyPanel
 from shoumen_gui.ui.venue.staff import StaffPanel
 
-OFFLINE_HINT = "当前离线：场所管理需要联网，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：场所管理需要联网，请联网后重试")
 
 
 class VenueAdminPage(QWidget):

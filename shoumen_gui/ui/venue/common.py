@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.texts import error_words
@@ -65,8 +66,8 @@ def set_message(widget: QLabel, text: str, role: str = "info") -> None:
 # A request that has not been answered after this long says so (a weak 4G link, a busy
 # server): "正在连接…", never 离线 — offline is what the shared connectivity state says.
 SLOW_AFTER_MS = 1500
-CONNECTING = "正在连接…（服务器响应较慢，请稍候）"
-SLOW_FAILED = "正在连接…：服务器这次没有及时响应，操作未完成，请稍后重试"
+CONNECTING = QT_TRANSLATE_NOOP("shoumen", "正在连接…（服务器响应较慢，请稍候）")
+SLOW_FAILED = QT_TRANSLATE_NOOP("shoumen", "正在连接…：服务器这次没有及时响应，操作未完成，请稍后重试")
 
 
 def error_text(error: Exception, offline_hint: str, admin: AdminService | None) -> str:
@@ -147,9 +148,9 @@ def ask_save_path(parent: QWidget, caption: str, suggested: str, file_filter: st
 
 
 _INTERNAL_NAMES = {
-    "qt_tableview_cornerbutton": "全选",
-    "ScrollLeftButton": "向左滚动",
-    "ScrollRightButton": "向右滚动",
+    "qt_tableview_cornerbutton": QT_TRANSLATE_NOOP("shoumen", "全选"),
+    "ScrollLeftButton": QT_TRANSLATE_NOOP("shoumen", "向左滚动"),
+    "ScrollRightButton": QT_TRANSLATE_NOOP("shoumen", "向右滚动"),
 }
 
 
