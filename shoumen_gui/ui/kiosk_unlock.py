@@ -36,6 +36,7 @@ from shoumen_gui.services.tls import Verify
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
+from shoumen_gui.ui.texts import error_words
 from shoumen_gui.ui.venue.common import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
@@ -271,7 +272,7 @@ class UnlockDialog(QDialog):
     def _show_service_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error  # a bug: to the crash handler
-        self._show_error(self.tr(MSG_OFFLINE) if isinstance(error, OfflineError) else error.message)
+        self._show_error(self.tr(MSG_OFFLINE) if isinstance(error, OfflineError) else error_words(error))
 
     def _checked_phone(self) -> str | None:
         try:

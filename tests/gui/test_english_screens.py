@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, text
 
 from shoumen_gui.i18n import LANGUAGES, install_translator
 from shoumen_gui.paths import resources_dir
+from shoumen_gui.ui.kiosk import KioskController
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.typescale import apply_type_scale
 from shoumen_server.seed import DEMO_PATHS
@@ -87,7 +88,7 @@ def shown_texts(widget: QWidget) -> list[tuple[str, str]]:
         found.append((f"{name} title", widget.windowTitle()))
     if widget.toolTip():
         found.append((f"{name} tooltip", widget.toolTip()))
-    if isinstance(widget, QLabel) or isinstance(widget, QAbstractButton):
+    if isinstance(widget, (QLabel, QAbstractButton)):
         found.append((name, widget.text()))
     elif isinstance(widget, QLineEdit):
         found.append((f"{name} placeholder", widget.placeholderText()))
@@ -199,7 +200,7 @@ def type_number(qtbot: QtBot, window: MainWindow, number: str) -> None:
     if workbench.wedge is not None:
         workbench.wedge.repeats.reset()
     qtbot.keyClicks(field, number)
-    with qtbot.waitSignal(workbench.check_finished, timeout=15_000):
+    with qtbot.waitSignal(workbench.check_finished, timeout=30_000):
         qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
@@ -248,6 +249,18 @@ def test_the_guard_flow_is_english_at_1280x800(
         pages.setCurrentIndex(index)
         walk.screen(dialog, f"设置 page {index}")
     dialog.reject()
+
+    kiosk = KioskController(window, app.flow, app.tasks, idle_seconds=3600)  # 自助模式
+    kiosk.lock()
+    walk.screen(window, "自助模式")
+    unlock = kiosk.open_unlock_dialog()  # 退出自助模式
+    assert unlock is not None
+    qtbot.waitUntil(unlock.isVisible, timeout=5_000)
+    walk.screen(unlock, "退出自助模式")
+    kiosk.go_idle()  # the idle screen
+    qtbot.waitUntil(kiosk.idle_screen.isVisible, timeout=5_000)
+    walk.screen(kiosk.idle_screen, "待机画面")
+    kiosk.monitor.stop()
     walk.check()
 
 
@@ -284,10 +297,50 @@ def test_the_supervisors_pages_are_english_at_1280x800(
     view = window.region_view
     with qtbot.waitSignal(view.loaded, timeout=20_000):
         log_in_english(qtbot, window, SUPERVISOR_PHONE)  # 区域监管, every tab
-    tabs = [tab for tab in view.findChildren(QTabWidget) if tab.isVisible()]
-    assert tabs
-    for tab_widget in tabs:
-        for index in range(tab_widget.count()):
-            tab_widget.setCurrentIndex(index)
-            walk.screen(window, f"{tab_widget.objectName()} tab {index}")
+    tabs = find(view, QTabWidget, "regionTabs")
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        walk.screen(window, f"区域监管 tab {tabs.tabText(index)}")
+    view.open_export()  # 导出核验记录
+    dialog = view.export_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    walk.screen(dialog, "导出核验记录")
+    dialog.reject()
     walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_register_page_is_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    walk = Walk(qtbot, data_strings(embedded))
+    app = open_tablet(make_station_app)
+    window = app.window
+    wait_for_page(qtbot, window, "loginPage")
+    click(qtbot, window, "loginRegister")  # 注册场所
+    wait_for_page(qtbot, window, "registerPage")
+    walk.screen(window, "注册场所")
+    walk.check()
+
+
+def test_the_walk_finds_chinese_and_clipped_labels(qtbot: QtBot) -> None:
+    """The check itself: Chinese outside data is found, data is not, a squeezed label is."""
+    page = QWidget()
+    qtbot.addWidget(page)
+    page.resize(400, 200)
+    chinese = QLabel("保存", page)
+    chinese.setObjectName("chinese")
+    data = QLabel("Venue: 新昌县人民医院", page)
+    data.setObjectName("data")
+    data.move(0, 40)
+    squeezed = QLabel("A label far too long for its place", page)
+    squeezed.setObjectName("squeezed")
+    squeezed.setGeometry(0, 80, 30, 20)
+    page.show()
+    qtbot.waitExposed(page)
+    found = problems(page, ["新昌县人民医院"])
+    assert any(p.startswith("Chinese in chinese:") for p in found), found
+    assert not any("in data:" in p for p in found), found
+    assert any(p.startswith("clipped squeezed") for p in found), found
+    assert len(found) == 2, found

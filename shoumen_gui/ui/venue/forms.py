@@ -16,7 +16,7 @@ from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import VenueIn
 from shoumen_core.unit_types import UNIT_TYPES, UnitType, filter_unit_types
 from shoumen_gui.services.errors import ServiceError
-from shoumen_gui.ui.texts import unit_type_words
+from shoumen_gui.ui.texts import error_words, unit_type_words
 from shoumen_gui.ui.venue.common import label, set_message, tr
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
@@ -168,7 +168,7 @@ class VenueForm(QWidget):
         key = SERVER_FIELDS.get(error.code)
         if key is None or key not in self.errors:
             return False
-        self.show_error(key, error.message)
+        self.show_error(key, error_words(error))
         return True
 
     def check_text(self, key: str, edit: QLineEdit, empty: str, limit: int) -> str | None:
