@@ -26,6 +26,7 @@ from shoumen_gui.i18n import effective_language
 from shoumen_gui.i18n import install_translator as i18n_install
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
 from shoumen_gui.paths import AppPaths, DataDirError, resources_dir
+from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import CaFileError
 from shoumen_gui.services.tls import server_verify
 from shoumen_gui.settings import DECODERS, Settings, SettingsStore
@@ -193,6 +194,7 @@ def install_translator(app: QApplication, settings: Settings) -> QTranslator | N
     (shoumen_gui/i18n.py). The `language` setting chooses; empty follows the system."""
     language = effective_language(settings.language)
     log.info("language: %s (setting %r)", language, settings.language)
+    ApiClient.accept_language = "en" if language == "en" else "zh-CN"  # the server's messages too
     return i18n_install(app, language, resources_dir() / "translations")
 
 

@@ -666,6 +666,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Reason</translation>
     </message>
     <message>
+        <source>原因过长</source>
+        <translation>Reason too long</translation>
+    </message>
+    <message>
         <source>原因：{0}</source>
         <translation>Reason: {0}</translation>
     </message>
@@ -1118,8 +1122,16 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Rejected "{0}"</translation>
     </message>
     <message>
+        <source>已开闸</source>
+        <translation>Gate opened</translation>
+    </message>
+    <message>
         <source>已开闸（人工放行）</source>
         <translation>Gate opened (let in by hand)</translation>
+    </message>
+    <message>
+        <source>已开闸，但闸机未能复位，请立即检查闸机</source>
+        <translation>Gate opened but did not reset; check the gate now</translation>
     </message>
     <message>
         <source>已恢复 {0} 的核验权限</source>
@@ -1444,6 +1456,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>扫码状态</source>
         <translation>Scan status</translation>
+    </message>
+    <message>
+        <source>找不到该核验记录，闸机未开</source>
+        <translation>Check record not found; gate not opened</translation>
     </message>
     <message>
         <source>护照</source>
@@ -1790,6 +1806,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Many unknown numbers</translation>
     </message>
     <message>
+        <source>未记录人工放行，闸机未开</source>
+        <translation>No "Let in" recorded; gate not opened</translation>
+    </message>
+    <message>
         <source>未设置</source>
         <translation>Not set</translation>
     </message>
@@ -1804,6 +1824,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>未读取到内容，请重新扫码或输入证件号码</source>
         <translation>Nothing read; scan again or enter the ID number</translation>
+    </message>
+    <message>
+        <source>未通行，闸机保持关闭</source>
+        <translation>Not passed; gate stays closed</translation>
+    </message>
+    <message>
+        <source>未配置闸机</source>
+        <translation>No gate configured</translation>
     </message>
     <message>
         <source>本场所待审核：所在乡镇街道审核通过前不能查询证件信息，核验将显示“无法核验”。审核期间可以添加工作人员、打印场所码。</source>
@@ -2862,6 +2890,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Enter the township (subdistrict)</translation>
     </message>
     <message>
+        <source>请填写手动开闸的原因</source>
+        <translation>Enter the reason for opening by hand</translation>
+    </message>
+    <message>
         <source>请填写手动开闸的原因（与核验记录一起保存）：</source>
         <translation>Reason for opening by hand (saved with the check record):</translation>
     </message>
@@ -3120,8 +3152,28 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Gate</translation>
     </message>
     <message>
+        <source>闸机未响应</source>
+        <translation>Gate did not respond</translation>
+    </message>
+    <message>
+        <source>闸机未响应（HTTP 错误）</source>
+        <translation>Gate did not respond (HTTP error)</translation>
+    </message>
+    <message>
+        <source>闸机未响应（无法连接）</source>
+        <translation>Gate did not respond (cannot connect)</translation>
+    </message>
+    <message>
         <source>闸机未响应（测试出错）</source>
         <translation>Gate did not respond (test failed)</translation>
+    </message>
+    <message>
+        <source>闸机未响应（认证失败，请检查用户名、密码或密钥）</source>
+        <translation>Gate did not respond (authentication failed; check user name, password or secret)</translation>
+    </message>
+    <message>
+        <source>闸机未响应（超时）</source>
+        <translation>Gate did not respond (timed out)</translation>
     </message>
     <message>
         <source>闸机状态</source>
@@ -3130,6 +3182,14 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>闸机类型</source>
         <translation>Gate type</translation>
+    </message>
+    <message>
+        <source>闸机设置不完整</source>
+        <translation>Gate settings incomplete</translation>
+    </message>
+    <message>
+        <source>闸机连接正常</source>
+        <translation>Gate connection OK</translation>
     </message>
     <message>
         <source>需核验</source>

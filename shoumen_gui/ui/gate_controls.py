@@ -28,6 +28,7 @@ from shoumen_core.schemas import MAX_GATE_REASON
 from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.gate import NO_GATE, NOT_PASS, OPENED, GateResult
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import gate_words
 
 GateCallback = Callable[[GateResult], None]
 # Station.manual_open: (check id or None, reason, on_done on the GUI thread)
@@ -70,7 +71,9 @@ def gate_line(outcome: GateResult, *, manual: bool = False) -> tuple[str, str]:
         return (_tr("已手动开闸") if manual else _tr("已开闸")), OPEN
     if outcome.code == NOT_PASS:
         return _tr("闸机保持关闭"), CLOSED
-    return outcome.message, WARNING  # 闸机未响应（…）, a relay that did not reset, a refusal
+    return gate_words(
+        outcome.code, outcome.message
+    ), WARNING  # 闸机未响应（…）, a relay that did not reset, a refusal
 
 
 def style_gate_label(label: QLabel, state: str) -> None:

@@ -37,7 +37,7 @@ from shoumen_gui.settings import Settings, gate_key
 from shoumen_gui.station import Post
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
-from shoumen_gui.ui.texts import joined
+from shoumen_gui.ui.texts import gate_words, joined
 from shoumen_gui.ui.venue.common import button, label, set_message, tr
 
 log = logging.getLogger("shoumen.gui.gate_settings")
@@ -478,7 +478,9 @@ class GatePage(QWidget):
             return
         self.testing = False
         self._show_result(
-            result.message, "ok" if result.ok else "failed", OK_COLOUR if result.ok else FAILED_COLOUR
+            gate_words(result.code, result.message),
+            "ok" if result.ok else "failed",
+            OK_COLOUR if result.ok else FAILED_COLOUR,
         )
         self.validate()
         self.test_finished.emit(result)

@@ -272,6 +272,33 @@ def error_words(error: ServiceError) -> str:
     return code_words(error.code, error.message)
 
 
+# --- gates (services.gate.GateResult) -----------------------------------------------------------
+
+_GATE: Final[dict[str, str]] = {
+    "opened": QT_TRANSLATE_NOOP("shoumen", "已开闸"),
+    "no_gate": QT_TRANSLATE_NOOP("shoumen", "未配置闸机"),
+    "not_pass": QT_TRANSLATE_NOOP("shoumen", "未通行，闸机保持关闭"),
+    "link_ok": QT_TRANSLATE_NOOP("shoumen", "闸机连接正常"),
+    "timeout": QT_TRANSLATE_NOOP("shoumen", "闸机未响应（超时）"),
+    "unreachable": QT_TRANSLATE_NOOP("shoumen", "闸机未响应（无法连接）"),
+    "device_error": QT_TRANSLATE_NOOP("shoumen", "闸机未响应"),
+    "http_error": QT_TRANSLATE_NOOP("shoumen", "闸机未响应（HTTP 错误）"),
+    "auth_failed": QT_TRANSLATE_NOOP("shoumen", "闸机未响应（认证失败，请检查用户名、密码或密钥）"),
+    "reset_failed": QT_TRANSLATE_NOOP("shoumen", "已开闸，但闸机未能复位，请立即检查闸机"),
+    "not_configured": QT_TRANSLATE_NOOP("shoumen", "闸机设置不完整"),
+    "reason_required": QT_TRANSLATE_NOOP("shoumen", "请填写手动开闸的原因"),
+    "reason_too_long": QT_TRANSLATE_NOOP("shoumen", "原因过长"),
+    "unknown_check": QT_TRANSLATE_NOOP("shoumen", "找不到该核验记录，闸机未开"),
+    "not_admitted": QT_TRANSLATE_NOOP("shoumen", "未记录人工放行，闸机未开"),
+}
+
+
+def gate_words(code: str, message: str) -> str:
+    """A gate command's outcome; `message` (its Chinese, with the details) in Chinese."""
+    source = _GATE.get(code)
+    return message if source is None else translated(source, message)
+
+
 # --- the sync engine's state (services.sync.SyncStatus) -----------------------------------------
 
 

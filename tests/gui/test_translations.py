@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def catalogue_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("shoumen_translations", ROOT / "scripts" / "translations.py")
+    spec = importlib.util.spec_from_file_location(
+        "shoumen_translations", ROOT / "scripts" / "translations.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
