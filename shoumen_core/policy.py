@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class CodeColour(StrEnum):
@@ -103,6 +104,10 @@ class VenuePolicy(BaseModel):
     masking: MaskingLevel = MaskingLevel.STANDARD
 
 
+_ArgName = Annotated[str, StringConstraints(max_length=16)]
+_ArgValue = Annotated[str, StringConstraints(max_length=32)]
+
+
 class Finding(BaseModel):
     """One source's contribution to a verdict."""
 
@@ -114,7 +119,8 @@ class Finding(BaseModel):
     message: str  # Chinese, for the guard (and for old records); the app renders reason + args
     # The values in `message` (hours, window, temperature, vaccination fact...), so a screen in
     # another language can say the same thing from `reason`, `state` and these (issue 17 §5).
-    args: dict[str, str] = Field(default_factory=dict)
+    # Bounded: a device pushes its findings (the server stores only reason and message).
+    args: dict[_ArgName, _ArgValue] = Field(default_factory=dict, max_length=8)
 
 
 class Verdict(BaseModel):
