@@ -70,7 +70,16 @@ def extract() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.ts"
         subprocess.run(
-            [qt_tool("lupdate"), "-silent", "-locations", "none", "-no-obsolete", *python_files(), "-ts", str(raw)],
+            [
+                qt_tool("lupdate"),
+                "-silent",
+                "-locations",
+                "none",
+                "-no-obsolete",
+                *python_files(),
+                "-ts",
+                str(raw),
+            ],
             check=True,
             capture_output=True,
         )
@@ -121,7 +130,9 @@ def updated(language: str) -> str:
 def compiled(ts: Path) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         qm = Path(tmp) / "out.qm"
-        subprocess.run([qt_tool("lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True, capture_output=True)
+        subprocess.run(
+            [qt_tool("lrelease"), "-silent", str(ts), "-qm", str(qm)], check=True, capture_output=True
+        )
         return qm.read_bytes()
 
 
