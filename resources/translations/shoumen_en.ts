@@ -1018,6 +1018,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Export finished: {0} ({1})</translation>
     </message>
     <message>
+        <source>导出已取消</source>
+        <translation>Export cancelled</translation>
+    </message>
+    <message>
         <source>导出已取消，未保存文件</source>
         <translation>Export cancelled; no file saved</translation>
     </message>
@@ -1590,6 +1594,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Cannot save</translation>
     </message>
     <message>
+        <source>无法保存文件，请选择其他位置</source>
+        <translation>Cannot save the file; choose another location</translation>
+    </message>
+    <message>
         <source>无法保存的原因</source>
         <translation>Why it cannot save</translation>
     </message>
@@ -1736,6 +1744,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>服务器证书不受信任，已拒绝连接：证书不是由本机配置的证书颁发机构（CA）签发的。请检查 CA 文件（--ca 或设置中的 CA 文件）和服务器地址，或联系管理员。</source>
         <translation>Server certificate not trusted; connection refused: the certificate was not issued by the CA configured on this device. Check the CA file (--ca or the CA file in Settings) and the server address, or contact the admin.</translation>
+    </message>
+    <message>
+        <source>服务器返回了无法识别的数据</source>
+        <translation>The server sent data this app cannot read</translation>
     </message>
     <message>
         <source>未关联核验记录：可先扫码或录入证件号码核验，无智能手机且无证件的访客请直接填写</source>

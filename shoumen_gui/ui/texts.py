@@ -14,6 +14,7 @@ with it (the server answers in the language the app asks for).
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from PySide6.QtCore import QCoreApplication
@@ -212,6 +213,9 @@ _ERRORS: Final[dict[str, str]] = {
     "storage_read_only": QT_TRANSLATE_NOOP("shoumen", "无法保存：本机数据目录只读，请人工核验并联系管理员"),
     "storage_io_error": QT_TRANSLATE_NOOP("shoumen", "无法保存：本机存储读写故障，请人工核验并联系管理员"),
     "sync_error": QT_TRANSLATE_NOOP("shoumen", "同步出错，稍后自动重试"),
+    "bad_response": QT_TRANSLATE_NOOP("shoumen", "服务器返回了无法识别的数据"),
+    "file_not_written": QT_TRANSLATE_NOOP("shoumen", "无法保存文件，请选择其他位置"),
+    "cancelled": QT_TRANSLATE_NOOP("shoumen", "导出已取消"),
     # what a guard scans or types (services.checks.InputRejected, shoumen_core codes/identity)
     "unknown_input": QT_TRANSLATE_NOOP("shoumen", "扫到的不是个人健康码，请访客出示本人的个人健康码"),
     "not_health_code": QT_TRANSLATE_NOOP("shoumen", "扫到的不是个人健康码，请访客出示本人的个人健康码"),
@@ -267,8 +271,14 @@ def problem_words(problem: Problem) -> str:
     return tr(problem.message)
 
 
+_CJK: Final = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+
 def error_words(error: ServiceError) -> str:
-    """What the screen says for a service error."""
+    """What the screen says for a service error. The server's own words when it answered in the
+    app's language (it follows Accept-Language, services/api.py): they say more than a code."""
+    if error.server_code and english() and error.message and not _CJK.search(error.message):
+        return error.message
     return code_words(error.code, error.message)
 
 
