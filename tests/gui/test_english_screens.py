@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTableView,
     QTabWidget,
     QWidget,
 )
@@ -39,6 +40,7 @@ from shoumen_gui.ui.typescale import apply_type_scale
 from shoumen_server.seed import DEMO_PATHS
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
 from tests.gui.helpers import click, find, wait_for_page
+from tests.gui.supervisor.test_region import a_day_of_checks
 
 TABLET = QSize(1280, 800)
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
@@ -72,7 +74,8 @@ def data_strings(embedded: LiveBackend) -> list[str]:
         "SELECT name FROM users UNION SELECT region_name FROM users",
         "SELECT name FROM venues UNION SELECT address FROM venues UNION SELECT township FROM venues",
         "SELECT name FROM checkpoints UNION SELECT staff_name FROM memberships",
-        "SELECT masked_name FROM persons",
+        "SELECT masked_name FROM persons UNION SELECT masked_name FROM checks",
+        "SELECT masked_name FROM anomalies",
     )
     found: set[str] = set()
     try:
@@ -266,6 +269,12 @@ def walk_guard_flow(qtbot: QtBot, make_station_app: MakeApp, walk: Walk) -> None
         type_number(qtbot, window, path.number)
         walk.screen(window, f"result of {path.key}")
 
+    find(workbench, QLineEdit, "idInput").setText("33062419850312")  # a number half typed
+    walk.screen(window, "证件键盘, typing")
+    find(workbench, QLineEdit, "idInput").setText("330624198503121019")  # a wrong check digit
+    walk.screen(window, "证件键盘, a wrong number")
+    find(workbench, QLineEdit, "idInput").clear()
+
     click(qtbot, window, "registerAnomaly")  # 核查登记, prefilled from the last check
     qtbot.waitUntil(lambda: workbench.tabs.currentWidget() is workbench.anomaly_form, timeout=5_000)
     walk.screen(window, "核查登记")
@@ -297,6 +306,14 @@ def walk_guard_flow(qtbot: QtBot, make_station_app: MakeApp, walk: Walk) -> None
     qtbot.waitUntil(kiosk.idle_screen.isVisible, timeout=5_000)
     walk.screen(kiosk.idle_screen, "待机画面")
     kiosk.monitor.stop()
+    kiosk.unlock()
+
+    click(qtbot, window, "logoutButton")  # 退出登录?
+    box = workbench.logout_prompt
+    assert box is not None
+    qtbot.waitUntil(box.isVisible, timeout=5_000)
+    walk.screen(box, "退出登录")
+    find(box, QPushButton, "logoutConfirmCancel").click()
     walk.check()
 
 
@@ -327,6 +344,7 @@ def test_the_owners_venue_admin_pages_are_english_at_1280x800(
 def test_the_supervisors_pages_are_english_at_1280x800(
     qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
 ) -> None:
+    a_day_of_checks(embedded)  # rows in the region's table and its abnormal list
     walk = Walk(qtbot, data_strings(embedded))
     app = open_tablet(make_station_app)
     window = app.window
@@ -337,6 +355,11 @@ def test_the_supervisors_pages_are_english_at_1280x800(
     for index in range(tabs.count()):
         tabs.setCurrentIndex(index)
         walk.screen(window, f"区域监管 tab {tabs.tabText(index)}")
+    tabs.setCurrentWidget(view.abnormal)  # one abnormal visitor's details
+    table = find(view.abnormal, QTableView, "abnormalTable")
+    assert table.model().rowCount() > 0
+    table.selectRow(0)
+    walk.screen(window, "异常名单, a row chosen")
     view.open_export()  # 导出核验记录
     dialog = view.export_dialog
     assert dialog is not None
