@@ -2131,7 +2131,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>检测人数</source>
-        <translation>People tested</translation>
+        <translation>Checks</translation>
     </message>
     <message>
         <source>检测异常</source>
@@ -2139,7 +2139,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>检测异常：查看异常人员</source>
-        <translation>Abnormal checks: view visitors</translation>
+        <translation>Abnormal: view visitors</translation>
     </message>
     <message>
         <source>正在保存…</source>
@@ -2263,11 +2263,11 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>每小时检测人数</source>
-        <translation>People tested per hour</translation>
+        <translation>Checks per hour</translation>
     </message>
     <message>
         <source>每小时检测人数，最多 {0} 时 {1} 人</source>
-        <translation>People tested per hour, peak {1} at {0}:00</translation>
+        <translation>Checks per hour, peak {1} at {0}:00</translation>
     </message>
     <message>
         <source>没有待审核的场所</source>
@@ -3205,7 +3205,7 @@ After switching they stay on this device, are not deleted, and upload when you u
     </message>
     <message>
         <source>需核验</source>
-        <translation>Check</translation>
+        <translation>Review</translation>
     </message>
     <message>
         <source>页签按钮</source>
