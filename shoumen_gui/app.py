@@ -207,11 +207,11 @@ def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Boots
     store = SettingsStore(paths.settings_file)
     settings = store.load()
     # Before anything is installed or started: an unusable CA file ends the start calmly (main).
+    install_translator(app, settings)  # first: start-up problems and the crash dialog too
     backend = choose_backend(args, settings, paths)
     crash = CrashHandler(paths.log_dir, show_dialog=not args.self_check_exit)
     crash.install()
     load_style(app, settings)
-    install_translator(app, settings)
     tasks = TaskManager()
     sounds = player_for(settings.sound_style, tones=settings.sound_enabled, voice=settings.voice_enabled)
     device = settings.device_name or platform.node()

@@ -212,6 +212,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>, </translation>
     </message>
     <message>
+        <source>。</source>
+        <translation>.</translation>
+    </message>
+    <message>
         <source>一次最多导出 {0} 天，请缩短日期范围</source>
         <translation>At most {0} days per export; shorten the date range</translation>
     </message>
@@ -768,6 +772,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>呼叫 120</source>
         <translation>Called 120</translation>
+    </message>
+    <message>
+        <source>和 {0} 条核查登记</source>
+        <translation> and {0} anomaly records</translation>
     </message>
     <message>
         <source>回调地址</source>
@@ -1876,6 +1884,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>本机数据文件已修复</source>
         <translation>The data file on this device was repaired</translation>
+    </message>
+    <message>
+        <source>本机数据文件已损坏，已另存为 {0}，已恢复 {1} 条未上传的核验记录</source>
+        <translation>The data file on this device was damaged and set aside as {0}; {1} unsent check records were recovered</translation>
     </message>
     <message>
         <source>本机数据文件已损坏，正在恢复未上传的记录…</source>

@@ -47,7 +47,7 @@ from shoumen_gui.ui.session import (
     server_id_of,
 )
 from shoumen_gui.ui.settings_dialog import SettingsDialog
-from shoumen_gui.ui.texts import error_words, joined
+from shoumen_gui.ui.texts import error_words, joined, salvage_words
 from shoumen_gui.ui.venue.admin_flow import AdminFlow
 
 __all__ = ["BackendChoice", "SessionFlow", "login_with_demo_code"]
@@ -233,7 +233,7 @@ class SessionFlow(QObject):
     def _on_cache_adopted(self, result: tuple[Adopted, SalvageReport | None]) -> None:
         adopted, salvaged = result
         if salvaged is not None:
-            self._show_salvage_notice(salvaged.message())
+            self._show_salvage_notice(salvage_words(salvaged))
         notes: list[str] = []
         if adopted.earlier_urls:
             notes.append(
@@ -264,7 +264,7 @@ class SessionFlow(QObject):
 
     def _on_cache_salvaged(self, opened: Opened) -> None:
         if opened.salvaged is not None:
-            self._show_salvage_notice(opened.salvaged.message())
+            self._show_salvage_notice(salvage_words(opened.salvaged))
         self._on_cache_open(opened.cache)
 
     def _show_salvage_notice(self, text: str) -> None:

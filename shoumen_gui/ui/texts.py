@@ -23,6 +23,7 @@ from shoumen_core.policy import Finding, FindingState, VerdictLevel
 from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
 from shoumen_gui.i18n import CONTEXT, QT_TRANSLATE_NOOP
 from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.services.salvage import SalvageReport
 from shoumen_gui.ui.anomaly_edit import Problem
 
 
@@ -280,6 +281,17 @@ def error_words(error: ServiceError) -> str:
     if error.server_code and english() and error.message and not _CJK.search(error.message):
         return error.message
     return code_words(error.code, error.message)
+
+
+def salvage_words(report: SalvageReport) -> str:
+    """The notice after a damaged data file was set aside and its unsent records recovered."""
+    if not english():
+        return report.message()
+    text = tr(QT_TRANSLATE_NOOP("shoumen", "本机数据文件已损坏，已另存为 {0}，已恢复 {1} 条未上传的核验记录"))
+    text = text.format(report.moved_to, report.checks)
+    if report.anomalies:
+        text += tr(QT_TRANSLATE_NOOP("shoumen", "和 {0} 条核查登记")).format(report.anomalies)
+    return text + tr(QT_TRANSLATE_NOOP("shoumen", "。"))
 
 
 # --- gates (services.gate.GateResult) -----------------------------------------------------------
