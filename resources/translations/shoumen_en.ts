@@ -322,6 +322,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Invalid QR code</translation>
     </message>
     <message>
+        <source>二维码解码库不可用</source>
+        <translation>QR decoder library unavailable</translation>
+    </message>
+    <message>
         <source>交通方式</source>
         <translation>Transport</translation>
     </message>
@@ -1458,6 +1462,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>This is a web link QR code, not a health code; ask the visitor for their own health code</translation>
     </message>
     <message>
+        <source>扫码功能暂时不可用</source>
+        <translation>Scanning is unavailable for now</translation>
+    </message>
+    <message>
         <source>扫码已停止</source>
         <translation>Scanning stopped</translation>
     </message>
@@ -1524,6 +1532,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>摄像头画面</source>
         <translation>Camera view</translation>
+    </message>
+    <message>
+        <source>摄像头连接已断开，请检查后重试</source>
+        <translation>Camera disconnected; check it and try again</translation>
     </message>
     <message>
         <source>操作失败，请稍后重试</source>
@@ -1628,6 +1640,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>无法打印：打印机不可用</source>
         <translation>Cannot print: printer unavailable</translation>
+    </message>
+    <message>
+        <source>无法打开视频来源</source>
+        <translation>Cannot open the video source</translation>
     </message>
     <message>
         <source>无法核验</source>
@@ -1780,6 +1796,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>未查询到该证件的健康信息，请人工核验</source>
         <translation>No health data found for this ID; check by hand</translation>
+    </message>
+    <message>
+        <source>未检测到摄像头</source>
+        <translation>No camera found</translation>
     </message>
     <message>
         <source>未申领健康码</source>

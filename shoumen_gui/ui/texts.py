@@ -244,6 +244,12 @@ _ERRORS: Final[dict[str, str]] = {
     "temperature_not_a_reading": QT_TRANSLATE_NOOP("shoumen", "体温应为数字，例如 36.8"),
     "bad_temperature": QT_TRANSLATE_NOOP("shoumen", "体温超出可能的范围，请复测"),
     "bad_phone": QT_TRANSLATE_NOOP("shoumen", "手机号码格式不正确"),
+    # shoumen_gui.scanning.errors (the camera loop reports these; see ui/scan_view.py)
+    "scanning_error": QT_TRANSLATE_NOOP("shoumen", "扫码功能暂时不可用"),
+    "source_unavailable": QT_TRANSLATE_NOOP("shoumen", "无法打开视频来源"),
+    "camera_unavailable": QT_TRANSLATE_NOOP("shoumen", "未检测到摄像头"),
+    "camera_lost": QT_TRANSLATE_NOOP("shoumen", "摄像头连接已断开，请检查后重试"),
+    "decoder_unavailable": QT_TRANSLATE_NOOP("shoumen", "二维码解码库不可用"),
     # shoumen_core.anomalies (the server applies the same rules)
     "anomaly_name_missing": QT_TRANSLATE_NOOP("shoumen", "请填写姓名"),
     "anomaly_notes_missing": QT_TRANSLATE_NOOP("shoumen", "请填写情况说明（核验了什么、如何处置）"),
