@@ -1,8 +1,8 @@
 # mypy: allow-untyped-calls
 """Issue 17 §5: the staff app in English at 1280×800. Each test walks a person's screens and
 fails on any Chinese character a visible widget shows (labels, buttons, tabs, window titles,
-placeholders, tool tips, combo box items, table headers and cells) and on any label whose text
-does not fit. The only Chinese allowed is data: the names, places and masked names the demo
+placeholders, tool tips, combo box items, table headers and cells) and on any label or button
+whose text does not fit. The only Chinese allowed is data: the names, places and masked names the demo
 backend holds (read from its database, and removed from a text before it is checked)."""
 
 from __future__ import annotations
@@ -163,6 +163,14 @@ def problems(root: QWidget, data: list[str], language: str = "en") -> list[str]:
                 found.append(f"Chinese in {what}: {shown!r}")
             if language != "en" and stray_latin(rest):
                 found.append(f"English in {what}: {shown!r} ({', '.join(stray_latin(rest))})")
+        if (
+            isinstance(widget, QPushButton)
+            and widget.text()
+            and widget.sizeHint().width() > widget.width() + 1
+        ):
+            found.append(
+                f"clipped button {widget.objectName()} {widget.text()!r}: needs {widget.sizeHint().width()} px, has {widget.width()}"
+            )
         if isinstance(widget, QLabel):
             why = clipped(widget)
             if why is not None:
@@ -396,8 +404,14 @@ def test_the_walk_finds_chinese_and_clipped_labels(qtbot: QtBot) -> None:
     squeezed = QLabel("A label far too long for its place", page)
     squeezed.setObjectName("squeezed")
     squeezed.setGeometry(0, 80, 30, 20)
+    button = QPushButton("A button far too long for its place", page)
+    button.setObjectName("narrow")
+    button.setGeometry(0, 120, 30, 30)
     page.show()
     qtbot.waitExposed(page)
+    found = problems(page, ["新昌县人民医院"])
+    assert any(p.startswith("clipped button narrow") for p in found), found
+    button.hide()
     found = problems(page, ["新昌县人民医院"])
     assert any(p.startswith("Chinese in chinese:") for p in found), found
     assert not any("in data:" in p for p in found), found
