@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class CodeColour(StrEnum):
@@ -103,6 +104,10 @@ class VenuePolicy(BaseModel):
     masking: MaskingLevel = MaskingLevel.STANDARD
 
 
+_ArgName = Annotated[str, StringConstraints(max_length=16)]
+_ArgValue = Annotated[str, StringConstraints(max_length=32)]
+
+
 class Finding(BaseModel):
     """One source's contribution to a verdict."""
 
@@ -111,7 +116,11 @@ class Finding(BaseModel):
     source: Source
     state: FindingState
     reason: str  # stable code, e.g. "nat_too_old"
-    message: str  # Chinese, for the guard
+    message: str  # Chinese, for the guard (and for old records); the app renders reason + args
+    # The values in `message` (hours, window, temperature, vaccination fact...), so a screen in
+    # another language can say the same thing from `reason`, `state` and these (issue 17 §5).
+    # Bounded: a device pushes its findings (the server stores only reason and message).
+    args: dict[_ArgName, _ArgValue] = Field(default_factory=dict, max_length=8)
 
 
 class Verdict(BaseModel):
@@ -243,8 +252,8 @@ def _level(findings: list[Finding]) -> VerdictLevel:
     return VerdictLevel.PASS
 
 
-def _finding(source: Source, state: FindingState, reason: str, message: str) -> Finding:
-    return Finding(source=source, state=state, reason=reason, message=message)
+def _finding(source: Source, state: FindingState, reason: str, message: str, **args: str) -> Finding:
+    return Finding(source=source, state=state, reason=reason, message=message, args=args)
 
 
 def _health_code_finding(colour: CodeColour, policy: VenuePolicy) -> Finding:
@@ -268,13 +277,21 @@ def _vaccination_finding(vaccination: Vaccination, required: VaccinationRequirem
     if required is VaccinationRequirement.NONE:
         meets_full = _VACCINATION_RANK.get(vaccination, 0) >= _VACCINATION_RANK[Vaccination.FULL]
         message = fact if meets_full else fact + _NOT_REQUIRED
-        return _finding(source, FindingState.OK, "vaccination_not_required", message)
+        return _finding(
+            source,
+            FindingState.OK,
+            "vaccination_not_required",
+            message,
+            vaccination=vaccination.value,
+            not_required="" if meets_full else "1",
+        )
     wanted = f"场所要求{_REQUIREMENT_WORDS[required]}"
+    given = {"vaccination": vaccination.value, "required": required.value}
     if vaccination is Vaccination.UNKNOWN:
-        return _finding(source, FindingState.UNKNOWN, "vaccination_unknown", f"{fact}，{wanted}")
+        return _finding(source, FindingState.UNKNOWN, "vaccination_unknown", f"{fact}，{wanted}", **given)
     if _VACCINATION_RANK[vaccination] >= _REQUIREMENT_RANK[required]:
-        return _finding(source, FindingState.OK, "vaccination_met", fact)
-    return _finding(source, FindingState.REVIEW, "vaccination_insufficient", f"{fact}，{wanted}")
+        return _finding(source, FindingState.OK, "vaccination_met", fact, **given)
+    return _finding(source, FindingState.REVIEW, "vaccination_insufficient", f"{fact}，{wanted}", **given)
 
 
 def _nat_finding(
@@ -286,10 +303,11 @@ def _nat_finding(
     # test, check a paper report), so it asks for review instead of refusing entry.
     lacking = FindingState.REVIEW if required else FindingState.OK
     suffix = "" if required else _NOT_REQUIRED
+    flag = {"not_required": "" if required else "1"}
     if result is NatResult.POSITIVE:
         return _finding(source, FindingState.FAIL, "nat_positive", "核酸阳性")
     if sampled_at is None and result is None:
-        return _finding(source, lacking, "nat_none", "无核酸记录" + suffix)
+        return _finding(source, lacking, "nat_none", "无核酸记录" + suffix, **flag)
     age: timedelta | None = None
     if sampled_at is not None:
         age = _elapsed(sampled_at, now)
@@ -297,20 +315,26 @@ def _nat_finding(
             return _finding(source, FindingState.UNKNOWN, "nat_in_future", "核酸采样时间晚于当前时间")
         age = max(age, timedelta(0))
     if result is not NatResult.NEGATIVE:  # pending, or sampled with no result yet
-        when = "" if age is None else f"，采样 {age // _ONE_HOUR} 小时前"
-        return _finding(source, lacking, "nat_pending", "核酸结果待出" + when + suffix)
+        hours_ago = "" if age is None else str(age // _ONE_HOUR)
+        when = f"，采样 {hours_ago} 小时前" if hours_ago else ""
+        return _finding(
+            source, lacking, "nat_pending", "核酸结果待出" + when + suffix, hours=hours_ago, **flag
+        )
     if age is None:
-        return _finding(source, lacking, "nat_time_missing", "核酸阴性，但缺少采样时间" + suffix)
+        return _finding(source, lacking, "nat_time_missing", "核酸阴性，但缺少采样时间" + suffix, **flag)
     hours = age // _ONE_HOUR
     if window_hours is None or _within_hours(age, window_hours):
-        return _finding(source, FindingState.OK, "nat_negative", f"核酸阴性，采样 {hours} 小时前{suffix}")
+        message = f"核酸阴性，采样 {hours} 小时前{suffix}"
+        return _finding(source, FindingState.OK, "nat_negative", message, hours=str(hours), **flag)
     # Floor display would read "48 小时前，超过 48 小时" just past the boundary; say it plainly.
     message = (
         f"核酸 {hours} 小时前，超过 {window_hours} 小时"
         if hours > window_hours
         else f"核酸采样超过 {window_hours} 小时"
     )
-    return _finding(source, FindingState.REVIEW, "nat_too_old", message)
+    return _finding(
+        source, FindingState.REVIEW, "nat_too_old", message, hours=str(hours), window=str(window_hours)
+    )
 
 
 def _elapsed(start: datetime, end: datetime) -> timedelta:
@@ -355,8 +379,13 @@ def _temperature_finding(celsius: float, fever_threshold: float) -> Finding:
     if celsius >= fever_threshold:
         verb = "超过" if celsius > fever_threshold else "达到"
         message = f"体温 {shown} °C，{verb} {_celsius(fever_threshold)} °C"
-        return _finding(source, FindingState.FAIL, "temperature_fever", message)
-    return _finding(source, FindingState.OK, "temperature_normal", f"体温 {shown} °C")
+        given = {
+            "celsius": shown,
+            "threshold": _celsius(fever_threshold),
+            "above": "1" if verb == "超过" else "",
+        }
+        return _finding(source, FindingState.FAIL, "temperature_fever", message, **given)
+    return _finding(source, FindingState.OK, "temperature_normal", f"体温 {shown} °C", celsius=shown)
 
 
 def _celsius(value: float) -> str:

@@ -16,14 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSize, Qt, QTimer, QTranslator
+from PySide6.QtCore import QSize, Qt, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shoumen_gui import pyside_fixes
 from shoumen_gui.crash import CrashHandler
 from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.i18n import effective_language
+from shoumen_gui.i18n import install_translator as i18n_install
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
 from shoumen_gui.paths import AppPaths, DataDirError, resources_dir
+from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import CaFileError
 from shoumen_gui.services.tls import server_verify
 from shoumen_gui.settings import DECODERS, Settings, SettingsStore
@@ -187,16 +190,12 @@ def load_style(app: QApplication, settings: Settings) -> None:
 
 
 def install_translator(app: QApplication, settings: Settings) -> QTranslator | None:
-    """Chinese is the source language; another language loads resources/translations/*.qm."""
-    if settings.language.startswith("zh"):
-        return None
-    translator = QTranslator(app)
-    folder = str(resources_dir() / "translations")
-    if translator.load(QLocale(settings.language), "shoumen", "_", folder):
-        app.installTranslator(translator)
-        return translator
-    log.info("no translation for %s; using Chinese", settings.language)
-    return None
+    """Chinese is the source language; English loads resources/translations/shoumen_en.qm
+    (shoumen_gui/i18n.py). The `language` setting chooses; empty follows the system."""
+    language = effective_language(settings.language)
+    log.info("language: %s (setting %r)", language, settings.language)
+    ApiClient.accept_language = "en" if language == "en" else "zh-CN"  # the server's messages too
+    return i18n_install(app, language, resources_dir() / "translations")
 
 
 def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Bootstrap:
@@ -208,11 +207,11 @@ def build(args: argparse.Namespace, app: QApplication, paths: AppPaths) -> Boots
     store = SettingsStore(paths.settings_file)
     settings = store.load()
     # Before anything is installed or started: an unusable CA file ends the start calmly (main).
+    install_translator(app, settings)  # first: start-up problems and the crash dialog too
     backend = choose_backend(args, settings, paths)
     crash = CrashHandler(paths.log_dir, show_dialog=not args.self_check_exit)
     crash.install()
     load_style(app, settings)
-    install_translator(app, settings)
     tasks = TaskManager()
     sounds = player_for(settings.sound_style, tones=settings.sound_enabled, voice=settings.voice_enabled)
     device = settings.device_name or platform.node()

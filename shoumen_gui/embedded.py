@@ -141,17 +141,18 @@ class EmbeddedBackend:
             time.sleep(0.01)
 
 
-def demo_accounts() -> list[tuple[str, str]]:
-    """(phone, who) of the demo accounts, for the login page's hint: those that check visitors
-    and the township supervisor (issue 16 §10: 区域监管 is part of the demo too)."""
+def demo_accounts() -> list[tuple[str, str, str, str]]:
+    """(phone, name, place, role) of the demo accounts, for the login page's hint: those that
+    check visitors and the township supervisor (issue 16 §10: 区域监管 is part of the demo too).
+    role is "guard", "admin" or "supervisor": the login page says it in the app's language."""
     from shoumen_server import seed
 
     hospital, shop = seed.HOSPITAL_NAME, seed.SHOP_NAME
-    accounts = [(phone, f"{name}（{hospital} 保安）") for phone, name in seed.HOSPITAL_STAFF]
-    accounts.append((seed.HOSPITAL_OWNER[0], f"{seed.HOSPITAL_OWNER[1]}（{hospital} 管理员）"))
-    accounts.append((seed.SHOP_OWNER[0], f"{seed.SHOP_OWNER[1]}（{shop} 管理员）"))
+    accounts = [(phone, name, hospital, "guard") for phone, name in seed.HOSPITAL_STAFF]
+    accounts.append((seed.HOSPITAL_OWNER[0], seed.HOSPITAL_OWNER[1], hospital, "admin"))
+    accounts.append((seed.SHOP_OWNER[0], seed.SHOP_OWNER[1], shop, "admin"))
     phone, name, _region, region_name = seed.SUPERVISOR
-    accounts.append((phone, f"{name}（{region_name} 监管人员）"))
+    accounts.append((phone, name, region_name, "supervisor"))
     return accounts
 
 

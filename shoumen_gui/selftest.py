@@ -320,6 +320,26 @@ def step_qt(state: SelfTestState) -> str:
     return f"platform {QGuiApplication.platformName()}, {modules}"
 
 
+def step_translation(state: SelfTestState) -> str:
+    """The English catalogue is in the bundle and translates (a .qm left out fails here)."""
+    from PySide6.QtCore import QCoreApplication
+
+    from shoumen_gui.i18n import install_translator
+    from shoumen_gui.paths import resources_dir
+
+    app = _qt_app()
+    translator = install_translator(app, "en", resources_dir() / "translations")
+    if translator is None:
+        raise RuntimeError("resources/translations/shoumen_en.qm missing or unreadable")
+    try:
+        words = QCoreApplication.translate("SelfTest", "保存")
+    finally:
+        app.removeTranslator(translator)
+    if words != "Save":
+        raise RuntimeError(f"the English catalogue says {words!r} for 保存")
+    return "English"
+
+
 def step_cjk_font(state: SelfTestState) -> str:
     from PySide6.QtGui import QFontDatabase
 
@@ -395,6 +415,7 @@ STEPS: tuple[tuple[str, Callable[[SelfTestState], str]], ...] = (
     ("check end to end through the local cache and a sync", step_check),
     ("gate relay pulsed on a pseudo-terminal", step_gate),
     ("Qt loaded", step_qt),
+    ("English catalogue", step_translation),
     ("CJK font", step_cjk_font),
     ("workbench rendered offscreen", step_workbench),
 )

@@ -48,7 +48,9 @@ class Settings:
     # The verdict spoken after the tone (请通行 / 禁止通行 / 请人工核验). Off by default: the queue
     # hears the result. A new key with a default: no upgrade step.
     voice_enabled: bool = False
-    language: str = "zh_CN"
+    # "zh_CN" or "en" (shoumen_gui/i18n.py); empty: the system's language, Chinese when the app
+    # does not speak it (issue 17 §5). Applies at the next start. Files that say "zh_CN" keep it.
+    language: str = ""
     font_scale: float = 1.0
     kiosk: bool = False
     # Scanning (version 2). The frame source: video_file, else image_folder, else the camera

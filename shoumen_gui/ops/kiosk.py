@@ -18,10 +18,11 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.services.tls import Verify
 from shoumen_gui.tasks import Lane
+from shoumen_gui.textmarks import QT_TRANSLATE_NOOP
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
-MSG_NOT_MANAGER = "该手机号不是本场所的管理人员"
+MSG_NOT_MANAGER = QT_TRANSLATE_NOOP("shoumen", "该手机号不是本场所的管理人员")
 
 
 class NotVenueManager(ServiceError):

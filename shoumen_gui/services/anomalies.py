@@ -43,34 +43,35 @@ from shoumen_core.schemas import (
     CheckRecordIn,
     ManualDecision,
 )
-from shoumen_core.temperature import parse_reading
+from shoumen_core.temperature import InvalidTemperature, parse_reading
 from shoumen_core.timeutil import local_day
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalAnomaly, LocalCache
 from shoumen_gui.services.checks import seal_document
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.services.ids import uuid7
+from shoumen_gui.textmarks import QT_TRANSLATE_NOOP
 
 TYPE_WORDS: Final[dict[AnomalyType, str]] = {
-    AnomalyType.RED_CODE: "红码",
-    AnomalyType.YELLOW_CODE: "黄码",
-    AnomalyType.NO_CODE: "未申领本地健康码（外省来新）",
-    AnomalyType.NAT_EXPIRED: "核酸超时或无核酸记录",
-    AnomalyType.NAT_POSITIVE: "核酸阳性",
-    AnomalyType.FEVER: "体温异常",
-    AnomalyType.TRAVEL_ABNORMAL: "行程卡异常",
-    AnomalyType.NO_PHONE_NO_ID: "无智能手机且无证件号码",
-    AnomalyType.OTHER: "其他",
+    AnomalyType.RED_CODE: QT_TRANSLATE_NOOP("shoumen", "红码"),
+    AnomalyType.YELLOW_CODE: QT_TRANSLATE_NOOP("shoumen", "黄码"),
+    AnomalyType.NO_CODE: QT_TRANSLATE_NOOP("shoumen", "未申领本地健康码（外省来新）"),
+    AnomalyType.NAT_EXPIRED: QT_TRANSLATE_NOOP("shoumen", "核酸超时或无核酸记录"),
+    AnomalyType.NAT_POSITIVE: QT_TRANSLATE_NOOP("shoumen", "核酸阳性"),
+    AnomalyType.FEVER: QT_TRANSLATE_NOOP("shoumen", "体温异常"),
+    AnomalyType.TRAVEL_ABNORMAL: QT_TRANSLATE_NOOP("shoumen", "行程卡异常"),
+    AnomalyType.NO_PHONE_NO_ID: QT_TRANSLATE_NOOP("shoumen", "无智能手机且无证件号码"),
+    AnomalyType.OTHER: QT_TRANSLATE_NOOP("shoumen", "其他"),
 }
 
 ACTION_WORDS: Final[dict[AnomalyAction, str]] = {
-    AnomalyAction.TURN_AWAY: "劝返",
-    AnomalyAction.ISOLATION_POINT: "送临时隔离点",
-    AnomalyAction.REPORT_COMMUNITY: "报告社区",
-    AnomalyAction.AMBULANCE: "呼叫 120",
-    AnomalyAction.YELLOW_SAMPLING: "引导至黄码采样点",
-    AnomalyAction.ADMIT_PAPER: "放行（已做传统纸质登记）",
-    AnomalyAction.OTHER: "其他",
+    AnomalyAction.TURN_AWAY: QT_TRANSLATE_NOOP("shoumen", "劝返"),
+    AnomalyAction.ISOLATION_POINT: QT_TRANSLATE_NOOP("shoumen", "送临时隔离点"),
+    AnomalyAction.REPORT_COMMUNITY: QT_TRANSLATE_NOOP("shoumen", "报告社区"),
+    AnomalyAction.AMBULANCE: QT_TRANSLATE_NOOP("shoumen", "呼叫 120"),
+    AnomalyAction.YELLOW_SAMPLING: QT_TRANSLATE_NOOP("shoumen", "引导至黄码采样点"),
+    AnomalyAction.ADMIT_PAPER: QT_TRANSLATE_NOOP("shoumen", "放行（已做传统纸质登记）"),
+    AnomalyAction.OTHER: QT_TRANSLATE_NOOP("shoumen", "其他"),
 }
 
 # The finding reasons of a check (shoumen_core.policy) -> the registration's type, most serious first.
@@ -112,7 +113,9 @@ class NoSealingKey(ServiceError):
     it would have to keep them in clear, so the registration is not saved."""
 
     default_code = "no_sealing_key"
-    default_message = "本机尚未取得服务器的加密公钥，暂不能保存姓名和电话：请联网同步一次后再保存"
+    default_message = QT_TRANSLATE_NOOP(
+        "shoumen", "本机尚未取得服务器的加密公钥，暂不能保存姓名和电话：请联网同步一次后再保存"
+    )
 
 
 class EditMode(StrEnum):
@@ -187,7 +190,11 @@ class Base:
 @dataclass(frozen=True)
 class Problem:
     field: str
-    message: str
+    message: str  # Chinese
+    # For the screen's language (ui/texts.problem_words): a code of shoumen_core (anomalies,
+    # identity, phone, temperature) or of this module, with the values its words need.
+    code: str = ""
+    args: tuple[str, ...] = ()
 
 
 def required_fields(anomaly_type: AnomalyType | None, base: Base, *, phone_typed: bool = False) -> set[str]:
@@ -215,9 +222,12 @@ def validate(draft: Draft, base: Base, today: date) -> list[Problem]:
     problems: list[Problem] = []
     required = required_fields(draft.anomaly_type, base)
     missing = {
-        TYPE: (draft.anomaly_type is None, "请选择异常类型"),
-        ACTION: (draft.action is None, "请选择处置方式"),
-        DOCUMENT: (not draft.document_number.strip(), "请录入证件号码，或先扫码关联核验记录"),
+        TYPE: (draft.anomaly_type is None, QT_TRANSLATE_NOOP("shoumen", "请选择异常类型")),
+        ACTION: (draft.action is None, QT_TRANSLATE_NOOP("shoumen", "请选择处置方式")),
+        DOCUMENT: (
+            not draft.document_number.strip(),
+            QT_TRANSLATE_NOOP("shoumen", "请录入证件号码，或先扫码关联核验记录"),
+        ),
     }
     for name, (empty, message) in missing.items():
         if name in required and empty:
@@ -231,23 +241,25 @@ def validate(draft: Draft, base: Base, today: date) -> list[Problem]:
         no_phone_reason=draft.no_phone_reason,
         notes=draft.notes,
     ):
-        problems.append(Problem(problem.field, problem.message))
+        problems.append(Problem(problem.field, problem.message, problem.code))
     if draft.phone.strip():
         try:
             normalise_phone(draft.phone)
         except InvalidPhone as exc:
-            problems.append(Problem(PHONE, exc.message))
+            problems.append(Problem(PHONE, exc.message, "bad_phone"))
     if draft.document_number.strip():
         try:
             parse_document(draft.document_number, draft.document_kind, today=today)
         except InvalidDocument as exc:
-            problems.append(Problem(DOCUMENT, exc.message))
+            problems.append(Problem(DOCUMENT, exc.message, str(exc.code)))
     try:
         parse_temperature(draft.temperature)
+    except InvalidTemperature as exc:
+        problems.append(Problem(TEMPERATURE, exc.message, str(exc.code)))
     except ValueError as exc:
         problems.append(Problem(TEMPERATURE, str(exc)))
     if len(draft.notes) > NOTES_MAX:
-        problems.append(Problem(NOTES, f"情况说明最多 {NOTES_MAX} 字"))
+        problems.append(Problem(NOTES, f"情况说明最多 {NOTES_MAX} 字", "notes_too_long", (str(NOTES_MAX),)))
     return problems
 
 

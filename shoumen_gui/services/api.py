@@ -85,6 +85,10 @@ _M = TypeVar("_M", bound=BaseModel)
 class ApiClient:
     """A thin typed wrapper over one `httpx.Client` (thread-safe; connections are pooled)."""
 
+    # The language of the server's messages (issue 17 §5): set once at start from the app's
+    # language (app.install_translator), before any client is made.
+    accept_language = "zh-CN"
+
     def __init__(
         self,
         base_url: str,
@@ -113,7 +117,11 @@ class ApiClient:
             timeout=split_timeout(timeout),
             transport=transport,
             verify=verify,
-            headers={"Accept": "application/json", "User-Agent": "shoumen-station/1"},
+            headers={
+                "Accept": "application/json",
+                "User-Agent": "shoumen-station/1",
+                "Accept-Language": self.accept_language,
+            },
         )
         # One typed client per resource, all over this transport (stateless: thread-safe).
         self.server = ServerClient(self)

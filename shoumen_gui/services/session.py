@@ -20,6 +20,7 @@ from shoumen_gui.services.credentials import CredentialStore
 from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError, SessionExpired
 from shoumen_gui.services.server_identity import normalise_url, url_cache_key
 from shoumen_gui.services.tls import Verify
+from shoumen_gui.textmarks import QT_TRANSLATE_NOOP
 
 log = logging.getLogger("shoumen.gui.session")
 
@@ -73,7 +74,9 @@ def login_with_demo_code(api: ApiClient, phone: str, device_name: str = "") -> L
     """Worker thread: ask for a code and log in with the one a demo server hands back."""
     code = api.auth.request_sms_code(phone).demo_code
     if not code:
-        raise ServerRejected("服务器不是演示模式，无法自动登录", code="no_demo_code")
+        raise ServerRejected(
+            QT_TRANSLATE_NOOP("shoumen", "服务器不是演示模式，无法自动登录"), code="no_demo_code"
+        )
     return api.auth.login(phone, code, device_name)
 
 

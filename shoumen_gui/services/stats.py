@@ -20,6 +20,7 @@ from shoumen_core.policy import VerdictLevel
 from shoumen_core.schemas import AbnormalItem, DayCounts, StatsScope
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
+from shoumen_gui.textmarks import QT_TRANSLATE_NOOP
 
 
 class Registration(StrEnum):
@@ -31,11 +32,11 @@ class Registration(StrEnum):
 
 
 REGISTRATION_WORDS: Final[dict[Registration, str]] = {
-    Registration.NONE: "未登记",
-    Registration.SAVED: "已登记",
-    Registration.PENDING: "已登记（待同步）",
-    Registration.CONFLICT: "登记冲突，请处理",
-    Registration.REJECTED: "登记被拒绝",
+    Registration.NONE: QT_TRANSLATE_NOOP("shoumen", "未登记"),
+    Registration.SAVED: QT_TRANSLATE_NOOP("shoumen", "已登记"),
+    Registration.PENDING: QT_TRANSLATE_NOOP("shoumen", "已登记（待同步）"),
+    Registration.CONFLICT: QT_TRANSLATE_NOOP("shoumen", "登记冲突，请处理"),
+    Registration.REJECTED: QT_TRANSLATE_NOOP("shoumen", "登记被拒绝"),
 }
 
 ABNORMAL_LEVELS: Final = frozenset({VerdictLevel.DENY, VerdictLevel.CANNOT_VERIFY})  # DayCounts.abnormal

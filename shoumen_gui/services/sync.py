@@ -22,7 +22,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -71,11 +71,17 @@ class SyncStatus:
     skew_warning: bool
     epoch_reset: bool  # the last round found a new server epoch and resent everything
     revoked: bool
-    message: str  # Chinese, for the status bar; "" when all is well
+    message: str  # Chinese, for the status bar and the log; "" when all is well
     session_expired: bool = False
+    # What `message` says, as a code and its values, for the app to say in its language (issue 17
+    # §5; ui/texts.py): "" all is well, "epoch_reset", "trust_root_changed" {root},
+    # "sync_error" {error, message, retry?}, "session_expired", "clock_skew" {minutes}.
+    state: str = ""
+    state_args: dict[str, str] = field(default_factory=dict)
     # Chinese, for the status bar: the last trust list was refused (services.trust); "" when the
     # stored list is the server's current one. Offline checks go on with the previous list.
     trust_warning: str = ""
+    trust_code: str = ""  # the refusal's code (shoumen_core.trust), for the app's words
 
 
 def jittered(seconds: float, rng: Callable[[], float]) -> float:
@@ -148,6 +154,7 @@ class SyncEngine:
             revoked=False,
             message="",
             trust_warning=_refusal_message(cache),
+            trust_code=_refusal_code(cache),
         )
         # Listening from here to stop(): the engine of the last post (switched away from, or
         # logged out of) must not go on counting the outbox at every change of connectivity.
@@ -314,17 +321,22 @@ class SyncEngine:
         venue = self.cache.venue_config(venue_id)
         revoked = venue is not None and venue.my_state is StaffState.REVOKED
         message = "服务器数据已重置，已重新同步全部记录" if epoch_reset else ""
+        state, state_args = ("epoch_reset" if epoch_reset else ""), {}
         pin_after = self.cache.root_pin()
         if pin_before is not None and pin_after is not None and pin_after != pin_before:
             # Never silent: the guard (and the log) see that the root moved, and to which.
             message = f"服务器的信任根已更换为 {pin_after.root_id}（由原信任根签署交接）"
+            state, state_args = "trust_root_changed", {"root": pin_after.root_id}
         return {
             "last_sync_at": now,
             "epoch_reset": epoch_reset,
             "revoked": revoked,
             "session_expired": False,
             "message": message,
+            "state": state,
+            "state_args": state_args,
             "trust_warning": _refusal_message(self.cache),
+            "trust_code": _refusal_code(self.cache),
         }
 
     def _push_all(self, user_id: int) -> int:
@@ -383,23 +395,29 @@ class SyncEngine:
             # The server answered and will again soon: not offline, and nothing for the guard
             # to act on (the checks meanwhile are judged offline and committed as usual).
             log.info("server busy (%s); retrying in %.1f s", exc.server_code, delay)
-            return {"message": ""}
+            return {"message": "", "state": "", "state_args": {}}
         if isinstance(exc, CertificateUntrusted):
             # Not a lost packet that the next try may get through: the guard (and whoever set
             # the CA up) must see why at once, not after three failures.
             self.connectivity.record_failure()
-            return {"message": exc.message}
+            return _error_state(exc)
         if isinstance(exc, OfflineError):
             if self.connectivity.record_failure():
-                return {"message": ""}  # one lost request is no outage: retried in ~2 s
-            return {"message": f"{exc.message}（{delay:.0f} 秒后重试）"}
+                # one lost request is no outage: retried in ~2 s
+                return {"message": "", "state": "", "state_args": {}}
+            return _error_state(exc, delay)
         self.connectivity.record_success()  # the server answered
         if isinstance(exc, SessionExpired):
-            return {"session_expired": True, "message": "登录已失效，请重新登录后继续同步"}
+            return {
+                "session_expired": True,
+                "message": "登录已失效，请重新登录后继续同步",
+                "state": "session_expired",
+                "state_args": {},
+            }
         if isinstance(exc, PermissionDenied):
             revoked = exc.code == "staff_revoked"
-            return {"revoked": revoked, "message": exc.message}
-        return {"message": f"{exc.message}（{delay:.0f} 秒后重试）"}
+            return {"revoked": revoked, **_error_state(exc)}
+        return _error_state(exc, delay)
 
     def _note_skew(self) -> None:
         server_date = self.api.last_server_date
@@ -432,9 +450,23 @@ class SyncEngine:
             )
             if status.skew_warning and not status.message:
                 minutes = abs(skew or timedelta()) // timedelta(minutes=1)
-                status = replace(status, message=f"本机时间与服务器相差约 {minutes} 分钟，请校准时间")
+                status = replace(
+                    status,
+                    message=f"本机时间与服务器相差约 {minutes} 分钟，请校准时间",
+                    state="clock_skew",
+                    state_args={"minutes": str(minutes)},
+                )
             self._status = status
         self.on_status.emit(status)
+
+
+def _error_state(exc: ServiceError, delay: float | None = None) -> dict[str, object]:
+    """The status fields for a failed round: the error's code and words, and when it retries."""
+    args = {"error": exc.code, "message": exc.message}
+    if delay is None:
+        return {"message": exc.message, "state": "sync_error", "state_args": args}
+    args["retry"] = f"{delay:.0f}"
+    return {"message": f"{exc.message}（{delay:.0f} 秒后重试）", "state": "sync_error", "state_args": args}
 
 
 def _refusal_message(cache: LocalCache) -> str:
@@ -444,3 +476,8 @@ def _refusal_message(cache: LocalCache) -> str:
 
 def _parse(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+def _refusal_code(cache: LocalCache) -> str:
+    refusal = cache.trust_refusal()
+    return "" if refusal is None else refusal.code

@@ -27,23 +27,25 @@ from PySide6.QtWidgets import (
 from shoumen_core.identity import DOCUMENT_KIND_NAMES, DocumentKind
 from shoumen_core.schemas import AnomalyAction, AnomalyType
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services import anomalies as edit
 from shoumen_gui.services.anomalies import ACTION_WORDS, TYPE_WORDS, Base, Draft
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import problem_words
 
 TITLES: Final = {
-    edit.TYPE: "异常类型",
-    edit.ACTION: "处置方式",
-    edit.NAME: "姓名",
-    edit.PHONE: "联系电话",
-    edit.NO_PHONE_REASON: "无电话原因",
-    edit.DOCUMENT: "证件号码",
-    edit.TEMPERATURE: "体温（°C）",
-    "origin": "从何处来",
-    "arrival": "抵达时间",
-    "transport": "交通方式",
-    "reported_to": "已报告给",
-    edit.NOTES: "来访事由 / 情况说明",
+    edit.TYPE: QT_TRANSLATE_NOOP("shoumen", "异常类型"),
+    edit.ACTION: QT_TRANSLATE_NOOP("shoumen", "处置方式"),
+    edit.NAME: QT_TRANSLATE_NOOP("shoumen", "姓名"),
+    edit.PHONE: QT_TRANSLATE_NOOP("shoumen", "联系电话"),
+    edit.NO_PHONE_REASON: QT_TRANSLATE_NOOP("shoumen", "无电话原因"),
+    edit.DOCUMENT: QT_TRANSLATE_NOOP("shoumen", "证件号码"),
+    edit.TEMPERATURE: QT_TRANSLATE_NOOP("shoumen", "体温（°C）"),
+    "origin": QT_TRANSLATE_NOOP("shoumen", "从何处来"),
+    "arrival": QT_TRANSLATE_NOOP("shoumen", "抵达时间"),
+    "transport": QT_TRANSLATE_NOOP("shoumen", "交通方式"),
+    "reported_to": QT_TRANSLATE_NOOP("shoumen", "已报告给"),
+    edit.NOTES: QT_TRANSLATE_NOOP("shoumen", "来访事由 / 情况说明"),
 }
 
 
@@ -57,13 +59,15 @@ class AnomalyFields(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("anomalyFields")
-        self.type_box = _combo("anomalyType", "异常类型", TYPE_WORDS)
+        self.type_box = _combo("anomalyType", QT_TRANSLATE_NOOP("shoumen", "异常类型"), TYPE_WORDS)
         self.type_box.currentIndexChanged.connect(self._on_type_changed)
-        self.action_box = _combo("anomalyAction", "处置方式", ACTION_WORDS)
-        self.name = _line("anomalyName", "姓名", 50)
-        self.phone = _line("anomalyPhone", "联系电话", 32)
+        self.action_box = _combo("anomalyAction", QT_TRANSLATE_NOOP("shoumen", "处置方式"), ACTION_WORDS)
+        self.name = _line("anomalyName", QT_TRANSLATE_NOOP("shoumen", "姓名"), 50)
+        self.phone = _line("anomalyPhone", QT_TRANSLATE_NOOP("shoumen", "联系电话"), 32)
         self.phone.textChanged.connect(lambda _text: self.update_required())
-        self.no_phone_reason = _line("anomalyNoPhoneReason", "无联系电话的原因", 500)
+        self.no_phone_reason = _line(
+            "anomalyNoPhoneReason", QT_TRANSLATE_NOOP("shoumen", "无联系电话的原因"), 500
+        )
         self.no_phone_reason.setPlaceholderText(_tr("未留电话时填写，如：老人无手机"))
         self.doc_kind = QComboBox()
         self.doc_kind.setObjectName("anomalyDocKind")
@@ -71,15 +75,15 @@ class AnomalyFields(QWidget):
         self.doc_kind.addItem(_tr("自动识别"), None)
         for kind, words in DOCUMENT_KIND_NAMES.items():
             self.doc_kind.addItem(_tr(words), kind.value)
-        self.document = _line("anomalyDocument", "证件号码", 40)
+        self.document = _line("anomalyDocument", QT_TRANSLATE_NOOP("shoumen", "证件号码"), 40)
         self.check_button = QPushButton(_tr("核验并关联"))
         self.check_button.setObjectName("anomalyCheck")
         self.check_button.setAccessibleName(_tr("核验证件并关联核验记录"))
         self.check_button.clicked.connect(self.check_requested)
-        self.temperature = _line("anomalyTemperature", "体温", 8)
+        self.temperature = _line("anomalyTemperature", QT_TRANSLATE_NOOP("shoumen", "体温"), 8)
         self.temperature.setPlaceholderText(_tr("未测可不填，如 37.5"))
-        self.origin = _line("anomalyOrigin", "从何处来", 500)
-        self.transport = _line("anomalyTransport", "交通方式", 500)
+        self.origin = _line("anomalyOrigin", QT_TRANSLATE_NOOP("shoumen", "从何处来"), 500)
+        self.transport = _line("anomalyTransport", QT_TRANSLATE_NOOP("shoumen", "交通方式"), 500)
         self.arrival_known = QCheckBox(_tr("填写"))
         self.arrival_known.setObjectName("anomalyArrivalKnown")
         self.arrival_known.setAccessibleName(_tr("填写抵达时间"))
@@ -92,7 +96,7 @@ class AnomalyFields(QWidget):
         line = self.arrival.findChild(QLineEdit)
         if line is not None:  # Qt's own part of the edit: named for screen readers too
             line.setAccessibleName(_tr("抵达时间"))
-        self.reported_to = _line("anomalyReportedTo", "已报告给", 500)
+        self.reported_to = _line("anomalyReportedTo", QT_TRANSLATE_NOOP("shoumen", "已报告给"), 500)
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("anomalyNotes")
         self.notes.setAccessibleName(_tr("来访事由或情况说明"))
@@ -226,7 +230,7 @@ class AnomalyFields(QWidget):
             select(self.type_box, suggested.value)
 
     def mark_problems(self, problems: list[edit.Problem]) -> None:
-        by_field = {p.field: p.message for p in problems}
+        by_field = {p.field: problem_words(p) for p in problems}
         for name, widget in self.inputs.items():
             message = by_field.get(name, "")
             widget.setProperty("state", "invalid" if message else "")

@@ -21,6 +21,7 @@ from shoumen_core.identity import DocumentKind
 from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import AbnormalItem, AnomalyIn, AnomalyOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import station as station_ops
 from shoumen_gui.services import anomalies as edit
 from shoumen_gui.services.anomalies import Base, Draft, EditMode, Loaded
@@ -29,6 +30,7 @@ from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.services.ids import uuid7
 from shoumen_gui.ui.anomaly_fields import AnomalyFields
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import error_words, joined, problem_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.cache import LocalAnomaly
@@ -38,9 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("shoumen.gui.anomaly")
 
 TITLES = {
-    EditMode.NEW: "新建核查登记",
-    EditMode.LOCAL: "修改核查登记",
-    EditMode.SERVER: "修改核查登记（服务器版本）",
+    EditMode.NEW: QT_TRANSLATE_NOOP("shoumen", "新建核查登记"),
+    EditMode.LOCAL: QT_TRANSLATE_NOOP("shoumen", "修改核查登记"),
+    EditMode.SERVER: QT_TRANSLATE_NOOP("shoumen", "修改核查登记（服务器版本）"),
 }
 
 
@@ -57,20 +59,24 @@ class AnomalyForm(QWidget):
         self._busy = False
         self._clean = Draft()  # the fields as opened: anything else is the guard's typing
 
-        self.title = self._label("anomalyTitle", "登记标题")
+        self.title = self._label("anomalyTitle", QT_TRANSLATE_NOOP("shoumen", "登记标题"))
         self.title.setProperty("role", "title")
-        self.link = self._label("anomalyLink", "关联的核验记录")
-        self.banner = self._label("anomalyBanner", "登记提示")
+        self.link = self._label("anomalyLink", QT_TRANSLATE_NOOP("shoumen", "关联的核验记录"))
+        self.banner = self._label("anomalyBanner", QT_TRANSLATE_NOOP("shoumen", "登记提示"))
         self.banner.setProperty("role", "warningBanner")
         self.banner.hide()
 
         self.fields = AnomalyFields()
         self.fields.check_requested.connect(self._check_document)
-        self.message = self._label("anomalyMessage", "登记校验提示")
-        self.save_button = self._button("anomalySave", "保存登记", self.save)
+        self.message = self._label("anomalyMessage", QT_TRANSLATE_NOOP("shoumen", "登记校验提示"))
+        self.save_button = self._button("anomalySave", QT_TRANSLATE_NOOP("shoumen", "保存登记"), self.save)
         self.save_button.setProperty("role", "primary")
-        self.new_button = self._button("anomalyNew", "新建登记", lambda: self.new())
-        self.reload_button = self._button("anomalyReload", "载入服务器版本", self._reload_server)
+        self.new_button = self._button(
+            "anomalyNew", QT_TRANSLATE_NOOP("shoumen", "新建登记"), lambda: self.new()
+        )
+        self.reload_button = self._button(
+            "anomalyReload", QT_TRANSLATE_NOOP("shoumen", "载入服务器版本"), self._reload_server
+        )
         self.reload_button.hide()
         self._build_layout()
         self.new()
@@ -188,7 +194,7 @@ class AnomalyForm(QWidget):
         problems = edit.validate(draft, base, local_day(now))
         self.fields.mark_problems(problems)
         if problems:
-            self._show_message("；".join(p.message for p in problems), error=True)
+            self._show_message(joined([problem_words(p) for p in problems]), error=True)
             return
         cache, api, user_id = station.cache, station.api, station.post.user.id
         self._set_busy(True, self.tr("正在保存…"))
@@ -235,13 +241,13 @@ class AnomalyForm(QWidget):
             raise error
         if error.code == "version_conflict":
             self._show_banner(
-                self.tr("{0}。您的修改未保存，请载入服务器版本后重新修改。").format(error.message)
+                self.tr("{0}。您的修改未保存，请载入服务器版本后重新修改。").format(error_words(error))
             )
             self.reload_button.show()
         elif isinstance(error, OfflineError):
             self._show_message(self.tr("离线时无法修改其他设备的登记，请联网后重试"), error=True)
             return
-        self._show_message(error.message, error=True)
+        self._show_message(error_words(error), error=True)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -305,7 +311,7 @@ class AnomalyForm(QWidget):
         self._set_busy(False)
         if not isinstance(error, ServiceError):
             raise error
-        self._show_message(error.message, error=True)
+        self._show_message(error_words(error), error=True)
 
     @Slot()
     def _check_document(self) -> None:

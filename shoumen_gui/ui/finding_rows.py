@@ -7,22 +7,28 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
 from shoumen_core.policy import Finding, FindingState, Source
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.icons import STATE_COLOURS, state_pixmap
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import finding_words
 
 ROWS: tuple[tuple[Source, str, str], ...] = (
-    (Source.HEALTH_CODE, "rowHealthCode", "健康码"),
-    (Source.VACCINATION, "rowVaccination", "疫苗接种"),
-    (Source.NAT, "rowNat", "核酸检测"),
-    (Source.TRAVEL, "rowTravel", "行程卡"),
-    (Source.TEMPERATURE, "rowTemperature", "体温"),  # only shown when a temperature was measured
+    (Source.HEALTH_CODE, "rowHealthCode", QT_TRANSLATE_NOOP("shoumen", "健康码")),
+    (Source.VACCINATION, "rowVaccination", QT_TRANSLATE_NOOP("shoumen", "疫苗接种")),
+    (Source.NAT, "rowNat", QT_TRANSLATE_NOOP("shoumen", "核酸检测")),
+    (Source.TRAVEL, "rowTravel", QT_TRANSLATE_NOOP("shoumen", "行程卡")),
+    (
+        Source.TEMPERATURE,
+        "rowTemperature",
+        QT_TRANSLATE_NOOP("shoumen", "体温"),
+    ),  # only shown when a temperature was measured
 )
 
 STATE_WORDS: dict[FindingState, str] = {
-    FindingState.OK: "正常",
-    FindingState.REVIEW: "需核验",
-    FindingState.FAIL: "异常",
-    FindingState.UNKNOWN: "未知",
+    FindingState.OK: QT_TRANSLATE_NOOP("shoumen", "正常"),
+    FindingState.REVIEW: QT_TRANSLATE_NOOP("shoumen", "需核验"),
+    FindingState.FAIL: QT_TRANSLATE_NOOP("shoumen", "异常"),
+    FindingState.UNKNOWN: QT_TRANSLATE_NOOP("shoumen", "未知"),
 }
 
 
@@ -63,7 +69,7 @@ class FindingRow(QFrame):
         self.icon.setPixmap(state_pixmap(finding.state, 28))
         self.state.setText(_tr(STATE_WORDS[finding.state]))
         self.state.setStyleSheet(f"color: {STATE_COLOURS[finding.state]}; font-weight: bold;")
-        self.reason.setText(finding.message)
+        self.reason.setText(finding_words(finding))
 
     def forget(self) -> None:
         self.icon.clear()

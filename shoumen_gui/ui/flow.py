@@ -39,6 +39,7 @@ from shoumen_gui.ui.device_flow import DeviceFlow
 from shoumen_gui.ui.kiosk_settings import KioskSettingsPage
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.settings_dialog import SettingsDialog
+from shoumen_gui.ui.texts import error_words, joined, salvage_words
 from shoumen_gui.ui.venue.admin_flow import AdminFlow
 
 __all__ = ["BackendChoice", "SessionFlow", "login_with_demo_code"]
@@ -180,7 +181,7 @@ class SessionFlow(QObject):
             self.tr(
                 "本机还有 {0} 条记录未上传到上次使用的服务器（{1}）。现在的地址 {2} 是另一台服务器。\n"
                 "切换后这些记录仍保留在本机，不会删除，重新使用原服务器时会继续上传。是否切换？"
-            ).format(other.unsynced, "、".join(other.urls) or self.tr("原地址"), choice.url)
+            ).format(other.unsynced, joined(other.urls, "、") or self.tr("原地址"), choice.url)
         )
         switch = box.addButton(self.tr("切换到新服务器"), QMessageBox.ButtonRole.AcceptRole)
         switch.setObjectName("serverChangeSwitch")
@@ -203,7 +204,7 @@ class SessionFlow(QObject):
         message = self.tr(
             "未切换服务器：上次使用的服务器（{0}）还有 {1} 条记录未上传。"
             "请把服务器地址改回原地址后重新启动，或点击重试后选择切换。"
-        ).format("、".join(other.urls) or self.tr("原地址"), other.unsynced)
+        ).format(joined(other.urls, "、") or self.tr("原地址"), other.unsynced)
         self.window.startup.show_problem(message)
         self.startup_failed.emit(message)
 
@@ -216,13 +217,13 @@ class SessionFlow(QObject):
     def _on_cache_adopted(self, result: tuple[Adopted, SalvageReport | None]) -> None:
         adopted, salvaged = result
         if salvaged is not None:
-            self._show_salvage_notice(salvaged.message())
+            self._show_salvage_notice(salvage_words(salvaged))
         notes: list[str] = []
         if adopted.earlier_urls:
             notes.append(
                 self.tr(
                     "服务器地址已改为 {0}，与之前的 {1} 是同一台服务器：本机数据和待同步记录继续使用。"
-                ).format(self.backend.server_url, "、".join(adopted.earlier_urls))
+                ).format(self.backend.server_url, joined(adopted.earlier_urls, "、"))
             )
         if adopted.moved:
             notes.append(
@@ -247,7 +248,7 @@ class SessionFlow(QObject):
 
     def _on_cache_salvaged(self, opened: Opened) -> None:
         if opened.salvaged is not None:
-            self._show_salvage_notice(opened.salvaged.message())
+            self._show_salvage_notice(salvage_words(opened.salvaged))
         self._on_cache_open(opened.cache)
 
     def _show_salvage_notice(self, text: str) -> None:
@@ -278,7 +279,7 @@ class SessionFlow(QObject):
         if not isinstance(error, ServiceError):
             raise error
         log.error("start-up stopped: %s", error.message)  # also on stderr, for a technician
-        self.window.startup.show_problem(error.message)
+        self.window.startup.show_problem(error_words(error))
         self.startup_failed.emit(error.message)
 
     def _on_resumed(self, resumed: Resumed) -> None:
@@ -350,7 +351,7 @@ class SessionFlow(QObject):
     def _on_session_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error
-        self._show_login(error.message)
+        self._show_login(error_words(error))
 
     # --- choosing the post ----------------------------------------------------------------
 

@@ -25,14 +25,20 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.schemas import MAX_GATE_REASON
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.gate import NO_GATE, NOT_PASS, OPENED, GateResult
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import gate_words
 
 GateCallback = Callable[[GateResult], None]
 # Station.manual_open: (check id or None, reason, on_done on the GUI thread)
 ManualGateOpener = Callable[[uuid.UUID | None, str, GateCallback], None]
 
-QUICK_REASONS: Final = ("工作人员核实放行", "设备故障", "紧急疏散")
+QUICK_REASONS: Final = (
+    QT_TRANSLATE_NOOP("shoumen", "工作人员核实放行"),
+    QT_TRANSLATE_NOOP("shoumen", "设备故障"),
+    QT_TRANSLATE_NOOP("shoumen", "紧急疏散"),
+)
 STATUS_CLEAR_MS: Final = 8000  # the no-check button's outcome leaves the screen after this
 
 # The gate line's states (also the "gateState" property, for the style sheet).
@@ -65,7 +71,9 @@ def gate_line(outcome: GateResult, *, manual: bool = False) -> tuple[str, str]:
         return (_tr("已手动开闸") if manual else _tr("已开闸")), OPEN
     if outcome.code == NOT_PASS:
         return _tr("闸机保持关闭"), CLOSED
-    return outcome.message, WARNING  # 闸机未响应（…）, a relay that did not reset, a refusal
+    return gate_words(
+        outcome.code, outcome.message
+    ), WARNING  # 闸机未响应（…）, a relay that did not reset, a refusal
 
 
 def style_gate_label(label: QLabel, state: str) -> None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import local as local_ops
 from shoumen_gui.services.credentials import GateSecretStore
 from shoumen_gui.services.gate import DEVICE_ERROR, GateConfig, GateKind, GateResult
@@ -37,14 +38,15 @@ from shoumen_gui.settings import Settings, gate_key
 from shoumen_gui.station import Post
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import gate_words, joined
 from shoumen_gui.ui.widgets import button, label, set_message, tr
 
 log = logging.getLogger("shoumen.gui.gate_settings")
 KIND_NAMES: Final = {
-    GateKind.NONE: "无",
-    GateKind.SERIAL: "USB 串口继电器",
-    GateKind.WEBHOOK: "网络回调 (Webhook)",
-    GateKind.HIKVISION: "海康门禁 (ISAPI)",
+    GateKind.NONE: QT_TRANSLATE_NOOP("shoumen", "无"),
+    GateKind.SERIAL: QT_TRANSLATE_NOOP("shoumen", "USB 串口继电器"),
+    GateKind.WEBHOOK: QT_TRANSLATE_NOOP("shoumen", "网络回调 (Webhook)"),
+    GateKind.HIKVISION: QT_TRANSLATE_NOOP("shoumen", "海康门禁 (ISAPI)"),
 }
 # The form rows each kind needs (GateConfig field names; "secret"/"password" are the keyring's).
 KIND_ROWS: Final[dict[GateKind, tuple[str, ...]]] = {
@@ -55,17 +57,17 @@ KIND_ROWS: Final[dict[GateKind, tuple[str, ...]]] = {
 }
 SECRET_NAMES: Final = ("secret", "password")
 FIELD_CAPTIONS: Final = {
-    "kind": "闸机类型",
-    "port": "串口",
-    "baud": "波特率",
-    "channel": "继电器通道",
-    "pulse_seconds": "开闸时长",
-    "url": "地址",
-    "username": "用户名",
-    "password": "设备密码",
-    "door": "门编号",
-    "timeout": "超时",
-    "secret": "共享密钥",
+    "kind": QT_TRANSLATE_NOOP("shoumen", "闸机类型"),
+    "port": QT_TRANSLATE_NOOP("shoumen", "串口"),
+    "baud": QT_TRANSLATE_NOOP("shoumen", "波特率"),
+    "channel": QT_TRANSLATE_NOOP("shoumen", "继电器通道"),
+    "pulse_seconds": QT_TRANSLATE_NOOP("shoumen", "开闸时长"),
+    "url": QT_TRANSLATE_NOOP("shoumen", "地址"),
+    "username": QT_TRANSLATE_NOOP("shoumen", "用户名"),
+    "password": QT_TRANSLATE_NOOP("shoumen", "设备密码"),
+    "door": QT_TRANSLATE_NOOP("shoumen", "门编号"),
+    "timeout": QT_TRANSLATE_NOOP("shoumen", "超时"),
+    "secret": QT_TRANSLATE_NOOP("shoumen", "共享密钥"),
 }
 OK_COLOUR, FAILED_COLOUR = "#1e9e4a", "#d0312d"
 
@@ -118,7 +120,7 @@ def read_stored_gate(stored: dict[str, Any]) -> tuple[dict[str, Any], GateConfig
         config = GateConfig.from_json(kept)
     except ValidationError:
         kept, config = {}, GateConfig()
-    notice = tr("已保存的闸机设置有误（{0}），已改用默认值，请检查后保存").format("；".join(problems))
+    notice = tr("已保存的闸机设置有误（{0}），已改用默认值，请检查后保存").format(joined(problems))
     return kept, config, notice
 
 
@@ -470,7 +472,9 @@ class GatePage(QWidget):
             return
         self.testing = False
         self._show_result(
-            result.message, "ok" if result.ok else "failed", OK_COLOUR if result.ok else FAILED_COLOUR
+            gate_words(result.code, result.message),
+            "ok" if result.ok else "failed",
+            OK_COLOUR if result.ok else FAILED_COLOUR,
         )
         self.validate()
         self.test_finished.emit(result)

@@ -32,16 +32,18 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.identity import DocumentErrorCode, DocumentKind, InvalidDocument, parse_document
 from shoumen_core.temperature import MAX_READING_CHARS, InvalidTemperature, parse_reading
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import code_words
 
 
 class PadKind(Enum):
     """The four choices on the pad; 通行证 covers both passes (the number's shape decides)."""
 
-    RESIDENT_ID = ("kindResidentId", "居民身份证", 18)
-    RESIDENCE_PERMIT = ("kindResidencePermit", "港澳台居住证", 18)
-    PASS = ("kindPass", "通行证", 11)
-    PASSPORT = ("kindPassport", "护照", 17)
+    RESIDENT_ID = ("kindResidentId", QT_TRANSLATE_NOOP("shoumen", "居民身份证"), 18)
+    RESIDENCE_PERMIT = ("kindResidencePermit", QT_TRANSLATE_NOOP("shoumen", "港澳台居住证"), 18)
+    PASS = ("kindPass", QT_TRANSLATE_NOOP("shoumen", "通行证"), 11)
+    PASSPORT = ("kindPassport", QT_TRANSLATE_NOOP("shoumen", "护照"), 17)
 
     def __init__(self, object_name: str, label: str, max_length: int) -> None:
         self.object_name = object_name
@@ -80,8 +82,8 @@ def validate(text: str, pad_kind: PadKind) -> tuple[ValidationState, str]:
     except InvalidDocument as exc:
         # Too short and otherwise well-formed: still typing, not an error.
         if exc.code is DocumentErrorCode.BAD_LENGTH and len(text) < pad_kind.max_length:
-            return ValidationState.TYPING, exc.message
-        return ValidationState.INVALID, exc.message
+            return ValidationState.TYPING, code_words(str(exc.code), exc.message)
+        return ValidationState.INVALID, code_words(str(exc.code), exc.message)
     if kind is DocumentKind.RESIDENT_ID and len(text) == 15:
         return ValidationState.VALID, _tr("15 位旧身份证号码有效，可以核验")
     if document.kind is not kind and document.kind is DocumentKind.HMT_RESIDENCE_PERMIT:
@@ -237,7 +239,7 @@ class IdPad(QWidget):
         try:
             self.temperature()
         except InvalidTemperature as exc:
-            return exc.message
+            return code_words(str(exc.code), exc.message)
         return ""
 
     def take_temperature(self) -> float | None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.kiosk_pin import PinAttempts
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.kiosk_idle import IdleMonitor, IdleScreen
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
-MSG_SUPERVISOR = "自助模式下请使用本场所工作人员的账号登录"
+MSG_SUPERVISOR = QT_TRANSLATE_NOOP("shoumen", "自助模式下请使用本场所工作人员的账号登录")
 
 
 class KioskController(QObject):

@@ -19,6 +19,7 @@ from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from shoumen_core.timeutil import LOCAL_TZ, utcnow
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.plain import plain_label
 
 log = logging.getLogger("shoumen.gui.kiosk")
@@ -36,7 +37,7 @@ INPUT_EVENTS = frozenset(
     }
 )
 
-IDLE_PROMPT = "请出示个人健康码或刷身份证"
+IDLE_PROMPT = QT_TRANSLATE_NOOP("shoumen", "请出示个人健康码或刷身份证")
 
 
 class IdleMonitor(QObject):
@@ -146,4 +147,5 @@ class IdleScreen(QWidget):
 
     def _show_time(self) -> None:
         now = utcnow().astimezone(LOCAL_TZ)  # China time, like every time the app shows
-        self.clock.setText(f"{now:%H:%M}\n{now.year}年{now.month}月{now.day}日")
+        date = self.tr("{0}年{1}月{2}日").format(now.year, now.month, now.day)
+        self.clock.setText(f"{now:%H:%M}\n{date}")

@@ -158,7 +158,7 @@ class KioskSettingsPage(QWidget):
 
     def _show_pin_state(self, note: str = "") -> None:
         state = self.tr("已设置 PIN") if self.has_pin else self.tr("未设置 PIN")
-        self._show_status(f"{state}。{note}" if note else state, error=False)
+        self._show_status(self.tr("{0}。{1}").format(state, note) if note else state, error=False)
         self.clear_pin_button.setEnabled(self.has_pin)
 
     def _show_status(self, message: str, *, error: bool) -> None:

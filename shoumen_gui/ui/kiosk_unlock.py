@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import SmsCodeResponse
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.kiosk_pin import PinAttempts
 from shoumen_gui.ops import kiosk as kiosk_ops
 from shoumen_gui.ops.kiosk import MSG_NOT_MANAGER as MSG_NOT_MANAGER  # the words tests and callers read
@@ -37,12 +38,13 @@ from shoumen_gui.services.tls import Verify
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
+from shoumen_gui.ui.texts import error_words
 from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.kiosk")
 
-MSG_OFFLINE = "离线时请使用 PIN 退出"
-UNLOCK_DEVICE_SUFFIX = "（退出自助模式）"
+MSG_OFFLINE = QT_TRANSLATE_NOOP("shoumen", "离线时请使用 PIN 退出")
+UNLOCK_DEVICE_SUFFIX = QT_TRANSLATE_NOOP("shoumen", "（退出自助模式）")
 
 
 class UnlockDialog(QDialog):
@@ -234,7 +236,7 @@ class UnlockDialog(QDialog):
     def _show_service_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error  # a bug: to the crash handler
-        self._show_error(self.tr(MSG_OFFLINE) if isinstance(error, OfflineError) else error.message)
+        self._show_error(self.tr(MSG_OFFLINE) if isinstance(error, OfflineError) else error_words(error))
 
     def _checked_phone(self) -> str | None:
         try:

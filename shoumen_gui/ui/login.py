@@ -22,15 +22,24 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import LoginResponse, SmsCodeResponse
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import session as session_ops
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sms_button import RESEND_SECONDS, SmsCodeButton
+from shoumen_gui.ui.texts import error_words
 from shoumen_gui.ui.widgets import set_message
 
 log = logging.getLogger("shoumen.gui.login")
+
+
+DEMO_ROLES: dict[str, str] = {
+    "guard": QT_TRANSLATE_NOOP("shoumen", "保安"),
+    "admin": QT_TRANSLATE_NOOP("shoumen", "管理员"),
+    "supervisor": QT_TRANSLATE_NOOP("shoumen", "监管人员"),
+}
 
 
 class LoginPage(QWidget):
@@ -155,9 +164,12 @@ class LoginPage(QWidget):
     def set_api(self, api: ApiClient) -> None:
         self.api = api
 
-    def set_demo_accounts(self, accounts: list[tuple[str, str]]) -> None:
+    def set_demo_accounts(self, accounts: list[tuple[str, str, str, str]]) -> None:
         """The demo's phone numbers, so a person trying the app knows what to type."""
-        lines = [f"{phone}  {who}" for phone, who in accounts]
+        lines = [
+            f"{phone}  " + self.tr("{0}（{1} {2}）").format(name, place, self.tr(DEMO_ROLES.get(role, role)))
+            for phone, name, place, role in accounts
+        ]
         self.demo_accounts.setText(self.tr("演示账号（任选其一）：") + "\n" + "\n".join(lines))
         self.demo_accounts.setVisible(bool(accounts))
 
@@ -219,7 +231,7 @@ class LoginPage(QWidget):
         self._raise_unless_service_error(error)
         assert isinstance(error, ServiceError)
         self.get_code.setEnabled(True)
-        self._show_error(error.message)
+        self._show_error(error_words(error))
 
     def _on_logged_in(self, response: LoginResponse) -> None:
         self._set_busy(False)
@@ -232,7 +244,7 @@ class LoginPage(QWidget):
         self._raise_unless_service_error(error)
         assert isinstance(error, ServiceError)
         self._set_busy(False)
-        self._show_error(error.message)
+        self._show_error(error_words(error))
         self.code.selectAll()
         self.code.setFocus()
 

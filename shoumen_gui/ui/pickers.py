@@ -11,9 +11,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from shoumen_core.schemas import CheckpointOut, MembershipOut, Role, StaffState
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.plain import plain_label
 
-ROLE_WORDS: dict[Role, str] = {Role.OWNER: "初始管理员", Role.STAFF: "子管理员"}
+ROLE_WORDS: dict[Role, str] = {
+    Role.OWNER: QT_TRANSLATE_NOOP("shoumen", "初始管理员"),
+    Role.STAFF: QT_TRANSLATE_NOOP("shoumen", "子管理员"),
+}
 
 
 COLUMN_PX = 900
@@ -103,7 +107,10 @@ class VenuePicker(_Picker):
             role = self.tr(ROLE_WORDS[venue.role])
             suffix = role if authorised else self.tr("权限已收回")
             button = self._add_choice(
-                f"venue_{venue.venue_id}", f"{venue.venue_name}（{suffix}）", venue.venue_name, authorised
+                f"venue_{venue.venue_id}",
+                self.tr("{0}（{1}）").format(venue.venue_name, suffix),
+                venue.venue_name,
+                authorised,
             )
             button.clicked.connect(lambda _=False, v=venue: self.chosen.emit(v))
             if authorised and (venue.venue_id == preferred or preferred is None):

@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS, Source, VerdictLevel
+from shoumen_core.policy import LEVEL_COLOURS, Source, VerdictLevel
 from shoumen_core.schemas import ManualDecision
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import station as station_ops
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.services.gate import GateResult
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui import texts
 from shoumen_gui.ui.finding_rows import ROWS, FindingRow
 from shoumen_gui.ui.gate_controls import (
     CLOSED,
@@ -54,6 +56,7 @@ from shoumen_gui.ui.gate_controls import (
 )
 from shoumen_gui.ui.icons import verdict_pixmap
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import error_words, level_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.checks import CheckResult
@@ -65,20 +68,20 @@ DecisionRecorder = Callable[[uuid.UUID, ManualDecision], None]
 AdmitGateOpener = Callable[[uuid.UUID, Callable[[GateResult], None]], None]
 
 SOURCE_WORDS: dict[str, str] = {
-    "online": "在线核验",
-    "offline_snapshot": "离线核验（健康码签名快照）",
-    "offline_unverified": "离线，未能核验",
-    "refused": "服务器拒绝查询",
-    "rate_limited": "查询过于频繁，未能在线核验",
+    "online": QT_TRANSLATE_NOOP("shoumen", "在线核验"),
+    "offline_snapshot": QT_TRANSLATE_NOOP("shoumen", "离线核验（健康码签名快照）"),
+    "offline_unverified": QT_TRANSLATE_NOOP("shoumen", "离线，未能核验"),
+    "refused": QT_TRANSLATE_NOOP("shoumen", "服务器拒绝查询"),
+    "rate_limited": QT_TRANSLATE_NOOP("shoumen", "查询过于频繁，未能在线核验"),
 }
 
 DECISION_WORDS: dict[ManualDecision, str] = {
-    ManualDecision.ADMIT: "人工放行",
-    ManualDecision.TURN_AWAY: "劝返",
+    ManualDecision.ADMIT: QT_TRANSLATE_NOOP("shoumen", "人工放行"),
+    ManualDecision.TURN_AWAY: QT_TRANSLATE_NOOP("shoumen", "劝返"),
 }
 
-READY_TEXT = "请扫描个人健康码，或录入证件号码"
-STAFF_HINT = "请联系现场工作人员"
+READY_TEXT = QT_TRANSLATE_NOOP("shoumen", "请扫描个人健康码，或录入证件号码")
+STAFF_HINT = QT_TRANSLATE_NOOP("shoumen", "请联系现场工作人员")
 
 
 class ResultPanel(QFrame):
@@ -372,8 +375,8 @@ class ResultPanel(QFrame):
         self.banner.setProperty("level", level.value)
         self.setProperty("level", level.value)
         self.verdict_icon.setPixmap(verdict_pixmap(level, 72))
-        self.verdict_label.setText(self.tr(LEVEL_WORDS[level]))
-        self.headline.setText(result.headline)
+        self.verdict_label.setText(level_words(level))
+        self.headline.setText(texts.headline(level, result.findings))
         self.masked_name.setText(self.tr("姓名：{0}").format(result.masked_name or "—"))
         self.masked_id.setText(self.tr("证件：{0}").format(result.masked_id or "—"))
         self.source.setText(self.tr(SOURCE_WORDS.get(str(result.source), str(result.source))))
@@ -594,7 +597,7 @@ class ResultPanel(QFrame):
             if not isinstance(error, ServiceError):
                 raise error
             if self.result is not None and self.result.record_id == record_id:
-                self.decision_label.setText(error.message)
+                self.decision_label.setText(error_words(error))
                 for button in (self.admit_button, self.turn_away_button):
                     button.setEnabled(True)
 

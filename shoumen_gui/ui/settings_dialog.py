@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shoumen_gui.i18n import LANGUAGES, SYSTEM
 from shoumen_gui.ops import local as local_ops
 from shoumen_gui.services.credentials import GateSecretStore
 from shoumen_gui.settings import Settings, SoundStyle
@@ -36,11 +37,19 @@ FONT_SCALES: Final = (1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 
 
 class DisplayPage(QWidget):
-    """显示与声音: font size, the verdict sounds and the spoken verdict (at the next start)."""
+    """显示与声音: language, font size, the verdict sounds and the spoken verdict (at the next
+    start: every widget is built in its language once, so a switch needs a restart)."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.setObjectName("displayPage")
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        self.language.setAccessibleName(tr("界面语言"))
+        self.language.addItem(tr("跟随系统"), SYSTEM)
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.font_scale = QComboBox()
         self.font_scale.setObjectName("fontScale")
         self.font_scale.setAccessibleName(tr("字体大小"))
@@ -69,6 +78,7 @@ class DisplayPage(QWidget):
         self.temperature_entry.setAccessibleName(tr("本场所要求测体温"))
         self.temperature_entry.setChecked(settings.temperature_entry)
         form = QFormLayout()
+        form.addRow(tr("语言"), self.language)
         form.addRow(tr("字体大小"), self.font_scale)
         form.addRow(tr("体温"), self.temperature_entry)
         form.addRow(tr("提示音"), self.sound_enabled)
@@ -81,13 +91,16 @@ class DisplayPage(QWidget):
                 "displayHint",
                 tr("说明"),
                 "hint",
-                tr("字体大小、提示音和语音播报的更改在下次启动程序时生效。语音播报会让旁人听到核验结果。"),
+                tr(
+                    "语言、字体大小、提示音和语音播报的更改在下次启动程序时生效。语音播报会让旁人听到核验结果。"
+                ),
             )
         )
         layout.addStretch(1)
 
     def changes(self) -> dict[str, Any]:
         return {
+            "language": str(self.language.currentData()),
             "font_scale": float(self.font_scale.currentData()),
             "sound_enabled": self.sound_enabled.isChecked(),
             "sound_style": SoundStyle(self.sound_style.currentData()),

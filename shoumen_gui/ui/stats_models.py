@@ -14,9 +14,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from shoumen_core.policy import LEVEL_COLOURS, LEVEL_WORDS
+from shoumen_core.policy import LEVEL_COLOURS
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.stats import REGISTRATION_WORDS, AbnormalRow, Registration
+from shoumen_gui.ui.texts import joined, level_words, reason_words
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,7 +32,14 @@ def _tr(text: str) -> str:
 class AbnormalTableModel(QAbstractTableModel):
     """The day's abnormal checks: time, masked name and ID, verdict, reasons, registration."""
 
-    HEADERS: Final = ("时间", "姓名", "证件号码", "结论", "原因", "登记状态")
+    HEADERS: Final = (
+        QT_TRANSLATE_NOOP("shoumen", "时间"),
+        QT_TRANSLATE_NOOP("shoumen", "姓名"),
+        QT_TRANSLATE_NOOP("shoumen", "证件号码"),
+        QT_TRANSLATE_NOOP("shoumen", "结论"),
+        QT_TRANSLATE_NOOP("shoumen", "原因"),
+        QT_TRANSLATE_NOOP("shoumen", "登记状态"),
+    )
     TIME, NAME, DOCUMENT, LEVEL, REASONS, REGISTRATION = range(6)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -78,7 +87,7 @@ class AbnormalTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.REASONS:
-            return "\n".join(row.item.reasons)
+            return "\n".join(reason_words(reason) for reason in row.item.reasons)
         if role == Qt.ItemDataRole.DecorationRole and index.column() == self.LEVEL:
             return QColor(LEVEL_COLOURS[row.item.level])
         if role == ROW_ROLE:
@@ -94,9 +103,9 @@ class AbnormalTableModel(QAbstractTableModel):
         if column == self.DOCUMENT:
             return item.masked_id or "—"
         if column == self.LEVEL:
-            return _tr(LEVEL_WORDS[item.level])
+            return level_words(item.level)
         if column == self.REASONS:
-            return "；".join(item.reasons) or "—"
+            return joined([reason_words(reason) for reason in item.reasons]) or "—"
         return _tr(REGISTRATION_WORDS[row.registration])
 
     def flags(self, index: Index) -> Qt.ItemFlag:

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.schemas import AbnormalItem, StatsScope
 from shoumen_core.timeutil import LOCAL_TZ, as_utc, local_day, utcnow
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import station as station_ops
 from shoumen_gui.services import stats as data
 from shoumen_gui.services.errors import OfflineError, ServiceError
@@ -47,6 +48,7 @@ from shoumen_gui.services.stats import CountsAnswer, StatsQuery
 from shoumen_gui.ui.hour_chart import HourChart
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.stats_models import AbnormalTableModel
+from shoumen_gui.ui.texts import error_words
 from shoumen_gui.ui.widgets import CONNECTING, SLOW_AFTER_MS, SLOW_FAILED, set_message
 
 if TYPE_CHECKING:
@@ -55,10 +57,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("shoumen.gui.stats")
 
 COUNTERS = (
-    ("countChecked", "检测人数", "checked"),
-    ("countPassed", "健康通行", "passed"),
-    ("countReview", "人工核验", "review"),
-    ("countAbnormal", "检测异常", "abnormal"),
+    ("countChecked", QT_TRANSLATE_NOOP("shoumen", "检测人数"), "checked"),
+    ("countPassed", QT_TRANSLATE_NOOP("shoumen", "健康通行"), "passed"),
+    ("countReview", QT_TRANSLATE_NOOP("shoumen", "人工核验"), "review"),
+    ("countAbnormal", QT_TRANSLATE_NOOP("shoumen", "检测异常"), "abnormal"),
 )
 REFRESH_DELAY_MS = 300  # several triggers in a row (a check, its push, a pull) make one refresh
 BLANK = "—"  # a tile while its figures are being read (or could not be)
@@ -101,9 +103,13 @@ class StatsView(QWidget):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
 
-        self.today_button = self._button("statsToday", "今天", lambda: self.set_day(self._today()))
+        self.today_button = self._button(
+            "statsToday", QT_TRANSLATE_NOOP("shoumen", "今天"), lambda: self.set_day(self._today())
+        )
         self.yesterday_button = self._button(
-            "statsYesterday", "昨天", lambda: self.set_day(self._today() - timedelta(days=1))
+            "statsYesterday",
+            QT_TRANSLATE_NOOP("shoumen", "昨天"),
+            lambda: self.set_day(self._today() - timedelta(days=1)),
         )
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("statsDate")
@@ -124,7 +130,7 @@ class StatsView(QWidget):
         self.checkpoint_box.setAccessibleName(self.tr("卡口筛选"))
         self.checkpoint_box.addItem(self.tr("全部卡口"), None)
         self.checkpoint_box.currentIndexChanged.connect(self.schedule_refresh)
-        self.refresh_button = self._button("statsRefresh", "刷新", self.refresh)
+        self.refresh_button = self._button("statsRefresh", QT_TRANSLATE_NOOP("shoumen", "刷新"), self.refresh)
         self.as_of = plain_label()
         self.as_of.setObjectName("statsAsOf")
         self.as_of.setAccessibleName(self.tr("数据时间"))
@@ -167,7 +173,9 @@ class StatsView(QWidget):
             AbnormalTableModel.REASONS, QHeaderView.ResizeMode.Stretch
         )
         self.table.activated.connect(self._on_row_activated)
-        self.open_button = self._button("abnormalOpen", "查看 / 登记", self._open_selected)
+        self.open_button = self._button(
+            "abnormalOpen", QT_TRANSLATE_NOOP("shoumen", "查看 / 登记"), self._open_selected
+        )
         table_title = QHBoxLayout()
         self.table_title = plain_label(self.tr("异常人员（双击一行查看或登记）"))
         self.table_title.setObjectName("abnormalTitle")
@@ -356,7 +364,7 @@ class StatsView(QWidget):
             self._show_counts(cached, offline=True, key=key)
         day = key[0].isoformat()
         if not isinstance(error, OfflineError):
-            words = self.tr("{0} 的统计读取失败：{1}").format(day, error.message)
+            words = self.tr("{0} 的统计读取失败：{1}").format(day, error_words(error))
         elif station is not None and station.connectivity.online:
             words = self.tr(SLOW_FAILED)
         else:
@@ -370,7 +378,7 @@ class StatsView(QWidget):
     def _on_local_failed(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
             raise error
-        self.as_of.setText(error.message)
+        self.as_of.setText(error_words(error))
 
     def _show_blank(self) -> None:
         """No figures: a question whose answer has not come (or could not)."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_gui.services.storage import format_bytes
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import code_words, joined, sync_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.storage import StorageStatus
@@ -111,16 +112,18 @@ class SyncStatusBar(QFrame):
             self.last_sync.setText(self.tr("上次同步 {0}").format(local_time(status.last_sync_at)))
         if status.skew_warning and status.clock_skew is not None:
             minutes = round(abs(status.clock_skew.total_seconds()) / 60)
-            direction = self.tr("快") if status.clock_skew.total_seconds() > 0 else self.tr("慢")
-            self.skew_banner.setText(
-                self.tr("本机时钟比服务器{0}约 {1} 分钟，核酸时效判断可能不准，请校准系统时间。").format(
-                    direction, minutes
-                )
+            # Whole sentences: "fast"/"slow" sit in different places in other languages.
+            ahead = status.clock_skew.total_seconds() > 0
+            text = (
+                self.tr("本机时钟比服务器快约 {0} 分钟，核酸时效判断可能不准，请校准系统时间。")
+                if ahead
+                else self.tr("本机时钟比服务器慢约 {0} 分钟，核酸时效判断可能不准，请校准系统时间。")
             )
+            self.skew_banner.setText(text.format(minutes))
             self.skew_banner.show()
         else:
             self.skew_banner.hide()
-        self.trust_banner.setText(status.trust_warning)
+        self.trust_banner.setText(code_words(status.trust_code, status.trust_warning))
         self.trust_banner.setVisible(bool(status.trust_warning))
         if status.rejected:
             self.rejected.setText(self.tr("{0} 条被拒绝").format(status.rejected))
@@ -128,7 +131,7 @@ class SyncStatusBar(QFrame):
         else:
             self.rejected.hide()
             self.rejected.setToolTip("")
-        message = status.message
+        message = sync_words(status.state, status.state_args, status.message)
         if status.revoked:
             message = self.tr("您在本场所的核验权限已被收回，新的核验记录无法上传，请联系场所管理员。")
         self.message.setText(message)
@@ -149,7 +152,7 @@ class SyncStatusBar(QFrame):
                 parts.append(self.tr("无法读取本机剩余空间"))
             else:
                 parts.append(self.tr("本机存储空间不足：剩余 {0}").format(format_bytes(status.free_bytes)))
-        self.storage.setText("；".join(parts))
+        self.storage.setText(joined(parts))
         self.storage.setVisible(bool(parts))
 
     def set_rejected_rows(self, rows: Sequence[RejectedLike]) -> None:
@@ -160,7 +163,7 @@ class SyncStatusBar(QFrame):
         counts = Counter(row.message for row in rows)
         lines = [self.tr("{0}（{1} 条）").format(message, count) for message, count in counts.most_common()]
         self.rejected.setToolTip("\n".join(lines))
-        self.rejected.setAccessibleDescription("；".join(lines))
+        self.rejected.setAccessibleDescription(joined(lines))
 
     def _set_online_label(self, online: bool | None) -> None:
         self.is_online = bool(online)

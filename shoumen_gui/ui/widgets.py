@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import error_words
 
 if TYPE_CHECKING:
     from shoumen_gui.services.admin import AdminService
@@ -66,8 +68,8 @@ def set_message(widget: QLabel, text: str, role: str = "info") -> None:
 # A request that has not been answered after this long says so (a weak 4G link, a busy
 # server): "正在连接…", never 离线 — offline is what the shared connectivity state says.
 SLOW_AFTER_MS = 1500
-CONNECTING = "正在连接…（服务器响应较慢，请稍候）"
-SLOW_FAILED = "正在连接…：服务器这次没有及时响应，操作未完成，请稍后重试"
+CONNECTING = QT_TRANSLATE_NOOP("shoumen", "正在连接…（服务器响应较慢，请稍候）")
+SLOW_FAILED = QT_TRANSLATE_NOOP("shoumen", "正在连接…：服务器这次没有及时响应，操作未完成，请稍后重试")
 
 
 def error_text(error: Exception, offline_hint: str, admin: AdminService | None) -> str:
@@ -82,7 +84,7 @@ def error_text(error: Exception, offline_hint: str, admin: AdminService | None) 
         if admin is not None and admin.connectivity.online:
             return tr(SLOW_FAILED)
         return offline_hint
-    return error.message
+    return error_words(error)
 
 
 def run_online(
@@ -149,9 +151,9 @@ def ask_save_path(parent: QWidget, caption: str, suggested: str, file_filter: st
 
 
 _INTERNAL_NAMES = {
-    "qt_tableview_cornerbutton": "全选",
-    "ScrollLeftButton": "向左滚动",
-    "ScrollRightButton": "向右滚动",
+    "qt_tableview_cornerbutton": QT_TRANSLATE_NOOP("shoumen", "全选"),
+    "ScrollLeftButton": QT_TRANSLATE_NOOP("shoumen", "向左滚动"),
+    "ScrollRightButton": QT_TRANSLATE_NOOP("shoumen", "向右滚动"),
 }
 
 

@@ -46,6 +46,7 @@ from shoumen_gui.ui.result_panel import ResultPanel
 from shoumen_gui.ui.scan_view import ScanConfig, ScanView
 from shoumen_gui.ui.stats_view import StatsView
 from shoumen_gui.ui.status import SyncStatusBar
+from shoumen_gui.ui.texts import error_words
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -501,13 +502,13 @@ class Workbench(QWidget):
         if not isinstance(error, ServiceError):
             raise error  # a bug: to the crash handler
         if isinstance(error, StorageError):  # not committed: grey, no verdict, no gate (issue 14 §1)
-            self.result_panel.show_unsaved(error.message, error.held)
+            self.result_panel.show_unsaved(error_words(error), error.held)
             if self.station is not None:
                 self.station.check_storage()  # the status bar counts it and shows the free space
             self.id_pad.input.setFocus()
             self.check_finished.emit(error)
             return
-        self.result_panel.show_message(error.message, MESSAGE_CLEAR_MS)
+        self.result_panel.show_message(error_words(error), MESSAGE_CLEAR_MS)
         self.id_pad.input.setFocus()
         self.check_finished.emit(error)
 

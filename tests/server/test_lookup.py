@@ -275,6 +275,7 @@ def test_unknown_document_cannot_be_verified(demo: Demo) -> None:
             "state": "unknown",
             "reason": "person_not_found",
             "message": "未查询到该证件的健康信息，请人工核验",
+            "args": {},  # a finding's values for the app's language (issue 17 §5): none here
         }
     ]
 

@@ -18,36 +18,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import AnomalyAction, AnomalyOut, AnomalyType, RegionAbnormalItem
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService, FullDetails
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import AbnormalModel, SortProxy, local_time
+from shoumen_gui.ui.texts import joined, level_words, reason_words
 from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message
 
 FULL_DETAILS_SECONDS = 60  # the unmasked details clear themselves after this
-OFFLINE_HINT = "当前离线：异常名单和登记详情需要联网查看"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：异常名单和登记详情需要联网查看")
 
 TYPE_WORDS = {
-    AnomalyType.RED_CODE: "红码",
-    AnomalyType.YELLOW_CODE: "黄码",
-    AnomalyType.NO_CODE: "未申领健康码",
-    AnomalyType.NAT_EXPIRED: "核酸超时",
-    AnomalyType.NAT_POSITIVE: "核酸阳性",
-    AnomalyType.FEVER: "发热",
-    AnomalyType.TRAVEL_ABNORMAL: "行程异常",
-    AnomalyType.NO_PHONE_NO_ID: "无手机无证件",
-    AnomalyType.OTHER: "其他",
+    AnomalyType.RED_CODE: QT_TRANSLATE_NOOP("shoumen", "红码"),
+    AnomalyType.YELLOW_CODE: QT_TRANSLATE_NOOP("shoumen", "黄码"),
+    AnomalyType.NO_CODE: QT_TRANSLATE_NOOP("shoumen", "未申领健康码"),
+    AnomalyType.NAT_EXPIRED: QT_TRANSLATE_NOOP("shoumen", "核酸超时"),
+    AnomalyType.NAT_POSITIVE: QT_TRANSLATE_NOOP("shoumen", "核酸阳性"),
+    AnomalyType.FEVER: QT_TRANSLATE_NOOP("shoumen", "发热"),
+    AnomalyType.TRAVEL_ABNORMAL: QT_TRANSLATE_NOOP("shoumen", "行程异常"),
+    AnomalyType.NO_PHONE_NO_ID: QT_TRANSLATE_NOOP("shoumen", "无手机无证件"),
+    AnomalyType.OTHER: QT_TRANSLATE_NOOP("shoumen", "其他"),
 }
 ACTION_WORDS = {
-    AnomalyAction.TURN_AWAY: "劝返",
-    AnomalyAction.ISOLATION_POINT: "送临时隔离点",
-    AnomalyAction.REPORT_COMMUNITY: "报告社区",
-    AnomalyAction.AMBULANCE: "呼叫 120",
-    AnomalyAction.YELLOW_SAMPLING: "送黄码采样点",
-    AnomalyAction.ADMIT_PAPER: "放行（已做传统纸质登记）",
-    AnomalyAction.OTHER: "其他",
+    AnomalyAction.TURN_AWAY: QT_TRANSLATE_NOOP("shoumen", "劝返"),
+    AnomalyAction.ISOLATION_POINT: QT_TRANSLATE_NOOP("shoumen", "送临时隔离点"),
+    AnomalyAction.REPORT_COMMUNITY: QT_TRANSLATE_NOOP("shoumen", "报告社区"),
+    AnomalyAction.AMBULANCE: QT_TRANSLATE_NOOP("shoumen", "呼叫 120"),
+    AnomalyAction.YELLOW_SAMPLING: QT_TRANSLATE_NOOP("shoumen", "送黄码采样点"),
+    AnomalyAction.ADMIT_PAPER: QT_TRANSLATE_NOOP("shoumen", "放行（已做传统纸质登记）"),
+    AnomalyAction.OTHER: QT_TRANSLATE_NOOP("shoumen", "其他"),
 }
 
 
@@ -80,31 +81,35 @@ class AbnormalPanel(QWidget):
         check_box = QGroupBox(self.tr("核验记录（已脱敏）"))
         check_form = QFormLayout(check_box)
         for key, title in (
-            ("time", "时间"),
-            ("venue", "场所"),
-            ("level", "结论"),
-            ("reasons", "原因"),
-            ("name", "姓名"),
-            ("document", "证件号码"),
+            ("time", QT_TRANSLATE_NOOP("shoumen", "时间")),
+            ("venue", QT_TRANSLATE_NOOP("shoumen", "场所")),
+            ("level", QT_TRANSLATE_NOOP("shoumen", "结论")),
+            ("reasons", QT_TRANSLATE_NOOP("shoumen", "原因")),
+            ("name", QT_TRANSLATE_NOOP("shoumen", "姓名")),
+            ("document", QT_TRANSLATE_NOOP("shoumen", "证件号码")),
         ):
             check_form.addRow(self.tr(title), self._field("check", key, title))
         self.registration = QGroupBox(self.tr("核查登记"))
         reg_form = QFormLayout(self.registration)
         for key, title in (
-            ("type", "异常类型"),
-            ("action", "处置"),
-            ("temperature", "体温"),
-            ("phone", "电话"),
-            ("origin", "来源地"),
-            ("transport", "交通方式"),
-            ("reported", "报告对象"),
-            ("notes", "备注"),
+            ("type", QT_TRANSLATE_NOOP("shoumen", "异常类型")),
+            ("action", QT_TRANSLATE_NOOP("shoumen", "处置")),
+            ("temperature", QT_TRANSLATE_NOOP("shoumen", "体温")),
+            ("phone", QT_TRANSLATE_NOOP("shoumen", "电话")),
+            ("origin", QT_TRANSLATE_NOOP("shoumen", "来源地")),
+            ("transport", QT_TRANSLATE_NOOP("shoumen", "交通方式")),
+            ("reported", QT_TRANSLATE_NOOP("shoumen", "报告对象")),
+            ("notes", QT_TRANSLATE_NOOP("shoumen", "备注")),
         ):
             reg_form.addRow(self.tr(title), self._field("registration", key, title))
         self.full = QGroupBox(self.tr("完整信息（查看已记录）"))
         self.full.setObjectName("fullDetailsBox")
         full_form = QFormLayout(self.full)
-        for key, title in (("name", "姓名"), ("document", "证件号码"), ("phone", "电话")):
+        for key, title in (
+            ("name", QT_TRANSLATE_NOOP("shoumen", "姓名")),
+            ("document", QT_TRANSLATE_NOOP("shoumen", "证件号码")),
+            ("phone", QT_TRANSLATE_NOOP("shoumen", "电话")),
+        ):
             full_form.addRow(self.tr(title), self._field("full", key, title))
         self.full.hide()
         self.view_full = button("viewFullDetails", self.tr("查看完整信息"))
@@ -174,8 +179,8 @@ class AbnormalPanel(QWidget):
             return
         self._set("check.time", local_time(item.checked_at, "%Y-%m-%d %H:%M:%S"))
         self._set("check.venue", item.venue_name)
-        self._set("check.level", self.tr(LEVEL_WORDS[item.level]))
-        self._set("check.reasons", "；".join(item.reasons))
+        self._set("check.level", level_words(item.level))
+        self._set("check.reasons", joined([reason_words(reason) for reason in item.reasons]))
         self._set("check.name", item.masked_name or self.tr("（无）"))
         self._set("check.document", item.masked_id or self.tr("（无）"))
         if item.anomaly_id is not None and self.admin is not None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.schemas import ExportFormat
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService, ExportCancelled, ExportResult, FileNotWritten
 from shoumen_gui.tasks import TaskManager
@@ -42,7 +43,7 @@ from shoumen_gui.ui.widgets import (
 log = logging.getLogger("shoumen.gui.export")
 
 MAX_DAYS = 31  # the backend's limit
-OFFLINE_HINT = "当前离线：导出需要联网，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：导出需要联网，请联网后重试")
 
 
 def _qdate(day: date) -> QDate:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import as_utc
-from shoumen_core.unit_types import unit_type_name
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.supervisor.models import (
     SortProxy,
     SortRole,
@@ -21,25 +21,36 @@ from shoumen_gui.ui.supervisor.models import (
     _Table,
     local_time,
 )
+from shoumen_gui.ui.texts import joined, unit_type_words
 from shoumen_gui.ui.widgets import label, tr
 
 REASON_WORDS: dict[str, str] = {
-    "unknown_numbers": "未知号码多",
-    "sequential_numbers": "号码连续（疑似逐个试号）",
-    "rate_limited": "多次超出查询限额",
+    "unknown_numbers": QT_TRANSLATE_NOOP("shoumen", "未知号码多"),
+    "sequential_numbers": QT_TRANSLATE_NOOP("shoumen", "号码连续（疑似逐个试号）"),
+    "rate_limited": QT_TRANSLATE_NOOP("shoumen", "多次超出查询限额"),
 }
-EMPTY_HINT = "当日没有疑似批量查询的场所"
-HINT = "以下场所当日的证件查询疑似批量试号，请核实场所身份与用途"
+EMPTY_HINT = QT_TRANSLATE_NOOP("shoumen", "当日没有疑似批量查询的场所")
+HINT = QT_TRANSLATE_NOOP("shoumen", "以下场所当日的证件查询疑似批量试号，请核实场所身份与用途")
 
 
 def reason_text(reasons: list[str]) -> str:
-    return "；".join(tr(REASON_WORDS.get(reason, reason)) for reason in reasons)
+    return joined([tr(REASON_WORDS.get(reason, reason)) for reason in reasons])
 
 
 class LookupAlertsModel(_Table):
     """One row per flagged venue, worst first (the server's order)."""
 
-    HEADERS = ("场所", "类型", "查询", "证件查询", "未知号码", "连号", "超限被拒", "最后查询", "原因")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("shoumen", "场所"),
+        QT_TRANSLATE_NOOP("shoumen", "类型"),
+        QT_TRANSLATE_NOOP("shoumen", "查询"),
+        QT_TRANSLATE_NOOP("shoumen", "证件查询"),
+        QT_TRANSLATE_NOOP("shoumen", "未知号码"),
+        QT_TRANSLATE_NOOP("shoumen", "连号"),
+        QT_TRANSLATE_NOOP("shoumen", "超限被拒"),
+        QT_TRANSLATE_NOOP("shoumen", "最后查询"),
+        QT_TRANSLATE_NOOP("shoumen", "原因"),
+    )
     NUMERIC = frozenset({2, 3, 4, 5, 6})
 
     rows: list[LookupAlert]
@@ -50,7 +61,7 @@ class LookupAlertsModel(_Table):
             return alert.venue_id
         values: tuple[Any, ...] = (
             alert.venue_name,
-            unit_type_name(alert.unit_type),
+            unit_type_words(alert.unit_type),
             alert.lookups,
             alert.documents,
             alert.unknown,

@@ -16,10 +16,10 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from shoumen_core.policy import LEVEL_WORDS
 from shoumen_core.schemas import DayCounts, RegionAbnormalItem, RegionVenueRow
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
-from shoumen_core.unit_types import unit_type_name
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
+from shoumen_gui.ui.texts import joined, level_words, reason_words, unit_type_words
 from shoumen_gui.ui.widgets import tr
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -84,7 +84,15 @@ class _Table(QAbstractTableModel):
 class RegionVenuesModel(_Table):
     """One row per venue of the region on the chosen day."""
 
-    HEADERS = ("场所", "类型", "已核验", "通行", "人工核验", "异常", "最后核验")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("shoumen", "场所"),
+        QT_TRANSLATE_NOOP("shoumen", "类型"),
+        QT_TRANSLATE_NOOP("shoumen", "已核验"),
+        QT_TRANSLATE_NOOP("shoumen", "通行"),
+        QT_TRANSLATE_NOOP("shoumen", "人工核验"),
+        QT_TRANSLATE_NOOP("shoumen", "异常"),
+        QT_TRANSLATE_NOOP("shoumen", "最后核验"),
+    )
     NUMERIC = frozenset({2, 3, 4, 5})
 
     rows: list[RegionVenueRow]
@@ -96,7 +104,7 @@ class RegionVenuesModel(_Table):
             return venue.venue_id
         values: tuple[Any, ...] = (
             venue.name,
-            unit_type_name(venue.unit_type),
+            unit_type_words(venue.unit_type),
             venue.checked,
             venue.passed,
             venue.review,
@@ -121,7 +129,15 @@ class RegionVenuesModel(_Table):
 class AbnormalModel(_Table):
     """The region's checks that did not pass on the day, newest first."""
 
-    HEADERS = ("时间", "场所", "姓名", "证件号码", "结论", "原因", "登记")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("shoumen", "时间"),
+        QT_TRANSLATE_NOOP("shoumen", "场所"),
+        QT_TRANSLATE_NOOP("shoumen", "姓名"),
+        QT_TRANSLATE_NOOP("shoumen", "证件号码"),
+        QT_TRANSLATE_NOOP("shoumen", "结论"),
+        QT_TRANSLATE_NOOP("shoumen", "原因"),
+        QT_TRANSLATE_NOOP("shoumen", "登记"),
+    )
 
     rows: list[RegionAbnormalItem]
 
@@ -142,8 +158,8 @@ class AbnormalModel(_Table):
             item.venue_name,
             item.masked_name or tr("（无）"),
             item.masked_id or tr("（无）"),
-            tr(LEVEL_WORDS[item.level]),
-            "；".join(item.reasons),
+            level_words(item.level),
+            joined([reason_words(reason) for reason in item.reasons]),
             tr("已登记") if item.registered else tr("未登记"),
         )[column]
 

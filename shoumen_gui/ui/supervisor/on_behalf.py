@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from shoumen_core.phone import mask_phone
 from shoumen_core.schemas import VenueOnBehalfIn, VenueOut
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.errors import ServiceError
 from shoumen_gui.tasks import TaskManager
@@ -19,7 +20,7 @@ from shoumen_gui.ui.venue.code_panel import VenueCodePanel
 from shoumen_gui.ui.venue.forms import VenueForm
 from shoumen_gui.ui.widgets import button, error_text, label, run_online, set_message
 
-OFFLINE_HINT = "当前离线：代为注册需要联网，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：代为注册需要联网，请联网后重试")
 
 
 class OnBehalfPanel(QWidget):

@@ -20,18 +20,27 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.schemas import MAX_REJECT_REASON, PendingVenueOut, VenueOut
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import _DISPLAY, VenueIdRole, _Table, local_time
+from shoumen_gui.ui.texts import unit_type_words
 from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 
-OFFLINE_HINT = "当前离线：审核场所需要联网，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：审核场所需要联网，请联网后重试")
 
 
 class PendingVenuesModel(_Table):
     """One row per venue waiting for a decision, oldest first (the server's order)."""
 
-    HEADERS = ("场所", "类型", "地址", "负责人", "负责人手机", "注册时间")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("shoumen", "场所"),
+        QT_TRANSLATE_NOOP("shoumen", "类型"),
+        QT_TRANSLATE_NOOP("shoumen", "地址"),
+        QT_TRANSLATE_NOOP("shoumen", "负责人"),
+        QT_TRANSLATE_NOOP("shoumen", "负责人手机"),
+        QT_TRANSLATE_NOOP("shoumen", "注册时间"),
+    )
 
     rows: list[PendingVenueOut]
 
@@ -43,7 +52,7 @@ class PendingVenuesModel(_Table):
             return None
         return (
             venue.name,
-            venue.unit_type_name,
+            unit_type_words(venue.unit_type),
             venue.address,
             venue.owner_name or tr("（未填写）"),
             venue.owner_phone_masked,

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.schemas import DayCounts, LookupAlerts, RegionAbnormalList, RegionStats, Trend, UserOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
@@ -51,7 +52,7 @@ from shoumen_gui.ui.widgets import (
 log = logging.getLogger("shoumen.gui.region")
 
 TREND_DAYS = 30
-OFFLINE_HINT = "当前离线：区域统计需要联网查看，请联网后刷新"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：区域统计需要联网查看，请联网后刷新")
 
 
 @dataclass(frozen=True)

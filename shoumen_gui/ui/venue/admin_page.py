@@ -6,9 +6,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from shoumen_core.schemas import VenueOut, VenueStatus
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.texts import unit_type_words
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
 from shoumen_gui.ui.venue.devices import DevicesPanel
@@ -23,7 +25,7 @@ from shoumen_gui.ui.widgets import (
     set_message,
 )
 
-OFFLINE_HINT = "当前离线：场所管理需要联网，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：场所管理需要联网，请联网后重试")
 
 
 class VenueAdminPage(QWidget):
@@ -89,7 +91,9 @@ class VenueAdminPage(QWidget):
         self.title.setText(self.tr("场所管理 · {0}").format(venue.name))
         set_message(
             self.message,
-            self.tr("{0} · {1} · {2}").format(venue.unit_type_name, venue.address, venue.township),
+            self.tr("{0} · {1} · {2}").format(
+                unit_type_words(venue.unit_type), venue.address, venue.township
+            ),
         )
         self._show_approval(venue)
         if self.admin is not None:

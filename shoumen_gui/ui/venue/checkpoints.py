@@ -9,12 +9,13 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from shoumen_core.schemas import CheckpointOut
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message
 
 _Index = QModelIndex | QPersistentModelIndex
-OFFLINE_HINT = "当前离线：检查点只能在联网时修改，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：检查点只能在联网时修改，请联网后重试")
 MAX_NAME = 30
 CheckpointIdRole = Qt.ItemDataRole.UserRole + 1
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QVBoxLayout, QWid
 
 from shoumen_core.schemas import VenueCodeOut, VenueOut
 from shoumen_core.timeutil import local_day, utcnow
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import local as local_ops
 from shoumen_gui.paths import file_message
 from shoumen_gui.services.admin import AdminService
@@ -40,7 +41,7 @@ from shoumen_gui.ui.widgets import (
 
 log = logging.getLogger("shoumen.gui.venue_code")
 
-OFFLINE_HINT = "无法连接服务器：取得场所码需要联网，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "无法连接服务器：取得场所码需要联网，请联网后重试")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 PrinterAsker = Callable[[QWidget], QPrinter | None]
@@ -191,26 +192,36 @@ class VenueCodePanel(QWidget):
         if self.code is None:
             return
         path = self.ask_save_path(
-            self, self.tr("保存场所码图片"), self._suggested("场所码.png"), "PNG (*.png)"
+            self,
+            self.tr("保存场所码图片"),
+            self._suggested(QT_TRANSLATE_NOOP("shoumen", "场所码.png")),
+            "PNG (*.png)",
         )
         if path is None:
             return
         info = self.poster_info()
         title = info.venue_name
         subtitle, warning = info.checkpoint_name or "", info.warning
-        self._write(lambda: save_code_png(path, info.url, title, subtitle, warning=warning), path, "图片")
+        self._write(
+            lambda: save_code_png(path, info.url, title, subtitle, warning=warning),
+            path,
+            QT_TRANSLATE_NOOP("shoumen", "图片"),
+        )
 
     @Slot()
     def export_poster(self) -> None:
         if self.code is None:
             return
         path = self.ask_save_path(
-            self, self.tr("导出场所码海报"), self._suggested("场所码海报.pdf"), "PDF (*.pdf)"
+            self,
+            self.tr("导出场所码海报"),
+            self._suggested(QT_TRANSLATE_NOOP("shoumen", "场所码海报.pdf")),
+            "PDF (*.pdf)",
         )
         if path is None:
             return
         info = self.poster_info()
-        self._write(lambda: write_poster(path, info), path, "海报")
+        self._write(lambda: write_poster(path, info), path, QT_TRANSLATE_NOOP("shoumen", "海报"))
 
     def _write(self, write: Callable[[], None], path: Path, what: str) -> None:
         """Paint and save on a worker (QPainter on a QImage or QPdfWriter is thread-safe)."""

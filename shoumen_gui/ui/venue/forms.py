@@ -16,6 +16,7 @@ from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import VenueIn
 from shoumen_core.unit_types import UNIT_TYPES, UnitType, filter_unit_types
 from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.ui.texts import error_words, unit_type_words
 from shoumen_gui.ui.widgets import label, set_message, tr
 
 CodeRole = Qt.ItemDataRole.UserRole + 1
@@ -46,7 +47,7 @@ class UnitTypeModel(QAbstractListModel):
             return None
         unit = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return unit.name_zh
+            return unit_type_words(unit.code)
         if role == Qt.ItemDataRole.ToolTipRole:
             return unit.name_en
         if role == CodeRole:
@@ -94,7 +95,7 @@ class UnitTypePicker(QWidget):
     def choose(self, code: str) -> None:
         unit = next((u for u in UNIT_TYPES if u.code == code), None)
         self.code = "" if unit is None else unit.code
-        self.chosen.setText(tr("已选：{0}").format(unit.name_zh) if unit else tr("尚未选择"))
+        self.chosen.setText(tr("已选：{0}").format(unit_type_words(unit.code)) if unit else tr("尚未选择"))
         self._select_current()
         self.changed.emit(self.code)
 
@@ -167,7 +168,7 @@ class VenueForm(QWidget):
         key = SERVER_FIELDS.get(error.code)
         if key is None or key not in self.errors:
             return False
-        self.show_error(key, error.message)
+        self.show_error(key, error_words(error))
         return True
 
     def check_text(self, key: str, edit: QLineEdit, empty: str, limit: int) -> str | None:

@@ -18,32 +18,33 @@ from PySide6.QtWidgets import (
 )
 
 from shoumen_core.policy import MaskingLevel, VaccinationRequirement, VenuePolicy, VerdictLevel
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.widgets import button, error_text, label, run_online, set_message, tr
 
-OFFLINE_HINT = "当前离线：核验规则只能在联网时修改，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：核验规则只能在联网时修改，请联网后重试")
 
 NAT_CHOICES: tuple[tuple[str, int | None], ...] = (
-    ("24 小时内", 24),
-    ("48 小时内", 48),
-    ("72 小时内", 72),
-    ("7 天（168 小时）内", 168),
-    ("不要求核酸", None),
+    (QT_TRANSLATE_NOOP("shoumen", "24 小时内"), 24),
+    (QT_TRANSLATE_NOOP("shoumen", "48 小时内"), 48),
+    (QT_TRANSLATE_NOOP("shoumen", "72 小时内"), 72),
+    (QT_TRANSLATE_NOOP("shoumen", "7 天（168 小时）内"), 168),
+    (QT_TRANSLATE_NOOP("shoumen", "不要求核酸"), None),
 )
 VACCINATION_CHOICES = (
-    ("不要求", VaccinationRequirement.NONE),
-    ("须完成全程接种", VaccinationRequirement.FULL),
-    ("须完成加强免疫", VaccinationRequirement.BOOSTER),
+    (QT_TRANSLATE_NOOP("shoumen", "不要求"), VaccinationRequirement.NONE),
+    (QT_TRANSLATE_NOOP("shoumen", "须完成全程接种"), VaccinationRequirement.FULL),
+    (QT_TRANSLATE_NOOP("shoumen", "须完成加强免疫"), VaccinationRequirement.BOOSTER),
 )
 ACTION_CHOICES = (
-    ("通行", VerdictLevel.PASS),
-    ("人工核验", VerdictLevel.REVIEW),
-    ("禁止通行", VerdictLevel.DENY),
+    (QT_TRANSLATE_NOOP("shoumen", "通行"), VerdictLevel.PASS),
+    (QT_TRANSLATE_NOOP("shoumen", "人工核验"), VerdictLevel.REVIEW),
+    (QT_TRANSLATE_NOOP("shoumen", "禁止通行"), VerdictLevel.DENY),
 )
 MASKING_CHOICES = (
-    ("标准（张*，330624********1234）", MaskingLevel.STANDARD),
-    ("严格（张*，3306************34）", MaskingLevel.STRICT),
+    (QT_TRANSLATE_NOOP("shoumen", "标准（张*，330624********1234）"), MaskingLevel.STANDARD),
+    (QT_TRANSLATE_NOOP("shoumen", "严格（张*，3306************34）"), MaskingLevel.STRICT),
 )
 
 

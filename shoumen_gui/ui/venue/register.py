@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLineEdit, QStackedWidge
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import LoginResponse, SmsCodeResponse, VenueOut
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.ops import session as session_ops
 from shoumen_gui.services.admin import AdminService
@@ -30,7 +31,7 @@ from shoumen_gui.ui.widgets import button, error_text, label, set_message
 
 log = logging.getLogger("shoumen.gui.register")
 
-OFFLINE_HINT = "无法连接服务器：注册场所需要联网，请检查网络后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "无法连接服务器：注册场所需要联网，请检查网络后重试")
 
 
 class RegisterPage(QWidget):

@@ -21,21 +21,33 @@ from PySide6.QtWidgets import (
 
 from shoumen_core.phone import InvalidPhone, normalise_phone
 from shoumen_core.schemas import Role, StaffOut, StaffState
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 
 _Index = QModelIndex | QPersistentModelIndex
-OFFLINE_HINT = "当前离线：子管理员只能在联网时管理，请联网后重试"
-ROLE_WORDS = {Role.OWNER: "初始管理员", Role.STAFF: "子管理员"}
-STATE_WORDS = {StaffState.AUTHORISED: "已授权", StaffState.REVOKED: "已收回"}
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：子管理员只能在联网时管理，请联网后重试")
+ROLE_WORDS = {
+    Role.OWNER: QT_TRANSLATE_NOOP("shoumen", "初始管理员"),
+    Role.STAFF: QT_TRANSLATE_NOOP("shoumen", "子管理员"),
+}
+STATE_WORDS = {
+    StaffState.AUTHORISED: QT_TRANSLATE_NOOP("shoumen", "已授权"),
+    StaffState.REVOKED: QT_TRANSLATE_NOOP("shoumen", "已收回"),
+}
 UserIdRole = Qt.ItemDataRole.UserRole + 1
 
 
 class StaffModel(QAbstractTableModel):
     """One row per member: name, masked phone, role, state."""
 
-    HEADERS = ("姓名", "手机号码", "角色", "状态")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("shoumen", "姓名"),
+        QT_TRANSLATE_NOOP("shoumen", "手机号码"),
+        QT_TRANSLATE_NOOP("shoumen", "角色"),
+        QT_TRANSLATE_NOOP("shoumen", "状态"),
+    )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)

@@ -1,0 +1,424 @@
+# mypy: allow-untyped-calls
+"""Issue 17 §5: the staff app in English at 1280×800. Each test walks a person's screens and
+fails on any Chinese character a visible widget shows (labels, buttons, tabs, window titles,
+placeholders, tool tips, combo box items, table headers and cells) and on any label or button
+whose text does not fit. The only Chinese allowed is data: the names, places and masked names the demo
+backend holds (read from its database, and removed from a text before it is checked)."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+from sqlalchemy import create_engine, text
+
+from shoumen_gui.i18n import LANGUAGES, install_translator
+from shoumen_gui.paths import resources_dir
+from shoumen_gui.ui.kiosk import KioskController
+from shoumen_gui.ui.main_window import MainWindow
+from shoumen_gui.ui.typescale import apply_type_scale
+from shoumen_server.seed import DEMO_PATHS
+from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
+from tests.gui.helpers import click, find, wait_for_page
+from tests.gui.supervisor.test_region import a_day_of_checks
+
+TABLET = QSize(1280, 800)
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+SUPERVISOR_PHONE = "13900000000"
+
+
+@pytest.fixture
+def tablet(qapp: QApplication) -> Iterator[None]:
+    """The 1280×800 type scale and style sheet, as app.py sets them."""
+    font, sheet = QFont(qapp.font()), qapp.styleSheet()
+    apply_type_scale(qapp, 1.0, TABLET, (resources_dir() / "styles" / "shoumen.qss").read_text("utf-8"))
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+@pytest.fixture
+def english(qapp: QApplication, tablet: None) -> Iterator[None]:
+    """The English catalogue installed, as app.py does for `"language": "en"`."""
+    translator = install_translator(qapp, "en", resources_dir() / "translations")
+    assert translator is not None
+    yield
+    qapp.removeTranslator(translator)
+
+
+def data_strings(embedded: LiveBackend) -> list[str]:
+    """The Chinese the backend's data puts on screen: names, places, masked names. Longest
+    first, so a venue name goes before the township inside it."""
+    engine = create_engine(embedded.backend.database_url)
+    queries = (
+        "SELECT name FROM users UNION SELECT region_name FROM users",
+        "SELECT name FROM venues UNION SELECT address FROM venues UNION SELECT township FROM venues",
+        "SELECT name FROM checkpoints UNION SELECT staff_name FROM memberships",
+        "SELECT masked_name FROM persons UNION SELECT masked_name FROM checks",
+        "SELECT masked_name FROM anomalies",
+    )
+    found: set[str] = set()
+    try:
+        with engine.connect() as conn:
+            for query in queries:
+                found.update(str(value) for (value,) in conn.execute(text(query)) if value)
+    finally:
+        engine.dispose()
+    found.update(path.name for path in DEMO_PATHS)
+    found.update(LANGUAGES.values())  # 设置 → 语言 names each language in itself
+    return sorted(found, key=len, reverse=True)
+
+
+def shown_texts(widget: QWidget) -> list[tuple[str, str]]:
+    """(what, text) for everything `widget` itself puts on screen."""
+    name = widget.objectName() or type(widget).__name__
+    found: list[tuple[str, str]] = []
+    if widget.isWindow() and widget.windowTitle():
+        found.append((f"{name} title", widget.windowTitle()))
+    if widget.toolTip():
+        found.append((f"{name} tooltip", widget.toolTip()))
+    if isinstance(widget, (QLabel, QAbstractButton)):
+        found.append((name, widget.text()))
+    elif isinstance(widget, QLineEdit):
+        found.append((f"{name} placeholder", widget.placeholderText()))
+        found.append((name, widget.text()))
+    elif isinstance(widget, QGroupBox):
+        found.append((name, widget.title()))
+    elif isinstance(widget, QComboBox):
+        found += [(f"{name} item {i}", widget.itemText(i)) for i in range(widget.count())]
+    elif isinstance(widget, QTabWidget):
+        found += [(f"{name} tab {i}", widget.tabText(i)) for i in range(widget.count())]
+    elif isinstance(widget, QAbstractItemView) and not isinstance(widget, QHeaderView) and widget.model():
+        model = widget.model()
+        for column in range(model.columnCount()):
+            header = model.headerData(column, Qt.Orientation.Horizontal)
+            found.append((f"{name} header {column}", str(header or "")))
+        for row in range(min(model.rowCount(), 30)):
+            for column in range(model.columnCount()):
+                value = model.index(row, column).data()
+                found.append((f"{name} cell {row},{column}", "" if value is None else str(value)))
+    return found
+
+
+def clipped(label: QLabel) -> str | None:
+    """Why a visible label's text does not fit its place (None: it fits)."""
+    if not label.text() or (label.pixmap() is not None and not label.pixmap().isNull()):
+        return None
+    if label.wordWrap():
+        needed = label.heightForWidth(label.width())
+        if needed > label.height() + 1:
+            return f"needs {needed} px of height, has {label.height()}"
+        return None
+    needed = label.sizeHint().width()
+    if needed > label.width() + 1:
+        return f"needs {needed} px of width, has {label.width()}"
+    return None
+
+
+# In Chinese, the Latin words a screen may show: codes, units, formats and product names.
+LATIN_ALLOWED = frozenset(
+    {"PIN", "CSV", "Excel", "XLSX", "USB", "CA", "PEM", "ISAPI", "Webhook", "KTV", "PDF", "PNG", "ID"}
+    | {"QR", "COM", "ttyUSB", "dev", "http", "https", "open", "pytest", "SMHC", "HH", "MM"}
+)
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+NOT_WORDS = re.compile(r"https?://\S+|\b\d+(?:\.\d+)*\b")
+
+
+def stray_latin(shown: str) -> list[str]:
+    """Latin words in a Chinese text that are not a code, unit or name this app uses."""
+    return [word for word in LATIN_WORD.findall(NOT_WORDS.sub(" ", shown)) if word not in LATIN_ALLOWED]
+
+
+def problems(root: QWidget, data: list[str], language: str = "en") -> list[str]:
+    found: list[str] = []
+    widgets = [root, *root.findChildren(QWidget)]
+    for widget in widgets:
+        if not widget.isVisible():
+            continue
+        for what, shown in shown_texts(widget):
+            rest = shown
+            for value in data:
+                rest = rest.replace(value, "")
+            if language == "en" and CJK.search(rest):
+                found.append(f"Chinese in {what}: {shown!r}")
+            if language != "en" and stray_latin(rest):
+                found.append(f"English in {what}: {shown!r} ({', '.join(stray_latin(rest))})")
+        if (
+            isinstance(widget, QPushButton)
+            and widget.text()
+            and widget.sizeHint().width() > widget.width() + 1
+        ):
+            found.append(
+                f"clipped button {widget.objectName()} {widget.text()!r}: needs {widget.sizeHint().width()} px, has {widget.width()}"
+            )
+        if isinstance(widget, QLabel):
+            why = clipped(widget)
+            if why is not None:
+                found.append(f"clipped {widget.objectName() or 'label'} {widget.text()!r}: {why}")
+    return found
+
+
+class Walk:
+    """The problems of every screen a walk visits, reported together at its end."""
+
+    def __init__(self, qtbot: QtBot, data: list[str], language: str = "en") -> None:
+        self.qtbot, self.data, self.language = qtbot, data, language
+        self.found: list[str] = []
+
+    def screen(self, root: QWidget, where: str) -> None:
+        """`root` (a page or dialog, laid out at 1280×800) shows no Chinese, no clipped label."""
+        self.found += [
+            f"{where}: {problem}" for problem in settled_problems(self.qtbot, root, self.data, self.language)
+        ]
+
+    def check(self) -> None:
+        assert self.found == [], "\n".join(dict.fromkeys(self.found))
+
+
+def settled_problems(qtbot: QtBot, root: QWidget, data: list[str], language: str) -> list[str]:
+    last: list[str] = []
+
+    def clean() -> bool:
+        last[:] = problems(root, data, language)
+        return not last
+
+    with contextlib.suppress(Exception):  # waitUntil's timeout: `last` says what was wrong
+        qtbot.waitUntil(clean, timeout=2_000)
+    return last
+
+
+def log_in_english(qtbot: QtBot, window: MainWindow, phone: str) -> None:
+    """As helpers.log_in, reading the code off the English demo banner."""
+    phone_field = find(window, QLineEdit, "loginPhone")
+    phone_field.clear()
+    qtbot.keyClicks(phone_field, phone)
+    click(qtbot, window, "loginGetCode")
+    banner = find(window, QLabel, "demoCodeBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    match = re.search(r"(\d{6})$", banner.text())  # 演示验证码：… / Demo code: …
+    assert match, banner.text()
+    qtbot.keyClicks(find(window, QLineEdit, "loginCode"), match.group(1))
+    click(qtbot, window, "loginSubmit")
+
+
+def open_tablet(make_station_app: MakeApp, **options: str) -> StationApp:
+    app = make_station_app(**options)
+    app.window.resize(TABLET)
+    app.start()
+    return app
+
+
+def type_number(qtbot: QtBot, window: MainWindow, number: str) -> None:
+    workbench = window.workbench
+    if workbench.result_panel.awaiting_decision:
+        click(qtbot, window, "dismissUndecided")
+    field = find(workbench, QLineEdit, "idInput")
+    if workbench.wedge is not None:
+        workbench.wedge.repeats.reset()
+    qtbot.keyClicks(field, number)
+    with qtbot.waitSignal(workbench.check_finished, timeout=30_000):
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_guard_flow_is_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    walk_guard_flow(qtbot, make_station_app, Walk(qtbot, data_strings(embedded)))
+
+
+@pytest.mark.usefixtures("tablet")
+def test_the_guard_flow_in_chinese_shows_no_stray_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    walk_guard_flow(qtbot, make_station_app, Walk(qtbot, data_strings(embedded), "zh_CN"))
+
+
+def walk_guard_flow(qtbot: QtBot, make_station_app: MakeApp, walk: Walk) -> None:
+    """登录 → 选择检查点 → 核验工作台 with every demo verdict → 核查登记 → 统计 → 设置 (every
+    page) → 自助模式, 退出自助模式, 待机画面."""
+    app = open_tablet(make_station_app)
+    window = app.window
+    wait_for_page(qtbot, window, "loginPage")
+    walk.screen(window, "登录, with the demo accounts")
+
+    log_in_english(qtbot, window, GUARD_PHONE)
+    qtbot.waitUntil(lambda: window.current_page.objectName() == "checkpointPicker", timeout=20_000)
+    walk.screen(window, "选择检查点")
+    first = window.checkpoint_picker.buttons[0]
+    assert isinstance(first, QPushButton)
+    with qtbot.waitSignal(app.flow.ready, timeout=20_000):
+        qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
+    wait_for_page(qtbot, window, "workbench")
+    walk.screen(window, "核验工作台, waiting")
+
+    workbench = window.workbench
+    for path in DEMO_PATHS:  # every verdict path of the demo data, with its reasons
+        type_number(qtbot, window, path.number)
+        walk.screen(window, f"result of {path.key}")
+
+    find(workbench, QLineEdit, "idInput").setText("33062419850312")  # a number half typed
+    walk.screen(window, "证件键盘, typing")
+    find(workbench, QLineEdit, "idInput").setText("330624198503121019")  # a wrong check digit
+    walk.screen(window, "证件键盘, a wrong number")
+    find(workbench, QLineEdit, "idInput").clear()
+
+    click(qtbot, window, "registerAnomaly")  # 核查登记, prefilled from the last check
+    qtbot.waitUntil(lambda: workbench.tabs.currentWidget() is workbench.anomaly_form, timeout=5_000)
+    walk.screen(window, "核查登记")
+
+    view = workbench.stats_view
+    with qtbot.waitSignal(view.refreshed, timeout=15_000):
+        workbench.tabs.setCurrentWidget(view)  # 统计
+    walk.screen(window, "统计")
+
+    click(qtbot, window, "settingsButton")  # 设置, every page
+    dialog = app.flow.settings_dialog
+    assert isinstance(dialog, QDialog)
+    dialog.resize(720, 640)
+    qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    pages = find(dialog, QTabWidget, "settingsPages")
+    for index in range(pages.count()):
+        pages.setCurrentIndex(index)
+        walk.screen(dialog, f"设置 page {index}")
+    dialog.reject()
+
+    kiosk = KioskController(window, app.flow, app.tasks, idle_seconds=3600)  # 自助模式
+    kiosk.lock()
+    walk.screen(window, "自助模式")
+    unlock = kiosk.open_unlock_dialog()  # 退出自助模式
+    assert unlock is not None
+    qtbot.waitUntil(unlock.isVisible, timeout=5_000)
+    walk.screen(unlock, "退出自助模式")
+    kiosk.go_idle()  # the idle screen
+    qtbot.waitUntil(kiosk.idle_screen.isVisible, timeout=5_000)
+    walk.screen(kiosk.idle_screen, "待机画面")
+    kiosk.monitor.stop()
+    kiosk.unlock()
+
+    click(qtbot, window, "logoutButton")  # 退出登录?
+    box = workbench.logout_prompt
+    assert box is not None
+    qtbot.waitUntil(box.isVisible, timeout=5_000)
+    walk.screen(box, "退出登录")
+    box.reject()  # stay logged in
+    walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_owners_venue_admin_pages_are_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    walk = Walk(qtbot, data_strings(embedded))
+    app = open_tablet(make_station_app, demo_login=OWNER_PHONE)
+    window = app.window
+    qtbot.waitUntil(
+        lambda: window.current_page.objectName() in ("checkpointPicker", "workbench"), timeout=20_000
+    )
+    if window.current_page is window.checkpoint_picker:
+        with qtbot.waitSignal(app.flow.ready, timeout=20_000):
+            qtbot.mouseClick(window.checkpoint_picker.buttons[0], Qt.MouseButton.LeftButton)
+    wait_for_page(qtbot, window, "workbench")
+    click(qtbot, window, "venueAdminButton")  # 场所管理, every tab
+    wait_for_page(qtbot, window, "venueAdmin")
+    tabs = find(window, QTabWidget, "venueAdminTabs")
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        walk.screen(window, f"场所管理 tab {index}")
+    walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_supervisors_pages_are_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    a_day_of_checks(embedded)  # rows in the region's table and its abnormal list
+    walk = Walk(qtbot, data_strings(embedded))
+    app = open_tablet(make_station_app)
+    window = app.window
+    view = window.region_view
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        log_in_english(qtbot, window, SUPERVISOR_PHONE)  # 区域监管, every tab
+    tabs = find(view, QTabWidget, "regionTabs")
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        walk.screen(window, f"区域监管 tab {tabs.tabText(index)}")
+    tabs.setCurrentWidget(view.abnormal)  # one abnormal visitor's details
+    table = find(view.abnormal, QTableView, "abnormalTable")
+    assert table.model().rowCount() > 0
+    table.selectRow(0)
+    walk.screen(window, "异常名单, a row chosen")
+    view.open_export()  # 导出核验记录
+    dialog = view.export_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    walk.screen(dialog, "导出核验记录")
+    dialog.reject()
+    walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_register_page_is_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    walk = Walk(qtbot, data_strings(embedded))
+    app = open_tablet(make_station_app)
+    window = app.window
+    wait_for_page(qtbot, window, "loginPage")
+    click(qtbot, window, "loginRegister")  # 注册场所
+    wait_for_page(qtbot, window, "registerPage")
+    walk.screen(window, "注册场所")
+    walk.check()
+
+
+def test_the_walk_finds_chinese_and_clipped_labels(qtbot: QtBot) -> None:
+    """The check itself: Chinese outside data is found, data is not, a squeezed label is."""
+    page = QWidget()
+    qtbot.addWidget(page)
+    page.resize(400, 200)
+    chinese = QLabel("保存", page)
+    chinese.setObjectName("chinese")
+    data = QLabel("Venue: 新昌县人民医院", page)
+    data.setObjectName("data")
+    data.move(0, 40)
+    squeezed = QLabel("A label far too long for its place", page)
+    squeezed.setObjectName("squeezed")
+    squeezed.setGeometry(0, 80, 30, 20)
+    button = QPushButton("A button far too long for its place", page)
+    button.setObjectName("narrow")
+    button.setGeometry(0, 120, 30, 30)
+    page.show()
+    qtbot.waitExposed(page)
+    found = problems(page, ["新昌县人民医院"])
+    assert any(p.startswith("clipped button narrow") for p in found), found
+    button.hide()
+    found = problems(page, ["新昌县人民医院"])
+    assert any(p.startswith("Chinese in chinese:") for p in found), found
+    assert not any("in data:" in p for p in found), found
+    assert any(p.startswith("clipped squeezed") for p in found), found
+    assert len(found) == 2, found
+    chinese.setText("PIN 错误，请在 https://example.gov.cn 重试")  # a code and an address: Chinese
+    data.setText("核验 Check")  # an English word left on a Chinese screen
+    squeezed.hide()
+    found = problems(page, [], "zh_CN")
+    assert [p for p in found if p.startswith("English")] == ["English in data: '核验 Check' (Check)"]
