@@ -58,6 +58,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>Within 72 h</translation>
     </message>
     <message>
+        <source>8 位绑定码，例如 K7QX-M2PA</source>
+        <translation>8-character code, e.g. K7QX-M2PA</translation>
+    </message>
+    <message>
         <source>CSV 格式</source>
         <translation>CSV format</translation>
     </message>
@@ -112,6 +116,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
     <message>
         <source>{0} 共 {1} 个场所</source>
         <translation>{0}: {1} venues</translation>
+    </message>
+    <message>
+        <source>{0} 分 {1:02d} 秒后过期，只能使用一次</source>
+        <translation>Expires in {0}:{1:02d}; can be used once</translation>
     </message>
     <message>
         <source>{0} 有多个检查点，请选择本机所在的检查点。</source>
@@ -358,6 +366,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Coming from</translation>
     </message>
     <message>
+        <source>从未联系</source>
+        <translation>Never</translation>
+    </message>
+    <message>
         <source>代为注册</source>
         <translation>Register for owner</translation>
     </message>
@@ -424,6 +436,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>体温（摄氏度，可不填）</source>
         <translation>Temperature (°C, optional)</translation>
+    </message>
+    <message>
+        <source>使用中</source>
+        <translation>Active</translation>
     </message>
     <message>
         <source>例如 /dev/ttyUSB0 或 COM3</source>
@@ -1090,6 +1106,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Registered "{1}" for {0}. The owner takes over by logging in with {2}. You can print its venue code poster below.</translation>
     </message>
     <message>
+        <source>已为“{0}”新建绑定码：请在设备的登录页点“设备绑定”输入或扫描。</source>
+        <translation>Enrolment code created for “{0}”: on the device’s login page, tap “Enrol device” and type or scan it.</translation>
+    </message>
+    <message>
         <source>已保存{0}：{1}</source>
         <translation>Saved {0}: {1}</translation>
     </message>
@@ -1196,6 +1216,18 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>已登记（待同步）</source>
         <translation>Recorded (to sync)</translation>
+    </message>
+    <message>
+        <source>已绑定设备列表</source>
+        <translation>Enrolled devices</translation>
+    </message>
+    <message>
+        <source>已解除“{0}”的绑定</source>
+        <translation>“{0}” is no longer enrolled</translation>
+    </message>
+    <message>
+        <source>已解除绑定</source>
+        <translation>Revoked</translation>
     </message>
     <message>
         <source>已记录本次查看。完整信息将在 {0} 秒后自动隐藏。</source>
@@ -1590,6 +1622,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>New record</translation>
     </message>
     <message>
+        <source>新建绑定码</source>
+        <translation>New enrolment code</translation>
+    </message>
+    <message>
         <source>无</source>
         <translation>None</translation>
     </message>
@@ -1660,6 +1696,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>无法连接服务器，请检查网络后再登录</source>
         <translation>Cannot reach the server; check the network and log in again</translation>
+    </message>
+    <message>
+        <source>无法连接服务器，请联网后再绑定</source>
+        <translation>Cannot reach the server. Connect to the network and enrol again.</translation>
     </message>
     <message>
         <source>无法连接服务器：取得场所码需要联网，请联网后重试</source>
@@ -1936,6 +1976,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>本机没有可用的系统钥匙串：登录状态和闸机密钥只保存在本次运行中，重启程序后需要重新登录，并在设置中重新填写闸机密钥。</source>
         <translation>No system keyring on this device: the login and gate secrets are kept for this run only. After a restart, log in again and re-enter the gate secrets in Settings.</translation>
+    </message>
+    <message>
+        <source>本机没有可用的系统钥匙串：设备凭据只保存在内存中，本次运行期间有效；重新启动后需要重新绑定。如需开机自动恢复，请为系统配置钥匙串服务。</source>
+        <translation>This computer has no system keyring: the device credential is kept in memory and lasts until the app closes; after a restart the device must be enrolled again. To resume automatically, set up a keyring service.</translation>
     </message>
     <message>
         <source>本机演示</source>
@@ -2242,6 +2286,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Logging in…</translation>
     </message>
     <message>
+        <source>正在绑定…</source>
+        <translation>Enrolling…</translation>
+    </message>
+    <message>
         <source>正在读取 {0} 的数据…</source>
         <translation>Reading the data of {0}…</translation>
     </message>
@@ -2266,6 +2314,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Loading check rules…</translation>
     </message>
     <message>
+        <source>正在读取设备…</source>
+        <translation>Loading devices…</translation>
+    </message>
+    <message>
         <source>正在载入服务器版本…</source>
         <translation>Loading the server's version…</translation>
     </message>
@@ -2284,6 +2336,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>正常</source>
         <translation>OK</translation>
+    </message>
+    <message>
+        <source>此设备已被解除绑定，请联系场所负责人重新绑定</source>
+        <translation>This device has been revoked. Ask the venue owner to enrol it again.</translation>
     </message>
     <message>
         <source>每个出入口一个检查点。选中一个检查点后可改名或删除；改名时在上面输入新名称。</source>
@@ -2550,6 +2606,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>View</translation>
     </message>
     <message>
+        <source>确定解除“{0}”（{1}）的绑定？该设备下次联网时停止核验并提示已解除绑定，需重新绑定才能使用。</source>
+        <translation>Revoke “{0}” ({1})? The device stops checking the next time it is online and says it was revoked; it must be enrolled again to be used.</translation>
+    </message>
+    <message>
         <source>确认开闸</source>
         <translation>Open gate</translation>
     </message>
@@ -2636,6 +2696,34 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>红码，请劝返并报告社区</source>
         <translation>Red code: turn away and report to the community</translation>
+    </message>
+    <message>
+        <source>绑定二维码</source>
+        <translation>Enrolment QR code</translation>
+    </message>
+    <message>
+        <source>绑定到检查点</source>
+        <translation>Checkpoint</translation>
+    </message>
+    <message>
+        <source>绑定本机</source>
+        <translation>Enrol this device</translation>
+    </message>
+    <message>
+        <source>绑定码</source>
+        <translation>Enrolment code</translation>
+    </message>
+    <message>
+        <source>绑定码剩余时间</source>
+        <translation>Time left for the code</translation>
+    </message>
+    <message>
+        <source>绑定码已过期，请重新新建</source>
+        <translation>The code has expired. Create a new one.</translation>
+    </message>
+    <message>
+        <source>绑定码应为 8 位字母和数字（例如 K7QX-M2PA），请核对后重新输入</source>
+        <translation>An enrolment code is 8 letters and digits (e.g. K7QX-M2PA). Check it and enter it again.</translation>
     </message>
     <message>
         <source>结束日期</source>
@@ -2786,6 +2874,22 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Role</translation>
     </message>
     <message>
+        <source>解除绑定</source>
+        <translation>Revoke</translation>
+    </message>
+    <message>
+        <source>设备</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <source>设备凭据仅保存在内存中</source>
+        <translation>Device credential kept in memory only</translation>
+    </message>
+    <message>
+        <source>设备名称</source>
+        <translation>Device name</translation>
+    </message>
+    <message>
         <source>设备地址</source>
         <translation>Device address</translation>
     </message>
@@ -2794,8 +2898,32 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Device password</translation>
     </message>
     <message>
+        <source>设备提示</source>
+        <translation>Device message</translation>
+    </message>
+    <message>
         <source>设备故障</source>
         <translation>Device fault</translation>
+    </message>
+    <message>
+        <source>设备绑定</source>
+        <translation>Enrol device</translation>
+    </message>
+    <message>
+        <source>设备绑定提示</source>
+        <translation>Enrolment message</translation>
+    </message>
+    <message>
+        <source>设备绑定说明</source>
+        <translation>How to enrol a device</translation>
+    </message>
+    <message>
+        <source>设备绑定（自助核验机）</source>
+        <translation>Enrol device (self-check kiosk)</translation>
+    </message>
+    <message>
+        <source>设备绑定：为检查点新建绑定码，在自助核验机的登录页点“设备绑定”输入绑定码（10 分钟内有效，只能使用一次）。绑定后的设备只能核验、同步和开闸，不能管理场所或导出数据。</source>
+        <translation>Enrol a device: create a code for a checkpoint, then on the kiosk’s login page tap “Enrol device” and enter it (valid 10 minutes, once). An enrolled device can only check, sync and open its gate; it cannot manage the venue or export data.</translation>
     </message>
     <message>
         <source>设置</source>
@@ -2890,8 +3018,16 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Choose a venue type from the list (type to filter)</translation>
     </message>
     <message>
+        <source>请先选择设备所在的检查点</source>
+        <translation>Choose the device’s checkpoint first</translation>
+    </message>
+    <message>
         <source>请出示个人健康码或刷身份证</source>
         <translation>Show your personal health code or swipe your ID card</translation>
+    </message>
+    <message>
+        <source>请场所负责人在“场所管理 → 设备”中为本机所在的检查点新建绑定码，然后在下面输入（10 分钟内有效，只能使用一次）。绑定后本机以设备身份核验，无需工作人员短信登录；人工处置时工作人员再登录。</source>
+        <translation>Ask the venue owner to create an enrolment code for this device’s checkpoint in “Venue admin → Devices”, then enter it below (valid 10 minutes, once). Once enrolled, this device checks on its own credential with no staff SMS login; staff log in only for manual decisions.</translation>
     </message>
     <message>
         <source>请填写 6 位县级行政区划代码，如 330624（新昌县）</source>
@@ -2948,6 +3084,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>请填写联系电话，或说明无法留电话的原因</source>
         <translation>Enter a contact phone, or say why there is none</translation>
+    </message>
+    <message>
+        <source>请填写设备名称，例如“东门自助核验机”</source>
+        <translation>Enter a device name, e.g. “East gate kiosk”</translation>
     </message>
     <message>
         <source>请填写负责人姓名</source>
@@ -3080,6 +3220,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>还没有场所？注册场所</source>
         <translation>No venue yet? Register one</translation>
+    </message>
+    <message>
+        <source>还没有绑定的设备</source>
+        <translation>No devices enrolled yet</translation>
     </message>
     <message>
         <source>这是场所码，不是个人健康码。请访客出示本人的个人健康码</source>

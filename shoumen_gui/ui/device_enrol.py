@@ -17,6 +17,7 @@ from shoumen_gui.services.device import DeviceService
 from shoumen_gui.services.errors import OfflineError, ServiceError
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.plain import plain_label
+from shoumen_gui.ui.texts import error_words
 
 log = logging.getLogger("shoumen.gui.device")
 
@@ -99,7 +100,7 @@ class DeviceEnrolDialog(QDialog):
         if isinstance(error, OfflineError):
             self.message.setText(self.tr("无法连接服务器，请联网后再绑定"))
         else:
-            self.message.setText(error.message)
+            self.message.setText(error_words(error))
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

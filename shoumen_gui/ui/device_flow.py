@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMessageBox
 from shoumen_core.devices import DeviceCredential, DeviceSelf
 from shoumen_core.schemas import CheckpointOut, MembershipOut, MeResponse, Role, StaffState, UserOut
 from shoumen_core.timeutil import utcnow
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ops import device as device_ops
 from shoumen_gui.services.device import (
     DeviceCredentialStore,
@@ -42,10 +43,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("shoumen.gui.device")
 
 ROTATION_CHECK_MS = 60 * 60 * 1000  # hourly look whether the daily rotation is due
-REVOKED_MESSAGE = "此设备已被解除绑定，请联系场所负责人重新绑定"
-MEMORY_ONLY_MESSAGE = (
+REVOKED_MESSAGE = QT_TRANSLATE_NOOP("shoumen", "此设备已被解除绑定，请联系场所负责人重新绑定")
+MEMORY_ONLY_MESSAGE = QT_TRANSLATE_NOOP(
+    "shoumen",
     "本机没有可用的系统钥匙串：设备凭据只保存在内存中，本次运行期间有效；"
-    "重新启动后需要重新绑定。如需开机自动恢复，请为系统配置钥匙串服务。"
+    "重新启动后需要重新绑定。如需开机自动恢复，请为系统配置钥匙串服务。",
 )
 
 

@@ -250,6 +250,10 @@ _ERRORS: Final[dict[str, str]] = {
     "camera_unavailable": QT_TRANSLATE_NOOP("shoumen", "未检测到摄像头"),
     "camera_lost": QT_TRANSLATE_NOOP("shoumen", "摄像头连接已断开，请检查后重试"),
     "decoder_unavailable": QT_TRANSLATE_NOOP("shoumen", "二维码解码库不可用"),
+    # services.device (the enrolment code as typed or scanned)
+    "enrol_code_invalid": QT_TRANSLATE_NOOP(
+        "shoumen", "绑定码应为 8 位字母和数字（例如 K7QX-M2PA），请核对后重新输入"
+    ),
     # shoumen_core.anomalies (the server applies the same rules)
     "anomaly_name_missing": QT_TRANSLATE_NOOP("shoumen", "请填写姓名"),
     "anomaly_notes_missing": QT_TRANSLATE_NOOP("shoumen", "请填写情况说明（核验了什么、如何处置）"),
