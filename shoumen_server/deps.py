@@ -200,6 +200,12 @@ _VENUE_MEMBER = (
 
 
 def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    return authenticate(ctx, db, authorization)
+
+
+def authenticate(ctx: ServerContext, db: Session, authorization: str | None) -> Caller:
+    """The caller of a request's `Authorization` header (current_caller; the lookup route
+    calls it inside its one thread hop)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated()
     token = authorization[7:].strip()

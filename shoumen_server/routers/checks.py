@@ -15,7 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Header, Path
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from shoumen_core.codes import CodeError, looks_like_venue_code, verify_personal_code
 from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
@@ -30,7 +33,17 @@ from shoumen_core.schemas import (
 )
 from shoumen_core.timeutil import local_day
 from shoumen_server.audit import audit
-from shoumen_server.deps import Ctx, CurrentCaller, Db, require_approved_venue, require_checker
+from shoumen_server.deps import (
+    Caller,
+    Ctx,
+    CurrentCaller,
+    Db,
+    ServerContext,
+    authenticate,
+    db_slot,
+    require_approved_venue,
+    require_checker,
+)
 from shoumen_server.errors import BadInput
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
@@ -100,8 +113,40 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
     return snapshot if temperature is None else snapshot.model_copy(update={"temperature": temperature})
 
 
+# The whole lookup — session, caller, checks, commit, the answer's JSON — runs in one hop to the
+# thread pool: as sync dependencies the caller and the session's set-up and exit were three more
+# hops, each with FastAPI's dependency machinery around it. The request still takes its database
+# slot first (deps.db_slot), on the event loop. The answer is serialised from the model built
+# here (valid by construction): validating it again against response_model cost more than
+# writing it. The body is still validated by FastAPI, so a malformed body answers 422 before
+# the caller is authenticated (it was 401 first; the body's schema is public either way).
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
-def lookup(venue_id: VenueId, body: LookupRequest, caller: CurrentCaller, ctx: Ctx, db: Db) -> LookupResponse:
+async def lookup(
+    venue_id: VenueId,
+    body: LookupRequest,
+    ctx: Ctx,
+    _slot: Annotated[None, Depends(db_slot, scope="function")],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    answer = await anyio.to_thread.run_sync(_lookup_in_session, ctx, venue_id, body, authorization)
+    return Response(answer, media_type="application/json")
+
+
+def _lookup_in_session(ctx: ServerContext, venue_id: int, body: LookupRequest, authorization: str | None) -> bytes:
+    """deps.db_session's unit of work around the lookup (commit, or roll back on any error)."""
+    db = ctx.sessions()
+    try:
+        answer = _lookup(db, ctx, authenticate(ctx, db, authorization), venue_id, body)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+    return answer.model_dump_json().encode()
+
+
+def _lookup(db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body: LookupRequest) -> LookupResponse:
     venue, _member = require_checker(db, caller, venue_id)
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
