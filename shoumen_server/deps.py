@@ -236,11 +236,16 @@ def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, 
     if found is None:
         raise NotFound("场所不存在", code="venue_not_found")
     venue, member = found
+    return venue, require_authorised(member)
+
+
+def require_authorised(member: Membership | None) -> Membership:
+    """The caller's membership of a venue (None: they have none) lets them check visitors."""
     if member is None:
         raise PermissionDenied("您不是该场所的工作人员", code="not_venue_staff")
     if member.state != StaffState.AUTHORISED:
         raise PermissionDenied("您的核验权限已被收回，请联系场所管理员", code="staff_revoked")
-    return venue, member
+    return member
 
 
 VENUE_PENDING_MESSAGE = "场所尚待所在乡镇街道审核，审核通过后才能查询证件信息"

@@ -32,7 +32,7 @@ from shoumen_core.schemas import (
     PersonOut,
 )
 from shoumen_core.timeutil import local_day
-from shoumen_server.audit import audit
+from shoumen_server.audit import audit_values
 from shoumen_server.deps import (
     Caller,
     Ctx,
@@ -42,17 +42,16 @@ from shoumen_server.deps import (
     authenticate,
     db_slot,
     require_approved_venue,
-    require_checker,
+    require_authorised,
 )
-from shoumen_server.errors import BadInput
+from shoumen_server.errors import BadInput, NotFound
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.lookup_watch import (
     admit_lookup,
-    admit_region,
-    note_lookup,
+    finish_lookup,
     region_alerts,
-    venue_checkpoints,
+    venue_for_lookup,
 )
 from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
@@ -132,7 +131,9 @@ async def lookup(
     return Response(answer, media_type="application/json")
 
 
-def _lookup_in_session(ctx: ServerContext, venue_id: int, body: LookupRequest, authorization: str | None) -> bytes:
+def _lookup_in_session(
+    ctx: ServerContext, venue_id: int, body: LookupRequest, authorization: str | None
+) -> bytes:
     """deps.db_session's unit of work around the lookup (commit, or roll back on any error)."""
     db = ctx.sessions()
     try:
@@ -146,21 +147,26 @@ def _lookup_in_session(ctx: ServerContext, venue_id: int, body: LookupRequest, a
     return answer.model_dump_json().encode()
 
 
-def _lookup(db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body: LookupRequest) -> LookupResponse:
-    venue, _member = require_checker(db, caller, venue_id)
+def _lookup(
+    db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body: LookupRequest
+) -> LookupResponse:
+    # An id past the 32-bit column range cannot exist (and overflows the database driver): it
+    # is asked as none, and refused after the caller's checks, in the order they always ran.
+    in_range = body.checkpoint_id is not None and 1 <= body.checkpoint_id <= MAX_ID
+    found = venue_for_lookup(db, caller.user.id, venue_id, body.checkpoint_id if in_range else None)
+    if found is None:
+        raise NotFound("场所不存在", code="venue_not_found")
+    venue, member, checkpoints, own_checkpoint = found
+    require_authorised(member)
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
-    if body.checkpoint_id is not None and not 1 <= body.checkpoint_id <= MAX_ID:
-        # An id past the 32-bit column range cannot exist (and overflows the database driver).
-        raise BadInput("检查点不属于该场所", code="bad_checkpoint")
-    checkpoints, own_checkpoint = venue_checkpoints(db, venue.id, body.checkpoint_id)
     if body.checkpoint_id is not None and not own_checkpoint:
         raise BadInput("检查点不属于该场所", code="bad_checkpoint")
     now = ctx.clock()
     # Before any work: a refused lookup costs one statement (and the give-back). The tokens
     # are in the request's transaction, so input refused below (422) gives them back: it
-    # answers nothing about anyone. The region's token is taken last (admit_region).
+    # answers nothing about anyone. The region's token is taken last (finish_lookup).
     region = admit_lookup(db, ctx.settings, caller.user.id, venue, checkpoints, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
@@ -174,8 +180,7 @@ def _lookup(db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body
         record = registry.find_by_document(*document)
     policy = venue_policy(venue)
     verdict = _verdict(record, body.temperature, policy, now)
-    lookup_id = audit(
-        db,
+    entry = audit_values(
         at=now,
         actor_user_id=caller.user.id,
         action="lookup",
@@ -190,8 +195,9 @@ def _lookup(db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body
             "level": verdict.level.value,
         },
     )
-    note_lookup(db, ctx.keys, venue.id, now, document=document, found=record is not None)
-    admit_region(db, region, venue.id, now)  # commits: the lookup is audited before it answers
+    # Audit row, watch count, the region's token and the commit: the lookup is audited before
+    # it answers.
+    lookup_id = finish_lookup(db, ctx.keys, region, entry, now, document=document, found=record is not None)
     person = None
     if record is not None:
         # Masked IDs are stored with the standard mask; re-masking only hides more.
