@@ -44,7 +44,7 @@ from shoumen_server.deps import (
     require_approved_venue,
     require_authorised,
 )
-from shoumen_server.errors import BadInput, NotFound
+from shoumen_server.errors import BadInput, NotAuthenticated, NotFound
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.lookup_watch import (
@@ -117,15 +117,22 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
 # hops, each with FastAPI's dependency machinery around it. The request still takes its database
 # slot first (deps.db_slot), on the event loop. The answer is serialised from the model built
 # here (valid by construction): validating it again against response_model cost more than
-# writing it. The body is still validated by FastAPI, so a malformed body answers 422 before
-# the caller is authenticated (it was 401 first; the body's schema is public either way).
+# writing it. A request without bearer credentials is refused before its body is validated,
+# as before (_bearer, on the event loop); one whose token turns out invalid or expired is
+# refused after it (a malformed body answers 422 there, not 401: the schema is public anyway).
+async def _bearer(authorization: Annotated[str | None, Header()] = None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise NotAuthenticated()
+    return authorization
+
+
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
 async def lookup(
     venue_id: VenueId,
     body: LookupRequest,
     ctx: Ctx,
+    authorization: Annotated[str, Depends(_bearer)],
     _slot: Annotated[None, Depends(db_slot, scope="function")],
-    authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
     answer = await anyio.to_thread.run_sync(_lookup_in_session, ctx, venue_id, body, authorization)
     return Response(answer, media_type="application/json")
