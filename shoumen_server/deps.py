@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -54,12 +55,30 @@ class ServerContext:
     def __post_init__(self) -> None:
         # Keys handed in by the caller (a tool, a test) are the ones to use: never re-read.
         self._keys_fixed = self._keys is not None
+        self._rechecking = threading.Lock()
 
     @property
     def keys(self) -> KeyStore:
         now = self.monotonic()
         if self._keys is not None and (self._keys_fixed or now - self._keys_checked < KEY_RECHECK_SECONDS):
             return self._keys
+        # One thread re-reads; the others serve the keys they have meanwhile. A re-read takes a
+        # connection besides its request's own: when every request of a busy worker re-read at
+        # once, each held a connection and waited for another — a pool time-out (503s) every
+        # 30 s under load (bench_capacity.py at 2 and 4 workers).
+        if self._keys is not None:
+            if not self._rechecking.acquire(blocking=False):
+                return self._keys
+        else:
+            self._rechecking.acquire()
+        try:
+            return self._reread_keys(now)
+        finally:
+            self._rechecking.release()
+
+    def _reread_keys(self, now: float) -> KeyStore:
+        if self._keys is not None and now - self._keys_checked < KEY_RECHECK_SECONDS:
+            return self._keys  # loaded by another thread while this one waited
         try:
             with self.sessions() as session:
                 version = trust_list_version(session)
