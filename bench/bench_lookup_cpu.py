@@ -7,8 +7,12 @@ A fresh PostgreSQL database seeded as bench_capacity.py seeds it (capacity_setup
 real app (create_app, lookup limits lifted: their statements still run), and lookups — half
 by personal code, half by document number, over 50 venues — sent one after another straight
 into the ASGI app (a scope, a body, the answer collected: no client library in the figures).
-Reported per lookup: this process's CPU (time.process_time: every thread, so the thread
+Reported per lookup: this process's CPU (user + system time of every thread, so the thread
 hops are in it; PostgreSQL's CPU is not), wall time, and the SQL statements executed.
+
+`--pushes N` then pushes N batches of `--batch` check records (as bench_capacity.py's push
+ingest builds them, spread over the gates) the same way: CPU per record, and the records/s
+one core could store at that CPU (PostgreSQL's share not included).
 
 `--profile` also runs the lookups under cProfile with the thread hops run inline (cProfile
 follows one thread; the hops' own cost is the difference between the first two lines) and
@@ -38,6 +42,7 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_capacity import check_record
 from capacity_setup import UNLIMITED, Seeded, fresh_database, postgres_server, seed
 
 from shoumen_server.app import create_app
@@ -99,11 +104,23 @@ def requests(seeded: Seeded, n: int) -> list[tuple[str, str, bytes]]:
     return out
 
 
+def pushes(seeded: Seeded, n: int, batch: int) -> list[tuple[str, str, bytes]]:
+    out = []
+    for i in range(n):
+        gate = seeded.gates[i % len(seeded.gates)]
+        records = [check_record(gate, j % 3 != 0) for j in range(batch)]
+        body = json.dumps({"device_id": f"bench-{i % len(seeded.gates)}", "checks": records}).encode()
+        out.append(("/api/v1/sync/push", gate.token, body))
+    return out
+
+
 async def run(app: App, work: list[tuple[str, str, bytes]]) -> None:
     for path, token, body in work:
         status, answer = await call(app, path, token, body)
         if status != 200:
-            raise SystemExit(f"lookup answered {status}: {answer[:300]!r}")
+            raise SystemExit(f"{path} answered {status}: {answer[:300]!r}")
+        if path.endswith("/push") and json.loads(answer)["rejected"]:
+            raise SystemExit(f"push rejected records: {answer[:300]!r}")
 
 
 async def inline_run_sync(func: Callable[..., Any], *args: Any, **_kwargs: Any) -> Any:
@@ -115,11 +132,18 @@ def measure(
 ) -> tuple[float, float, float]:
     """(CPU ms, wall ms, statements) per lookup."""
     statements[0] = 0
-    cpu0, wall0 = time.process_time(), time.perf_counter()
+    times0, wall0 = os.times(), time.perf_counter()
     asyncio.run(run(app, work))
-    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    times, wall = os.times(), time.perf_counter() - wall0
+    user, system = times.user - times0.user, times.system - times0.system
     n = len(work)
-    return cpu * 1000 / n, wall * 1000 / n, statements[0] / n
+    SPLIT[:] = [user * 1000 / n, system * 1000 / n]
+    return (user + system) * 1000 / n, wall * 1000 / n, statements[0] / n
+
+
+# The last measure()'s CPU split into user and system time (ms per request): the system share
+# is the kernel's work for the round trips and thread hops, which cProfile does not see.
+SPLIT = [0.0, 0.0]
 
 
 PACKAGES = (
@@ -149,9 +173,34 @@ def print_by_package(stats: pstats.Stats, lookups: int) -> None:
                 package = "psycopg"
         own[package] = own.get(package, 0.0) + tottime
     total = sum(own.values())
-    print(f"  own CPU time by package, profiled ({total * 1000 / lookups:.1f} ms/lookup under cProfile):")
+    print(f"  own CPU time by package, profiled ({total * 1000 / lookups:.1f} ms/request under cProfile):")
     for package, seconds in sorted(own.items(), key=lambda item: -item[1]):
         print(f"    {package:<16} {100 * seconds / total:5.1f} %")
+
+
+def profile_run(
+    app: App, make_work: Callable[[], list[tuple[str, str, bytes]]], statements: list[int], top: int
+) -> None:
+    """The requests `make_work` builds, run once with the thread hops inline and once more
+    (freshly built: a push resent takes another path) under cProfile."""
+    real = anyio.to_thread.run_sync
+    anyio.to_thread.run_sync = inline_run_sync  # type: ignore[assignment]
+    try:
+        cpu, wall, _ = measure(app, make_work(), statements)
+        print(f"  CPU {cpu:.2f} ms/request  wall {wall:.2f} ms/request  with the thread hops inline")
+        work = make_work()
+        profile = cProfile.Profile(time.process_time)  # CPU, not time spent waiting for PostgreSQL
+        profile.enable()
+        asyncio.run(run(app, work))
+        profile.disable()
+    finally:
+        anyio.to_thread.run_sync = real  # type: ignore[assignment]
+    stats = pstats.Stats(profile)
+    print_by_package(stats, len(work))
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(top)
+        print(out.getvalue())
 
 
 def main() -> None:
@@ -161,6 +210,8 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=3000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--pushes", type=int, default=0, help="push batches to measure after the lookups")
+    parser.add_argument("--batch", type=int, default=500, help="records per push batch")
     args = parser.parse_args()
     os.environ.update(UNLIMITED)
     with (
@@ -177,29 +228,29 @@ def main() -> None:
             statements[0] += 1
 
         event.listen(app.state.engine, "before_cursor_execute", count)
-        work = requests(seeded, args.lookups)
-        measure(app, requests(seeded, 300), statements)  # warm-up: pool, caches, plans
-        cpu, wall, stmts = measure(app, work, statements)
-        print(f"lookup in-process, {args.lookups} lookups one after another, PostgreSQL")
-        print(f"  CPU {cpu:.2f} ms/lookup  wall {wall:.2f} ms/lookup  {stmts:.1f} SQL statements/lookup")
-        if args.profile:
-            real = anyio.to_thread.run_sync
-            anyio.to_thread.run_sync = inline_run_sync  # type: ignore[assignment]
-            try:
-                cpu, wall, _ = measure(app, work, statements)
-                print(f"  CPU {cpu:.2f} ms/lookup  wall {wall:.2f} ms/lookup  with the thread hops inline")
-                profile = cProfile.Profile(time.process_time)  # CPU, not time spent waiting for PostgreSQL
-                profile.enable()
-                asyncio.run(run(app, work))
-                profile.disable()
-            finally:
-                anyio.to_thread.run_sync = real  # type: ignore[assignment]
-            stats = pstats.Stats(profile)
-            print_by_package(stats, len(work))
-            for order in ("cumulative", "tottime"):
-                out = io.StringIO()
-                pstats.Stats(profile, stream=out).sort_stats(order).print_stats(args.top)
-                print(out.getvalue())
+        if args.lookups:
+            work = requests(seeded, args.lookups)
+            measure(app, requests(seeded, 300), statements)  # warm-up: pool, caches, plans
+            cpu, wall, stmts = measure(app, work, statements)
+            print(f"lookup in-process, {args.lookups} lookups one after another, PostgreSQL")
+            print(
+                f"  CPU {cpu:.2f} ms/lookup (user {SPLIT[0]:.2f}, system {SPLIT[1]:.2f})"
+                f"  wall {wall:.2f} ms/lookup  {stmts:.1f} SQL statements/lookup"
+            )
+            if args.profile:
+                profile_run(app, lambda: work, statements, args.top)
+        if args.pushes:
+            batches = pushes(seeded, args.pushes, args.batch)
+            measure(app, pushes(seeded, 2, args.batch), statements)  # warm-up
+            cpu, wall, stmts = measure(app, batches, statements)
+            per_record = cpu / args.batch
+            print(f"push in-process, {args.pushes} batches of {args.batch} records one after another")
+            print(
+                f"  CPU {per_record * 1000:.1f} µs/record ({1000 / per_record:,.0f} records/s per core)"
+                f"  wall {wall / args.batch * 1000:.1f} µs/record  {stmts:.1f} SQL statements/batch"
+            )
+            if args.profile:
+                profile_run(app, lambda: pushes(seeded, args.pushes, args.batch), statements, args.top)
         app.state.engine.dispose()
 
 

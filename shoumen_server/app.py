@@ -71,8 +71,9 @@ class HealthOut(BaseModel):
 
 
 def _watch_recovery(engine: Engine, outage: OutageLog) -> None:
-    # A checkout succeeds only after a connect (or the pre-ping of a pooled one) succeeded:
-    # the first one after an outage is the moment the database is back.
+    # A checkout succeeds only after a connect (or the ping of an idle pooled one) succeeded,
+    # and an outage's first disconnect replaced every pooled connection (db.py): the first
+    # checkout after an outage is the moment the database is back.
     event.listen(engine, "checkout", lambda *_args: outage.recovered())
 
 

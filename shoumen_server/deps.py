@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -57,12 +58,30 @@ class ServerContext:
     def __post_init__(self) -> None:
         # Keys handed in by the caller (a tool, a test) are the ones to use: never re-read.
         self._keys_fixed = self._keys is not None
+        self._rechecking = threading.Lock()
 
     @property
     def keys(self) -> KeyStore:
         now = self.monotonic()
         if self._keys is not None and (self._keys_fixed or now - self._keys_checked < KEY_RECHECK_SECONDS):
             return self._keys
+        # One thread re-reads; the others serve the keys they have meanwhile. A re-read takes a
+        # connection besides its request's own: when every request of a busy worker re-read at
+        # once, each held a connection and waited for another — a pool time-out (503s) every
+        # 30 s under load (bench_capacity.py at 2 and 4 workers).
+        if self._keys is not None:
+            if not self._rechecking.acquire(blocking=False):
+                return self._keys
+        else:
+            self._rechecking.acquire()
+        try:
+            return self._reread_keys(now)
+        finally:
+            self._rechecking.release()
+
+    def _reread_keys(self, now: float) -> KeyStore:
+        if self._keys is not None and now - self._keys_checked < KEY_RECHECK_SECONDS:
+            return self._keys  # loaded by another thread while this one waited
         try:
             with self.sessions() as session:
                 version = trust_list_version(session)
@@ -225,6 +244,12 @@ def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header
     if authorization and authorization.lower().startswith("device "):
         authenticate_device(ctx, db, authorization[7:].strip(), app_version=None, pending=None)
         raise device_forbidden()
+    return authenticate(ctx, db, authorization)
+
+
+def authenticate(ctx: ServerContext, db: Session, authorization: str | None) -> Caller:
+    """The person of a request's `Authorization: Bearer` header (current_caller; the lookup
+    route calls it inside its one thread hop, through authenticate_station)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated()
     token = authorization[7:].strip()
@@ -248,12 +273,23 @@ def station_caller(
     """A person, or an enrolled station (`Authorization: Device <token>`): for the routes a
     device may use — lookup, push, pull (DESIGN §5). Each of them also keeps it to its venue
     and checkpoint (`require_checker`, `device_checkpoint`)."""
+    return authenticate_station(ctx, db, authorization, x_shoumen_version, x_shoumen_pending)
+
+
+def authenticate_station(
+    ctx: ServerContext,
+    db: Session,
+    authorization: str | None,
+    app_version: str | None = None,
+    pending: str | None = None,
+) -> Caller:
+    """station_caller's work: an enrolled station (`Device <token>`) or a person (`Bearer`)."""
     if authorization and authorization.lower().startswith("device "):
         found = authenticate_device(
-            ctx, db, authorization[7:].strip(), app_version=x_shoumen_version, pending=x_shoumen_pending
+            ctx, db, authorization[7:].strip(), app_version=app_version, pending=pending
         )
         return Caller(user=found.owner, token=found.token, device=found.device)
-    return current_caller(ctx, db, authorization)
+    return authenticate(ctx, db, authorization)
 
 
 StationCaller = Annotated[Caller, Depends(station_caller)]
@@ -285,11 +321,16 @@ def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, 
     if found is None:
         raise NotFound("场所不存在", code="venue_not_found")
     venue, member = found
+    return venue, require_authorised(member)
+
+
+def require_authorised(member: Membership | None) -> Membership:
+    """The caller's membership of a venue (None: they have none) lets them check visitors."""
     if member is None:
         raise PermissionDenied("您不是该场所的工作人员", code="not_venue_staff")
     if member.state != StaffState.AUTHORISED:
         raise PermissionDenied("您的核验权限已被收回，请联系场所管理员", code="staff_revoked")
-    return venue, member
+    return member
 
 
 VENUE_PENDING_MESSAGE = "场所尚待所在乡镇街道审核，审核通过后才能查询证件信息"

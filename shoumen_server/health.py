@@ -14,9 +14,9 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import ColumnElement, Select, bindparam, select
+from sqlalchemy import ColumnElement, Row, Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from shoumen_core.codes import issue_personal_code
@@ -58,7 +58,8 @@ def phone_hash(keys: KeyStore, phone: str) -> str:
     return keys.keyed_hash("phone", phone)
 
 
-def person_record(row: Person) -> PersonRecord:
+def person_record(row: Person | Row[Any]) -> PersonRecord:
+    """A person's record from their entity or a row of `_RECORD_COLUMNS`."""
     return PersonRecord(
         person_ref=row.person_ref,
         masked_name=row.masked_name,
@@ -80,8 +81,8 @@ class RegistryHealthSource:
         self._session = session
         self._keys = keys
 
-    def _one(self, statement: Select[Person], value: str) -> PersonRecord | None:
-        row = self._session.scalar(statement, {"value": value})
+    def _one(self, statement: Select[Any], value: str) -> PersonRecord | None:
+        row = self._session.execute(statement, {"value": value}).first()
         return None if row is None else person_record(row)
 
     def find_by_document(self, kind: DocumentKind | str, number: str) -> PersonRecord | None:
@@ -95,15 +96,32 @@ class RegistryHealthSource:
         return self._one(_BY_PHONE_HASH, phone_hash(self._keys, phone))
 
 
-def _first_person(criterion: ColumnElement[bool]) -> Select[Person]:
-    # Built once: every lookup runs one of these (building a statement per call cost more CPU
-    # than running it).
-    return select(Person).where(criterion).order_by(Person.id).limit(1)
+PERSONS = cast(Table, Person.__table__)
+# What a PersonRecord needs, as plain rows: every lookup runs one of these, and loading a
+# Person entity (all its columns, the ORM's identity map) cost more CPU than the query.
+_RECORD_COLUMNS = [
+    PERSONS.c[name]
+    for name in (
+        "person_ref",
+        "masked_name",
+        "masked_id",
+        "code_colour",
+        "vaccination",
+        "nat_sampled_at",
+        "nat_result",
+        "travel",
+    )
+]
 
 
-_BY_DOC_HASH = _first_person(Person.doc_hash == bindparam("value"))
-_BY_REF = _first_person(Person.person_ref == bindparam("value"))
-_BY_PHONE_HASH = _first_person(Person.phone_hash == bindparam("value"))
+def _first_person(criterion: ColumnElement[bool]) -> Select[Any]:
+    # Built once (building a statement per call cost more CPU than running it).
+    return select(*_RECORD_COLUMNS).where(criterion).order_by(PERSONS.c.id).limit(1)
+
+
+_BY_DOC_HASH = _first_person(PERSONS.c.doc_hash == bindparam("value"))
+_BY_REF = _first_person(PERSONS.c.person_ref == bindparam("value"))
+_BY_PHONE_HASH = _first_person(PERSONS.c.phone_hash == bindparam("value"))
 
 
 # ---- writing the registry ------------------------------------------------------------------

@@ -22,17 +22,26 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NoReturn, cast
 
-from sqlalchemy import Integer, Table, bindparam, case, func, select
+from sqlalchemy import Integer, Table, bindparam, case, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shoumen_core.identity import DocumentKind
 from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import local_day
+from shoumen_server.audit import AUDIT, write_audit
 from shoumen_server.errors import ApiError
 from shoumen_server.keys import KeyStore
-from shoumen_server.models import Checkpoint, LookupWatch, Venue
-from shoumen_server.ratelimit import Bucket, Denied, commit_takes, take
+from shoumen_server.models import Checkpoint, LookupWatch, Membership, Venue
+from shoumen_server.ratelimit import (
+    Bucket,
+    Denied,
+    commit_takes,
+    retry_after,
+    take,
+    take_params,
+    take_statement,
+)
 from shoumen_server.settings import ServerSettings
 
 WATCH = cast(Table, LookupWatch.__table__)
@@ -105,17 +114,44 @@ def admit_lookup(
     return region
 
 
-_CHECKPOINTS = select(
-    func.count(case((Checkpoint.active, 1))),
-    func.count(case((Checkpoint.id == bindparam("checkpoint_id", type_=Integer), 1))),
-).where(Checkpoint.venue_id == bindparam("venue_id", type_=Integer))
+CHECKPOINTS = cast(Table, Checkpoint.__table__)
+_CHECKPOINT_ID = bindparam("checkpoint_id", type_=Integer)
+_VENUE_ID = bindparam("venue_id", type_=Integer)
+# On the table, not the entity: a Core statement skips the ORM's compile and execute steps.
+_ACTIVE = (
+    select(func.count(case((CHECKPOINTS.c.active, 1))))
+    .where(CHECKPOINTS.c.venue_id == _VENUE_ID)
+    .scalar_subquery()
+)
+_OWN = (
+    select(func.count(case((CHECKPOINTS.c.id == _CHECKPOINT_ID, 1))))
+    .where(CHECKPOINTS.c.venue_id == _VENUE_ID)
+    .scalar_subquery()
+)
+# The venue, the caller's membership and the venue's checkpoint figures in one query: the
+# lookup's first statement after the caller's (deps.require_checker runs the first two alone).
+_VENUE_FOR_LOOKUP = (
+    select(Venue, Membership, _ACTIVE, _OWN)
+    .outerjoin(
+        Membership,
+        (Membership.venue_id == Venue.id) & (Membership.user_id == bindparam("user_id", type_=Integer)),
+    )
+    .where(Venue.id == _VENUE_ID)
+)
 
 
-def venue_checkpoints(db: Session, venue_id: int, checkpoint_id: int | None) -> tuple[int, bool]:
-    """(the venue's active checkpoints, whether `checkpoint_id` is one of the venue's own,
-    active or not), in one query."""
-    row = db.execute(_CHECKPOINTS, {"venue_id": venue_id, "checkpoint_id": checkpoint_id}).one()
-    return int(row[0]), bool(row[1])
+def venue_for_lookup(
+    db: Session, user_id: int, venue_id: int, checkpoint_id: int | None
+) -> tuple[Venue, Membership | None, int, bool] | None:
+    """(the venue, `user_id`'s membership, its active checkpoints, whether `checkpoint_id` is
+    one of its own, active or not), or None when there is no such venue; one query."""
+    row = db.execute(
+        _VENUE_FOR_LOOKUP, {"venue_id": venue_id, "user_id": user_id, "checkpoint_id": checkpoint_id}
+    ).first()
+    if row is None:
+        return None
+    venue, member, active, own = row
+    return venue, member, int(active), bool(own)
 
 
 def admit_region(db: Session, region: Bucket, venue_id: int, now: datetime) -> None:
@@ -175,6 +211,12 @@ def note_lookup(
     found: bool,
 ) -> None:
     """Count one answered lookup in its venue-day row (in the caller's transaction)."""
+    db.execute(_note_stmt(db.get_bind().dialect.name), _lookup_note(keys, venue_id, now, document, found))
+
+
+def _lookup_note(
+    keys: KeyStore, venue_id: int, now: datetime, document: tuple[DocumentKind, str] | None, found: bool
+) -> dict[str, Any]:
     prefix: str | None = None
     seq: int | None = None
     if document is not None:
@@ -182,8 +224,7 @@ def note_lookup(
         if parts is not None:
             prefix = keys.keyed_hash("lookup_watch", f"{document[0].value}|{parts[0]}")[:32]
             seq = parts[1]
-    _note(
-        db,
+    return _note_params(
         venue_id,
         local_day(now),
         now,
@@ -193,6 +234,63 @@ def note_lookup(
         prefix=prefix,
         seq=seq,
     )
+
+
+def finish_lookup(
+    db: Session,
+    keys: KeyStore,
+    region: Bucket,
+    entry: dict[str, Any],
+    now: datetime,
+    *,
+    document: tuple[DocumentKind, str] | None,
+    found: bool,
+) -> int:
+    """The end of an answered lookup: its audit row (`entry`, from audit.audit_values), its
+    count in the venue-day watch row, the region's token (admit_region), and the commit; the
+    audit row's id. On PostgreSQL the three writes are ONE statement (data-modifying CTEs:
+    one round trip and one statement's overhead instead of three — a lookup's writes were
+    three of its eight statements). Refused by the region's bucket: all rolled back, the
+    refusal counted, LookupRateLimited raised, as admit_region does."""
+    venue_id = int(entry["venue_id"])
+    dialect = db.get_bind().dialect.name
+    if dialect != "postgresql" or region.capacity < 1.0:
+        # SQLite, or a region bucket that can never admit (take() answers that one without
+        # a statement): the three statements one after another.
+        lookup_id = write_audit(db, entry)
+        note_lookup(db, keys, venue_id, now, document=document, found=found)
+        admit_region(db, region, venue_id, now)
+        return lookup_id
+    params: dict[str, Any] = {f"audit_{name}": value for name, value in entry.items()}
+    params.update(_lookup_note(keys, venue_id, now, document, found))
+    params.update(take_params(region, now.timestamp()))
+    lookup_id, taken = db.execute(_finish_stmt(), params).one()
+    if taken is None:
+        db.rollback()
+        _refuse(db, venue_id, now, Denied(region, retry_after(db, region, now.timestamp())))
+    db.commit()
+    return int(lookup_id)
+
+
+@lru_cache(maxsize=1)
+def _finish_stmt() -> Any:
+    """WITH audited AS (INSERT INTO audit_log ... RETURNING id),
+         noted AS (INSERT INTO lookup_watch ... ON CONFLICT ... DO UPDATE ...),
+         taken AS (INSERT INTO rate_buckets ... ON CONFLICT ... DO UPDATE ... WHERE refilled >= cost
+                   RETURNING key)
+    SELECT audited.id, (SELECT key FROM taken)
+
+    PostgreSQL runs every data-modifying CTE exactly once, read or not. The region's row is
+    still the statement's last lock and held only until the commit that follows at once."""
+    audited = (
+        insert(AUDIT)
+        .values({column.name: bindparam(f"audit_{column.name}") for column in AUDIT.c if column.name != "id"})
+        .returning(AUDIT.c.id)
+        .cte("audited")
+    )
+    noted = _note_stmt("postgresql").cte("noted")
+    taken = take_statement("postgresql").cte("taken")
+    return select(audited.c.id, select(taken.c.key).scalar_subquery()).add_cte(noted)
 
 
 @lru_cache(maxsize=4)
@@ -248,18 +346,43 @@ def _note(
 ) -> None:
     db.execute(
         _note_stmt(db.get_bind().dialect.name),
-        {
-            "venue_id": venue_id,
-            "day": day,
-            "lookups": lookups,
-            "documents": documents,
-            "unknown": unknown,
-            "limited": limited,
-            "last_prefix": prefix,
-            "last_seq": seq,
-            "last_at": now,
-        },
+        _note_params(
+            venue_id,
+            day,
+            now,
+            lookups=lookups,
+            documents=documents,
+            unknown=unknown,
+            limited=limited,
+            prefix=prefix,
+            seq=seq,
+        ),
     )
+
+
+def _note_params(
+    venue_id: int,
+    day: date,
+    now: datetime,
+    *,
+    lookups: int = 0,
+    documents: int = 0,
+    unknown: int = 0,
+    limited: int = 0,
+    prefix: str | None = None,
+    seq: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "venue_id": venue_id,
+        "day": day,
+        "lookups": lookups,
+        "documents": documents,
+        "unknown": unknown,
+        "limited": limited,
+        "last_prefix": prefix,
+        "last_seq": seq,
+        "last_at": now,
+    }
 
 
 @dataclass(frozen=True)

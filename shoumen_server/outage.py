@@ -22,7 +22,8 @@ from sqlalchemy import exc as sa_exc
 log = logging.getLogger("shoumen.server.outage")
 
 # Seconds a client should wait before it retries. PostgreSQL restarts or fails over in a few
-# seconds and the pool reconnects on the first request after it (pool_pre_ping); 3 s keeps a
+# seconds and the pool reconnects on the first request after it (db.py: an idle connection is
+# pinged, a disconnect replaces them all); 3 s keeps a
 # station's retry well inside the minute it would otherwise wait, without hammering.
 RETRY_AFTER_SECONDS: Final = 3
 REPORT_EVERY_SECONDS: Final = 30.0

@@ -165,6 +165,22 @@ def _take_all(db: Session, buckets: Sequence[Bucket], now: float, cost: float) -
     return taken
 
 
+def take_statement(dialect: str) -> Any:
+    """The take from one bucket as a statement (its parameters: `take_params`), for a caller
+    that runs it inside a statement of its own (lookup_watch.finish_lookup): RETURNING the
+    bucket's key when taken, nothing when empty."""
+    return _upsert_one(dialect)
+
+
+def take_params(bucket: Bucket, now: float, cost: float = 1.0) -> dict[str, Any]:
+    return _params([bucket], now, cost)
+
+
+def retry_after(db: Session, bucket: Bucket, now: float, cost: float = 1.0) -> float:
+    """Seconds until `bucket` has `cost` tokens again (inf: never)."""
+    return _retry_after(db, bucket, now, cost)
+
+
 def _give_back(db: Session, bucket: Bucket, cost: float) -> None:
     db.execute(
         update(BUCKETS)

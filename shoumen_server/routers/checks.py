@@ -15,9 +15,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Header, Path
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from shoumen_core.codes import CodeError, looks_like_venue_code, verify_personal_code
+from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
 from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
 from shoumen_core.policy import HealthSnapshot, VenuePolicy, Verdict, cannot_verify, evaluate
 from shoumen_core.schemas import (
@@ -29,26 +33,28 @@ from shoumen_core.schemas import (
     PersonOut,
 )
 from shoumen_core.timeutil import local_day
-from shoumen_server.audit import audit
+from shoumen_server.audit import audit_values
 from shoumen_server.deps import (
+    Caller,
     Ctx,
     CurrentCaller,
     Db,
-    StationCaller,
+    ServerContext,
+    authenticate_station,
+    db_slot,
     device_checkpoint,
     require_approved_venue,
-    require_checker,
+    require_authorised,
 )
 from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, device_forbidden
-from shoumen_server.errors import BadInput
+from shoumen_server.errors import BadInput, NotAuthenticated, NotFound
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.lookup_watch import (
     admit_lookup,
-    admit_region,
-    note_lookup,
+    finish_lookup,
     region_alerts,
-    venue_checkpoints,
+    venue_for_lookup,
 )
 from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
@@ -109,24 +115,83 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
     return snapshot if temperature is None else snapshot.model_copy(update={"temperature": temperature})
 
 
+# The whole lookup — session, caller, checks, commit, the answer's JSON — runs in one hop to the
+# thread pool: as sync dependencies the caller and the session's set-up and exit were three more
+# hops, each with FastAPI's dependency machinery around it. The request still takes its database
+# slot first (deps.db_slot), on the event loop. The answer is serialised from the model built
+# here (valid by construction): validating it again against response_model cost more than
+# writing it. A request without bearer credentials is refused before its body is validated,
+# as before (_bearer, on the event loop); one whose token turns out invalid or expired is
+# refused after it (a malformed body answers 422 there, not 401: the schema is public anyway).
+async def _bearer(authorization: Annotated[str | None, Header()] = None) -> str:
+    """A person's bearer token or an enrolled station's device credential, checked in the hop."""
+    if not authorization or not authorization.lower().startswith(("bearer ", "device ")):
+        raise NotAuthenticated()
+    return authorization
+
+
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
-def lookup(venue_id: VenueId, body: LookupRequest, caller: StationCaller, ctx: Ctx, db: Db) -> LookupResponse:
-    venue, _member = require_checker(db, caller, venue_id)
+async def lookup(
+    venue_id: VenueId,
+    body: LookupRequest,
+    ctx: Ctx,
+    authorization: Annotated[str, Depends(_bearer)],
+    _slot: Annotated[None, Depends(db_slot, scope="function")],
+    app_version: Annotated[str | None, Header(alias=APP_VERSION_HEADER, max_length=64)] = None,
+    pending: Annotated[str | None, Header(alias=PENDING_HEADER, max_length=16)] = None,
+) -> Response:
+    station = (app_version, pending)
+    answer = await anyio.to_thread.run_sync(_lookup_in_session, ctx, venue_id, body, authorization, station)
+    return Response(answer, media_type="application/json")
+
+
+def _lookup_in_session(
+    ctx: ServerContext,
+    venue_id: int,
+    body: LookupRequest,
+    authorization: str | None,
+    station: tuple[str | None, str | None] = (None, None),
+) -> bytes:
+    """deps.db_session's unit of work around the lookup (commit, or roll back on any error)."""
+    db = ctx.sessions()
+    try:
+        caller = authenticate_station(ctx, db, authorization, *station)
+        answer = _lookup(db, ctx, caller, venue_id, body)
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+    return answer.model_dump_json().encode()
+
+
+def _lookup(
+    db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body: LookupRequest
+) -> LookupResponse:
+    # An enrolled station checks only at its own venue and checkpoint (deps.require_checker's
+    # rule, here before the one query that reads venue and membership together).
+    if caller.device is not None and caller.device.venue_id != venue_id:
+        raise device_forbidden(DEVICE_SCOPE_MESSAGE)
     if not device_checkpoint(caller, venue_id, body.checkpoint_id):
         raise device_forbidden(DEVICE_SCOPE_MESSAGE)
+    # An id past the 32-bit column range cannot exist (and overflows the database driver): it
+    # is asked as none, and refused after the caller's checks, in the order they always ran.
+    in_range = body.checkpoint_id is not None and 1 <= body.checkpoint_id <= MAX_ID
+    found = venue_for_lookup(db, caller.user.id, venue_id, body.checkpoint_id if in_range else None)
+    if found is None:
+        raise NotFound("场所不存在", code="venue_not_found")
+    venue, member, checkpoints, own_checkpoint = found
+    require_authorised(member)
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
-    if body.checkpoint_id is not None and not 1 <= body.checkpoint_id <= MAX_ID:
-        # An id past the 32-bit column range cannot exist (and overflows the database driver).
-        raise BadInput("检查点不属于该场所", code="bad_checkpoint")
-    checkpoints, own_checkpoint = venue_checkpoints(db, venue.id, body.checkpoint_id)
     if body.checkpoint_id is not None and not own_checkpoint:
         raise BadInput("检查点不属于该场所", code="bad_checkpoint")
     now = ctx.clock()
     # Before any work: a refused lookup costs one statement (and the give-back). The tokens
     # are in the request's transaction, so input refused below (422) gives them back: it
-    # answers nothing about anyone. The region's token is taken last (admit_region).
+    # answers nothing about anyone. The region's token is taken last (finish_lookup).
     # A station's lookups have their own bucket (a negative key), not its enrolling owner's.
     bucket_id = caller.user.id if caller.device is None else -caller.device.id
     region = admit_lookup(db, ctx.settings, bucket_id, venue, checkpoints, now)
@@ -142,8 +207,7 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: StationCaller, ctx: C
         record = registry.find_by_document(*document)
     policy = venue_policy(venue)
     verdict = _verdict(record, body.temperature, policy, now)
-    lookup_id = audit(
-        db,
+    entry = audit_values(
         at=now,
         actor_user_id=caller.user.id,
         action="lookup",
@@ -158,8 +222,9 @@ def lookup(venue_id: VenueId, body: LookupRequest, caller: StationCaller, ctx: C
             "level": verdict.level.value,
         },
     )
-    note_lookup(db, ctx.keys, venue.id, now, document=document, found=record is not None)
-    admit_region(db, region, venue.id, now)  # commits: the lookup is audited before it answers
+    # Audit row, watch count, the region's token and the commit: the lookup is audited before
+    # it answers.
+    lookup_id = finish_lookup(db, ctx.keys, region, entry, now, document=document, found=record is not None)
     person = None
     if record is not None:
         # Masked IDs are stored with the standard mask; re-masking only hides more.

@@ -6,13 +6,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
+from shoumen_server import db
 from shoumen_server.app import create_app
 from shoumen_server.cli import _check_pool_budget
+from shoumen_server.db import PoolSize, make_engine
+from shoumen_server.outage import is_database_unavailable
 from shoumen_server.settings import ServerSettings
+from tests.conftest import postgres_url
 
 
 def test_pool_is_sized_by_the_settings_and_the_environment(
@@ -83,3 +89,63 @@ def test_serve_refuses_a_pool_setting_out_of_bounds_calmly() -> None:
         and "SHOUMEN_DB_POOL_SIZE" in result.stderr
         and "Traceback" not in result.stderr
     )
+
+
+def _pid(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _terminate(engine: Engine, pid: int) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        conn.commit()
+
+
+def test_a_connection_in_use_is_not_pinged_and_an_idle_one_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15 §6: pool_pre_ping cost a round trip and a BEGIN on every checkout (~13 % of a
+    lookup's server CPU). Now only a connection idle for PING_AFTER_IDLE is pinged: one a
+    restart killed meanwhile is replaced before a request uses it."""
+    engine = make_engine(postgres_url(), PoolSize(size=1, max_overflow=0))
+    other = make_engine(postgres_url(), PoolSize(size=1, max_overflow=0))
+    pings: list[int] = []
+    real_ping = engine.dialect.do_ping
+
+    def counted(dbapi_connection: Any) -> bool:
+        pings.append(1)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(engine.dialect, "do_ping", counted)
+    try:
+        first = _pid(engine)
+        for _ in range(5):
+            assert _pid(engine) == first
+        assert pings == []  # reused at once: not pinged
+        monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # every pooled connection counts as idle
+        assert _pid(engine) == first and len(pings) == 1
+        _terminate(other, first)  # a restart, as the pool sees it
+        second = _pid(engine)  # pinged, found dead, replaced: the request does not fail
+        assert second != first and len(pings) == 2
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
+def test_a_connection_killed_while_in_use_fails_one_request_then_the_pool_reconnects() -> None:
+    """The price of pinging idle connections only: a connection killed less than
+    PING_AFTER_IDLE after its last use fails the request that gets it (503
+    database_unavailable, Retry-After); the disconnect replaces every pooled connection."""
+    engine = make_engine(postgres_url(), PoolSize(size=2, max_overflow=0))
+    other = make_engine(postgres_url(), PoolSize(size=1, max_overflow=0))
+    try:
+        with engine.connect() as a, engine.connect() as b:  # two pooled connections
+            pids = [c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in (a, b)]
+        for pid in pids:
+            _terminate(other, pid)
+        with pytest.raises(DBAPIError) as failed, engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        assert is_database_unavailable(failed.value)
+        assert _pid(engine) not in pids and _pid(engine) not in pids  # both replaced, no failure
+    finally:
+        engine.dispose()
+        other.dispose()

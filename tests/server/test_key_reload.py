@@ -4,6 +4,8 @@ trust-list version with the old keys until it happens to be restarted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from shoumen_core.trust import parse_signed_trust_list
 from shoumen_server.deps import KEY_RECHECK_SECONDS
 from shoumen_server.keys import rotate_signing_key
@@ -56,3 +58,31 @@ def test_loaded_keys_outlive_a_database_outage(server: Server) -> None:
     engine.pool._creator = connect
     ticks.now += KEY_RECHECK_SECONDS + 1
     assert ctx.keys is loaded
+
+
+def test_one_thread_rereads_the_keys_while_the_others_serve_the_loaded_ones(server: Server) -> None:
+    """Issue 15 §6 (bench_capacity.py, 2 and 4 workers): every request that saw the keys due for
+    a re-read opened a second session for it while holding its own connection; with every
+    connection of the pool held that way, they all waited for the pool's time-out (503s every
+    30 s under load). While one thread re-reads, the others serve the keys already loaded."""
+    ticks = Ticks()
+    ctx = ctx_of(server)
+    ctx.monotonic = ticks
+    loaded = ctx.keys
+    ticks.now += KEY_RECHECK_SECONDS + 1
+    opened: list[int] = []
+    sessions = ctx.sessions
+
+    def counted() -> Any:
+        opened.append(1)
+        return sessions()
+
+    ctx.sessions = counted  # type: ignore[assignment]
+    try:
+        with ctx._rechecking:  # another thread is re-reading them
+            assert ctx.keys is loaded
+        assert opened == []
+        assert ctx.keys is loaded and opened == [1]  # then this one re-reads
+        assert ctx.keys is loaded and opened == [1]  # and not again before the next interval
+    finally:
+        ctx.sessions = sessions
