@@ -1,5 +1,5 @@
 # mypy: allow-untyped-calls
-"""The owner's checkpoints and policy panels on their own, against the real embedded backend
+"""The owner's checkpoints, policy and staff panels on their own, against the real embedded backend
 with the demo hospital owner's logged-in AdminService.
 
 test_policy_checkpoints.py reaches them through the whole app (login, 场所管理 tab); here each
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView, QPushButton
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView, QPushButton, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -23,6 +23,7 @@ from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
 from shoumen_gui.ui.venue.policy import PolicyPanel
+from shoumen_gui.ui.venue.staff import StaffPanel
 from tests.gui.conftest import OWNER_PHONE, LiveBackend
 from tests.gui.helpers import click, find
 from tests.gui.venue.drive import answer_box, type_text
@@ -160,3 +161,67 @@ def test_the_owner_changes_the_rules_and_they_are_the_venues_from_then_on(
     click(qtbot, again, "policyDefaults")  # shown, not saved, until 保存规则
     assert find(again, QComboBox, "policyNat").currentText() == "48 小时内"
     assert owner[0].policy(owner[1]).nat_window_hours == 24
+
+
+def staff_row(panel: StaffPanel, phone_end: str) -> int:
+    rows = [r for r, member in enumerate(panel.model.rows) if member.phone_masked.endswith(phone_end)]
+    assert len(rows) == 1, phone_end
+    return rows[0]
+
+
+def select_staff(qtbot: QtBot, panel: StaffPanel, row: int) -> None:
+    table = find(panel, QTableView, "staffTable")
+    rect = table.visualRect(panel.model.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_the_owner_adds_revokes_restores_and_deletes_a_guard(
+    qtbot: QtBot, tasks: TaskManager, owner: tuple[AdminService, int], qtmodeltester: ModelTester
+) -> None:
+    panel = StaffPanel(tasks)
+    qtbot.addWidget(panel)
+    panel.resize(1280, 800)
+    panel.show()
+    panel.load(*owner)
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=10_000)
+    qtmodeltester.check(panel.model)
+    message = find(panel, QLabel, "staffMessage")
+    toggle, delete = find(panel, QPushButton, "staffToggle"), find(panel, QPushButton, "staffDelete")
+
+    select_staff(qtbot, panel, 0)  # the owner comes first and cannot be revoked or deleted
+    assert panel.model.index(0, 2).data() == "初始管理员"
+    assert not toggle.isEnabled() and not delete.isEnabled()
+
+    click(qtbot, panel, "staffAdd")
+    assert message.text() == "请填写子管理员的姓名"
+    type_text(qtbot, find(panel, QLineEdit, "staffName"), "<b>赵</b>保安")
+    type_text(qtbot, find(panel, QLineEdit, "staffPhone"), "1391111")
+    click(qtbot, panel, "staffAdd")
+    assert message.text() == "手机号码应为 11 位大陆手机号，如 13800138000"
+    type_text(qtbot, find(panel, QLineEdit, "staffPhone"), "2222")
+    with qtbot.waitSignal(panel.changed, timeout=10_000):
+        click(qtbot, panel, "staffAdd")
+    assert message.text() == "已添加：<b>赵</b>保安（139****2222）"  # as typed, never as markup
+    assert message.textFormat() == Qt.TextFormat.PlainText
+    row = staff_row(panel, "2222")
+    assert [panel.model.index(row, c).data() for c in range(4)] == [
+        "<b>赵</b>保安",
+        "139****2222",
+        "子管理员",
+        "已授权",
+    ]
+
+    select_staff(qtbot, panel, row)
+    assert toggle.text() == "收回权限" and toggle.isEnabled()
+    click(qtbot, panel, "staffToggle")
+    assert "收回后对方不能再在本场所核验" in answer_box(qtbot, panel, "confirmStaffRevoke")
+    qtbot.waitUntil(lambda: message.text() == "已收回 <b>赵</b>保安 的核验权限", timeout=10_000)
+    assert panel.model.index(staff_row(panel, "2222"), 3).data() == "已收回"
+    assert toggle.text() == "恢复授权"
+    click(qtbot, panel, "staffToggle")  # restoring asks nothing: it stops no one
+    qtbot.waitUntil(lambda: message.text() == "已恢复 <b>赵</b>保安 的核验权限", timeout=10_000)
+
+    click(qtbot, panel, "staffDelete")
+    answer_box(qtbot, panel, "confirmStaffDelete")
+    qtbot.waitUntil(lambda: message.text() == "已删除：<b>赵</b>保安", timeout=10_000)
+    assert all(not m.phone_masked.endswith("2222") for m in panel.model.rows)
