@@ -1,5 +1,5 @@
 # mypy: allow-untyped-calls
-"""The owner's checkpoints, policy and staff panels on their own, against the real embedded backend
+"""The owner's checkpoints, policy, staff and venue-code panels on their own, against the real embedded backend
 with the demo hospital owner's logged-in AdminService.
 
 test_policy_checkpoints.py reaches them through the whole app (login, 场所管理 tab); here each
@@ -9,9 +9,11 @@ panel is loaded as the admin page loads it, and what the owner sees and can do i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QListView, QPushButton, QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -22,11 +24,12 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
+from shoumen_gui.ui.venue.code_panel import VenueCodePanel
 from shoumen_gui.ui.venue.policy import PolicyPanel
 from shoumen_gui.ui.venue.staff import StaffPanel
 from tests.gui.conftest import OWNER_PHONE, LiveBackend
 from tests.gui.helpers import click, find
-from tests.gui.venue.drive import answer_box, type_text
+from tests.gui.venue.drive import answer_box, decode_qr, type_text
 
 
 @pytest.fixture
@@ -225,3 +228,41 @@ def test_the_owner_adds_revokes_restores_and_deletes_a_guard(
     answer_box(qtbot, panel, "confirmStaffDelete")
     qtbot.waitUntil(lambda: message.text() == "已删除：<b>赵</b>保安", timeout=10_000)
     assert all(not m.phone_masked.endswith("2222") for m in panel.model.rows)
+
+
+def test_the_venue_code_panel_shows_each_gates_code_and_saves_a_png_that_scans(
+    qtbot: QtBot, tasks: TaskManager, owner: tuple[AdminService, int], tmp_path: Path
+) -> None:
+    admin, venue_id = owner
+    venue = admin.venue(venue_id)
+    panel = VenueCodePanel(tasks)
+    qtbot.addWidget(panel)
+    panel.resize(1280, 800)
+    panel.show()
+    save = find(panel, QPushButton, "codeSavePng")
+    assert not save.isEnabled()  # nothing to save before a code is shown
+    panel.load(admin, venue)
+    url = find(panel, QLabel, "codeUrl")
+    qtbot.waitUntil(lambda: "/v/" in url.text(), timeout=10_000)
+    assert save.isEnabled()
+    target = find(panel, QComboBox, "codeTarget")
+    active = [c.name for c in venue.checkpoints if c.active]
+    assert [target.itemText(i) for i in range(target.count())] == [
+        f"整个场所（{venue.name}）",
+        *(f"检查点：{name}" for name in active),
+    ]
+    whole_venue = url.text()
+
+    choose(qtbot, target, f"检查点：{active[0]}")
+    qtbot.waitUntil(lambda: "/v/" in url.text() and url.text() != whole_venue, timeout=10_000)
+    gate_url = url.text()
+
+    png = tmp_path / "code.png"
+    panel.ask_save_path = lambda *_args: png
+    with qtbot.waitSignal(panel.saved, timeout=10_000):
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert find(panel, QLabel, "codeMessage").text() == f"已保存图片：{png}"
+    assert decode_qr(QImage(str(png))) == [gate_url]  # the gate's own code, not the venue's
+
+    panel.clear()  # another venue, or logout: no code left to print
+    assert url.text() == "" and not save.isEnabled() and target.count() == 0
