@@ -305,7 +305,8 @@ def upgrade_steps(kind: type[Settings]) -> dict[int, list[tuple[str, UpgradeStep
     return steps
 
 
-options_of(Settings)  # refuse to start with a setting that declares no rule
+# Refuse to start with a setting that declares no rule, or an upgrade step that would never run.
+upgrade_steps(Settings)
 
 
 def gate_key(venue_id: int, checkpoint_id: int | None) -> str:
