@@ -5,6 +5,7 @@ directly against the real embedded backend with a supervisor's logged-in AdminSe
 test_region.py / test_on_behalf.py reach them only through the whole app's login; here each
 widget is opened as RegionView.open / AbnormalPanel.set_items / OnBehalfPanel.start are
 called, and what a person sees and can do is asserted.
+(login_with_demo_code comes through drive.py, which follows it to services/session.py.)
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from shoumen_core.timeutil import local_day, utcnow
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.supervisor import abnormal as abnormal_module
 from shoumen_gui.ui.supervisor.abnormal import AbnormalPanel
 from shoumen_gui.ui.supervisor.on_behalf import OnBehalfPanel
@@ -31,7 +31,14 @@ from shoumen_gui.ui.supervisor.region_view import RegionView
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, LiveBackend
 from tests.gui.helpers import click, find
-from tests.gui.venue.drive import REGION, SUPERVISOR_PHONE, answer_box, guard_checks, type_text
+from tests.gui.venue.drive import (
+    REGION,
+    SUPERVISOR_PHONE,
+    answer_box,
+    guard_checks,
+    login_with_demo_code,
+    type_text,
+)
 from tests.gui.venue.test_register import fill, pick_unit_type
 
 POSITIVE = DEMO_PATHS_BY_KEY["nat_positive"]

@@ -1,9 +1,10 @@
 # mypy: allow-untyped-calls
-"""The owner's checkpoints, policy, staff and venue-code panels on their own, against the real embedded backend
-with the demo hospital owner's logged-in AdminService.
+"""The owner's checkpoints, policy, staff and venue-code panels on their own, against the real
+embedded backend with the demo hospital owner's logged-in AdminService.
 
 test_policy_checkpoints.py reaches them through the whole app (login, 场所管理 tab); here each
 panel is loaded as the admin page loads it, and what the owner sees and can do is asserted.
+(login_with_demo_code comes through drive.py, which follows it to services/session.py.)
 """
 
 from __future__ import annotations
@@ -22,14 +23,13 @@ from shoumen_core.policy import VenuePolicy
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.session import login_with_demo_code
 from shoumen_gui.ui.venue.checkpoints import CheckpointsPanel
 from shoumen_gui.ui.venue.code_panel import VenueCodePanel
 from shoumen_gui.ui.venue.policy import PolicyPanel
 from shoumen_gui.ui.venue.staff import StaffPanel
 from tests.gui.conftest import OWNER_PHONE, LiveBackend
 from tests.gui.helpers import click, find
-from tests.gui.venue.drive import answer_box, decode_qr, type_text
+from tests.gui.venue.drive import answer_box, decode_qr, login_with_demo_code, type_text
 
 
 @pytest.fixture
