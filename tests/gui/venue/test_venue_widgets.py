@@ -20,6 +20,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from shoumen_core.policy import VenuePolicy
+from shoumen_core.schemas import MeResponse
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.tasks import TaskManager
@@ -36,7 +37,8 @@ from tests.gui.venue.drive import answer_box, decode_qr, login_with_demo_code, t
 def owner(embedded: LiveBackend) -> Iterator[tuple[AdminService, int]]:
     api = ApiClient(embedded.url)
     login_with_demo_code(api, OWNER_PHONE)
-    venue_id = api.me().venues[0].venue_id
+    # request_json: the same call before and after issue 17 §2's typed clients (api.auth.me()).
+    venue_id = MeResponse.model_validate(api.request_json("GET", "/me")).venues[0].venue_id
     yield AdminService(api), venue_id
     api.close()
 
