@@ -1,8 +1,15 @@
 """The app's settings: typed, versioned JSON in the config folder, with upgrade steps.
 
-Modelled on Picard's option registry and `config_upgrade.py`: every option has a type and a
-default; the file carries a `version`, and each step in UPGRADES turns version N into N+1, so
-an old file is upgraded once, in order, and then saved.
+Modelled on Picard's option registry and `config_upgrade.py`: each setting is declared once,
+as a field of `Settings` made by `setting(default, rule, upgrades=...)`: its type (the
+annotation), its default, the rule a value read from the file must pass (a type, a range, a
+set of choices) and the upgrade steps that concern it. The file carries a `version`; the steps
+declared for version N turn a version-N file into N+1, so an old file is upgraded once, in
+order, and then saved.
+
+Adding a setting is one line in `Settings`: a new key with a default needs no upgrade step and
+no version bump (an older file simply lacks it). Renaming or reshaping a stored key bumps
+SETTINGS_VERSION and declares the step on its setting (`upgrades={3: renamed("old_key")}`).
 
 Secrets never live here: the session token is in the OS keyring (services.credentials). No
 personal data either (no phone numbers, no names).
@@ -10,15 +17,17 @@ personal data either (no phone numbers, no names).
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import math
 import os
 import tempfile
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 log = logging.getLogger("shoumen.gui.settings")
 
@@ -26,6 +35,10 @@ SETTINGS_VERSION = 3
 
 DECODERS = ("zxing", "pyzbar")  # scanning.decoders.DECODER_NAMES, without importing cv2 here
 NO_CAMERA = -1  # camera_index: scanning is off (USB scanner and ID pad only)
+MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
+
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 class SoundStyle(StrEnum):
@@ -33,44 +46,225 @@ class SoundStyle(StrEnum):
     NEUTRAL_BEEP = "neutral_beep"  # the same beep for every verdict (visitors cannot hear the result)
 
 
+class InvalidSetting(ValueError):
+    """A value read from the file does not pass its setting's rule (its default is used)."""
+
+
+class Rule(Generic[T]):
+    """What the stored value of one setting must be: `parse` checks a value read from the file
+    (JSON types) and returns it as the setting's type, or raises InvalidSetting; `dump` turns
+    a value back into JSON."""
+
+    def parse(self, value: Any) -> T:
+        raise NotImplementedError
+
+    def dump(self, value: T) -> Any:
+        return value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is no number
+
+
+class Flag(Rule[bool]):
+    def parse(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise InvalidSetting("not true/false")
+        return value
+
+
+@dataclass(frozen=True)
+class Text(Rule[str]):
+    """Any string; `path=True`: a file name (a NUL or a novel-length value is none)."""
+
+    path: bool = False
+
+    def parse(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise InvalidSetting("not a string")
+        if self.path and (len(value) > MAX_PATH_CHARS or "\0" in value):
+            raise InvalidSetting("not a file name")
+        return value
+
+
+@dataclass(frozen=True)
+class Choice(Rule[str]):
+    choices: tuple[str, ...]
+
+    def parse(self, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.choices:
+            raise InvalidSetting("not one of the choices")
+        return value
+
+
+@dataclass(frozen=True)
+class EnumChoice(Rule[E]):
+    enum: type[E]
+
+    def parse(self, value: Any) -> E:
+        try:
+            return self.enum(value)
+        except (ValueError, TypeError):
+            raise InvalidSetting("not one of the choices") from None
+
+    def dump(self, value: E) -> Any:
+        return value.value
+
+
+@dataclass(frozen=True)
+class IntRange(Rule[int]):
+    low: int
+    high: int
+
+    def parse(self, value: Any) -> int:
+        if not _is_int(value) or not self.low <= value <= self.high:
+            raise InvalidSetting(f"not a whole number in {self.low}..{self.high}")
+        return cast(int, value)
+
+
+class OptionalId(Rule["int | None"]):
+    """A database id the app chose last time, or none yet."""
+
+    def parse(self, value: Any) -> int | None:
+        if value is not None and not _is_int(value):
+            raise InvalidSetting("not an id")
+        return cast("int | None", value)
+
+
+@dataclass(frozen=True)
+class FloatRange(Rule[float]):
+    low: float
+    high: float
+
+    def parse(self, value: Any) -> float:
+        number = (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
+        if not number or not self.low <= value <= self.high:
+            raise InvalidSetting(f"not a number in {self.low}..{self.high}")
+        return float(value)
+
+
+class JsonObjects(Rule[dict[str, dict[str, Any]]]):
+    """A map of names to JSON objects (the per-post gate configurations)."""
+
+    def parse(self, value: Any) -> dict[str, dict[str, Any]]:
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, dict) for k, v in value.items()
+        ):
+            raise InvalidSetting("not a map of objects")
+        return {k: dict(v) for k, v in value.items()}
+
+    def dump(self, value: dict[str, dict[str, Any]]) -> Any:
+        return copy.deepcopy(value)
+
+
+# An upgrade step of one setting: (the file's data at version N, the setting's name) -> the
+# data at version N+1. It may read other keys; it changes only its own setting's (and the keys
+# that setting was stored under before).
+UpgradeStep = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting's declaration, kept in the metadata of its `Settings` field."""
+
+    rule: Rule[Any]
+    upgrades: Mapping[int, UpgradeStep]
+
+
+_OPTION = "shoumen.option"
+
+
+def setting(default: T, rule: Rule[T], *, upgrades: Mapping[int, UpgradeStep] | None = None) -> T:
+    """Declare a setting: its default, the rule its stored value must pass, and the upgrade
+    steps that concern it, keyed by the file version they upgrade from."""
+    option = Option(rule, dict(upgrades or {}))
+    made: Any
+    if isinstance(default, dict | list):  # mutable: each Settings gets its own copy
+        made = field(default_factory=lambda: copy.deepcopy(default), metadata={_OPTION: option})
+    else:
+        made = field(default=default, metadata={_OPTION: option})
+    return cast(T, made)
+
+
+def renamed(old: str) -> UpgradeStep:
+    """An upgrade step: the setting used to be stored under `old` (when a file holds both,
+    the new key wins and the old one is ignored as unknown)."""
+
+    def step(data: dict[str, Any], name: str) -> dict[str, Any]:
+        out = dict(data)
+        if old in out and name not in out:
+            out[name] = out.pop(old)
+        return out
+
+    return step
+
+
+def _zbar_is_pyzbar(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Kiosk roll-outs of version 1 wrote the decoder by hand as "zbar"."""
+    out = dict(data)
+    if out.get(name) == "zbar":
+        out[name] = "pyzbar"
+    return out
+
+
+def _gate_to_its_post(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """Version 3 keeps gates per post. A version-2 kiosk roll-out could only write one
+    hand-made `"gate": {...}`; it becomes the gate of the saved post."""
+    out = dict(data)
+    gate = out.pop("gate", None)
+    if isinstance(gate, dict) and name not in out:
+        venue, checkpoint = out.get("venue_id"), out.get("checkpoint_id")
+        if isinstance(venue, int) or isinstance(checkpoint, int):
+            key = gate_key(
+                venue if isinstance(venue, int) else 0, checkpoint if isinstance(checkpoint, int) else None
+            )
+            out[name] = {key: gate}
+        else:
+            log.warning("settings held a gate but no post to attach it to; dropped")
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
-    server_url: str = ""  # empty: the embedded backend on 127.0.0.1
+    # A file without `version` (version 0, written by hand, e.g. a kiosk roll-out that sets
+    # only `{"server": "https://..."}`) called it `server`. Empty: the embedded backend.
+    server_url: str = setting("", Text(), upgrades={0: renamed("server")})
     # The PEM file of the CA that signed the server's certificate (a county's own CA); empty:
-    # the default roots. `--ca FILE` overrides it for one run (services/tls.py). A new key with
-    # a default: no upgrade step.
-    ca_file: str = ""
-    venue_id: int | None = None  # the last venue and checkpoint chosen, offered first next time
-    checkpoint_id: int | None = None
-    device_name: str = ""  # shown in the server's session list; empty: the host name
-    sound_enabled: bool = False
-    sound_style: SoundStyle = SoundStyle.TONES
+    # the default roots. `--ca FILE` overrides it for one run (services/tls.py).
+    ca_file: str = setting("", Text(path=True))
+    # The last venue and checkpoint chosen, offered first next time.
+    venue_id: int | None = setting(None, OptionalId())
+    checkpoint_id: int | None = setting(None, OptionalId())
+    device_name: str = setting("", Text())  # shown in the server's session list; empty: the host name
+    sound_enabled: bool = setting(False, Flag())
+    sound_style: SoundStyle = setting(SoundStyle.TONES, EnumChoice(SoundStyle))
     # The verdict spoken after the tone (请通行 / 禁止通行 / 请人工核验). Off by default: the queue
     # hears the result. A new key with a default: no upgrade step.
-    voice_enabled: bool = False
-    # "zh_CN" or "en" (shoumen_gui/i18n.py); empty: the system's language, Chinese when the app
-    # does not speak it (issue 17 §5). Applies at the next start. Files that say "zh_CN" keep it.
-    language: str = ""
-    font_scale: float = 1.0
-    kiosk: bool = False
+    voice_enabled: bool = setting(False, Flag())
+    # "zh_CN" or "en" (shoumen_gui/i18n.py LANGUAGES); empty: the system's language, Chinese when
+    # the app does not speak it (issue 17 §5). Applies at the next start. Files that say "zh_CN"
+    # keep it.
+    language: str = setting("", Choice(("", "zh_CN", "en")))
+    font_scale: float = setting(1.0, FloatRange(0.5, 3.0))
+    kiosk: bool = setting(False, Flag())
     # Scanning (version 2). The frame source: video_file, else image_folder, else the camera
     # camera_index (NO_CAMERA: none). `--camera/--video/--images` override these for one run.
-    camera_index: int = 0
-    video_file: str = ""
-    image_folder: str = ""
-    decoder: str = "zxing"
+    # Version-1 kiosk roll-outs wrote them by hand as `"camera": N` and `"decoder": "zbar"`.
+    camera_index: int = setting(0, IntRange(NO_CAMERA, 63), upgrades={1: renamed("camera")})
+    video_file: str = setting("", Text())
+    image_folder: str = setting("", Text())
+    decoder: str = setting("zxing", Choice(DECODERS), upgrades={1: _zbar_is_pyzbar})
     # Gates and kiosk (version 3). `gates` maps gate_key(venue, checkpoint) to that post's
     # services.gate.GateConfig JSON (never a secret: those are in the keyring, see
     # services.credentials.GateSecretStore). The kiosk PIN is kept only as a salted hash.
-    gates: dict[str, dict[str, Any]] = field(default_factory=dict)
-    kiosk_idle_seconds: int = 60  # the idle screen (no PII) after this long without input
-    kiosk_pin_hash: str = ""  # empty: no PIN, leaving kiosk mode needs phone + SMS code
+    gates: dict[str, dict[str, Any]] = setting({}, JsonObjects(), upgrades={2: _gate_to_its_post})
+    kiosk_idle_seconds: int = setting(60, IntRange(10, 3600))  # the idle screen (no PII) after this
+    kiosk_pin_hash: str = setting("", Text())  # empty: no PIN, leaving kiosk mode needs phone + SMS code
     # The status bar warns when the data folder has less free space than this (MB), before
-    # checks can no longer be saved (issue 14 §1). A new key with a default: no upgrade step.
-    low_storage_warning_mb: int = 200
+    # checks can no longer be saved (issue 14 §1).
+    low_storage_warning_mb: int = setting(200, IntRange(1, 1_000_000))
     # The venue measures every visitor: the 体温 field stays beside the ID pad (issue 16 §3).
-    # A new key with a default: no upgrade step.
-    temperature_entry: bool = False
+    temperature_entry: bool = setting(False, Flag())
 
     def gate_json(self, venue_id: int, checkpoint_id: int | None) -> dict[str, Any]:
         """The stored gate configuration of a post ({} = no gate)."""
@@ -83,9 +277,39 @@ class Settings:
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": SETTINGS_VERSION}
-        data.update(asdict(self))
-        data["sound_style"] = self.sound_style.value
+        for name, option in options_of(type(self)).items():
+            data[name] = option.rule.dump(getattr(self, name))
         return data
+
+
+def options_of(kind: type[Settings]) -> dict[str, Option]:
+    """Every setting's declaration, in declaration order. A field declared without
+    `setting(...)` has no rule to check its stored value by: a programming error."""
+    found: dict[str, Option] = {}
+    for f in fields(kind):
+        option = f.metadata.get(_OPTION)
+        if not isinstance(option, Option):
+            raise TypeError(f"setting {f.name} is not declared with setting(default, rule)")
+        found[f.name] = option
+    return found
+
+
+def upgrade_steps(kind: type[Settings]) -> dict[int, list[tuple[str, UpgradeStep]]]:
+    """The declared steps by the version they upgrade from, each with its setting's name."""
+    steps: dict[int, list[tuple[str, UpgradeStep]]] = {}
+    for name, option in options_of(kind).items():
+        for version, step in option.upgrades.items():
+            if not 0 <= version < SETTINGS_VERSION:
+                # A step from the current version would never run: SETTINGS_VERSION was not bumped.
+                raise TypeError(
+                    f"setting {name} upgrades from version {version}, not below {SETTINGS_VERSION}"
+                )
+            steps.setdefault(version, []).append((name, step))
+    return steps
+
+
+# Refuse to start with a setting that declares no rule, or an upgrade step that would never run.
+upgrade_steps(Settings)
 
 
 def gate_key(venue_id: int, checkpoint_id: int | None) -> str:
@@ -99,65 +323,27 @@ FORBIDDEN_KEYS = frozenset({"token", "password", "sms_code", "phone", "pin"})
 GATE_SECRET_KEYS = frozenset({"secret", "password"})  # services.gate.GateConfig's runtime-only fields
 
 
-def _step_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 0 is a file without `version`: written by hand (e.g. a kiosk roll-out that sets
-    only `{"server": "https://..."}`). The hand-written `server` key is `server_url` now."""
-    out = dict(data)
-    if "server" in out and "server_url" not in out:
-        out["server_url"] = out.pop("server")
-    return out
-
-
-def _step_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 2 adds the scanning options. Kiosk roll-outs of version 1 wrote them by hand as
-    `"camera": N` and `"decoder": "zbar"`; they become `camera_index` and `"pyzbar"`."""
-    out = dict(data)
-    if "camera" in out and "camera_index" not in out:
-        out["camera_index"] = out.pop("camera")
-    if out.get("decoder") == "zbar":
-        out["decoder"] = "pyzbar"
-    return out
-
-
-def _step_2_to_3(data: dict[str, Any]) -> dict[str, Any]:
-    """Version 3 adds per-post gates and the kiosk options. A version-2 kiosk roll-out could
-    only write one hand-made `"gate": {...}`; it becomes the gate of the saved post."""
-    out = dict(data)
-    gate = out.pop("gate", None)
-    if isinstance(gate, dict) and "gates" not in out:
-        venue, checkpoint = out.get("venue_id"), out.get("checkpoint_id")
-        if isinstance(venue, int) or isinstance(checkpoint, int):
-            key = gate_key(
-                venue if isinstance(venue, int) else 0, checkpoint if isinstance(checkpoint, int) else None
-            )
-            out["gates"] = {key: gate}
-        else:
-            log.warning("settings held a gate but no post to attach it to; dropped")
-    return out
-
-
-UpgradeStep = Callable[[dict[str, Any]], dict[str, Any]]
-UPGRADES: dict[int, UpgradeStep] = {0: _step_0_to_1, 1: _step_1_to_2, 2: _step_2_to_3}
-
-
 class SettingsStore:
-    """Loads, upgrades and saves Settings; writes atomically (temp file + rename)."""
+    """Loads, upgrades and saves Settings; writes atomically (temp file + rename).
 
-    def __init__(self, path: Path) -> None:
+    `kind` is Settings, or in a test a subclass that declares one more setting."""
+
+    def __init__(self, path: Path, kind: type[Settings] = Settings) -> None:
         self.path = path
+        self.kind = kind
         self.read_only = False  # set when the file comes from a newer app: never overwrite it
 
     def load(self) -> Settings:
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return Settings()
+            return self.kind()
         except (OSError, ValueError) as exc:
             log.warning("settings file unreadable (%s); using defaults", type(exc).__name__)
-            return Settings()
+            return self.kind()
         if not isinstance(raw, dict):
             log.warning("settings file is not an object; using defaults")
-            return Settings()
+            return self.kind()
         settings, upgraded = self._from_dict(raw)
         if upgraded:
             self.save(settings)
@@ -195,8 +381,10 @@ class SettingsStore:
                 "settings version %d is newer than %d; reading known keys only", version, SETTINGS_VERSION
             )
             self.read_only = True
+        steps = upgrade_steps(self.kind)
         while version < SETTINGS_VERSION:
-            data = UPGRADES[version](data)
+            for name, step in steps.get(version, []):
+                data = step(data, name)
             version += 1
             upgraded = True
         for key in FORBIDDEN_KEYS & data.keys():
@@ -212,68 +400,22 @@ class SettingsStore:
                     )
                     gate.pop(key)
                     upgraded = True
-        return _coerce(data), upgraded
+        return parse_settings(data, self.kind), upgraded
 
 
-def _coerce(data: dict[str, Any]) -> Settings:
-    """Keep each known value that has the right type; anything else falls back to its default."""
-    defaults = Settings()
+def parse_settings(data: Mapping[str, Any], kind: type[Settings] = Settings) -> Settings:
+    """Keep each known value that passes its setting's rule; anything else falls back to its
+    default (logged by name, never by value: a hand-edited file may hold anything)."""
+    options = options_of(kind)
     values: dict[str, Any] = {}
-    for f in fields(Settings):
-        if f.name not in data:
+    for name, option in options.items():
+        if name not in data:
             continue
-        value = data[f.name]
-        default = getattr(defaults, f.name)
-        coerced = _coerce_value(f.name, value, default)
-        if coerced is _INVALID:
-            log.warning("setting %s has an invalid value; using the default", f.name)
-            continue
-        values[f.name] = coerced
-    unknown = set(data) - {f.name for f in fields(Settings)}
+        try:
+            values[name] = option.rule.parse(data[name])
+        except InvalidSetting as exc:
+            log.warning("setting %s has an invalid value (%s); using the default", name, exc)
+    unknown = set(data) - options.keys()
     if unknown:
         log.info("ignoring unknown settings: %s", ", ".join(sorted(unknown)))
-    return replace(defaults, **values)
-
-
-_INVALID = object()
-_OPTIONAL_INTS = frozenset({"venue_id", "checkpoint_id"})
-MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
-
-
-def _coerce_value(name: str, value: Any, default: Any) -> Any:
-    if name in _OPTIONAL_INTS:
-        return (
-            value if value is None or (isinstance(value, int) and not isinstance(value, bool)) else _INVALID
-        )
-    if name == "camera_index":
-        ok = isinstance(value, int) and not isinstance(value, bool) and NO_CAMERA <= value <= 63
-        return value if ok else _INVALID
-    if name == "decoder":
-        return value if value in DECODERS else _INVALID
-    if name == "gates":
-        ok = isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, dict) for k, v in value.items()
-        )
-        return {k: dict(v) for k, v in value.items()} if ok else _INVALID
-    if name == "kiosk_idle_seconds":
-        ok = isinstance(value, int) and not isinstance(value, bool) and 10 <= value <= 3600
-        return value if ok else _INVALID
-    if name == "low_storage_warning_mb":
-        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1_000_000
-        return value if ok else _INVALID
-    if name == "ca_file":  # a path; a NUL or a novel-length value is no file name
-        ok = isinstance(value, str) and len(value) <= MAX_PATH_CHARS and "\0" not in value
-        return value if ok else _INVALID
-    if name == "sound_style":
-        try:
-            return SoundStyle(value)
-        except ValueError:
-            return _INVALID
-    if isinstance(default, bool):
-        return value if isinstance(value, bool) else _INVALID
-    if isinstance(default, float):
-        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0.5 <= value <= 3.0
-        return float(value) if ok else _INVALID
-    if isinstance(default, str):
-        return value if isinstance(value, str) else _INVALID
-    return _INVALID
+    return kind(**values)

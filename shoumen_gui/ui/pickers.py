@@ -102,6 +102,9 @@ class VenuePicker(_Picker):
             self.hint.setText(self.tr("您在以下场所的核验权限已被收回，请联系场所管理员。"))
         else:
             self.hint.setText(self.tr("您在多个场所有核验权限，请选择本机所在的场所。"))
+        # The last choice, or (when it is revoked or gone) the first usable one: never none, or
+        # the keyboard focus falls to 退出登录 and Enter logs the guard out.
+        focused = next((v for v in usable if v.venue_id == preferred), usable[0] if usable else None)
         for venue in venues:
             authorised = venue.state is StaffState.AUTHORISED
             role = self.tr(ROLE_WORDS[venue.role])
@@ -113,9 +116,8 @@ class VenuePicker(_Picker):
                 authorised,
             )
             button.clicked.connect(lambda _=False, v=venue: self.chosen.emit(v))
-            if authorised and (venue.venue_id == preferred or preferred is None):
+            if venue is focused:
                 button.setFocus()
-                preferred = venue.venue_id
 
 
 class CheckpointPicker(_Picker):
@@ -135,11 +137,11 @@ class CheckpointPicker(_Picker):
         self._clear_choices()
         self.hint.setText(self.tr("{0} 有多个检查点，请选择本机所在的检查点。").format(venue_name))
         self.back.setVisible(can_go_back)
-        for checkpoint in checkpoints:
-            if not checkpoint.active:
-                continue
+        active = [c for c in checkpoints if c.active]
+        # The last choice, or (when it was deactivated or deleted) the first active one.
+        focused = next((c for c in active if c.id == preferred), active[0] if active else None)
+        for checkpoint in active:
             button = self._add_choice(f"checkpoint_{checkpoint.id}", checkpoint.name, checkpoint.name)
             button.clicked.connect(lambda _=False, c=checkpoint: self.chosen.emit(c))
-            if checkpoint.id == preferred or preferred is None:
+            if checkpoint is focused:
                 button.setFocus()
-                preferred = checkpoint.id

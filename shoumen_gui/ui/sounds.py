@@ -73,6 +73,7 @@ class SoundPlayer(QObject):
         self._voice_timer.setSingleShot(True)
         self._voice_timer.timeout.connect(self._speak)
         self._warned = False
+        self._no_output_said = False
 
     def play(self, level: VerdictLevel) -> None:
         if self.tones:
@@ -89,11 +90,25 @@ class SoundPlayer(QObject):
     def _play(self, path: Path) -> None:
         self.played.append(path)
         del self.played[:-20]
+        if not self._has_output():
+            return
         if path not in self._effects:
             self._effects[path] = self._load(path)
         effect = self._effects[path]
         if effect is not None:
             effect.play()
+
+    def _has_output(self) -> bool:
+        """A station without speakers has only Qt's null audio device, and a QSoundEffect
+        loaded there warns that it cannot play: say it once, load and play nothing. Asked at
+        each verdict, so speakers plugged in mid-shift are used from the next one on."""
+        if audio_output_available():
+            self._no_output_said = False
+            return True
+        if not self._no_output_said:
+            log.warning("no audio output device: verdict sounds are not played")
+            self._no_output_said = True
+        return False
 
     def _load(self, path: Path) -> Any:
         """Once per file; QSoundEffect then reads it in the background."""
@@ -110,6 +125,12 @@ class SoundPlayer(QObject):
         effect.setSource(QUrl.fromLocalFile(str(path)))
         effect.setVolume(0.8)
         return effect
+
+
+def audio_output_available() -> bool:
+    from PySide6.QtMultimedia import QMediaDevices
+
+    return not QMediaDevices.defaultAudioOutput().isNull()
 
 
 def player_for(style: SoundStyle, *, tones: bool, voice: bool) -> SoundPlayer | None:
