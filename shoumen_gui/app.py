@@ -142,7 +142,7 @@ def choose_backend(
 ) -> BackendChoice:
     """Raises CaFileError when the CA file of a remote server cannot be used. `embedded`: the
     backend process main() started early; else one is made here (started by the flow)."""
-    from shoumen_gui.ui.session import BackendChoice
+    from shoumen_gui.services.session import BackendChoice
 
     url = remote_url(args, settings)
     if url:
@@ -390,9 +390,16 @@ def skip_httpx_cli() -> None:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 
+def skip_pydantic_plugins() -> None:
+    """pydantic looks for plugins among every installed package's entry points the first time a
+    model is built (~0.1 s of CPU at start, measured side by side); the app uses none."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     skip_httpx_cli()
+    skip_pydantic_plugins()
     if SERVE_FLAG in argv:  # the backend process the app starts (EmbeddedProcess): no Qt here
         from shoumen_gui.embedded import serve_main
 

@@ -31,9 +31,19 @@ def spawn(self):
     original(self)
 
 embedded.EmbeddedProcess.spawn = spawn
+
+at_ready = []
+arm = app._arm_self_check
+
+def arm_and_watch(boot, wanted):
+    boot.flow.ready.connect(lambda page: at_ready.append("cv2" in sys.modules))
+    return arm(boot, wanted)
+
+app._arm_self_check = arm_and_watch
 code = app.main(sys.argv[1:])
 loaded = sorted({name.split(".")[0] for name in sys.modules} & set(SERVER_MODULES))
-print("RESULT " + json.dumps({"code": code, "loaded": loaded, "spawned": spawned}), flush=True)
+result = {"code": code, "loaded": loaded, "spawned": spawned, "opencv_at_ready": at_ready}
+print("RESULT " + json.dumps(result), flush=True)
 """
 
 
@@ -59,7 +69,26 @@ def test_a_station_on_a_remote_server_imports_no_server_module(tmp_path: Path, e
     # A real (demo) server elsewhere: log in, sync, reach the workbench.
     page, answer = run_main(tmp_path / "station", "--server", embedded.url, "--demo-login")
     assert page == "workbench"
-    assert answer == {"code": 0, "loaded": [], "spawned": []}
+    # OpenCV (the camera's decoders) loads after the workbench is ready, not during start-up.
+    assert answer == {"code": 0, "loaded": [], "spawned": [], "opencv_at_ready": [False]}
+
+
+def test_the_scanning_package_loads_opencv_only_when_a_decoder_is_used() -> None:
+    # The wedge filter and the thermometer input come up with the workbench; OpenCV need not.
+    script = (
+        "import sys\n"
+        "import shoumen_gui.scanning.wedge, shoumen_gui.scanning.stabiliser, shoumen_gui.scanning.thermometer\n"
+        "from shoumen_gui.scanning import ENTER, ReadStabiliser\n"
+        "before = 'cv2' in sys.modules\n"
+        "from shoumen_gui.scanning import ZxingDecoder, ScanPipeline\n"
+        "import shoumen_gui.scanning as scanning\n"
+        "print(before, 'cv2' in sys.modules, scanning.make_decoder is not None)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]
 
 
 def test_the_backend_process_starts_before_qt_is_imported(tmp_path: Path) -> None:
