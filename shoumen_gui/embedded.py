@@ -7,21 +7,56 @@ the demo data. start() and stop() block: call them off the GUI thread (tasks.py)
 The port is chosen by the OS (we bind port 0 ourselves and hand the socket to uvicorn), and
 kept: stop() then start() brings the backend back on the same URL, so a client that was
 talking to it finds it again (the offline/online test does exactly that).
+
+The app itself runs it in a process of its own (EmbeddedProcess, issue 18 §3): importing
+FastAPI, SQLAlchemy and pydantic and migrating costs more than the whole GUI, and a thread
+would hold the GIL the GUI's imports need. The process is started first thing in main(), so
+the server comes up on the second core while the GUI loads on the first; the window shows
+"正在启动本机演示服务…" until it answers. A station on a remote server never starts it (nor
+imports the server).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
+import queue
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Protocol
 
 log = logging.getLogger("shoumen.gui.embedded")
 
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 30.0
+SERVE_FLAG = "--embedded-backend"  # `shoumen --embedded-backend DB`: the backend process (app.main)
+STOP_TIMEOUT = 10.0
+_RELAYED = "shoumen-log "  # a log record of the backend process on its stderr: "<prefix><json>"
+
+# The demo accounts as the backend process announced them (demo_accounts() then needs no server
+# import in the GUI process).
+_announced_accounts: list[tuple[str, str, str, str]] | None = None
+
+
+class LocalBackend(Protocol):
+    """What the session flow and the app need of a backend on this machine."""
+
+    @property
+    def db_path(self) -> Path: ...
+
+    @property
+    def url(self) -> str: ...
+
+    def start(self, timeout: float = STARTUP_TIMEOUT) -> str: ...
+
+    def close(self) -> None: ...
 
 
 class EmbeddedBackendError(RuntimeError):
@@ -145,6 +180,8 @@ def demo_accounts() -> list[tuple[str, str, str, str]]:
     """(phone, name, place, role) of the demo accounts, for the login page's hint: those that
     check visitors and the township supervisor (issue 16 §10: 区域监管 is part of the demo too).
     role is "guard", "admin" or "supervisor": the login page says it in the app's language."""
+    if _announced_accounts is not None:
+        return list(_announced_accounts)
     from shoumen_server import seed
 
     hospital, shop = seed.HOSPITAL_NAME, seed.SHOP_NAME
@@ -202,3 +239,231 @@ def _seed_demo(database_url: str, key_dir: Path) -> bool:
         return result.created
     finally:
         engine.dispose()
+
+
+# --- the backend in a process of its own (the app's start-up) ----------------------------------
+
+
+def backend_command(db_path: Path, *, hold: bool = False) -> list[str]:
+    """The command of the backend process: the bundle's own executable with an argument (a
+    PyInstaller bundle has no `python -m`), else this interpreter on the package."""
+    arguments = [SERVE_FLAG, str(db_path), *(["--hold"] if hold else [])]
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *arguments]
+    return [sys.executable, "-m", "shoumen_gui", *arguments]
+
+
+class EmbeddedProcess:
+    """The embedded backend in a child process; spawn() returns at once, start() waits for it.
+
+    The child announces itself with one JSON line on its stdout ({"url", "first_run",
+    "demo_accounts"} or {"error"}); its log records come over its stderr and are logged here
+    (one log file). It stops when its stdin closes: close(), or this process dying.
+    hold=True (tests): the child waits for release() before it announces itself.
+    """
+
+    def __init__(self, db_path: Path, *, hold: bool = False) -> None:
+        self._db_path = db_path
+        self.hold = hold
+        self.port = 0
+        self.first_run = False
+        self._process: subprocess.Popen[str] | None = None
+        self._announced: queue.Queue[str] = queue.Queue()
+        self._relay: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._ready = False
+
+    @property
+    def db_path(self) -> Path:
+        return self._db_path
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def ready(self) -> bool:
+        """Announced and still running."""
+        return self._ready and self._process is not None and self._process.poll() is None
+
+    def spawn(self) -> None:
+        """Start the child (no wait): main() calls this before it imports the GUI."""
+        if self._process is not None and self._process.poll() is None:
+            return
+        self._ready = False
+        self._announced = queue.Queue()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self._process = subprocess.Popen(
+            backend_command(self._db_path, hold=self.hold),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=env,
+        )
+        process = self._process
+        assert process.stdout is not None and process.stderr is not None
+        announced = self._announced
+        threading.Thread(
+            target=_read_announcement, args=(process.stdout, announced), name="embedded-announce", daemon=True
+        ).start()
+        self._relay = threading.Thread(
+            target=_relay_logs, args=(process.stderr,), name="embedded-log", daemon=True
+        )
+        self._relay.start()
+        log.info("embedded backend process started (pid %d)", process.pid)
+
+    def release(self) -> None:
+        """hold=True: let the child announce itself."""
+        process = self._process
+        if process is not None and process.stdin is not None:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+
+    def start(self, timeout: float = STARTUP_TIMEOUT) -> str:
+        """Blocks (a worker thread, never the GUI's) until the backend answers; returns its URL."""
+        with self._lock:
+            if self.ready:
+                return self.url
+            self.spawn()
+            try:
+                line = self._announced.get(timeout=timeout)
+            except queue.Empty:
+                raise EmbeddedBackendError(
+                    f"the embedded backend did not start within {timeout:.0f} s"
+                ) from None
+            answer: dict[str, Any]
+            try:
+                answer = (
+                    json.loads(line) if line else {"error": "the embedded backend stopped while starting"}
+                )
+            except ValueError:
+                answer = {"error": "the embedded backend answered nonsense"}
+            if "error" in answer:
+                self._reap()
+                raise EmbeddedBackendError(str(answer["error"]))
+            global _announced_accounts
+            _announced_accounts = [
+                (str(phone), str(name), str(place), str(role))
+                for phone, name, place, role in answer["demo_accounts"]
+            ]
+            self.port, self.first_run = int(answer["port"]), bool(answer["first_run"])
+            self._ready = True
+            log.info(
+                "embedded backend up on %s (first run: %s; its start cost %.2f s of CPU)",
+                self.url,
+                self.first_run,
+                float(answer.get("cpu_seconds", 0.0)),
+            )
+            return self.url
+
+    def close(self) -> None:
+        """Stop the child: its stdin closes, it stops serving and exits; killed if it hangs."""
+        with self._lock:
+            self._reap()
+
+    def _reap(self) -> None:
+        process, self._process = self._process, None
+        self._ready = False
+        if process is None:
+            return
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):  # it is gone already
+                process.stdin.close()
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            log.warning("embedded backend did not stop within %.0f s; killed", STOP_TIMEOUT)
+            process.kill()
+            process.wait()
+        if self._relay is not None:
+            self._relay.join(STOP_TIMEOUT)  # its last lines into the log before logging stops
+        if process.stdout is not None:
+            process.stdout.close()
+        log.info("embedded backend stopped (exit %s)", process.returncode)
+
+
+def _read_announcement(stream: IO[str], into: queue.Queue[str]) -> None:
+    try:
+        line = stream.readline()
+    except (OSError, ValueError):
+        line = ""
+    into.put(line.strip())
+
+
+def _relay_logs(stream: IO[str]) -> None:
+    """The child's log records, logged here; any other line (a crash's traceback) as an error."""
+    relayed = logging.getLogger("shoumen.gui.embedded.process")
+    try:
+        for line in stream:
+            line = line.rstrip("\n")
+            if line.startswith(_RELAYED):
+                try:
+                    record = json.loads(line[len(_RELAYED) :])
+                    logging.getLogger(record["name"]).log(int(record["level"]), "%s", record["message"])
+                    continue
+                except (ValueError, KeyError, TypeError):
+                    pass
+            if line:
+                relayed.error("%s", line)
+    except (OSError, ValueError):  # closed under us at exit
+        pass
+    finally:
+        stream.close()
+
+
+class _RelayHandler(logging.Handler):
+    """In the child: each record as one JSON line on stderr, for the app's log (PII already
+    filtered here; the app's handlers filter again)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.format(record)
+            line = json.dumps({"name": record.name, "level": record.levelno, "message": message})
+            sys.stderr.write(_RELAYED + line + "\n")
+            sys.stderr.flush()
+        except Exception:  # never let a log line kill the backend
+            self.handleError(record)
+
+
+def serve_main(argv: Sequence[str]) -> int:
+    """`shoumen --embedded-backend DB [--hold]`: the backend process. Imports no Qt."""
+    from shoumen_gui.logging_setup import PiiFilter
+
+    args = list(argv)
+    db_path = Path(args[args.index(SERVE_FLAG) + 1])
+    handler = _RelayHandler()
+    handler.addFilter(PiiFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for noisy in (
+        "uvicorn.access",
+        "httpx",
+        "httpcore",
+        "alembic.runtime.migration",
+        "alembic.runtime.plugins",
+    ):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    backend = EmbeddedBackend(db_path)
+    try:
+        backend.start()
+        answer: dict[str, Any] = {
+            "port": backend.port,
+            "first_run": backend.first_run,
+            "demo_accounts": demo_accounts(),
+            "cpu_seconds": round(time.process_time(), 3),  # the start-up's own cost (bench, log)
+        }
+    except Exception as exc:  # the app shows it: 本机演示服务无法启动
+        log.exception("embedded backend failed to start")
+        answer = {"error": str(exc) or type(exc).__name__}
+    if "--hold" in args and "error" not in answer:
+        sys.stdin.readline()
+    print(json.dumps(answer), flush=True)
+    if "error" in answer:
+        return 1
+    sys.stdin.read()  # until the app closes our stdin (or dies)
+    backend.close()
+    return 0

@@ -12,8 +12,10 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+if TYPE_CHECKING:  # Qt is imported when Qt's messages are routed: the backend process has no Qt
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
 
 log = logging.getLogger("shoumen.gui")
 qt_log = logging.getLogger("shoumen.qt")
@@ -62,8 +64,13 @@ class PiiFilter(logging.Filter):
 _handlers: list[logging.Handler] = []
 
 
-def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool | None = None) -> Path:
-    """Configure the root logger; safe to call again (earlier handlers are replaced)."""
+def setup_logging(
+    log_dir: Path, *, level: int = logging.INFO, to_stderr: bool | None = None, qt_messages: bool = True
+) -> Path:
+    """Configure the root logger; safe to call again (earlier handlers are replaced).
+
+    qt_messages=False leaves Qt unimported (start-up logs before Qt is loaded, app.main); call
+    install_qt_message_handler() once it is."""
     shutdown_logging()
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "shoumen.log"
@@ -85,7 +92,8 @@ def setup_logging(log_dir: Path, *, level: int = logging.INFO, to_stderr: bool |
     # Third-party chatter that would drown our own lines.
     for noisy in ("uvicorn.access", "httpx", "httpcore", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    install_qt_message_handler()
+    if qt_messages:
+        install_qt_message_handler()
     log.info("logging to %s", path)
     return path
 
@@ -98,20 +106,25 @@ def shutdown_logging() -> None:
         handler.close()
 
 
-_QT_LEVELS: dict[QtMsgType, int] = {
-    QtMsgType.QtDebugMsg: logging.DEBUG,
-    QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING,
-    QtMsgType.QtCriticalMsg: logging.ERROR,
-    QtMsgType.QtFatalMsg: logging.CRITICAL,
-}
+def _qt_level(msg_type: QtMsgType) -> int:
+    from PySide6.QtCore import QtMsgType
+
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+    return levels.get(msg_type, logging.WARNING)
+
 
 # Qt messages that say nothing actionable on the machines we run on.
 _QT_QUIET = ("Couldn't load pipewire", "Couldn't resolve pipewire", "propagateSizeHints")
 
 
 def qt_message_handler(msg_type: QtMsgType, context: QMessageLogContext, message: str) -> None:
-    level = _QT_LEVELS.get(msg_type, logging.WARNING)
+    level = _qt_level(msg_type)
     if level == logging.WARNING and any(part in message for part in _QT_QUIET):
         level = logging.DEBUG
     category = context.category if context is not None and context.category else "qt"
@@ -119,4 +132,6 @@ def qt_message_handler(msg_type: QtMsgType, context: QMessageLogContext, message
 
 
 def install_qt_message_handler() -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+
     qInstallMessageHandler(qt_message_handler)

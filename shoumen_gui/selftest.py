@@ -127,6 +127,22 @@ def step_start(state: SelfTestState) -> str:
     return url
 
 
+def step_backend_process(state: SelfTestState) -> str:
+    """What `shoumen` does at start: the backend in its own process, started the way this
+    installation starts it (the bundle's executable with --embedded-backend), on a fresh folder."""
+    import httpx
+
+    from shoumen_gui.embedded import EmbeddedProcess
+
+    backend = EmbeddedProcess(state.folder / "process" / "embedded-server.db")
+    state.closers.append(backend.close)
+    url = backend.start(timeout=120)
+    info = httpx.get(f"{url}/api/v1/info", timeout=10).json()
+    if info.get("demo_mode") is not True or not backend.first_run:
+        raise RuntimeError("the backend process is not a seeded demo backend")
+    return f"{url}, its own process"
+
+
 def step_visitor_page(state: SelfTestState) -> str:
     import httpx
 
@@ -407,6 +423,7 @@ STEPS: tuple[tuple[str, Callable[[SelfTestState], str]], ...] = (
     ("resources present", step_resources),
     ("embedded backend migrated and seeded", step_migrate),
     ("embedded backend started", step_start),
+    ("backend process started", step_backend_process),
     ("visitor page rendered", step_visitor_page),
     ("zxing-cpp decoded the sample frame", step_zxing),
     ("pyzbar decoded the sample frame", step_pyzbar),

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from shoumen_core.schemas import LoginResponse, MeResponse, SmsCodeResponse
-from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.embedded import LocalBackend
 from shoumen_gui.ops.core import operation
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
@@ -42,7 +42,7 @@ log = logging.getLogger("shoumen.gui.ops.session")
 
 
 @operation(Lane.WORK)
-def start_embedded(embedded: EmbeddedBackend) -> str:
+def start_embedded(embedded: LocalBackend) -> str:
     """The in-process backend: migrate and seed once, start serving; its base URL."""
     return embedded.start()
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from shoumen_core.schemas import LoginResponse, MeResponse, ServerInfo
 from shoumen_core.timeutil import utcnow
-from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.embedded import LocalBackend
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.credentials import CredentialStore
@@ -33,7 +33,7 @@ EXPIRES_META_KEY = "token_expires_at"  # when the stored token expires (not a se
 class BackendChoice:
     key: str  # names the local cache file and the keyring account of this backend
     server_url: str | None = None
-    embedded: EmbeddedBackend | None = None
+    embedded: LocalBackend | None = None  # the backend process (app) or thread (tests)
     # Which CA the clients of a remote server trust (services/tls.py: `--ca`, the `ca_file`
     # setting); True: the default roots. Not part of the key: the same server behind a new CA
     # keeps its cache and login.
@@ -46,7 +46,7 @@ class BackendChoice:
         return cls(key=url_cache_key(url), server_url=normalise_url(url), verify=verify)
 
     @classmethod
-    def local(cls, backend: EmbeddedBackend) -> BackendChoice:
+    def local(cls, backend: LocalBackend) -> BackendChoice:
         # Per data folder: two stations with their own --data-dir never share a token.
         digest = hashlib.sha256(str(backend.db_path.resolve()).encode()).hexdigest()[:12]
         return cls(key=f"embedded-{digest}", embedded=backend)

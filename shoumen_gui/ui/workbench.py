@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
@@ -91,10 +91,7 @@ class Workbench(QWidget):
         self.wedge: WedgeFilter | None = None
         self._build(demo_badge)
         self._connect(sounds)
-        # OpenCV and the decoders load on a worker now, not on the GUI thread at the first scan.
-        local_ops.preload_scanning().failure(
-            lambda error: log.warning("scanning unavailable: %s", error)
-        ).run(tasks)
+        self._scanning_preloaded = False  # at the first attach (_start_scanning)
 
     def _build(self, demo_badge: str) -> None:
         """The widgets and layouts (no signal is connected here: _connect)."""
@@ -276,8 +273,21 @@ class Workbench(QWidget):
         self.tabs.setCurrentWidget(self.check_page)
         self._install_wedge()
         self.settings_button.show()
-        self.scan_view.start()
         self.id_pad.input.setFocus()
+        # The camera starts, and OpenCV and the decoders load on a worker, once the workbench is
+        # up: during start-up that import (~0.3 s) would hold the GIL against the GUI thread
+        # (issue 18 §3). The ID pad works at once.
+        QTimer.singleShot(0, lambda: self._start_scanning(station))
+
+    def _start_scanning(self, station: Station) -> None:
+        if self.station is not station:
+            return  # detached (or attached again) before the event loop came round
+        self.scan_view.start()
+        if not self._scanning_preloaded:  # not on the GUI thread at the first scan either
+            self._scanning_preloaded = True
+            local_ops.preload_scanning().failure(
+                lambda error: log.warning("scanning unavailable: %s", error)
+            ).run(self.tasks)
 
     def detach(self) -> None:
         station, self.station = self.station, None
@@ -630,7 +640,3 @@ class Workbench(QWidget):
     def _dismiss_keyring_banner(self) -> None:
         self._keyring_dismissed = True  # for this run: the next start says it again
         self._show_keyring_banner()
-
-
-def _preload_scanning() -> None:
-    import shoumen_gui.scanning  # noqa: F401  (imported for its side effect: loaded once)

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QPixmap
@@ -38,6 +39,9 @@ from shoumen_gui.ui.widgets import (
     set_message,
     tr,
 )
+
+if TYPE_CHECKING:
+    from shoumen_gui.ui.venue.poster import PosterInfo
 
 log = logging.getLogger("shoumen.gui.venue_code")
 
@@ -153,6 +157,8 @@ class VenueCodePanel(QWidget):
         ):
             return  # an answer for a choice the person already left
         self.code = code
+        # qrcode and PIL (~0.1 s) only once a code is shown, not at start-up (issue 18 §3)
+
         self.image.setPixmap(QPixmap.fromImage(qr_image(code.url, 6)))
         self.url.setText(code.url)
         self._show_warning(reach_warning(code.url))
@@ -169,6 +175,8 @@ class VenueCodePanel(QWidget):
     # --- output ---------------------------------------------------------------------------------
 
     def poster_info(self) -> PosterInfo:
+        from shoumen_gui.ui.venue.poster import PosterInfo
+
         assert self.venue is not None and self.code is not None
         checkpoint = (
             self.target.currentText().removeprefix(self.tr("检查点：")) if self.code.checkpoint_id else None
@@ -199,6 +207,7 @@ class VenueCodePanel(QWidget):
         )
         if path is None:
             return
+
         info = self.poster_info()
         title = info.venue_name
         subtitle, warning = info.checkpoint_name or "", info.warning
@@ -220,6 +229,7 @@ class VenueCodePanel(QWidget):
         )
         if path is None:
             return
+
         info = self.poster_info()
         self._write(lambda: write_poster(path, info), path, QT_TRANSLATE_NOOP("shoumen", "海报"))
 
@@ -246,6 +256,7 @@ class VenueCodePanel(QWidget):
         printer = self.ask_printer(self)
         if printer is None:
             return
+
         try:
             print_poster(printer, self.poster_info())
         except OSError:

@@ -1,0 +1,100 @@
+"""Start-up order (issue 18 §3), in a real process: a station on a remote server never imports
+the server, and with the embedded backend its process is started before the GUI's imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gui.conftest import LiveBackend
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVER_MODULES = ("shoumen_server", "fastapi", "sqlalchemy", "uvicorn", "starlette", "alembic")
+
+# main() as `shoumen` runs it, then what was imported; spawn() recorded whether Qt was loaded.
+SCRIPT = """
+import json, sys
+from shoumen_gui import app, embedded
+
+spawned = []
+original = embedded.EmbeddedProcess.spawn
+
+def spawn(self):
+    spawned.append("PySide6.QtWidgets" in sys.modules)
+    original(self)
+
+embedded.EmbeddedProcess.spawn = spawn
+
+at_ready = []
+arm = app._arm_self_check
+
+def arm_and_watch(boot, wanted):
+    boot.flow.ready.connect(lambda page: at_ready.append("cv2" in sys.modules))
+    return arm(boot, wanted)
+
+app._arm_self_check = arm_and_watch
+code = app.main(sys.argv[1:])
+loaded = sorted({name.split(".")[0] for name in sys.modules} & set(SERVER_MODULES))
+result = {"code": code, "loaded": loaded, "spawned": spawned, "opencv_at_ready": at_ready}
+print("RESULT " + json.dumps(result), flush=True)
+"""
+
+
+def run_main(data_dir: Path, *args: str) -> tuple[str, dict[str, object]]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "SHOUMEN_LOG_TO_STDERR": "0",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-c", f"SERVER_MODULES = {SERVER_MODULES!r}\n{SCRIPT}"]
+    command += ["--data-dir", str(data_dir), "--self-check-exit", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    ready = [line.split()[1] for line in lines if line.startswith("SHOUMEN_READY")]
+    [answer] = [json.loads(line.removeprefix("RESULT ")) for line in lines if line.startswith("RESULT ")]
+    return (ready[0] if ready else ""), answer
+
+
+def test_a_station_on_a_remote_server_imports_no_server_module(tmp_path: Path, embedded: LiveBackend) -> None:
+    # A real (demo) server elsewhere: log in, sync, reach the workbench.
+    page, answer = run_main(tmp_path / "station", "--server", embedded.url, "--demo-login")
+    assert page == "workbench"
+    # OpenCV (the camera's decoders) loads after the workbench is ready, not during start-up.
+    assert answer == {"code": 0, "loaded": [], "spawned": [], "opencv_at_ready": [False]}
+
+
+def test_the_scanning_package_loads_opencv_only_when_a_decoder_is_used() -> None:
+    # The wedge filter and the thermometer input come up with the workbench; OpenCV need not.
+    script = (
+        "import sys\n"
+        "import shoumen_gui.scanning.wedge, shoumen_gui.scanning.stabiliser, shoumen_gui.scanning.thermometer\n"
+        "from shoumen_gui.scanning import ENTER, ReadStabiliser\n"
+        "before = 'cv2' in sys.modules\n"
+        "from shoumen_gui.scanning import ZxingDecoder, ScanPipeline\n"
+        "import shoumen_gui.scanning as scanning\n"
+        "print(before, 'cv2' in sys.modules, scanning.make_decoder is not None)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]
+
+
+def test_the_backend_process_starts_before_qt_is_imported(tmp_path: Path) -> None:
+    page, answer = run_main(tmp_path / "station")
+    assert page == "login"
+    # The GUI process itself never imports the server: the backend runs in its own process.
+    assert answer["code"] == 0 and answer["loaded"] == []
+    spawned = answer["spawned"]
+    assert isinstance(spawned, list) and spawned[0] is False  # later calls (start()) find it running
