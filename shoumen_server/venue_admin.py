@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shoumen_core.identity import MAINLAND_PROVINCE_CODES
@@ -22,6 +22,7 @@ from shoumen_core.schemas import (
     CheckpointIn,
     PendingVenueOut,
     Role,
+    StaffBrief,
     StaffIn,
     StaffOut,
     StaffState,
@@ -417,3 +418,22 @@ def remove_staff(db: Session, ctx: Clocked, venue: Venue, user_id: int) -> None:
     _refuse_owner(member)
     db.delete(member)
     bump_config(venue, ctx.clock())
+
+
+def staff_briefs(db: Session, venue_id: int) -> list[StaffBrief]:
+    """The venue's people for a station's pull: owner first, each under the venue's name for them."""
+    rows = db.execute(
+        select(
+            Membership.user_id,
+            func.coalesce(Membership.staff_name, User.name),  # the venue's name for them
+            Membership.role,
+            Membership.state,
+        )
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.venue_id == venue_id)
+        .order_by(case((Membership.role == Role.OWNER.value, 0), else_=1), Membership.user_id)
+    )
+    return [
+        StaffBrief(user_id=user_id, name=name, role=Role(role), state=StaffState(state))
+        for user_id, name, role, state in rows
+    ]

@@ -8,8 +8,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
 from shoumen_core.schemas import (
     PullResponse,
@@ -17,7 +15,6 @@ from shoumen_core.schemas import (
     PushResponse,
     Rejected,
     Role,
-    StaffBrief,
     StaffState,
 )
 from shoumen_core.timeutil import local_day, local_day_bounds
@@ -29,8 +26,8 @@ from shoumen_server.errors import ApiError
 from shoumen_server.ingest import MAX_ID, PushLimits, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
 from shoumen_server.metrics import count_push
-from shoumen_server.models import Membership, User
 from shoumen_server.trust_root import signed_trust_list, trust_list_version
+from shoumen_server.venue_admin import staff_briefs
 from shoumen_server.venue_refs import registry_refs
 from shoumen_server.views import venue_out
 
@@ -84,24 +81,6 @@ def push(body: PushRequest, caller: StationCaller, ctx: Ctx, db: Db) -> PushResp
     return count_push(body, PushResponse(accepted=accepted, rejected=rejected, anomaly_versions=versions))
 
 
-def _staff(db: Session, venue_id: int) -> list[StaffBrief]:
-    rows = db.execute(
-        select(
-            Membership.user_id,
-            func.coalesce(Membership.staff_name, User.name),  # the venue's name for them
-            Membership.role,
-            Membership.state,
-        )
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.venue_id == venue_id)
-        .order_by(case((Membership.role == Role.OWNER.value, 0), else_=1), Membership.user_id)
-    )
-    return [
-        StaffBrief(user_id=user_id, name=name, role=Role(role), state=StaffState(state))
-        for user_id, name, role, state in rows
-    ]
-
-
 def _cursor(epoch: str, config_version: int, trust_version: int) -> str:
     """The trust list's version is part of the cursor: a new issuer key or root reaches every
     device with its next pull, not only when its venue's configuration changes."""
@@ -136,7 +115,7 @@ def pull(
     if response.changed:
         validity = timedelta(days=ctx.settings.trust_list_validity_days)
         response.venue = venue_out(db, venue)
-        response.staff = _staff(db, venue.id)
+        response.staff = staff_briefs(db, venue.id)
         response.my_role = Role.DEVICE if caller.device else Role(member.role)
         response.my_state = StaffState(member.state)
         response.trust_list = signed_trust_list(db, keys, now, validity).to_json()
