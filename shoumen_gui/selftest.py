@@ -130,15 +130,15 @@ def step_start(state: SelfTestState) -> str:
 def step_backend_process(state: SelfTestState) -> str:
     """What `shoumen` does at start: the backend in its own process, started the way this
     installation starts it (the bundle's executable with --embedded-backend), on a fresh folder."""
-    import httpx
-
     from shoumen_gui.embedded import EmbeddedProcess
+    from shoumen_gui.services.api import ApiClient
 
     backend = EmbeddedProcess(state.folder / "process" / "embedded-server.db")
     state.closers.append(backend.close)
     url = backend.start(timeout=120)
-    info = httpx.get(f"{url}/api/v1/info", timeout=10).json()
-    if info.get("demo_mode") is not True or not backend.first_run:
+    with ApiClient(url) as api:
+        info = api.server.info(timeout=10)
+    if info.demo_mode is not True or not backend.first_run:
         raise RuntimeError("the backend process is not a seeded demo backend")
     return f"{url}, its own process"
 

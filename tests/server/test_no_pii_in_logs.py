@@ -51,6 +51,7 @@ QUERY_AND_PATH_PARAMETERS = {
     "user_id",
     "anomaly_id",
     "check_id",
+    "device_id",  # an enrolled station's row id (设备绑定)
     "region_code",
     "venue_ids",
     "date",
