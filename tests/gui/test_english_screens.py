@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+import uuid
 from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableView,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -422,3 +426,118 @@ def test_the_walk_finds_chinese_and_clipped_labels(qtbot: QtBot) -> None:
     squeezed.hide()
     found = problems(page, [], "zh_CN")
     assert [p for p in found if p.startswith("English")] == ["English in data: '核验 Check' (Check)"]
+
+
+# --- the pages the first walk left out (issue 17 §5) ------------------------------------------
+
+
+@pytest.mark.usefixtures("english")
+def test_the_status_bar_banners_are_english_at_1280x800(qtbot: QtBot) -> None:
+    """Clock skew both ways, a refused trust list, low storage with held checks, rejected rows
+    and their reasons (the tool tip), revoked staff: what test_status.py triggers."""
+    from shoumen_core.policy import VerdictLevel
+    from shoumen_core.trust import BadTrustListSignature
+    from shoumen_gui.services.cache_rows import RejectedRow
+    from shoumen_gui.services.storage import StorageStatus
+    from shoumen_gui.ui.status import SyncStatusBar
+    from tests.gui.test_status import SYNCED_AT, status
+
+    walk = Walk(qtbot, [])
+    window = QWidget()  # the bar at the foot of a 1280×800 window, as on the workbench
+    bar = SyncStatusBar()
+    column = QVBoxLayout(window)
+    column.addStretch(1)
+    column.addWidget(bar)
+    qtbot.addWidget(window)
+    window.resize(TABLET)
+    window.show()
+    qtbot.waitExposed(window)
+    bar.set_checkpoint("Venue", "Gate")
+    for minutes in (7, -12):
+        bar.update_status(status(clock_skew=timedelta(minutes=minutes), skew_warning=True))
+        walk.screen(bar, f"clock {minutes} min off")
+    refused = BadTrustListSignature()
+    bar.update_status(status(trust_warning=refused.message, trust_code=refused.code))
+    assert bar.trust_banner.text()  # (an untranslated text would be empty, not Chinese)
+    walk.screen(bar, "a refused trust list")
+    bar.update_status(status(online=False, pending=3, rejected=3, revoked=True, message="forbidden"))
+    bar.set_storage(StorageStatus(free_bytes=50 * 2**20, low=True, held=2))
+    rows = [
+        RejectedRow(
+            uuid.uuid4(), 1, SYNCED_AT, VerdictLevel.PASS, "陈**", "330624********1011", code, message
+        )
+        # One refused while the app spoke Chinese; the server answers in English now (Accept-Language).
+        for code, message in (
+            ("staff_revoked", "核验权限已被收回"),
+            ("checkpoint_gone", "Checkpoint removed"),
+        )
+    ]
+    bar.set_rejected_rows(rows)
+    walk.screen(bar, "offline, rejected rows, low storage, revoked")
+    bar.set_storage(StorageStatus(free_bytes=None, low=True, held=0))
+    walk.screen(bar, "storage not measurable")
+    walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_manual_open_reason_dialog_is_english_at_1280x800(qtbot: QtBot) -> None:
+    from shoumen_gui.ui.gate_controls import GateReasonDialog
+
+    walk = Walk(qtbot, [])
+    dialog = GateReasonDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    walk.screen(dialog, "手动开闸 reason")
+    click(qtbot, dialog, "gateQuickReason0")
+    walk.screen(dialog, "手动开闸, a quick reason chosen")
+    walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_crash_dialogs_are_english_at_1280x800(qtbot: QtBot, tmp_path: Path) -> None:
+    """The crash dialog with its report written, and when the log folder refuses it (the OS's
+    reason in words): as test_logging_and_crash.py triggers them."""
+    import shutil
+    import sys
+
+    from shoumen_gui.crash import CrashHandler
+
+    walk = Walk(qtbot, [])
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    handler = CrashHandler(logs)
+    for where in ("crash report", "crash report, not written"):
+        if where.endswith("not written"):
+            shutil.rmtree(logs)
+            logs.write_text("not a folder", encoding="utf-8")  # ENOTDIR for the report
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            exc_type, exc, tb = sys.exc_info()
+        assert exc_type is not None and exc is not None
+        with qtbot.waitSignal(handler.crashed, timeout=5_000):
+            handler.handle_exception(exc_type, exc, tb)
+        dialog = handler.dialog
+        assert dialog is not None
+        qtbot.addWidget(dialog)
+        qtbot.waitExposed(dialog)
+        assert "()" not in dialog.informativeText()  # the OS's reason is said
+        walk.screen(dialog, where)
+        dialog.close()
+    walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_reject_dialog_is_english_at_1280x800(qtbot: QtBot) -> None:
+    from shoumen_gui.ui.supervisor.pending_venues import RejectDialog
+
+    walk = Walk(qtbot, ["城关便民超市"])
+    dialog = RejectDialog("城关便民超市")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    walk.screen(dialog, "不通过 (reject a venue)")
+    click(qtbot, dialog, "rejectConfirm")  # no reason yet: it says so
+    walk.screen(dialog, "不通过, no reason")
+    walk.check()
