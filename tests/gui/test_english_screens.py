@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
+    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -38,6 +40,9 @@ from sqlalchemy import create_engine, text
 
 from shoumen_gui.i18n import LANGUAGES, install_translator
 from shoumen_gui.paths import resources_dir
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.device import DeviceService
+from shoumen_gui.ui.device_enrol import DeviceEnrolDialog
 from shoumen_gui.ui.kiosk import KioskController
 from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.typescale import apply_type_scale
@@ -349,7 +354,71 @@ def test_the_owners_venue_admin_pages_are_english_at_1280x800(
     for index in range(tabs.count()):
         tabs.setCurrentIndex(index)
         walk.screen(window, f"场所管理 tab {index}")
+    admin = window.venue_admin
+
+    # 检查点 → 删除 (the one this station uses: the longer question), answered 取消.
+    tabs.setCurrentWidget(admin.checkpoints)
+    places = find(admin.checkpoints, QListView, "checkpointList")
+    qtbot.waitUntil(lambda: places.model().rowCount() > 0, timeout=10_000)
+    post = app.station.post
+    assert post is not None and post.checkpoint is not None
+    rows = [places.model().index(r, 0).data() for r in range(places.model().rowCount())]
+    in_use = rows.index(post.checkpoint.name)
+    choose_row(qtbot, places, in_use)
+    click(qtbot, admin.checkpoints, "checkpointRemove")
+    walk_question(qtbot, walk, admin.checkpoints, "confirmCheckpointRemove", "删除检查点")
+
+    # 子管理员 → 收回权限, answered 取消.
+    tabs.setCurrentWidget(admin.staff)
+    staff = find(admin.staff, QTableView, "staffTable")
+    qtbot.waitUntil(lambda: staff.model().rowCount() > 1, timeout=10_000)
+    toggle = find(admin.staff, QPushButton, "staffToggle")
+    for row in range(staff.model().rowCount()):
+        choose_row(qtbot, staff, row)
+        if toggle.isEnabled():
+            break
+    click(qtbot, admin.staff, "staffToggle")
+    walk_question(qtbot, walk, admin.staff, "confirmStaffRevoke", "收回核验权限")
+
+    # 设备 → 新建绑定码: the code, its QR and countdown; a kiosk enrols with it; 解除绑定 asks.
+    tabs.setCurrentWidget(admin.devices)
+    devices = admin.devices
+    combo = find(devices, QComboBox, "devicesCheckpoint")
+    qtbot.waitUntil(lambda: combo.count() > 0, timeout=10_000)
+    name = find(devices, QLineEdit, "devicesName")
+    name.clear()
+    qtbot.keyClicks(name, "Kiosk")
+    click(qtbot, devices, "devicesNewCode")
+    code = find(devices, QLabel, "devicesCode")
+    qtbot.waitUntil(lambda: bool(code.text()), timeout=10_000)
+    walk.screen(window, "设备, a new enrolment code")
+    with ApiClient(embedded.url) as api:
+        DeviceService(api).enrol(code.text())
+    table = find(devices, QTableView, "devicesTable")
+    click(qtbot, devices, "devicesRefresh")
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=10_000)
+    walk.screen(window, "设备, one kiosk enrolled")
+    choose_row(qtbot, table, 0)
+    click(qtbot, devices, "devicesRevoke")
+    walk_question(qtbot, walk, devices, "confirmDeviceRevoke", "解除绑定")
     walk.check()
+
+
+def choose_row(qtbot: QtBot, view: QAbstractItemView, row: int) -> None:
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def walk_question(qtbot: QtBot, walk: Walk, parent: QWidget, name: str, where: str) -> None:
+    """The question box `name` that `parent` opened: walked, then answered 取消."""
+    qtbot.waitUntil(lambda: parent.findChild(QMessageBox, name) is not None, timeout=5_000)
+    box = parent.findChild(QMessageBox, name)
+    assert box is not None
+    qtbot.waitUntil(box.isVisible, timeout=5_000)
+    walk.screen(box, where)
+    no = box.findChild(QAbstractButton, f"{name}No")
+    assert no is not None
+    qtbot.mouseClick(no, Qt.MouseButton.LeftButton)
 
 
 @pytest.mark.usefixtures("english")
@@ -392,6 +461,40 @@ def test_the_register_page_is_english_at_1280x800(
     click(qtbot, window, "loginRegister")  # 注册场所
     wait_for_page(qtbot, window, "registerPage")
     walk.screen(window, "注册场所")
+    page = window.register_page  # step 2, as test_register.py reaches it
+    qtbot.keyClicks(find(page, QLineEdit, "registerPhone"), "13912345678")
+    click(qtbot, page, "registerGetCode")
+    banner = find(page, QLabel, "registerDemoCode")
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    walk.screen(window, "注册场所, the demo code sent")
+    qtbot.keyClicks(find(page, QLineEdit, "registerCode"), banner.text()[-6:])
+    click(qtbot, page, "registerNext")
+    qtbot.waitUntil(lambda: page.steps.currentIndex() == 1, timeout=10_000)
+    walk.screen(window, "注册场所 step 2")
+    click(qtbot, page, "registerSubmit")  # nothing filled in: every field says what is wrong
+    walk.screen(window, "注册场所 step 2, the errors")
+    click(qtbot, page, "registerBack")
+    wait_for_page(qtbot, window, "loginPage")
+
+    click(qtbot, window, "loginDeviceEnrol")  # 设备绑定, with a wrong code
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "deviceEnrolDialog") is not None, timeout=5_000)
+    dialog = window.findChild(DeviceEnrolDialog, "deviceEnrolDialog")
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    walk.screen(dialog, "设备绑定")
+    message = find(dialog, QLabel, "deviceEnrolMessage")
+    code = find(dialog, QLineEdit, "deviceEnrolCode")
+    qtbot.keyClicks(code, "ABC")
+    click(qtbot, dialog, "deviceEnrolSubmit")
+    qtbot.waitUntil(lambda: bool(message.text()) and dialog.submit_button.isEnabled(), timeout=5_000)
+    walk.screen(dialog, "设备绑定, a code of the wrong shape")
+    code.clear()
+    message.clear()
+    qtbot.keyClicks(code, "K7QX-M2PA")  # the right shape, but no owner made it
+    click(qtbot, dialog, "deviceEnrolSubmit")
+    qtbot.waitUntil(lambda: bool(message.text()) and dialog.submit_button.isEnabled(), timeout=10_000)
+    walk.screen(dialog, "设备绑定, an unknown code")
+    dialog.reject()
     walk.check()
 
 
