@@ -50,6 +50,7 @@ from shoumen_server.seed import DEMO_PATHS
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
 from tests.gui.helpers import click, find, wait_for_page
 from tests.gui.supervisor.test_region import a_day_of_checks
+from tests.gui.venue.drive import type_text
 
 TABLET = QSize(1280, 800)
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
@@ -71,7 +72,9 @@ def english(qapp: QApplication, tablet: None) -> Iterator[None]:
     """The English catalogue installed, as app.py does for `"language": "en"`."""
     translator = install_translator(qapp, "en", resources_dir() / "translations")
     assert translator is not None
+    ApiClient.accept_language = "en"  # the server's messages too (app.install_translator)
     yield
+    ApiClient.accept_language = "zh-CN"
     qapp.removeTranslator(translator)
 
 
@@ -85,6 +88,10 @@ def data_strings(embedded: LiveBackend) -> list[str]:
         "SELECT name FROM checkpoints UNION SELECT staff_name FROM memberships",
         "SELECT masked_name FROM persons UNION SELECT masked_name FROM checks",
         "SELECT masked_name FROM anomalies",
+        # what a guard typed into 核查登记 (shown on the supervisor's abnormal list)
+        "SELECT origin FROM anomalies UNION SELECT transport FROM anomalies",
+        "SELECT reported_to FROM anomalies UNION SELECT notes FROM anomalies",
+        "SELECT no_phone_reason FROM anomalies",
     )
     found: set[str] = set()
     try:
@@ -409,16 +416,18 @@ def choose_row(qtbot: QtBot, view: QAbstractItemView, row: int) -> None:
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
-def walk_question(qtbot: QtBot, walk: Walk, parent: QWidget, name: str, where: str) -> None:
-    """The question box `name` that `parent` opened: walked, then answered 取消."""
+def walk_question(
+    qtbot: QtBot, walk: Walk, parent: QWidget, name: str, where: str, *, yes: bool = False
+) -> None:
+    """The question box `name` that `parent` opened: walked, then answered (取消 unless `yes`)."""
     qtbot.waitUntil(lambda: parent.findChild(QMessageBox, name) is not None, timeout=5_000)
     box = parent.findChild(QMessageBox, name)
     assert box is not None
     qtbot.waitUntil(box.isVisible, timeout=5_000)
     walk.screen(box, where)
-    no = box.findChild(QAbstractButton, f"{name}No")
-    assert no is not None
-    qtbot.mouseClick(no, Qt.MouseButton.LeftButton)
+    answer = box.findChild(QAbstractButton, f"{name}Yes" if yes else f"{name}No")
+    assert answer is not None
+    qtbot.mouseClick(answer, Qt.MouseButton.LeftButton)
 
 
 @pytest.mark.usefixtures("english")
@@ -441,6 +450,43 @@ def test_the_supervisors_pages_are_english_at_1280x800(
     assert table.model().rowCount() > 0
     table.selectRow(0)
     walk.screen(window, "异常名单, a row chosen")
+    panel = view.abnormal  # 查看完整信息 of a registered visitor: the question, then the details
+    for row in range(table.model().rowCount()):
+        choose_row(qtbot, table, row)
+        if panel.item is not None and panel.item.registered:
+            break
+    walk.screen(window, "异常名单, a registered visitor chosen")
+    qtbot.waitUntil(lambda: find(panel, QPushButton, "viewFullDetails").isEnabled(), timeout=10_000)
+    click(qtbot, panel, "viewFullDetails")
+    walk_question(qtbot, walk, panel, "confirmFullDetails", "查看完整信息?", yes=True)
+    with contextlib.suppress(Exception):
+        qtbot.waitUntil(panel.full.isVisible, timeout=30_000)
+    assert panel.full.isVisible(), (panel.message.text(), walk.found)
+    walk.screen(window, "查看完整信息, shown")
+
+    tabs.setCurrentWidget(view.on_behalf)  # 代为注册: the errors, then done
+    on_behalf = view.on_behalf
+    click(qtbot, on_behalf, "onBehalfSubmit")
+    walk.screen(window, "代为注册, nothing filled in")
+    type_text(qtbot, on_behalf.owner_name, "孙大爷")  # (keyClicks types Latin-1 only)
+    type_text(qtbot, on_behalf.owner_phone, "13955556666")
+    form = on_behalf.form
+    for field, value in (("name", "孙记理发店"), ("address", "东街 12 号"), ("township", "南明街道")):
+        type_text(qtbot, getattr(form, field), value)
+    type_text(qtbot, form.contact_phone, "13955556666")
+    picker = form.unit_type
+    qtbot.keyClicks(picker.filter, "Super")
+    first = picker.view.model().index(0, 0)
+    qtbot.mouseClick(
+        picker.view.viewport(), Qt.MouseButton.LeftButton, pos=picker.view.visualRect(first).center()
+    )
+    walk.data += ["孙大爷", "孙记理发店", "东街 12 号", "南明街道"]
+    message = find(on_behalf, QLabel, "onBehalfMessage")
+    with qtbot.waitSignal(view.loaded, timeout=15_000):
+        click(qtbot, on_behalf, "onBehalfSubmit")
+    qtbot.waitUntil(lambda: "139****6666" in message.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "/v/" in find(on_behalf.code, QLabel, "onBehalfCodeUrl").text(), timeout=10_000)
+    walk.screen(window, "代为注册, done")
     view.open_export()  # 导出核验记录
     dialog = view.export_dialog
     assert dialog is not None
