@@ -690,3 +690,58 @@ def test_the_reject_dialog_is_english_at_1280x800(qtbot: QtBot) -> None:
     click(qtbot, dialog, "rejectConfirm")  # no reason yet: it says so
     walk.screen(dialog, "不通过, no reason")
     walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_server_switch_questions_and_the_start_up_problem_are_english_at_1280x800(
+    qtbot: QtBot,
+    make_station_app: MakeApp,
+    embedded: LiveBackend,
+    memory_keyring: MemoryKeyring,
+    tmp_path: Path,
+) -> None:
+    """As test_server_identity_cache.py: the same server under another URL (told), a different
+    server with an unsynced check (asked), and 暂不切换 (the start-up page says why)."""
+    from shoumen_gui.embedded import EmbeddedBackend
+    from shoumen_gui.ui.flow import BackendChoice
+    from tests.gui.test_server_identity_cache import check_offline, localhost
+
+    walk = Walk(qtbot, data_strings(embedded))
+    first = make_station_app(demo_login=GUARD_PHONE, backend=BackendChoice.remote(embedded.url))
+    first.window.resize(TABLET)
+    first.start()
+    check_offline(qtbot, first, embedded.backend)
+    embedded.backend.start()
+
+    second = make_station_app(demo_login=GUARD_PHONE, backend=BackendChoice.remote(localhost(embedded.url)))
+    second.window.resize(TABLET)
+    second.start()
+    notice = second.flow.server_notice
+    assert notice is not None
+    qtbot.waitUntil(notice.isVisible, timeout=5_000)
+    walk.screen(notice, "服务器地址 (the same server, another URL)")
+    notice.accept()
+    check_offline(qtbot, second, embedded.backend)  # (the first one went up with the second start)
+    embedded.backend.start()
+
+    path = tmp_path / "other-server" / "embedded-server.db"
+    path.parent.mkdir()
+    other = EmbeddedBackend(path, server_options={"sms_min_interval_seconds": 0, "sms_max_per_day": 1000})
+    other.start()
+    try:
+        third = make_station_app(demo_login=GUARD_PHONE, backend=BackendChoice.remote(other.url))
+        third.window.resize(TABLET)
+        third.window.show()
+        third.flow.start()
+        qtbot.waitUntil(lambda: third.flow.server_change_dialog is not None, timeout=20_000)
+        dialog = third.flow.server_change_dialog
+        assert dialog is not None
+        qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+        walk.screen(dialog, "切换服务器? (unsynced checks)")
+        find(dialog, QPushButton, "serverChangeStay").click()
+        assert third.window.current_page is third.window.startup
+        walk.screen(third.window, "启动问题: 未切换服务器")
+        third.close()
+    finally:
+        other.close()
+    walk.check()
