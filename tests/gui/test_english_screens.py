@@ -745,3 +745,40 @@ def test_the_server_switch_questions_and_the_start_up_problem_are_english_at_128
     finally:
         other.close()
     walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_camera_messages_are_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    """The workbench's scan view with no camera, then one plugged in and pulled out (the fake
+    camera of test_scan_view.py)."""
+    from shoumen_gui import pyside_fixes
+    from shoumen_gui.scanning.testframes import make_frame, sample_personal_code
+    from shoumen_gui.ui.scan_view import ScanState, stop_all_scanners
+    from tests.gui.scanning.fakes import FakeCamera
+    from tests.gui.test_scan_view import camera_config
+
+    pyside_fixes.apply()  # (the camera's previews: as test_scan_view.py)
+    walk = Walk(qtbot, data_strings(embedded))
+    camera = FakeCamera([make_frame(sample_personal_code(0), size=(640, 480))])
+    camera.plugged_in = False
+    app = make_station_app(demo_login=GUARD_PHONE)
+    app.window.resize(TABLET)
+    app.window.workbench.set_scan_config(camera_config(camera))
+    app.start()
+    workbench = app.window.workbench
+    view = workbench.scan_view
+    qtbot.waitUntil(lambda: view.state is ScanState.NO_CAMERA, timeout=10_000)
+    walk.screen(app.window, "核验工作台, no camera")
+    camera.plugged_in = True
+    qtbot.waitUntil(lambda: view.state is ScanState.SCANNING, timeout=10_000)
+    camera.plugged_in = False
+    qtbot.waitUntil(lambda: view.state is ScanState.LOST, timeout=10_000)
+    walk.screen(app.window, "核验工作台, camera lost")
+    camera.plugged_in = True
+    qtbot.waitUntil(lambda: view.state is ScanState.SCANNING, timeout=10_000)
+    walk.screen(app.window, "核验工作台, camera back")
+    workbench.detach()
+    assert stop_all_scanners()
+    walk.check()
