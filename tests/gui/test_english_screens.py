@@ -782,3 +782,61 @@ def test_the_camera_messages_are_english_at_1280x800(
     workbench.detach()
     assert stop_all_scanners()
     walk.check()
+
+
+@pytest.mark.usefixtures("english")
+def test_the_registration_conflict_is_english_at_1280x800(
+    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+) -> None:
+    """核查登记 when another guard changed it meanwhile: the conflict banner with the server's
+    version, a refused online save, and 载入服务器版本 (as test_anomaly_form.py drives it)."""
+    from shoumen_core.schemas import AnomalyType
+    from shoumen_gui.services import anomalies as edit
+    from shoumen_gui.services.anomalies import EditMode
+    from shoumen_gui.services.session import login_with_demo_code
+    from tests.gui.test_anomaly_form import GREEN, OTHER_GUARD, save
+
+    walk = Walk(qtbot, data_strings(embedded))
+    app = make_station_app(demo_login=GUARD_PHONE)
+    app.window.resize(TABLET)
+    app.start()
+    window = app.window
+    workbench = window.workbench
+    form = workbench.anomaly_form
+    workbench.open_registration()
+    qtbot.keyClicks(form.fields.document, GREEN)
+    with qtbot.waitSignal(form.checked, timeout=15_000):
+        click(qtbot, form, "anomalyCheck")
+    form.fields.type_box.setCurrentIndex(form.fields.type_box.findData(AnomalyType.OTHER.value))
+    form.fields.notes.setPlainText("first")
+    anomaly = save(qtbot, form)
+    qtbot.waitUntil(
+        lambda: (a := app.cache.anomaly(anomaly.id)) is not None and a.state == "synced", timeout=15_000
+    )
+    walk.screen(window, "核查登记, saved and synced")
+    with ApiClient(embedded.url) as other:
+        other.token = login_with_demo_code(other, OTHER_GUARD).token
+        theirs = anomaly.model_copy(update={"notes": "second", "base_version": 1})
+        edit.put_online(other, theirs)
+        with qtbot.waitSignal(form.saved, timeout=10_000):
+            form.open_registration(anomaly.id)
+            qtbot.waitUntil(lambda: form.fields.notes.toPlainText() == "first", timeout=10_000)
+            form.fields.notes.setPlainText("third")
+            click(qtbot, form, "anomalySave")
+        qtbot.waitUntil(
+            lambda: (a := app.cache.anomaly(anomaly.id)) is not None and a.state == "conflict", timeout=15_000
+        )
+        form.open_registration(anomaly.id)
+        qtbot.waitUntil(lambda: form.base.mode is EditMode.SERVER, timeout=10_000)
+        banner = find(form, QLabel, "anomalyBanner")
+        qtbot.waitUntil(banner.isVisible, timeout=5_000)
+        walk.screen(window, "核查登记, a conflict with the server's version")
+        edit.put_online(other, theirs.model_copy(update={"notes": "fourth", "base_version": 2}))
+    form.fields.notes.setPlainText("second; third")
+    click(qtbot, form, "anomalySave")
+    qtbot.waitUntil(lambda: "3" in banner.text() and banner.text() != "", timeout=10_000)
+    walk.screen(window, "核查登记, an online save refused (server version 3)")
+    click(qtbot, form, "anomalyReload")  # 载入服务器版本
+    qtbot.waitUntil(lambda: form.fields.notes.toPlainText() == "fourth", timeout=10_000)
+    walk.screen(window, "核查登记, the server's version loaded")
+    walk.check()
