@@ -78,6 +78,20 @@ def english(qapp: QApplication, tablet: None) -> Iterator[None]:
     qapp.removeTranslator(translator)
 
 
+@pytest.fixture(params=["en", "zh_CN"])
+def language(request: pytest.FixtureRequest, qapp: QApplication, tablet: None) -> Iterator[str]:
+    """English (as `english`), then the Chinese pass (no stray English words) of the same pages."""
+    if request.param != "en":
+        yield request.param
+        return
+    translator = install_translator(qapp, "en", resources_dir() / "translations")
+    assert translator is not None
+    ApiClient.accept_language = "en"
+    yield "en"
+    ApiClient.accept_language = "zh-CN"
+    qapp.removeTranslator(translator)
+
+
 def data_strings(embedded: LiveBackend) -> list[str]:
     """The Chinese the backend's data puts on screen: names, places, masked names. Longest
     first, so a venue name goes before the township inside it."""
@@ -154,6 +168,7 @@ def clipped(label: QLabel) -> str | None:
 # In Chinese, the Latin words a screen may show: codes, units, formats and product names.
 LATIN_ALLOWED = frozenset(
     {"PIN", "CSV", "Excel", "XLSX", "USB", "CA", "PEM", "ISAPI", "Webhook", "KTV", "PDF", "PNG", "ID"}
+    | {"KB", "MB", "GB"}
     | {"QR", "COM", "ttyUSB", "dev", "http", "https", "open", "pytest", "SMHC", "HH", "MM"}
 )
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -496,11 +511,14 @@ def test_the_supervisors_pages_are_english_at_1280x800(
     walk.check()
 
 
-@pytest.mark.usefixtures("english")
 def test_the_register_page_is_english_at_1280x800(
-    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+    qtbot: QtBot,
+    language: str,
+    make_station_app: MakeApp,
+    embedded: LiveBackend,
+    memory_keyring: MemoryKeyring,
 ) -> None:
-    walk = Walk(qtbot, data_strings(embedded))
+    walk = Walk(qtbot, data_strings(embedded), language)
     app = open_tablet(make_station_app)
     window = app.window
     wait_for_page(qtbot, window, "loginPage")
@@ -527,6 +545,7 @@ def test_the_register_page_is_english_at_1280x800(
     dialog = window.findChild(DeviceEnrolDialog, "deviceEnrolDialog")
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible, timeout=5_000)
+    walk.data += ["K7QX-M2PA", "ABC"]  # the example code (a code), and what this test types
     walk.screen(dialog, "设备绑定")
     message = find(dialog, QLabel, "deviceEnrolMessage")
     code = find(dialog, QLineEdit, "deviceEnrolCode")
@@ -580,8 +599,7 @@ def test_the_walk_finds_chinese_and_clipped_labels(qtbot: QtBot) -> None:
 # --- the pages the first walk left out (issue 17 §5) ------------------------------------------
 
 
-@pytest.mark.usefixtures("english")
-def test_the_status_bar_banners_are_english_at_1280x800(qtbot: QtBot) -> None:
+def test_the_status_bar_banners_are_english_at_1280x800(qtbot: QtBot, language: str) -> None:
     """Clock skew both ways, a refused trust list, low storage with held checks, rejected rows
     and their reasons (the tool tip), revoked staff: what test_status.py triggers."""
     from shoumen_core.policy import VerdictLevel
@@ -591,7 +609,7 @@ def test_the_status_bar_banners_are_english_at_1280x800(qtbot: QtBot) -> None:
     from shoumen_gui.ui.status import SyncStatusBar
     from tests.gui.test_status import SYNCED_AT, status
 
-    walk = Walk(qtbot, [])
+    walk = Walk(qtbot, [], language)
     window = QWidget()  # the bar at the foot of a 1280×800 window, as on the workbench
     bar = SyncStatusBar()
     column = QVBoxLayout(window)
@@ -601,7 +619,8 @@ def test_the_status_bar_banners_are_english_at_1280x800(qtbot: QtBot) -> None:
     window.resize(TABLET)
     window.show()
     qtbot.waitExposed(window)
-    bar.set_checkpoint("Venue", "Gate")
+    bar.set_checkpoint("新昌县人民医院", "北门")
+    walk.data += ["新昌县人民医院", "北门"]
     for minutes in (7, -12):
         bar.update_status(status(clock_skew=timedelta(minutes=minutes), skew_warning=True))
         walk.screen(bar, f"clock {minutes} min off")
@@ -618,7 +637,7 @@ def test_the_status_bar_banners_are_english_at_1280x800(qtbot: QtBot) -> None:
         # One refused while the app spoke Chinese; the server answers in English now (Accept-Language).
         for code, message in (
             ("staff_revoked", "核验权限已被收回"),
-            ("checkpoint_gone", "Checkpoint removed"),
+            ("checkpoint_gone", "Checkpoint removed" if language == "en" else "检查点已删除"),
         )
     ]
     bar.set_rejected_rows(rows)
@@ -628,11 +647,10 @@ def test_the_status_bar_banners_are_english_at_1280x800(qtbot: QtBot) -> None:
     walk.check()
 
 
-@pytest.mark.usefixtures("english")
-def test_the_manual_open_reason_dialog_is_english_at_1280x800(qtbot: QtBot) -> None:
+def test_the_manual_open_reason_dialog_is_english_at_1280x800(qtbot: QtBot, language: str) -> None:
     from shoumen_gui.ui.gate_controls import GateReasonDialog
 
-    walk = Walk(qtbot, [])
+    walk = Walk(qtbot, [], language)
     dialog = GateReasonDialog()
     qtbot.addWidget(dialog)
     dialog.show()
@@ -643,8 +661,7 @@ def test_the_manual_open_reason_dialog_is_english_at_1280x800(qtbot: QtBot) -> N
     walk.check()
 
 
-@pytest.mark.usefixtures("english")
-def test_the_crash_dialogs_are_english_at_1280x800(qtbot: QtBot, tmp_path: Path) -> None:
+def test_the_crash_dialogs_are_english_at_1280x800(qtbot: QtBot, language: str, tmp_path: Path) -> None:
     """The crash dialog with its report written, and when the log folder refuses it (the OS's
     reason in words): as test_logging_and_crash.py triggers them."""
     import shutil
@@ -652,7 +669,7 @@ def test_the_crash_dialogs_are_english_at_1280x800(qtbot: QtBot, tmp_path: Path)
 
     from shoumen_gui.crash import CrashHandler
 
-    walk = Walk(qtbot, [])
+    walk = Walk(qtbot, [], language)
     logs = tmp_path / "logs"
     logs.mkdir()
     handler = CrashHandler(logs)
@@ -665,8 +682,9 @@ def test_the_crash_dialogs_are_english_at_1280x800(qtbot: QtBot, tmp_path: Path)
         except RuntimeError:
             exc_type, exc, tb = sys.exc_info()
         assert exc_type is not None and exc is not None
-        with qtbot.waitSignal(handler.crashed, timeout=5_000):
+        with qtbot.waitSignal(handler.crashed, timeout=5_000) as crashed:
             handler.handle_exception(exc_type, exc, tb)
+        walk.data[:] = [crashed.args[0], str(logs), str(tmp_path)]  # file names are no words of the app
         dialog = handler.dialog
         assert dialog is not None
         qtbot.addWidget(dialog)
@@ -677,11 +695,10 @@ def test_the_crash_dialogs_are_english_at_1280x800(qtbot: QtBot, tmp_path: Path)
     walk.check()
 
 
-@pytest.mark.usefixtures("english")
-def test_the_reject_dialog_is_english_at_1280x800(qtbot: QtBot) -> None:
+def test_the_reject_dialog_is_english_at_1280x800(qtbot: QtBot, language: str) -> None:
     from shoumen_gui.ui.supervisor.pending_venues import RejectDialog
 
-    walk = Walk(qtbot, ["城关便民超市"])
+    walk = Walk(qtbot, ["城关便民超市"], language)
     dialog = RejectDialog("城关便民超市")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -747,9 +764,12 @@ def test_the_server_switch_questions_and_the_start_up_problem_are_english_at_128
     walk.check()
 
 
-@pytest.mark.usefixtures("english")
 def test_the_camera_messages_are_english_at_1280x800(
-    qtbot: QtBot, make_station_app: MakeApp, embedded: LiveBackend, memory_keyring: MemoryKeyring
+    qtbot: QtBot,
+    language: str,
+    make_station_app: MakeApp,
+    embedded: LiveBackend,
+    memory_keyring: MemoryKeyring,
 ) -> None:
     """The workbench's scan view with no camera, then one plugged in and pulled out (the fake
     camera of test_scan_view.py)."""
@@ -760,7 +780,7 @@ def test_the_camera_messages_are_english_at_1280x800(
     from tests.gui.test_scan_view import camera_config
 
     pyside_fixes.apply()  # (the camera's previews: as test_scan_view.py)
-    walk = Walk(qtbot, data_strings(embedded))
+    walk = Walk(qtbot, data_strings(embedded), language)
     camera = FakeCamera([make_frame(sample_personal_code(0), size=(640, 480))])
     camera.plugged_in = False
     app = make_station_app(demo_login=GUARD_PHONE)
