@@ -131,6 +131,6 @@ class CrashHandler(QObject):
 
 
 def _why(error: OSError) -> str:
-    from shoumen_gui.paths import os_reason
+    from shoumen_gui.ui.texts import os_reason_words  # the dialog's language (issue 17 §5)
 
-    return os_reason(error)
+    return os_reason_words(error)

@@ -506,6 +506,30 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Trust list expired; cannot verify offline. Connect to sync</translation>
     </message>
     <message>
+        <source>信任列表无效，已拒绝（离线核验仍用上一版）</source>
+        <translation>Trust list invalid and refused (offline checks keep using the previous one)</translation>
+    </message>
+    <message>
+        <source>信任列表格式无效，已拒绝（离线核验仍用上一版）</source>
+        <translation>Trust list badly formed and refused (offline checks keep using the previous one)</translation>
+    </message>
+    <message>
+        <source>信任列表比本机已有的旧，已拒绝（离线核验仍用上一版）</source>
+        <translation>Trust list older than the one on this device and refused (offline checks keep using the previous one)</translation>
+    </message>
+    <message>
+        <source>信任列表没有签名，已拒绝（离线核验仍用上一版）</source>
+        <translation>Trust list not signed and refused (offline checks keep using the previous one)</translation>
+    </message>
+    <message>
+        <source>信任列表的根密钥与本机记录的不一致，已拒绝（离线核验仍用上一版），请联系管理员</source>
+        <translation>Trust list root key does not match the one this device knows; refused (offline checks keep using the previous one). Please contact the administrator</translation>
+    </message>
+    <message>
+        <source>信任列表签名无效，已拒绝（离线核验仍用上一版）</source>
+        <translation>Trust list signature invalid and refused (offline checks keep using the previous one)</translation>
+    </message>
+    <message>
         <source>信任列表警告</source>
         <translation>Trust list warning</translation>
     </message>
@@ -1194,6 +1218,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Revoked {0}'s access</translation>
     </message>
     <message>
+        <source>已有同名的文件</source>
+        <translation>a file of that name already exists</translation>
+    </message>
+    <message>
         <source>已有名为“{0}”的检查点</source>
         <translation>A checkpoint named "{0}" exists already</translation>
     </message>
@@ -1604,6 +1632,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>整个场所（{0}）</source>
         <translation>Whole venue ({0})</translation>
+    </message>
+    <message>
+        <source>文件名太长</source>
+        <translation>the file name is too long</translation>
+    </message>
+    <message>
+        <source>文件夹不存在</source>
+        <translation>the folder does not exist</translation>
     </message>
     <message>
         <source>新 PIN</source>
@@ -2358,6 +2394,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Checks per hour, peak {1} at {0}:00</translation>
     </message>
     <message>
+        <source>没有写入权限</source>
+        <translation>no permission to write</translation>
+    </message>
+    <message>
         <source>没有待审核的场所</source>
         <translation>No venues to review</translation>
     </message>
@@ -2612,6 +2652,14 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>确认开闸</source>
         <translation>Open gate</translation>
+    </message>
+    <message>
+        <source>磁盘已满</source>
+        <translation>the disk is full</translation>
+    </message>
+    <message>
+        <source>磁盘或文件夹是只读的</source>
+        <translation>the disk or folder is read-only</translation>
     </message>
     <message>
         <source>禁止通行</source>
@@ -3174,6 +3222,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>System default</translation>
     </message>
     <message>
+        <source>路径上有同名的文件</source>
+        <translation>a file of the same name is in the way</translation>
+    </message>
+    <message>
         <source>载入服务器版本</source>
         <translation>Load server version</translation>
     </message>
@@ -3224,6 +3276,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>还没有绑定的设备</source>
         <translation>No devices enrolled yet</translation>
+    </message>
+    <message>
+        <source>这是一个文件夹</source>
+        <translation>this is a folder</translation>
     </message>
     <message>
         <source>这是场所码，不是个人健康码。请访客出示本人的个人健康码</source>

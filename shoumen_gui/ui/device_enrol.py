@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from shoumen_core.devices import DeviceCredential
@@ -70,6 +71,7 @@ class DeviceEnrolDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(self.submit_button)
+        self.setMinimumWidth(560)  # the English intro in a few lines, not a column
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.code)
@@ -81,7 +83,7 @@ class DeviceEnrolDialog(QDialog):
             return
         text = self.code.text()
         self._set_busy(True)
-        self.message.setText(self.tr("正在绑定…"))
+        self._say(self.tr("正在绑定…"))
         service = self.service
         device_ops.enrol(service, text).success(self._on_enrolled).failure(self._on_failed).run(
             self.tasks, self
@@ -98,9 +100,25 @@ class DeviceEnrolDialog(QDialog):
         if not isinstance(error, ServiceError):
             raise error
         if isinstance(error, OfflineError):
-            self.message.setText(self.tr("无法连接服务器，请联网后再绑定"))
+            self._say(self.tr("无法连接服务器，请联网后再绑定"))
         else:
-            self.message.setText(error_words(error))
+            self._say(error_words(error))
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Qt sizes a window without height-for-width: its wrapped labels (the intro, a long
+        message) would lose their last lines. Grow the window to what they need at its width."""
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout is not None else -1
+        if needed > self.minimumHeight():
+            self.setMinimumHeight(needed)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

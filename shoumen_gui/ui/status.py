@@ -28,6 +28,9 @@ class RejectedLike(Protocol):
     """What the bar needs of a rejected row (services.cache.RejectedRow)."""
 
     @property
+    def code(self) -> str: ...
+
+    @property
     def message(self) -> str: ...
 
 
@@ -156,11 +159,12 @@ class SyncStatusBar(QFrame):
         self.storage.setVisible(bool(parts))
 
     def set_rejected_rows(self, rows: Sequence[RejectedLike]) -> None:
-        """The reasons, grouped: the server's Chinese messages with their counts."""
+        """The reasons, grouped: the server's messages with their counts."""
         if not rows:
             self.rejected.setToolTip("")
             return
-        counts = Counter(row.message for row in rows)
+        # The code's words: a row refused while the app spoke Chinese keeps its Chinese message.
+        counts = Counter(code_words(row.code, row.message) for row in rows)
         lines = [self.tr("{0}（{1} 条）").format(message, count) for message, count in counts.most_common()]
         self.rejected.setToolTip("\n".join(lines))
         self.rejected.setAccessibleDescription(joined(lines))

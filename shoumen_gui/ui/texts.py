@@ -14,6 +14,7 @@ with it (the server answers in the language the app asks for).
 
 from __future__ import annotations
 
+import errno
 import re
 from typing import Final
 
@@ -250,6 +251,17 @@ _ERRORS: Final[dict[str, str]] = {
     "camera_unavailable": QT_TRANSLATE_NOOP("shoumen", "未检测到摄像头"),
     "camera_lost": QT_TRANSLATE_NOOP("shoumen", "摄像头连接已断开，请检查后重试"),
     "decoder_unavailable": QT_TRANSLATE_NOOP("shoumen", "二维码解码库不可用"),
+    # shoumen_core.trust (a refused trust list: the status bar's banner)
+    "trust_list_refused": QT_TRANSLATE_NOOP("shoumen", "信任列表无效，已拒绝（离线核验仍用上一版）"),
+    "trust_list_malformed": QT_TRANSLATE_NOOP("shoumen", "信任列表格式无效，已拒绝（离线核验仍用上一版）"),
+    "trust_list_unsigned": QT_TRANSLATE_NOOP("shoumen", "信任列表没有签名，已拒绝（离线核验仍用上一版）"),
+    "trust_list_bad_signature": QT_TRANSLATE_NOOP(
+        "shoumen", "信任列表签名无效，已拒绝（离线核验仍用上一版）"
+    ),
+    "trust_root_unknown": QT_TRANSLATE_NOOP(
+        "shoumen", "信任列表的根密钥与本机记录的不一致，已拒绝（离线核验仍用上一版），请联系管理员"
+    ),
+    "trust_list_older": QT_TRANSLATE_NOOP("shoumen", "信任列表比本机已有的旧，已拒绝（离线核验仍用上一版）"),
     # services.device (the enrolment code as typed or scanned)
     "enrol_code_invalid": QT_TRANSLATE_NOOP(
         "shoumen", "绑定码应为 8 位字母和数字（例如 K7QX-M2PA），请核对后重新输入"
@@ -269,6 +281,26 @@ def code_words(code: str, message: str) -> str:
     Chinese or knows no text for the code."""
     source = _ERRORS.get(code)
     return message if source is None else translated(source, message)
+
+
+# Why the OS refused a file (shoumen_gui.paths.os_reason has the same words without Qt).
+_OS_REASONS: Final[dict[int, str]] = {
+    errno.EROFS: QT_TRANSLATE_NOOP("shoumen", "磁盘或文件夹是只读的"),
+    errno.EACCES: QT_TRANSLATE_NOOP("shoumen", "没有写入权限"),
+    errno.EPERM: QT_TRANSLATE_NOOP("shoumen", "没有写入权限"),
+    errno.ENOSPC: QT_TRANSLATE_NOOP("shoumen", "磁盘已满"),
+    errno.ENOTDIR: QT_TRANSLATE_NOOP("shoumen", "路径上有同名的文件"),
+    errno.EEXIST: QT_TRANSLATE_NOOP("shoumen", "已有同名的文件"),
+    errno.ENOENT: QT_TRANSLATE_NOOP("shoumen", "文件夹不存在"),
+    errno.EISDIR: QT_TRANSLATE_NOOP("shoumen", "这是一个文件夹"),
+    errno.ENAMETOOLONG: QT_TRANSLATE_NOOP("shoumen", "文件名太长"),
+}
+
+
+def os_reason_words(error: OSError) -> str:
+    """Why the OS refused, in the app's language (the crash dialog when its report is not written)."""
+    source = _OS_REASONS.get(error.errno or 0)
+    return tr(source) if source is not None else error.strerror or type(error).__name__
 
 
 def problem_words(problem: Problem) -> str:

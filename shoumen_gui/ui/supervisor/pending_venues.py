@@ -86,6 +86,8 @@ class RejectDialog(QDialog):
         actions.addStretch(1)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.confirm_button)
+        # Wide enough that the placeholder and the message fit on one line in English too.
+        self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.reason)
