@@ -225,7 +225,13 @@ def findings_json(findings: Sequence[Finding]) -> str:
     """
     return _findings_json(
         tuple(
-            (f.source, f.state, f.reason, f.message, () if f.state is FindingState.OK else tuple(f.args.items()))
+            (
+                f.source,
+                f.state,
+                f.reason,
+                f.message,
+                () if f.state is FindingState.OK else tuple(f.args.items()),
+            )
             for f in findings
         )
     )
