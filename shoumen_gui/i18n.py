@@ -51,11 +51,8 @@ class CatalogueTranslator(QTranslator):
 
     def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
-    ) -> str | None:
-        # None (a null QString), not "": Qt takes an empty but non-null answer for a translation,
-        # so a text outside the catalogue (a server's words, a message with values) came out
-        # blank instead of as it came.
-        return super().translate(CONTEXT, source_text, disambiguation, n) or None
+    ) -> str:
+        return super().translate(CONTEXT, source_text, disambiguation, n) or ""
 
 
 def install_translator(app: QCoreApplication, language: str, folder: Path) -> QTranslator | None:

@@ -188,8 +188,9 @@ def joined(parts: list[str] | tuple[str, ...], separator: str = "；") -> str:
 def reason_words(message: str) -> str:
     """A reason that arrives as the core's Chinese words only (AbnormalItem.reasons from a server
     that predates AbnormalItem.findings): the fixed ones are catalogue texts above; one with
-    values in it (hours, °C) stays as it came."""
-    return tr(message)
+    values in it (hours, °C) stays as it came (the catalogue's translator answers "" for a text
+    it does not hold, and Qt shows that: hence `or message`)."""
+    return tr(message) or message
 
 
 def abnormal_reasons(item: AbnormalItem) -> list[str]:
