@@ -491,6 +491,11 @@ class AbnormalItem(Model):
     reasons: list[str]  # Chinese, from the findings that were not OK
     registered: bool  # an anomaly registration exists for this check
     anomaly_id: uuid.UUID | None = None
+    # The same findings as codes with their values (reason, state, args; `message` is the
+    # reason's Chinese above), so the app says them in its language (issue 17 §5). Only when
+    # the request asks (`?findings=true`): a station that predates the field forbids unknown
+    # keys, so it never gets one. None: not asked, or a stored row the server cannot read.
+    findings: list[Finding] | None = Field(default=None, max_length=MAX_FINDINGS)
 
 
 class AbnormalList(Model):

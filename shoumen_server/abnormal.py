@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from shoumen_core.policy import FindingState, VerdictLevel
+from shoumen_core.policy import Finding, FindingState, VerdictLevel
+from shoumen_core.schemas import MAX_FINDINGS
 from shoumen_server.models import Anomaly, Check, Venue
 
 MAX_ABNORMAL = 500
@@ -32,6 +34,7 @@ class AbnormalCheck:
     level: VerdictLevel
     reasons: list[str]
     anomaly_id: uuid.UUID | None  # one registration made for the check, if any
+    findings: list[Finding] | None  # `reasons` as codes with args (None: the row has none)
 
 
 @dataclass(frozen=True)
@@ -40,17 +43,36 @@ class RegionAbnormalCheck(AbnormalCheck):
     venue_name: str
 
 
-def finding_reasons(findings_json: str) -> list[str]:
-    """The words of the findings that were not OK (stored findings JSON; bad JSON: none)."""
+def _listed(findings_json: str) -> list[dict[str, Any]]:
+    """The stored findings that were not OK and have words (bad JSON: none)."""
     try:
-        findings: list[dict[str, Any]] = json.loads(findings_json or "[]")
+        findings: Any = json.loads(findings_json or "[]")
     except ValueError:
         return []
+    if not isinstance(findings, list):
+        return []
     return [
-        str(f.get("message", ""))
+        f
         for f in findings
         if isinstance(f, dict) and f.get("state") != FindingState.OK.value and f.get("message")
     ]
+
+
+def finding_reasons(findings_json: str) -> list[str]:
+    """The words of the findings that were not OK (stored findings JSON; bad JSON: none)."""
+    return [str(f["message"]) for f in _listed(findings_json)]
+
+
+def _as_findings(listed: list[dict[str, Any]]) -> list[Finding] | None:
+    """The listed findings, one for one, as codes with their args (a row stored before args
+    were kept has none: the app shows its words then). None when a stored finding is not one
+    (the app shows the words)."""
+    if len(listed) > MAX_FINDINGS:  # never pushed (the push's bound): the words only
+        return None
+    try:
+        return [Finding.model_validate(f) for f in listed]
+    except ValidationError:
+        return None
 
 
 def _abnormal_query() -> Select[*tuple[Any, ...]]:
@@ -80,6 +102,7 @@ def _fields(row: Any) -> dict[str, Any]:
     anomaly_id: uuid.UUID | None = row.anomaly_id
     if anomaly_id is not None and not isinstance(anomaly_id, uuid.UUID):
         anomaly_id = uuid.UUID(str(anomaly_id))  # the scalar subquery comes back untyped on SQLite
+    listed = _listed(row.findings_json)
     return {
         "check_id": row.id,
         "checked_at": row.checked_at,
@@ -87,7 +110,8 @@ def _fields(row: Any) -> dict[str, Any]:
         "masked_name": row.masked_name,
         "masked_id": row.masked_id,
         "level": VerdictLevel(row.level),
-        "reasons": finding_reasons(row.findings_json),
+        "reasons": [str(f["message"]) for f in listed],
+        "findings": _as_findings(listed),
         "anomaly_id": anomaly_id,
     }
 

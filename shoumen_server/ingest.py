@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from shoumen_core.codes import b64url_decode
 from shoumen_core.identity import DEFAULT_MASK_POLICY, MASK_POLICIES, MaskPolicy
-from shoumen_core.policy import Finding
+from shoumen_core.policy import Finding, FindingState
 from shoumen_core.schemas import (
     MAX_MASKED_ID,
     MAX_MASKED_NAME,
@@ -213,14 +213,38 @@ def _content_problem(record: CheckRecordIn) -> tuple[Problem | None, bytes | Non
     return None, sealed
 
 
+_StoredFinding = tuple[str, str, str, str, tuple[tuple[str, str], ...]]
+
+
 def findings_json(findings: Sequence[Finding]) -> str:
-    """The stored JSON of a verdict's findings (most visitors get the same ones: cached)."""
-    return _findings_json(tuple((f.source, f.state, f.reason, f.message) for f in findings))
+    """The stored JSON of a verdict's findings (most visitors get the same ones: cached).
+
+    A finding that is not OK keeps its args (bounded by Finding: 8 names of 16, values of 32),
+    so the abnormal lists can answer codes with values (issue 17 §5). OK findings leave them
+    out: a passing check (most rows) stores no more than before, and nothing lists its values.
+    """
+    return _findings_json(
+        tuple(
+            (
+                f.source,
+                f.state,
+                f.reason,
+                f.message,
+                () if f.state is FindingState.OK else tuple(f.args.items()),
+            )
+            for f in findings
+        )
+    )
 
 
 @lru_cache(maxsize=4096)
-def _findings_json(findings: tuple[tuple[str, str, str, str], ...]) -> str:
-    items = [{"source": s, "state": st, "reason": r, "message": m} for s, st, r, m in findings]
+def _findings_json(findings: tuple[_StoredFinding, ...]) -> str:
+    items: list[dict[str, Any]] = []
+    for source, state, reason, message, args in findings:
+        item: dict[str, Any] = {"source": source, "state": state, "reason": reason, "message": message}
+        if args:
+            item["args"] = dict(args)
+        items.append(item)
     return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -397,7 +421,9 @@ def _same_facts(
     for name in FACT_COLUMNS:
         mine, theirs = row[name], getattr(stored, name)
         if name == "findings_json":
-            mine, theirs = json.loads(mine), json.loads(theirs or "[]")
+            # Without args: a row stored before they were kept has none, and the args say
+            # nothing the messages do not.
+            mine, theirs = _without_args(mine), _without_args(theirs or "[]")
         elif name in ("masked_name", "masked_id"):
             # Compared at the strictest masking: the venue's policy may have changed since the
             # first push, and a row stored before re-masking existed holds the device's form.
@@ -405,6 +431,15 @@ def _same_facts(
         if mine != theirs:
             return False
     return True
+
+
+def _without_args(stored: str) -> Any:
+    findings = json.loads(stored)
+    if isinstance(findings, list):
+        for item in findings:
+            if isinstance(item, dict):
+                item.pop("args", None)
+    return findings
 
 
 def _strictly_masked(column: str, value: str) -> str:

@@ -215,7 +215,7 @@ class RegionsClient:
         return self._api.send_model(Trend, "GET", f"/regions/{region_code}/trend", params=params)
 
     def abnormal(self, region_code: str, day: date) -> RegionAbnormalList:
-        params = {"date": day.isoformat()}
+        params = {"date": day.isoformat(), "findings": "true"}  # as StatsClient.abnormal asks
         path = f"/regions/{region_code}/abnormal"
         return self._api.send_model(RegionAbnormalList, "GET", path, params=params)
 

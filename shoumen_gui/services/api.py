@@ -384,7 +384,9 @@ class StatsClient:
         return self._t.send_model(StatsResponse, "GET", f"/venues/{venue_id}/stats", params=params)
 
     def abnormal(self, venue_id: int, day: date, scope: StatsScope) -> AbnormalList:
-        params = {"date": day.isoformat(), "scope": scope.value}
+        # findings: the reasons as codes with args, for the screen's language (a server that
+        # predates them ignores the question and answers the Chinese reasons only).
+        params = {"date": day.isoformat(), "scope": scope.value, "findings": "true"}
         return self._t.send_model(AbnormalList, "GET", f"/venues/{venue_id}/abnormal", params=params)
 
 

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from shoumen_core.policy import FindingState, VerdictLevel
 from shoumen_core.schemas import (
+    MAX_FINDINGS,
     AbnormalItem,
     AnomalyIn,
     CheckRecordIn,
@@ -649,20 +650,25 @@ class LocalCache:
             sql += " AND c.user_id = ?"
             params.append(user_id)
         rows = self._query(sql + " ORDER BY c.id DESC LIMIT ?", [*params, limit])
-        return [
-            AbnormalItem(
-                check_id=uuid.UUID(r[0]),
-                checked_at=datetime.fromisoformat(r[1]),
-                checkpoint_id=r[2],
-                masked_name=r[3],
-                masked_id=r[4],
-                level=VerdictLevel(r[5]),
-                reasons=[f.message for f in FINDINGS.validate_json(r[6]) if f.state is not FindingState.OK],
-                registered=r[7] is not None,
-                anomaly_id=None if r[7] is None else uuid.UUID(r[7]),
+        items: list[AbnormalItem] = []
+        for r in rows:
+            listed = [f for f in FINDINGS.validate_json(r[6]) if f.state is not FindingState.OK]
+            items.append(
+                AbnormalItem(
+                    check_id=uuid.UUID(r[0]),
+                    checked_at=datetime.fromisoformat(r[1]),
+                    checkpoint_id=r[2],
+                    masked_name=r[3],
+                    masked_id=r[4],
+                    level=VerdictLevel(r[5]),
+                    reasons=[f.message for f in listed],
+                    registered=r[7] is not None,
+                    anomaly_id=None if r[7] is None else uuid.UUID(r[7]),
+                    # codes with args, as the server answers them (its bound, or the words only)
+                    findings=listed if len(listed) <= MAX_FINDINGS else None,
+                )
             )
-            for r in rows
-        ]
+        return items
 
     # ---- retention ---------------------------------------------------------------------
 

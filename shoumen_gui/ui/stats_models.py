@@ -18,7 +18,7 @@ from shoumen_core.policy import LEVEL_COLOURS
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.stats import REGISTRATION_WORDS, AbnormalRow, Registration
-from shoumen_gui.ui.texts import joined, level_words, reason_words
+from shoumen_gui.ui.texts import abnormal_reasons, joined, level_words
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -87,7 +87,7 @@ class AbnormalTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._text(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == self.REASONS:
-            return "\n".join(reason_words(reason) for reason in row.item.reasons)
+            return "\n".join(abnormal_reasons(row.item))
         if role == Qt.ItemDataRole.DecorationRole and index.column() == self.LEVEL:
             return QColor(LEVEL_COLOURS[row.item.level])
         if role == ROW_ROLE:
@@ -105,7 +105,7 @@ class AbnormalTableModel(QAbstractTableModel):
         if column == self.LEVEL:
             return level_words(item.level)
         if column == self.REASONS:
-            return joined([reason_words(reason) for reason in item.reasons]) or "—"
+            return joined(abnormal_reasons(item)) or "—"
         return _tr(REGISTRATION_WORDS[row.registration])
 
     def flags(self, index: Index) -> Qt.ItemFlag:

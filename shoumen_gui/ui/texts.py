@@ -21,6 +21,7 @@ from typing import Final
 from PySide6.QtCore import QCoreApplication
 
 from shoumen_core.policy import Finding, FindingState, VerdictLevel
+from shoumen_core.schemas import AbnormalItem
 from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
 from shoumen_gui.i18n import CONTEXT, QT_TRANSLATE_NOOP
 from shoumen_gui.services.anomalies import Problem
@@ -186,10 +187,23 @@ def joined(parts: list[str] | tuple[str, ...], separator: str = "；") -> str:
 
 
 def reason_words(message: str) -> str:
-    """A reason that arrives as the core's Chinese words only (the day's abnormal list from the
-    server and the cache, AbnormalItem.reasons): the fixed ones are catalogue texts above; one
-    with values in it (hours, °C) stays as it came until the list carries codes."""
-    return tr(message)
+    """A reason that arrives as the core's Chinese words only (AbnormalItem.reasons from a server
+    that predates AbnormalItem.findings): the fixed ones are catalogue texts above; one with
+    values in it (hours, °C) stays as it came (the catalogue's translator answers "" for a text
+    it does not hold, and Qt shows that: hence `or message`)."""
+    return tr(message) or message
+
+
+def abnormal_reasons(item: AbnormalItem) -> list[str]:
+    """The reasons of an abnormal list's item (the day's drill-down, the region's list) in the
+    app's language: from its codes with args when the list carries them, else from its words.
+    In Chinese, the words exactly as they came."""
+    if item.findings is None:
+        return [reason_words(reason) for reason in item.reasons]
+    if not english():
+        return [finding.message for finding in item.findings]
+    # A row the server stored before it kept args has none: its words, as reason_words says them.
+    return [_english(finding) or reason_words(finding.message) for finding in item.findings]
 
 
 # --- errors (services.errors, shoumen_core codes) -----------------------------------------------

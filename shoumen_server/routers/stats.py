@@ -119,8 +119,14 @@ def venue_stats(
     )
 
 
-def _item(row: abnormal.AbnormalCheck) -> dict[str, Any]:
-    return {
+# Asked for by stations that know AbnormalItem.findings; the others forbid unknown keys, so the
+# abnormal routes leave unset fields out of the answer (response_model_exclude_unset).
+FindingsQuery = Annotated[bool, Query(description="also answer each item's findings as codes with args")]
+
+
+def _item(row: abnormal.AbnormalCheck, with_findings: bool) -> dict[str, Any]:
+    given = {"findings": row.findings} if with_findings else {}
+    return given | {
         "check_id": row.check_id,
         "checked_at": row.checked_at,
         "checkpoint_id": row.checkpoint_id,
@@ -133,7 +139,7 @@ def _item(row: abnormal.AbnormalCheck) -> dict[str, Any]:
     }
 
 
-@router.get("/venues/{venue_id}/abnormal", response_model=AbnormalList)
+@router.get("/venues/{venue_id}/abnormal", response_model=AbnormalList, response_model_exclude_unset=True)
 def venue_abnormal(
     venue_id: VenueId,
     caller: CurrentCaller,
@@ -142,6 +148,7 @@ def venue_abnormal(
     read: ReadDb,
     date: DateQuery = None,
     scope: ScopeQuery = StatsScope.UNIT.value,
+    findings: FindingsQuery = False,
 ) -> AbnormalList:
     """The day's checks that did not pass (newest first, at most 500), with their reasons and
     whether an anomaly registration exists for each."""
@@ -149,7 +156,8 @@ def venue_abnormal(
     day = parse_day(date, ctx.clock())
     user_id = _scope_user(db, caller, venue_id, stats_scope)
     items = [
-        AbnormalItem(**_item(row)) for row in abnormal.venue_abnormal(read, venue_id, day, user_id=user_id)
+        AbnormalItem(**_item(row, findings))
+        for row in abnormal.venue_abnormal(read, venue_id, day, user_id=user_id)
     ]
     return AbnormalList(venue_id=venue_id, day=day, items=items)
 
@@ -206,19 +214,22 @@ def region_trend(
     return Trend(points=counts.trend(read, venue_ids, local_day(ctx.clock()), span))
 
 
-@router.get("/regions/{region_code}/abnormal", response_model=RegionAbnormalList)
+@router.get(
+    "/regions/{region_code}/abnormal", response_model=RegionAbnormalList, response_model_exclude_unset=True
+)
 def region_abnormal(
     region_code: Annotated[str, Path(max_length=20)],
     caller: CurrentCaller,
     ctx: Ctx,
     read: ReadDb,
     date: DateQuery = None,
+    findings: FindingsQuery = False,
 ) -> RegionAbnormalList:
     """The region's checks that did not pass on a day (newest first, at most 500)."""
     code = checked_region(caller, region_code)
     day = parse_day(date, ctx.clock())
     items = [
-        RegionAbnormalItem(**_item(row), venue_id=row.venue_id, venue_name=row.venue_name)
+        RegionAbnormalItem(**_item(row, findings), venue_id=row.venue_id, venue_name=row.venue_name)
         for row in abnormal.region_abnormal(read, code, day)
     ]
     return RegionAbnormalList(region_code=code, day=day, items=items)

@@ -59,6 +59,7 @@ QUERY_AND_PATH_PARAMETERS = {
     "end",
     "days",
     "scope",
+    "findings",  # a flag: the abnormal lists also answer codes with args
     "format",
     "cursor",
     "scale",

@@ -24,7 +24,7 @@ from shoumen_gui.ops import admin as admin_ops
 from shoumen_gui.services.admin import AdminService, FullDetails
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.supervisor.models import AbnormalModel, SortProxy, local_time
-from shoumen_gui.ui.texts import joined, level_words, reason_words
+from shoumen_gui.ui.texts import abnormal_reasons, joined, level_words
 from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message
 
 FULL_DETAILS_SECONDS = 60  # the unmasked details clear themselves after this
@@ -180,7 +180,7 @@ class AbnormalPanel(QWidget):
         self._set("check.time", local_time(item.checked_at, "%Y-%m-%d %H:%M:%S"))
         self._set("check.venue", item.venue_name)
         self._set("check.level", level_words(item.level))
-        self._set("check.reasons", joined([reason_words(reason) for reason in item.reasons]))
+        self._set("check.reasons", joined(abnormal_reasons(item)))
         self._set("check.name", item.masked_name or self.tr("（无）"))
         self._set("check.document", item.masked_id or self.tr("（无）"))
         if item.anomaly_id is not None and self.admin is not None:

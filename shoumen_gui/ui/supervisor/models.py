@@ -19,7 +19,7 @@ from PySide6.QtCore import (
 from shoumen_core.schemas import DayCounts, RegionAbnormalItem, RegionVenueRow
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
 from shoumen_gui.i18n import QT_TRANSLATE_NOOP
-from shoumen_gui.ui.texts import joined, level_words, reason_words, unit_type_words
+from shoumen_gui.ui.texts import abnormal_reasons, joined, level_words, unit_type_words
 from shoumen_gui.ui.widgets import tr
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -159,7 +159,7 @@ class AbnormalModel(_Table):
             item.masked_name or tr("（无）"),
             item.masked_id or tr("（无）"),
             level_words(item.level),
-            joined([reason_words(reason) for reason in item.reasons]),
+            joined(abnormal_reasons(item)),
             tr("已登记") if item.registered else tr("未登记"),
         )[column]
 
