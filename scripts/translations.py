@@ -76,6 +76,10 @@ def extract() -> list[str]:
                 "-locations",
                 "none",
                 "-no-obsolete",
+                # Module-level helpers spell it _tr(...) (QCoreApplication.translate outside a
+                # widget): without the alias their texts never reached the catalogue.
+                "-tr-function-alias",
+                "tr+=_tr",
                 *python_files(),
                 "-ts",
                 str(raw),

@@ -432,11 +432,13 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess
     from PySide6.QtWidgets import QApplication
 
     from shoumen_gui import pyside_fixes
+    from shoumen_gui.gc_collector import GuiThreadCollector
 
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     pyside_fixes.apply()  # PySide6 6.12 + Python 3.11: emit() would use up True's references
+    GuiThreadCollector(app)  # Qt objects in garbage die on the GUI thread, never a worker's
     app.setApplicationName("shoumen")
     app.setApplicationDisplayName("守小门")
     app.setOrganizationName("shoumen")

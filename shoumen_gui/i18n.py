@@ -51,8 +51,10 @@ class CatalogueTranslator(QTranslator):
 
     def translate(
         self, context: str, source_text: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return super().translate(CONTEXT, source_text, disambiguation, n) or ""
+    ) -> str | None:
+        # None, not "": Qt then keeps the source text. An empty answer was taken as the
+        # translation, so a text missing from the catalogue showed as a blank in English.
+        return super().translate(CONTEXT, source_text, disambiguation, n) or None
 
 
 def install_translator(app: QCoreApplication, language: str, folder: Path) -> QTranslator | None:

@@ -17,6 +17,7 @@ Tests can use ImmediateTaskManager, which runs everything at once on the calling
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
@@ -154,17 +155,29 @@ class TaskManager(QObject):
             log.debug("task manager closed; dropping %s", _name(fn))
             return
         self._started()
+        # Everything the task refers to travels in `job` and is let go on the GUI thread
+        # (_deliver_job clears it): the worker never holds the last reference. A callback that
+        # was the last owner of a widget or a timer (a closed panel's bound method) once died
+        # with the worker's closure on the worker thread — "Timers cannot be stopped from
+        # another thread", and at times a crash in Qt.
+        job: list[Any] = [fn, on_success, on_failure]
 
         def work() -> None:
             try:
-                result = fn()
+                job.append((True, job[0]()))
             except Exception as exc:
-                error = exc
-                self._emit(lambda: self._finish_failure(error, on_failure, fn))
-            else:
-                self._emit(lambda: self._finish_success(result, on_success))
+                job.append((False, exc))
+            self._emit(functools.partial(self._deliver_job, job))
 
         pool.start(work)
+
+    def _deliver_job(self, job: list[Any]) -> None:
+        fn, on_success, on_failure, (ok, value) = job
+        job.clear()  # released here, on the GUI thread
+        if ok:
+            self._finish_success(value, on_success)
+        else:
+            self._finish_failure(value, on_failure, fn)
 
     def _emit(self, fn: Callable[[], None]) -> None:
         try:
@@ -201,6 +214,8 @@ class TaskManager(QObject):
     def _run_delivered(self, fn: Callable[[], None]) -> None:
         if not self._closed:
             fn()
+        elif isinstance(fn, functools.partial) and fn.func == self._deliver_job:
+            fn.args[0].clear()  # closed: no callback runs, but the job is let go here too
 
 
 class ImmediateTaskManager(TaskManager):

@@ -30,6 +30,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>11-digit mobile number; becomes the first admin account</translation>
     </message>
     <message>
+        <source>15 位旧身份证号码有效，可以核验</source>
+        <translation>Valid 15-digit old ID number; ready to check</translation>
+    </message>
+    <message>
         <source>24 小时内</source>
         <translation>Within 24 h</translation>
     </message>
@@ -122,6 +126,10 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>Expires in {0}:{1:02d}; can be used once</translation>
     </message>
     <message>
+        <source>{0} 已播放完毕</source>
+        <translation>{0} finished playing</translation>
+    </message>
+    <message>
         <source>{0} 有多个检查点，请选择本机所在的检查点。</source>
         <translation>{0} has several checkpoints; choose the one this device is at.</translation>
     </message>
@@ -166,6 +174,14 @@ The damaged file was kept; please give it to support. Recovered records upload a
         <translation>{2}/{1}/{0}</translation>
     </message>
     <message>
+        <source>{0}状态</source>
+        <translation>{0} status</translation>
+    </message>
+    <message>
+        <source>{0}说明</source>
+        <translation>{0} details</translation>
+    </message>
+    <message>
         <source>{0}（{1} {2}）</source>
         <translation>{0} ({1} {2})</translation>
     </message>
@@ -196,6 +212,14 @@ The damaged file was kept; please give it to support. Recovered records upload a
     <message>
         <source>{0}：请更正或清空体温后重新扫码</source>
         <translation>{0}: correct or clear the temperature, then scan again</translation>
+    </message>
+    <message>
+        <source>{0}；可使用证件录入或扫码枪</source>
+        <translation>{0}; use ID entry or a scanner gun</translation>
+    </message>
+    <message>
+        <source>{0}；正在等待摄像头重新连接，可先用证件录入</source>
+        <translation>{0}; waiting for the camera to reconnect, use ID entry meanwhile</translation>
     </message>
     <message>
         <source>“{0}”是本机正在使用的检查点。删除后，本机返回核验时需要重新选择检查点。
@@ -762,6 +786,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>{0} more unsent records from an old data file of the same server were merged and will be uploaded.</translation>
     </message>
     <message>
+        <source>台湾居民来往大陆通行证</source>
+        <translation>Taiwan travel permit</translation>
+    </message>
+    <message>
+        <source>号码有效，可以核验</source>
+        <translation>Valid number; ready to check</translation>
+    </message>
+    <message>
         <source>号码校验提示</source>
         <translation>Number check note</translation>
     </message>
@@ -788,6 +820,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>同步状态</source>
         <translation>Sync status</translation>
+    </message>
+    <message>
+        <source>名称</source>
+        <translation>Name</translation>
     </message>
     <message>
         <source>向右滚动</source>
@@ -954,6 +990,14 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Venue: {0}</translation>
     </message>
     <message>
+        <source>填写</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <source>填写抵达时间</source>
+        <translation>Enter arrival time</translation>
+    </message>
+    <message>
         <source>处置</source>
         <translation>Action</translation>
     </message>
@@ -964,6 +1008,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>备注</source>
         <translation>Notes</translation>
+    </message>
+    <message>
+        <source>外国人永久居留身份证</source>
+        <translation>Foreign permanent resident ID</translation>
     </message>
     <message>
         <source>多次超出查询限额</source>
@@ -1198,6 +1246,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Restored {0}'s access</translation>
     </message>
     <message>
+        <source>已手动开闸</source>
+        <translation>Gate opened by hand</translation>
+    </message>
+    <message>
         <source>已报告给</source>
         <translation>Reported to</translation>
     </message>
@@ -1398,6 +1450,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Enter ID number</translation>
     </message>
     <message>
+        <source>待上传</source>
+        <translation>Pending</translation>
+    </message>
+    <message>
         <source>待同步 {0}</source>
         <translation>{0} to sync</translation>
     </message>
@@ -1522,6 +1578,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>This is a web link QR code, not a health code; ask the visitor for their own health code</translation>
     </message>
     <message>
+        <source>扫码功能出错，已停止；请使用证件录入</source>
+        <translation>Scanning failed and stopped; use ID entry</translation>
+    </message>
+    <message>
         <source>扫码功能暂时不可用</source>
         <translation>Scanning is unavailable for now</translation>
     </message>
@@ -1584,6 +1644,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>摄像头 {0}</source>
         <translation>Camera {0}</translation>
+    </message>
+    <message>
+        <source>摄像头已重新连接</source>
+        <translation>Camera reconnected</translation>
     </message>
     <message>
         <source>摄像头扫码</source>
@@ -1672,6 +1736,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>无操作多久后显示待机画面（秒）</source>
         <translation>Idle screen after (s) without input</translation>
+    </message>
+    <message>
+        <source>无数据</source>
+        <translation>No data</translation>
     </message>
     <message>
         <source>无智能手机且无证件号码</source>
@@ -1806,6 +1874,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>At most {0} characters</translation>
     </message>
     <message>
+        <source>最近联系</source>
+        <translation>Last seen</translation>
+    </message>
+    <message>
         <source>服务器不是演示模式，无法自动登录</source>
         <translation>The server is not in demo mode; cannot log in automatically</translation>
     </message>
@@ -1878,6 +1950,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>No camera found</translation>
     </message>
     <message>
+        <source>未测可不填，如 37.5</source>
+        <translation>Optional if not measured, e.g. 37.5</translation>
+    </message>
+    <message>
         <source>未申领健康码</source>
         <translation>No health code</translation>
     </message>
@@ -1904,6 +1980,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>未申领本地健康码，请人工核验外省健康码和行程卡</source>
         <translation>No local health code; check the other province's health code and travel card by hand</translation>
+    </message>
+    <message>
+        <source>未留电话时填写，如：老人无手机</source>
+        <translation>If no phone, say why, e.g. elderly, no mobile</translation>
     </message>
     <message>
         <source>未登记</source>
@@ -2056,6 +2136,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Purpose of visit / notes</translation>
     </message>
     <message>
+        <source>来访事由或情况说明</source>
+        <translation>Reason for the visit or notes</translation>
+    </message>
+    <message>
         <source>查看 / 登记</source>
         <translation>View / record</translation>
     </message>
@@ -2178,6 +2262,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Check workbench</translation>
     </message>
     <message>
+        <source>核验并关联</source>
+        <translation>Check and link</translation>
+    </message>
+    <message>
         <source>核验结果</source>
         <translation>Check result</translation>
     </message>
@@ -2208,6 +2296,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>核验证件</source>
         <translation>Check ID</translation>
+    </message>
+    <message>
+        <source>核验证件并关联核验记录</source>
+        <translation>Check the ID and link the check record</translation>
     </message>
     <message>
         <source>格式</source>
@@ -2300,6 +2392,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>正在打开{0}…</source>
         <translation>Opening {0}…</translation>
+    </message>
+    <message>
+        <source>正在扫码：{0}</source>
+        <translation>Scanning: {0}</translation>
     </message>
     <message>
         <source>正在提交…</source>
@@ -2494,6 +2590,18 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>HK/Macau/Taiwan residence permit</translation>
     </message>
     <message>
+        <source>港澳台居民居住证</source>
+        <translation>HK/Macao/Taiwan residence permit</translation>
+    </message>
+    <message>
+        <source>港澳台居民居住证号码有效，可以核验</source>
+        <translation>Valid HK/Macao/Taiwan residence permit number; ready to check</translation>
+    </message>
+    <message>
+        <source>港澳居民来往内地通行证</source>
+        <translation>HK/Macao travel permit</translation>
+    </message>
+    <message>
         <source>演示服务器</source>
         <translation>Demo server</translation>
     </message>
@@ -2522,6 +2630,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Press "Choose…" to pick a location</translation>
     </message>
     <message>
+        <source>版本</source>
+        <translation>Version</translation>
+    </message>
+    <message>
         <source>状态</source>
         <translation>Status</translation>
     </message>
@@ -2544,6 +2656,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>界面语言</source>
         <translation>Interface language</translation>
+    </message>
+    <message>
+        <source>留空则保持：{0}</source>
+        <translation>Leave empty to keep: {0}</translation>
     </message>
     <message>
         <source>疑似批量查询的场所</source>
@@ -2850,6 +2966,14 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Auto-clear countdown</translation>
     </message>
     <message>
+        <source>自动识别</source>
+        <translation>Detect automatically</translation>
+    </message>
+    <message>
+        <source>自助核验机</source>
+        <translation>Self-check kiosk</translation>
+    </message>
+    <message>
         <source>自助模式</source>
         <translation>Kiosk mode</translation>
     </message>
@@ -3018,6 +3142,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>ID lookups</translation>
     </message>
     <message>
+        <source>证件类型</source>
+        <translation>ID type</translation>
+    </message>
+    <message>
         <source>证件类型：{0}</source>
         <translation>ID type: {0}</translation>
     </message>
@@ -3168,6 +3296,14 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>请输入短信验证码</source>
         <translation>Enter the SMS code</translation>
+    </message>
+    <message>
+        <source>请输入证件号码</source>
+        <translation>Enter the ID number</translation>
+    </message>
+    <message>
+        <source>请选择</source>
+        <translation>Choose</translation>
     </message>
     <message>
         <source>请选择保存位置</source>
@@ -3394,6 +3530,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>闸机</source>
         <translation>Gate</translation>
+    </message>
+    <message>
+        <source>闸机保持关闭</source>
+        <translation>Gate stays closed</translation>
     </message>
     <message>
         <source>闸机未响应</source>

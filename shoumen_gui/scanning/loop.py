@@ -45,11 +45,13 @@ class ScanState(StrEnum):
 @dataclass(frozen=True)
 class ScanEvent:
     """A change of state. ``detail``: the source's description (SCANNING, ENDED) or the reason
-    (NO_CAMERA, LOST, ERROR; "" for a bug). ``reconnected``: SCANNING again after LOST."""
+    (NO_CAMERA, LOST, ERROR; "" for a bug). ``code``: the reason's error code (the UI words it
+    in the app's language, ui/texts.py). ``reconnected``: SCANNING again after LOST."""
 
     state: ScanState
     detail: str = ""
     reconnected: bool = False
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ class ScanLoop:
         try:
             choice = choose_decoder(config.decoder)
         except DecoderUnavailable as exc:
-            self.on_state(ScanEvent(ScanState.ERROR, exc.message))
+            self.on_state(ScanEvent(ScanState.ERROR, exc.message, code=exc.code))
             return
         if choice.notice:
             self.on_notice(choice.notice)
@@ -183,9 +185,11 @@ class ScanLoop:
                 source.open()
             except SourceUnavailable as exc:
                 if not config.retries:
-                    self.on_state(ScanEvent(ScanState.ERROR, exc.message))
+                    self.on_state(ScanEvent(ScanState.ERROR, exc.message, code=exc.code))
                     return
-                self.on_state(ScanEvent(ScanState.LOST if lost else ScanState.NO_CAMERA, exc.message))
+                self.on_state(
+                    ScanEvent(ScanState.LOST if lost else ScanState.NO_CAMERA, exc.message, code=exc.code)
+                )
                 stop.wait(config.retry_seconds)
                 continue
             self.on_state(ScanEvent(ScanState.SCANNING, source.description, reconnected=lost))
@@ -198,7 +202,7 @@ class ScanLoop:
             except CameraLost as exc:
                 lost = True
                 pipeline.stabiliser.reset()
-                self.on_state(ScanEvent(ScanState.LOST, exc.message))
+                self.on_state(ScanEvent(ScanState.LOST, exc.message, code=exc.code))
                 stop.wait(config.retry_seconds)
                 continue
             finally:

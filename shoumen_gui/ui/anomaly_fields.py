@@ -31,7 +31,7 @@ from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services import anomalies as edit
 from shoumen_gui.services.anomalies import ACTION_WORDS, TYPE_WORDS, Base, Draft
 from shoumen_gui.ui.plain import plain_label
-from shoumen_gui.ui.texts import problem_words
+from shoumen_gui.ui.texts import document_kind_words, problem_words
 
 TITLES: Final = {
     edit.TYPE: QT_TRANSLATE_NOOP("shoumen", "异常类型"),
@@ -74,7 +74,7 @@ class AnomalyFields(QWidget):
         self.doc_kind.setAccessibleName(_tr("证件类型"))
         self.doc_kind.addItem(_tr("自动识别"), None)
         for kind, words in DOCUMENT_KIND_NAMES.items():
-            self.doc_kind.addItem(_tr(words), kind.value)
+            self.doc_kind.addItem(document_kind_words(words), kind.value)
         self.document = _line("anomalyDocument", QT_TRANSLATE_NOOP("shoumen", "证件号码"), 40)
         self.check_button = QPushButton(_tr("核验并关联"))
         self.check_button.setObjectName("anomalyCheck")

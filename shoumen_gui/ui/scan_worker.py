@@ -37,8 +37,12 @@ def _tr(text: str) -> str:
 
 
 def state_message(event: ScanEvent) -> str:
-    """What the guard reads for a state of the loop."""
+    """What the guard reads for a state of the loop (a reason in the app's language by its code)."""
+    from shoumen_gui.ui.texts import code_words
+
     state, detail = event.state, event.detail
+    if event.code and state in (ScanState.LOST, ScanState.NO_CAMERA, ScanState.ERROR):
+        detail = code_words(event.code, detail)
     if state is ScanState.SCANNING:
         return _tr("摄像头已重新连接") if event.reconnected else _tr("正在扫码：{0}").format(detail)
     if state is ScanState.ENDED:

@@ -206,6 +206,24 @@ def abnormal_reasons(item: AbnormalItem) -> list[str]:
     return [_english(finding) or reason_words(finding.message) for finding in item.findings]
 
 
+# --- document kinds (shoumen_core.identity.DOCUMENT_KIND_NAMES, the source of the words) --------
+
+_DOCUMENT_KINDS: Final[tuple[str, ...]] = (
+    QT_TRANSLATE_NOOP("shoumen", "居民身份证"),
+    QT_TRANSLATE_NOOP("shoumen", "港澳台居民居住证"),
+    QT_TRANSLATE_NOOP("shoumen", "外国人永久居留身份证"),
+    QT_TRANSLATE_NOOP("shoumen", "港澳居民来往内地通行证"),
+    QT_TRANSLATE_NOOP("shoumen", "台湾居民来往大陆通行证"),
+    QT_TRANSLATE_NOOP("shoumen", "护照"),
+)
+
+
+def document_kind_words(name: str) -> str:
+    """A document kind's name from the core (DOCUMENT_KIND_NAMES) in the app's language;
+    tests/gui/test_texts.py checks every kind has its entry above."""
+    return tr(name)
+
+
 # --- errors (services.errors, shoumen_core codes) -----------------------------------------------
 
 _ERRORS: Final[dict[str, str]] = {

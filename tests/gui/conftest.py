@@ -7,6 +7,7 @@ session and copied for each test, served by uvicorn on 127.0.0.1.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,10 +19,12 @@ import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, func, select
 
 from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.gc_collector import GuiThreadCollector
 from shoumen_gui.paths import AppPaths
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.cache import LocalCache
@@ -93,6 +96,21 @@ def immediate_tasks(qtbot: QtBot) -> Iterator[TaskManager]:
     yield manager
     manager.shutdown()
     manager.deleteLater()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_collector(qapp: QApplication) -> Iterator[GuiThreadCollector]:
+    """As the app does (app.run_gui): Python's garbage is collected on the GUI thread only, so a
+    test's leftover widgets and timers never die on a worker (shoumen_gui/gc_collector.py)."""
+    collector = GuiThreadCollector(qapp)
+    yield collector
+    collector.close()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test(gui_thread_collector: GuiThreadCollector) -> Iterator[None]:
+    yield
+    gc.collect()  # what the test left behind goes now, here, on the GUI thread
 
 
 @pytest.fixture(scope="session")

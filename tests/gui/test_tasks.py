@@ -121,3 +121,49 @@ def test_immediate_manager_runs_at_once(immediate_tasks: TaskManager) -> None:
     assert results == ["now", "gui"]
     assert isinstance(errors[0], ZeroDivisionError)
     assert isinstance(immediate_tasks, ImmediateTaskManager) and immediate_tasks.idle
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_worker_never_lets_go_of_the_last_reference_to_a_callback(
+    qtbot: QtBot, tasks: TaskManager, monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """A callback (a panel's bound method, its timers) must die on the GUI thread. The worker's
+    closure once held it too; when the GUI thread let go first — a widget closed while its
+    request ran — the worker's thread destroyed it: "Timers cannot be stopped from another
+    thread", and at times a crash in Qt. Here the worker thread outlives the delivery on purpose."""
+    started: list[object] = []
+    monkeypatch.setattr(tasks._pool, "start", started.append)  # the work, run by hand below
+
+    died_on: list[str] = []
+
+    class Callback:
+        def __call__(self, _value: object) -> None:
+            pass
+
+        def __del__(self) -> None:
+            died_on.append(threading.current_thread().name)
+
+    def work() -> int:
+        if fails:
+            raise ValueError("refused")
+        return 1
+
+    callback = Callback()
+    tasks.run(work, callback, callback)
+    del callback
+    [runnable] = started
+    started.clear()
+    release = threading.Event()
+
+    def worker() -> None:
+        nonlocal runnable
+        runnable()  # type: ignore[operator]
+        release.wait(10)  # the GUI thread has run the callback and let go of it by now
+        del runnable
+
+    thread = threading.Thread(target=worker, name="worker")
+    thread.start()
+    qtbot.waitUntil(lambda: tasks.idle, timeout=5_000)
+    release.set()
+    thread.join(5)
+    assert died_on == [threading.main_thread().name]

@@ -129,3 +129,12 @@ def test_every_service_error_gate_outcome_and_sync_state_has_english_words() -> 
     assert texts.sync_words("sync_error", states["sync_error"], "") == (
         "Cannot reach the server; switched to offline mode (retry in 4 s)"
     )
+
+
+def test_every_document_kind_of_the_core_has_english_words(english: None) -> None:
+    from shoumen_core.identity import DOCUMENT_KIND_NAMES
+    from shoumen_gui.ui.texts import document_kind_words
+
+    for name in DOCUMENT_KIND_NAMES.values():
+        words = document_kind_words(name)
+        assert words and words != name and not CJK.search(words), name

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from shoumen_core.devices import DeviceOut, EnrolmentOut
 from shoumen_core.schemas import CheckpointOut
 from shoumen_core.timeutil import LOCAL_TZ, utcnow
+from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.device import DeviceService
 from shoumen_gui.tasks import TaskManager
@@ -36,7 +37,7 @@ from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_onlin
 
 _Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = "当前离线：设备只能在联网时管理，请联网后重试"
-DEFAULT_NAME = "自助核验机"
+DEFAULT_NAME = QT_TRANSLATE_NOOP("shoumen", "自助核验机")
 
 
 def _when(moment: datetime | None) -> str:
@@ -46,7 +47,14 @@ def _when(moment: datetime | None) -> str:
 class DevicesModel(QAbstractTableModel):
     """One row per enrolled station."""
 
-    HEADERS = ("名称", "检查点", "最近联系", "版本", "待上传", "状态")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("shoumen", "名称"),
+        QT_TRANSLATE_NOOP("shoumen", "检查点"),
+        QT_TRANSLATE_NOOP("shoumen", "最近联系"),
+        QT_TRANSLATE_NOOP("shoumen", "版本"),
+        QT_TRANSLATE_NOOP("shoumen", "待上传"),
+        QT_TRANSLATE_NOOP("shoumen", "状态"),
+    )
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)

@@ -1,0 +1,52 @@
+"""Python's cyclic garbage collector runs on the GUI thread only.
+
+After qutebrowser's `misc/utilcmds`/`GarbageCollector` (and Anki's collection after dialogs):
+automatic collection runs in whichever thread happens to allocate when a threshold is crossed —
+a network worker, the cache lane, the camera loop. If the garbage it finds holds Qt objects (a
+closed panel, its timers, a dialog caught in a reference cycle with its callbacks), they are
+destroyed on that thread: "QObject::killTimer: Timers cannot be stopped from another thread",
+and at times a crash inside Qt. So automatic collection is off and a timer on the GUI thread
+collects, generation by generation, when the same thresholds are crossed.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+from PySide6.QtCore import QObject, QTimer
+
+log = logging.getLogger("shoumen.gui.gc")
+
+INTERVAL_MS = 1000  # how often the thresholds are looked at (garbage waits at most this long)
+
+
+class GuiThreadCollector(QObject):
+    """Install once, on the GUI thread, after the QApplication exists; `close()` gives the
+    collection back to Python (the test suite and a clean exit)."""
+
+    def __init__(self, parent: QObject | None = None, interval_ms: int = INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self._thresholds = gc.get_threshold()
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_if_due)
+        gc.disable()
+        self._timer.start()
+
+    def collect_if_due(self) -> int:
+        """Collect as Python would have (gen 0, then 1 and 2 when theirs are due); the count."""
+        gen0, gen1, gen2 = gc.get_count()
+        found = 0
+        if gen0 > self._thresholds[0]:
+            found += gc.collect(0)
+            if gen1 > self._thresholds[1]:
+                found += gc.collect(1)
+                if gen2 > self._thresholds[2]:
+                    found += gc.collect(2)
+        return found
+
+    def close(self) -> None:
+        self._timer.stop()
+        gc.collect()
+        gc.enable()
