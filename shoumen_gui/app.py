@@ -227,6 +227,7 @@ def install_translator(app: QApplication, settings: Settings) -> QTranslator | N
 
     language = effective_language(settings.language)
     log.info("language: %s (setting %r)", language, settings.language)
+    app.setProperty("shoumen_translated", True)  # a start failure after this speaks it too
     ApiClient.accept_language = "en" if language == "en" else "zh-CN"  # the server's messages too
     return i18n_install(app, language, resources_dir() / "translations")
 
@@ -358,27 +359,36 @@ def salvage_main(path: Path) -> int:
     return 0
 
 
-def report_start_failure(message: str, *, dialog: bool) -> int:
-    """The app cannot start (a folder it must write to is unusable): the message on stderr and,
-    when a window could be shown, in a plain dialog. No traceback: nothing here is a bug."""
-    print(message, file=sys.stderr, flush=True)
+def report_start_failure(error: DataDirError | CaFileError, *, dialog: bool) -> int:
+    """The app cannot start (a folder it must write to is unusable, the CA file cannot be used):
+    the message on stderr and, when a window could be shown, in a plain dialog in the app's
+    language (the system's when the settings could not be read). No traceback: not a bug."""
+    hint = "\n请检查 --ca 参数或设置中的 CA 文件（ca_file）。" if isinstance(error, CaFileError) else ""
+    print(error.message + hint, file=sys.stderr, flush=True)  # logs and scripts read Chinese
     if dialog:
         from PySide6.QtWidgets import QApplication
 
+        from shoumen_gui.i18n import effective_language
+        from shoumen_gui.i18n import install_translator as i18n_install
+
         app = QApplication.instance() or QApplication([sys.argv[0]])
         assert isinstance(app, QApplication)
-        start_failure_box(message).exec()
+        if not app.property("shoumen_translated"):  # the settings were not read: the system's
+            i18n_install(app, effective_language(""), resources_dir() / "translations")
+        start_failure_box(error).exec()
     return 2
 
 
-def start_failure_box(message: str) -> QMessageBox:
+def start_failure_box(error: DataDirError | CaFileError) -> QMessageBox:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
-    box = QMessageBox(QMessageBox.Icon.Critical, "守小门无法启动", "")
+    from shoumen_gui.ui.texts import START_FAILURE_TITLE, start_failure_words, tr
+
+    box = QMessageBox(QMessageBox.Icon.Critical, tr(START_FAILURE_TITLE), "")
     box.setObjectName("startFailure")
     box.setTextFormat(Qt.TextFormat.PlainText)  # the folder's name may hold anything
-    box.setText(message)
+    box.setText(start_failure_words(error))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     return box
 
@@ -418,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = AppPaths.choose(args.data_dir).ensure()
         start_logging(paths)
     except DataDirError as exc:
-        return report_start_failure(exc.message, dialog=dialog)
+        return report_start_failure(exc, dialog=dialog)
     # The backend process first, the GUI's imports after: they run on both cores at once.
     embedded = start_backend_early(args, paths)
     try:
@@ -446,13 +456,11 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess
         boot = build(args, app, paths, embedded)
     except DataDirError as exc:
         shutdown_logging()
-        return report_start_failure(exc.message, dialog=dialog)
+        return report_start_failure(exc, dialog=dialog)
     except CaFileError as exc:
         log.error("start-up refused: %s", exc.code)
         shutdown_logging()
-        return report_start_failure(
-            f"{exc.message}\n请检查 --ca 参数或设置中的 CA 文件（ca_file）。", dialog=dialog
-        )
+        return report_start_failure(exc, dialog=dialog)
     exit_code = [0]
     if args.self_check_exit:
         exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")

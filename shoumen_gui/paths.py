@@ -25,6 +25,7 @@ class DataDirError(Exception):
 
     def __init__(self, folder: Path, error: OSError, *, creating: bool) -> None:
         self.folder = folder
+        self.error, self.creating = error, creating  # for the words in the app's language (ui/texts.py)
         self.code = "data_dir_unusable"
         self.message = folder_message(folder, error, creating=creating)
         super().__init__(self.message)

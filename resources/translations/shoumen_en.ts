@@ -1074,6 +1074,18 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Shoumen · Log in</translation>
     </message>
     <message>
+        <source>守小门无法写入文件夹：{0}（{1}）。请检查这个文件夹的权限，或用 --data-dir 指定其他可写的文件夹。</source>
+        <translation>Shoumen cannot write to the folder {0} ({1}). Check the folder’s permissions, or choose another writable folder with --data-dir.</translation>
+    </message>
+    <message>
+        <source>守小门无法创建文件夹：{0}（{1}）。请检查这个文件夹的权限，或用 --data-dir 指定其他可写的文件夹。</source>
+        <translation>Shoumen cannot create the folder {0} ({1}). Check the folder’s permissions, or choose another writable folder with --data-dir.</translation>
+    </message>
+    <message>
+        <source>守小门无法启动</source>
+        <translation>Shoumen cannot start</translation>
+    </message>
+    <message>
         <source>完整信息（查看已记录）</source>
         <translation>Full details (viewing is logged)</translation>
     </message>
@@ -1598,6 +1610,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Scan status</translation>
     </message>
     <message>
+        <source>找不到证书颁发机构（CA）文件：{0}</source>
+        <translation>CA file not found: {0}</translation>
+    </message>
+    <message>
         <source>找不到该核验记录，闸机未开</source>
         <translation>Check record not found; gate not opened</translation>
     </message>
@@ -1792,6 +1808,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
     <message>
         <source>无法读取本机剩余空间</source>
         <translation>Cannot read the free space on this device</translation>
+    </message>
+    <message>
+        <source>无法读取证书颁发机构（CA）文件：{0}</source>
+        <translation>Cannot read the CA file: {0}</translation>
     </message>
     <message>
         <source>无法连接服务器，已切换到离线模式</source>
@@ -3114,6 +3134,10 @@ After switching they stay on this device, are not deleted, and upload when you u
         <translation>Visitors</translation>
     </message>
     <message>
+        <source>证书颁发机构（CA）文件中没有可用的 PEM 证书：{0}</source>
+        <translation>No usable PEM certificate in the CA file: {0}</translation>
+    </message>
+    <message>
         <source>证书颁发机构（CA）文件无法使用</source>
         <translation>The CA file cannot be used</translation>
     </message>
@@ -3284,6 +3308,10 @@ After switching they stay on this device, are not deleted, and upload when you u
     <message>
         <source>请本场所的管理人员验证身份后退出自助模式。</source>
         <translation>A venue admin must verify before kiosk mode can be left.</translation>
+    </message>
+    <message>
+        <source>请检查 --ca 参数或设置中的 CA 文件（ca_file）。</source>
+        <translation>Check the --ca option or the CA file in the settings (ca_file).</translation>
     </message>
     <message>
         <source>请联系现场工作人员</source>

@@ -83,6 +83,10 @@ class CaFileError(ServiceError):
     default_code = "ca_file_unusable"
     default_message = "证书颁发机构（CA）文件无法使用"
 
+    def __init__(self, message: str | None = None, *, code: str | None = None, path: str = "") -> None:
+        super().__init__(message, code=code)
+        self.path = path  # the UI words the message in the app's language with it (ui/texts.py)
+
 
 class SessionExpired(ServiceError):
     """401: the token is missing, expired or revoked; the guard must log in again.

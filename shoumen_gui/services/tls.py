@@ -38,17 +38,21 @@ def server_verify(ca_file: str | Path | None) -> Verify:
         return True
     path = Path(ca_file).expanduser()
     if not path.exists():
-        raise CaFileError(f"找不到证书颁发机构（CA）文件：{path}", code="ca_file_missing")
+        raise CaFileError(f"找不到证书颁发机构（CA）文件：{path}", code="ca_file_missing", path=str(path))
     if not path.is_file():
-        raise CaFileError(f"证书颁发机构（CA）文件不是普通文件：{path}", code="ca_file_unreadable")
+        raise CaFileError(
+            f"证书颁发机构（CA）文件不是普通文件：{path}", code="ca_file_unreadable", path=str(path)
+        )
     try:
         return ssl.create_default_context(cafile=str(path))
     except OSError as exc:  # PermissionError and the like (ssl.SSLError is an OSError: below)
         if isinstance(exc, ssl.SSLError):
             raise CaFileError(
-                f"证书颁发机构（CA）文件中没有可用的 PEM 证书：{path}", code="ca_file_invalid"
+                f"证书颁发机构（CA）文件中没有可用的 PEM 证书：{path}", code="ca_file_invalid", path=str(path)
             ) from exc
-        raise CaFileError(f"无法读取证书颁发机构（CA）文件：{path}", code="ca_file_unreadable") from exc
+        raise CaFileError(
+            f"无法读取证书颁发机构（CA）文件：{path}", code="ca_file_unreadable", path=str(path)
+        ) from exc
 
 
 def certificate_error(exc: BaseException) -> CertificateUntrusted | None:

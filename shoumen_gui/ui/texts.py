@@ -24,8 +24,9 @@ from shoumen_core.policy import Finding, FindingState, VerdictLevel
 from shoumen_core.schemas import AbnormalItem
 from shoumen_core.unit_types import UNIT_TYPE_CODES, unit_type
 from shoumen_gui.i18n import CONTEXT, QT_TRANSLATE_NOOP
+from shoumen_gui.paths import DataDirError
 from shoumen_gui.services.anomalies import Problem
-from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.services.errors import CaFileError, ServiceError
 from shoumen_gui.services.salvage import SalvageReport
 
 
@@ -327,6 +328,38 @@ _OS_REASONS: Final[dict[int, str]] = {
     errno.EISDIR: QT_TRANSLATE_NOOP("shoumen", "这是一个文件夹"),
     errno.ENAMETOOLONG: QT_TRANSLATE_NOOP("shoumen", "文件名太长"),
 }
+
+
+START_FAILURE_TITLE: Final = QT_TRANSLATE_NOOP("shoumen", "守小门无法启动")
+
+_CA_FILE: Final[dict[str, str]] = {
+    "ca_file_missing": QT_TRANSLATE_NOOP("shoumen", "找不到证书颁发机构（CA）文件：{0}"),
+    "ca_file_unreadable": QT_TRANSLATE_NOOP("shoumen", "无法读取证书颁发机构（CA）文件：{0}"),
+    "ca_file_invalid": QT_TRANSLATE_NOOP("shoumen", "证书颁发机构（CA）文件中没有可用的 PEM 证书：{0}"),
+}
+
+
+def start_failure_words(error: DataDirError | CaFileError) -> str:
+    """Why the app cannot start, in the app's language (the system's, when the failure came
+    before the settings could be read)."""
+    if isinstance(error, DataDirError):
+        if not english():
+            return error.message
+        template = (
+            QT_TRANSLATE_NOOP(
+                "shoumen",
+                "守小门无法创建文件夹：{0}（{1}）。请检查这个文件夹的权限，或用 --data-dir 指定其他可写的文件夹。",
+            )
+            if error.creating
+            else QT_TRANSLATE_NOOP(
+                "shoumen",
+                "守小门无法写入文件夹：{0}（{1}）。请检查这个文件夹的权限，或用 --data-dir 指定其他可写的文件夹。",
+            )
+        )
+        return tr(template).format(error.folder, os_reason_words(error.error))
+    source = _CA_FILE.get(error.code)
+    first = tr(source).format(error.path) if source is not None and error.path else error_words(error)
+    return first + "\n" + tr(QT_TRANSLATE_NOOP("shoumen", "请检查 --ca 参数或设置中的 CA 文件（ca_file）。"))
 
 
 def os_reason_words(error: OSError) -> str:
