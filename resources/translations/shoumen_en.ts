@@ -1446,6 +1446,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Offline: checkpoints can only be changed online; connect and try again</translation>
     </message>
     <message>
+        <source>当前离线：设备只能在联网时管理，请联网后重试</source>
+        <translation>Offline: devices can only be managed online. Connect and try again.</translation>
+    </message>
+    <message>
         <source>当天暂无检测</source>
         <translation>No checks that day</translation>
     </message>

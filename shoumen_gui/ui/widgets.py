@@ -87,6 +87,31 @@ def error_text(error: Exception, offline_hint: str, admin: AdminService | None) 
     return error_words(error)
 
 
+def run_locked(
+    tasks: TaskManager,
+    message: QLabel,
+    request: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    *,
+    set_enabled: Callable[[bool], None],
+    offline_hint: str,
+    admin: AdminService | None,
+) -> None:
+    """run_online for a panel's action: its buttons off (`set_enabled(False)`) until the answer
+    comes; a failure is said in `message` (error_text with the panel's offline hint)."""
+    set_enabled(False)
+
+    def succeeded(result: Any) -> None:
+        set_enabled(True)
+        on_success(result)
+
+    def failed(error: Exception) -> None:
+        set_enabled(True)
+        set_message(message, error_text(error, offline_hint, admin), "error")
+
+    run_online(tasks, message, request, succeeded, failed)
+
+
 def run_online(
     tasks: TaskManager,
     message: QLabel,

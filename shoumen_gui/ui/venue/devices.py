@@ -33,10 +33,10 @@ from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.device import DeviceService
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.venue.qr import qr_image
-from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
+from shoumen_gui.ui.widgets import button, confirm, label, run_locked, set_message, tr
 
 _Index = QModelIndex | QPersistentModelIndex
-OFFLINE_HINT = "当前离线：设备只能在联网时管理，请联网后重试"
+OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：设备只能在联网时管理，请联网后重试")
 DEFAULT_NAME = QT_TRANSLATE_NOOP("shoumen", "自助核验机")
 
 
@@ -300,17 +300,15 @@ class DevicesPanel(QWidget):
     # --- internals --------------------------------------------------------------------------
 
     def _run(self, fn: Any, on_success: Any) -> None:
-        self._set_enabled(False)
-
-        def succeeded(result: Any) -> None:
-            self._set_enabled(True)
-            on_success(result)
-
-        def failed(error: Exception) -> None:
-            self._set_enabled(True)
-            set_message(self.message, error_text(error, self.tr(OFFLINE_HINT), self.admin), "error")
-
-        run_online(self.tasks, self.message, fn, succeeded, failed)
+        run_locked(
+            self.tasks,
+            self.message,
+            fn,
+            on_success,
+            set_enabled=self._set_enabled,
+            offline_hint=self.tr(OFFLINE_HINT),
+            admin=self.admin,
+        )
 
     def _set_enabled(self, enabled: bool) -> None:
         self.new_code.setEnabled(enabled)
