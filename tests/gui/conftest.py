@@ -98,10 +98,11 @@ def immediate_tasks(qtbot: QtBot) -> Iterator[TaskManager]:
     manager.deleteLater()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def gui_thread_collector(qapp: QApplication) -> Iterator[GuiThreadCollector]:
     """As the app does (app.run_gui): Python's garbage is collected on the GUI thread only, so a
-    test's leftover widgets and timers never die on a worker (shoumen_gui/gc_collector.py)."""
+    test's leftover widgets and timers never die on a worker (shoumen_gui/gc_collector.py).
+    Package scope: the server tests after tests/gui run with Python's own collection again."""
     collector = GuiThreadCollector(qapp)
     yield collector
     collector.close()
