@@ -15,10 +15,10 @@ from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import as_utc
 from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.ui.supervisor.models import (
+    RowsTable,
     SortProxy,
     SortRole,
     VenueIdRole,
-    _Table,
     local_time,
 )
 from shoumen_gui.ui.texts import joined, unit_type_words
@@ -37,7 +37,7 @@ def reason_text(reasons: list[str]) -> str:
     return joined([tr(REASON_WORDS.get(reason, reason)) for reason in reasons])
 
 
-class LookupAlertsModel(_Table):
+class LookupAlertsModel(RowsTable):
     """One row per flagged venue, worst first (the server's order)."""
 
     HEADERS = (

@@ -38,7 +38,7 @@ def totals_text(totals: DayCounts) -> str:
     )
 
 
-class _Table(QAbstractTableModel):
+class RowsTable(QAbstractTableModel):
     """A table over a list of the server's rows (`rows`); subclasses say what a cell shows."""
 
     HEADERS: tuple[str, ...] = ()
@@ -81,7 +81,7 @@ class _Table(QAbstractTableModel):
         raise NotImplementedError
 
 
-class RegionVenuesModel(_Table):
+class RegionVenuesModel(RowsTable):
     """One row per venue of the region on the chosen day."""
 
     HEADERS = (
@@ -126,7 +126,7 @@ class RegionVenuesModel(_Table):
         return None
 
 
-class AbnormalModel(_Table):
+class AbnormalModel(RowsTable):
     """The region's checks that did not pass on the day, newest first."""
 
     HEADERS = (

@@ -23,14 +23,14 @@ from shoumen_core.schemas import MAX_REJECT_REASON, PendingVenueOut, VenueOut
 from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.tasks import TaskManager
-from shoumen_gui.ui.supervisor.models import _DISPLAY, VenueIdRole, _Table, local_time
+from shoumen_gui.ui.supervisor.models import _DISPLAY, RowsTable, VenueIdRole, local_time
 from shoumen_gui.ui.texts import unit_type_words
 from shoumen_gui.ui.widgets import button, confirm, error_text, label, run_online, set_message, tr
 
 OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：审核场所需要联网，请联网后重试")
 
 
-class PendingVenuesModel(_Table):
+class PendingVenuesModel(RowsTable):
     """One row per venue waiting for a decision, oldest first (the server's order)."""
 
     HEADERS = (

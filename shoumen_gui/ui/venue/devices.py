@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,10 +32,10 @@ from shoumen_gui.i18n import QT_TRANSLATE_NOOP
 from shoumen_gui.services.admin import AdminService
 from shoumen_gui.services.device import DeviceService
 from shoumen_gui.tasks import TaskManager
+from shoumen_gui.ui.supervisor.models import RowsTable
 from shoumen_gui.ui.venue.qr import qr_image
 from shoumen_gui.ui.widgets import button, confirm, label, run_locked, set_message, tr
 
-_Index = QModelIndex | QPersistentModelIndex
 OFFLINE_HINT = QT_TRANSLATE_NOOP("shoumen", "当前离线：设备只能在联网时管理，请联网后重试")
 DEFAULT_NAME = QT_TRANSLATE_NOOP("shoumen", "自助核验机")
 
@@ -44,7 +44,7 @@ def _when(moment: datetime | None) -> str:
     return tr("从未联系") if moment is None else moment.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
 
 
-class DevicesModel(QAbstractTableModel):
+class DevicesModel(RowsTable):
     """One row per enrolled station."""
 
     HEADERS = (
@@ -55,15 +55,7 @@ class DevicesModel(QAbstractTableModel):
         QT_TRANSLATE_NOOP("shoumen", "待上传"),
         QT_TRANSLATE_NOOP("shoumen", "状态"),
     )
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[DeviceOut] = []
-
-    def set_rows(self, rows: list[DeviceOut]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+    rows: list[DeviceOut]
 
     def replace(self, device: DeviceOut) -> None:
         for row, old in enumerate(self.rows):
@@ -72,18 +64,10 @@ class DevicesModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
                 return
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
+    def _data(self, row: int, column: int, role: int) -> Any:
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return None
-        device = self.rows[index.row()]
+        device = self.rows[row]
         state = tr("已解除绑定") if device.revoked_at is not None else tr("使用中")
         return (
             device.name,
@@ -92,15 +76,7 @@ class DevicesModel(QAbstractTableModel):
             device.app_version or "—",
             str(device.pending_checks),
             state,
-        )[index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.HEADERS):
-            return tr(self.HEADERS[section])
-        return None
+        )[column]
 
 
 class DevicesPanel(QWidget):
