@@ -37,6 +37,10 @@ log = logging.getLogger("shoumen.gui.embedded")
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 30.0
 SERVE_FLAG = "--embedded-backend"  # `shoumen --embedded-backend DB`: the backend process (app.main)
+SOCKET_FD_FLAG = "--socket-fd"  # the listening socket the backend process inherits from the app
+# POSIX passes a socket to a child by its descriptor (pass_fds); elsewhere the child binds its
+# own and the app learns its port from the announcement.
+INHERIT_SOCKET = os.name == "posix"
 STOP_TIMEOUT = 10.0
 _RELAYED = "shoumen-log "  # a log record of the backend process on its stderr: "<prefix><json>"
 
@@ -53,6 +57,11 @@ class LocalBackend(Protocol):
 
     @property
     def url(self) -> str: ...
+
+    def listen(self) -> str | None:
+        """The URL requests can go to before the backend serves (they wait in its listening
+        socket's backlog, issue 18 §3), or None: start() gives it."""
+        ...
 
     def start(self, timeout: float = STARTUP_TIMEOUT) -> str: ...
 
@@ -112,14 +121,20 @@ class EmbeddedBackend:
             "embedded database ready in %.2f s (first run: %s)", time.perf_counter() - began, self.first_run
         )
 
-    def start(self, timeout: float = STARTUP_TIMEOUT) -> str:
-        """Prepare the database (once), start serving, and return the base URL."""
+    def listen(self) -> str | None:
+        """In a thread (tests): its URL comes from start()."""
+        return None
+
+    def start(self, timeout: float = STARTUP_TIMEOUT, sock: socket.socket | None = None) -> str:
+        """Prepare the database (once), start serving, and return the base URL. `sock`: a
+        listening socket to serve on (the app's, inherited by the backend process)."""
         with self._lock:
             if self.running:
                 return self.url
             if self._app is None:
                 self.prepare_database()
-            sock = _bind(self.port)
+            if sock is None:
+                sock = _bind(self.port)
             self.port = sock.getsockname()[1]
             self._start_server(sock, timeout)
             log.info("embedded backend listening on %s", self.url)
@@ -193,7 +208,21 @@ def demo_accounts() -> list[tuple[str, str, str, str]]:
     return accounts
 
 
-def _bind(port: int) -> socket.socket:
+def _listening_socket(port: int) -> socket.socket:
+    """For the backend process: its last port again (a client that knew the URL finds it), or
+    any free one when that is taken now."""
+    try:
+        return _bind(port, blocking=True)
+    except EmbeddedBackendError:
+        if not port:
+            raise
+        log.info("port %d is taken now; the backend process gets another", port)
+        return _bind(0, blocking=True)
+
+
+def _bind(port: int, *, blocking: bool = False) -> socket.socket:
+    """A listening socket on HOST:port (0: the OS chooses). blocking=True for one handed to the
+    backend process (a descriptor shares its flags; the child sets what it serves with)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted sockets inherit this; without it Nagle meets delayed ACK and every keep-alive
@@ -205,7 +234,7 @@ def _bind(port: int) -> socket.socket:
         sock.close()
         raise EmbeddedBackendError(f"cannot listen on {HOST}:{port}: {exc.strerror}") from exc
     sock.listen(128)
-    sock.setblocking(False)
+    sock.setblocking(blocking)
     return sock
 
 
@@ -244,10 +273,13 @@ def _seed_demo(database_url: str, key_dir: Path) -> bool:
 # --- the backend in a process of its own (the app's start-up) ----------------------------------
 
 
-def backend_command(db_path: Path, *, hold: bool = False) -> list[str]:
+def backend_command(db_path: Path, *, hold: bool = False, socket_fd: int | None = None) -> list[str]:
     """The command of the backend process: the bundle's own executable with an argument (a
-    PyInstaller bundle has no `python -m`), else this interpreter on the package."""
+    PyInstaller bundle has no `python -m`), else this interpreter on the package.
+    socket_fd: the listening socket it inherits and serves on."""
     arguments = [SERVE_FLAG, str(db_path), *(["--hold"] if hold else [])]
+    if socket_fd is not None:
+        arguments += [SOCKET_FD_FLAG, str(socket_fd)]
     if getattr(sys, "frozen", False):
         return [sys.executable, *arguments]
     return [sys.executable, "-m", "shoumen_gui", *arguments]
@@ -256,10 +288,14 @@ def backend_command(db_path: Path, *, hold: bool = False) -> list[str]:
 class EmbeddedProcess:
     """The embedded backend in a child process; spawn() returns at once, start() waits for it.
 
+    spawn() binds the listening socket here and the child inherits it, so the URL is known at
+    once: a request sent before the child serves waits in the socket's backlog rather than being
+    refused (the app opens a kept session's workbench meanwhile, issue 18 §3); if the child dies,
+    the socket closes with it and those requests fail as any unreachable server's do.
     The child announces itself with one JSON line on its stdout ({"url", "first_run",
     "demo_accounts"} or {"error"}); its log records come over its stderr and are logged here
     (one log file). It stops when its stdin closes: close(), or this process dying.
-    hold=True (tests): the child waits for release() before it announces itself.
+    hold=True (tests): the child waits for release() before it serves and announces itself.
     """
 
     def __init__(self, db_path: Path, *, hold: bool = False) -> None:
@@ -270,8 +306,9 @@ class EmbeddedProcess:
         self._process: subprocess.Popen[str] | None = None
         self._announced: queue.Queue[str] = queue.Queue()
         self._relay: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # spawn() from the GUI thread and start() from a worker
         self._ready = False
+        self._listening = False  # the child serves on a socket bound here: self.port is known
 
     @property
     def db_path(self) -> Path:
@@ -286,23 +323,43 @@ class EmbeddedProcess:
         """Announced and still running."""
         return self._ready and self._process is not None and self._process.poll() is None
 
+    def listen(self) -> str | None:
+        """Spawned (if not yet) and its socket listening, not serving yet: the URL. None: ask
+        start() (it serves already, or the child binds its own socket and announces the port)."""
+        self.spawn()
+        return self.url if self._listening and not self.ready else None
+
     def spawn(self) -> None:
         """Start the child (no wait): main() calls this before it imports the GUI."""
+        with self._lock:
+            self._spawn()
+
+    def _spawn(self) -> None:
         if self._process is not None and self._process.poll() is None:
             return
         self._ready = False
         self._announced = queue.Queue()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self._process = subprocess.Popen(
-            backend_command(self._db_path, hold=self.hold),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-        )
+        sock = _listening_socket(self.port) if INHERIT_SOCKET else None
+        try:
+            fd = None if sock is None else sock.fileno()
+            self._process = subprocess.Popen(
+                backend_command(self._db_path, hold=self.hold, socket_fd=fd),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                env=env,
+                pass_fds=() if fd is None else (fd,),
+            )
+            if sock is not None:
+                self.port = sock.getsockname()[1]
+                self._listening = True
+        finally:
+            if sock is not None:  # the child holds it now: it closes when the child ends
+                sock.close()
         process = self._process
         assert process.stdout is not None and process.stderr is not None
         announced = self._announced
@@ -316,7 +373,7 @@ class EmbeddedProcess:
         log.info("embedded backend process started (pid %d)", process.pid)
 
     def release(self) -> None:
-        """hold=True: let the child announce itself."""
+        """hold=True: let the child serve and announce itself."""
         process = self._process
         if process is not None and process.stdin is not None:
             process.stdin.write("go\n")
@@ -366,7 +423,7 @@ class EmbeddedProcess:
 
     def _reap(self) -> None:
         process, self._process = self._process, None
-        self._ready = False
+        self._ready = self._listening = False
         if process is None:
             return
         if process.stdin is not None:
@@ -448,8 +505,15 @@ def serve_main(argv: Sequence[str]) -> int:
     ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     backend = EmbeddedBackend(db_path)
+    sock = None
+    if SOCKET_FD_FLAG in args:  # the app's listening socket: requests may be waiting on it already
+        sock = socket.socket(fileno=int(args[args.index(SOCKET_FD_FLAG) + 1]))
+        sock.setblocking(False)
+        backend.port = sock.getsockname()[1]
+    if "--hold" in args:  # tests: not serving yet, until released (requests wait in the backlog)
+        sys.stdin.readline()
     try:
-        backend.start()
+        backend.start(sock=sock)
         answer: dict[str, Any] = {
             "port": backend.port,
             "first_run": backend.first_run,
@@ -459,8 +523,6 @@ def serve_main(argv: Sequence[str]) -> int:
     except Exception as exc:  # the app shows it: 本机演示服务无法启动
         log.exception("embedded backend failed to start")
         answer = {"error": str(exc) or type(exc).__name__}
-    if "--hold" in args and "error" not in answer:
-        sys.stdin.readline()
     print(json.dumps(answer), flush=True)
     if "error" in answer:
         return 1

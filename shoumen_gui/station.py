@@ -127,16 +127,18 @@ class Station(QObject):
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def open(self) -> None:
+    def open(self, *, first_round: bool = True) -> None:
         """Build the services, pull once (so the policy and trust list are known), start syncing.
 
         Offline is fine: the check service works from the cache. Emits `ready` or `failed`.
+        first_round=False: open from the cache alone (the backend is still starting); the sync
+        engine's own first round pulls.
         """
-        checkpoint_ops.open_station(self._open_in_worker).success(self._on_opened).failure(
-            self._on_open_failed
-        ).run(self.tasks)
+        checkpoint_ops.open_station(lambda: self._open_in_worker(first_round)).success(
+            self._on_opened
+        ).failure(self._on_open_failed).run(self.tasks)
 
-    def _open_in_worker(self) -> VenuePolicy:
+    def _open_in_worker(self, first_round: bool) -> VenuePolicy:
         from shoumen_gui.services.checks import CheckContext, CheckService
         from shoumen_gui.services.sync import SyncEngine
 
@@ -156,9 +158,10 @@ class Station(QObject):
         gate = GateController(make_gate(config, self._gate_secrets), self.cache)
         gate.on_recorded.append(lambda _record_id: sync.nudge())
         self._context, self.gate, self._gate_built = context, gate, config
-        status = sync.sync_now(post.venue_id, post.user.id)  # offline is fine: the cache answers
-        if status.message:
-            log.info("first sync round: %s", status.message)
+        if first_round:
+            status = sync.sync_now(post.venue_id, post.user.id)  # offline is fine: the cache answers
+            if status.message:
+                log.info("first sync round: %s", status.message)
         self.checks, self.sync = checks, sync
         return self._read_policy()
 

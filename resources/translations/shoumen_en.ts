@@ -2126,6 +2126,10 @@ If you check the next visitor, the previous one is recorded as undecided.</trans
         <translation>Local demo</translation>
     </message>
     <message>
+        <source>本机演示服务</source>
+        <translation>Demo service on this computer</translation>
+    </message>
+    <message>
         <source>本机演示服务无法启动：{0}</source>
         <translation>The local demo service cannot start: {0}</translation>
     </message>

@@ -32,6 +32,7 @@ from shoumen_gui.services.session import (
     resume_session,
     server_id_of,
 )
+from shoumen_gui.services.session import resume_kept as resume_kept_session
 from shoumen_gui.services.trust import builtin_roots
 from shoumen_gui.settings import Settings, SettingsStore
 from shoumen_gui.tasks import Lane
@@ -80,6 +81,12 @@ def adopt_cache(
 def resume(api: ApiClient, cache: LocalCache, credentials: CredentialStore) -> Resumed:
     """The stored token, checked with the server: on the keyring lane, as it may clear it."""
     return resume_session(api, cache, credentials)
+
+
+@operation(Lane.KEYRING)
+def resume_kept(api: ApiClient, cache: LocalCache, credentials: CredentialStore) -> Resumed | None:
+    """The kept token and /me without a request (the embedded backend is still starting)."""
+    return resume_kept_session(api, cache, credentials)
 
 
 @operation(Lane.CACHE)

@@ -114,6 +114,20 @@ def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialSto
     return Resumed(info, last_me, expires, True)
 
 
+def resume_kept(api: ApiClient, cache: LocalCache, credentials: CredentialStore) -> Resumed | None:
+    """The stored token and the last /me from the cache, asking nobody: a station whose embedded
+    backend is still starting opens its post from these (issue 18 §3) and has the session
+    checked (resume_session) once the backend answers. None when there is no kept session."""
+    token = credentials.load()
+    cached = cache.get_meta(ME_META_KEY)
+    if token is None or not cached:
+        return None
+    api.token = token
+    stored = cache.get_meta(EXPIRES_META_KEY)
+    expires = datetime.fromisoformat(stored) if stored else None
+    return Resumed(None, MeResponse.model_validate_json(cached), expires, False)
+
+
 def keep_session(response: LoginResponse, cache: LocalCache, credentials: CredentialStore) -> datetime:
     """The token to the keyring (or memory), its expiry to the cache; returns the expiry."""
     credentials.save(response.token)

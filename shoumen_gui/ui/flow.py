@@ -106,6 +106,9 @@ class SessionFlow(QObject):
         self.server_change_dialog: QMessageBox | None = None  # asking before using a different server
         self.server_notice: QMessageBox | None = None  # told: same server under a new URL, rows moved
         self.salvage_notice: QMessageBox | None = None
+        self.backend_notice: QMessageBox | None = None  # the embedded backend failed under an open post
+        # The embedded backend's start (issue 18 §3): whether it serves, and what waits for it.
+        self._backend_up = self._resume_when_up = self._verify_when_up = False
         window.workbench.settings_requested.connect(self.open_settings)
         self.admin = AdminFlow(self)  # registration, venue admin, the supervisor's region view
         self.devices = DeviceFlow(self)  # 设备绑定: a station on its own credential
@@ -114,11 +117,18 @@ class SessionFlow(QObject):
 
     def start(self) -> None:
         self.window.show_page(self.window.startup)
-        if self.backend.embedded is not None:
+        embedded = self.backend.embedded
+        if embedded is not None:
             self.window.startup.show_progress(self.tr("正在启动本机演示服务…"))
-            session_ops.start_embedded(self.backend.embedded).success(self._on_backend_up).failure(
+            self._backend_up = self._resume_when_up = self._verify_when_up = False
+            early = embedded.listen()
+            session_ops.start_embedded(embedded).success(self._on_embedded_up).failure(
                 self._on_backend_failed
             ).run(self.tasks)
+            # Its socket listens already: open the cache now, and a kept session's post before
+            # the backend serves (its requests wait for it; issue 18 §3).
+            if early is not None:
+                self._on_backend_up(early)
         else:
             assert self.backend.server_url is not None
             try:
@@ -131,13 +141,30 @@ class SessionFlow(QObject):
                 return
             self._on_backend_up(url)
 
+    def _on_embedded_up(self, url: str) -> None:
+        """The embedded backend serves: its demo accounts for the login page, then whatever
+        start-up left for this moment (its URL, the resume, the kept session's check)."""
+        self._backend_up = True
+        self.window.login.set_demo_accounts(demo_accounts())
+        if self.api is None or self.api.base_url != url:
+            self._on_backend_up(url)
+        elif self._resume_when_up:
+            self._resume_when_up = False
+            self.window.startup.show_progress(self.tr("正在恢复登录…"))
+            self._resume_person()
+        elif self._verify_when_up:
+            self._verify_kept_session()
+
+    @property
+    def _backend_starting(self) -> bool:
+        return self.backend.embedded is not None and not self._backend_up
+
     def _on_backend_up(self, url: str) -> None:
         if self.api is None or self.api.base_url != url:
             self.api = ApiClient(url, verify=self.backend.verify)
         self.window.login.set_api(self.api)
-        if self.backend.embedded is not None:
-            self.window.login.set_demo_accounts(demo_accounts())
-        self.window.startup.show_progress(self.tr("正在恢复登录…"))
+        if not self._backend_starting:  # else it still says the backend is starting
+            self.window.startup.show_progress(self.tr("正在恢复登录…"))
         if self.cache is not None:
             self._on_cache_open(self.cache)
         elif self.backend.embedded is None:  # a remote server: its cache follows its identity
@@ -243,6 +270,15 @@ class SessionFlow(QObject):
     def _on_backend_failed(self, error: Exception) -> None:
         log.error("embedded backend failed to start: %s", error)
         message = self.tr("本机演示服务无法启动：{0}").format(error)
+        if self.station is not None:  # a kept session's post is open: checks go on offline
+            self._verify_when_up = False
+            self.connectivity.mark_offline()
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("本机演示服务"), message, parent=self.window)
+            box.setObjectName("backendFailedNotice")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.open()
+            self.backend_notice = box
+            return
         self.window.startup.show_problem(message)
         self.startup_failed.emit(message)
 
@@ -266,14 +302,58 @@ class SessionFlow(QObject):
         self.cache = cache
         # An enrolled station resumes on its device credential; otherwise a person's session
         # (on the keyring lane: resuming may clear a dead token, in order with any later save).
-        self.devices.resume(
-            lambda: (
-                session_ops.resume(self._require_api(), cache, self.credentials)
-                .success(self._on_resumed)
-                .failure(self._on_startup_error)
-                .run(self.tasks)
-            )
+        self.devices.resume(self._resume_person)
+
+    def _resume_person(self) -> None:
+        """A person's kept session: checked with the server; while the embedded backend is still
+        starting, opened from the keyring and the cache, and checked once it serves."""
+        api, cache = self._require_api(), self._require_cache()
+        if self._backend_starting:
+            session_ops.resume_kept(api, cache, self.credentials).success(self._on_kept_session).failure(
+                self._on_startup_error
+            ).run(self.tasks)
+            return
+        session_ops.resume(api, cache, self.credentials).success(self._on_resumed).failure(
+            self._on_startup_error
+        ).run(self.tasks)
+
+    def _on_kept_session(self, resumed: Resumed | None) -> None:
+        if resumed is None:  # nothing kept (a first start, or after 退出登录): the backend decides
+            if self._backend_starting:
+                self._resume_when_up = True
+            else:
+                self._resume_person()
+            return
+        log.info("session resumed from the keyring while the embedded backend starts")
+        self._verify_when_up = True
+        self._on_resumed(resumed)
+        if not self._backend_starting:
+            self._verify_kept_session()
+
+    def _verify_kept_session(self) -> None:
+        """The session opened from the keyring, asked of the backend now that it serves: an
+        expired or revoked one ends as any expiry does; a live one refreshes /me and the token."""
+        self._verify_when_up = False
+        session = self._session
+        session_ops.resume(self._require_api(), self._require_cache(), self.credentials).success(
+            lambda resumed: self._on_kept_session_checked(resumed, session)
+        ).failure(lambda error: log.warning("kept session not checked: %s", type(error).__name__)).run(
+            self.tasks
         )
+
+    def _on_kept_session_checked(self, resumed: Resumed, session: int) -> None:
+        if session != self._session:  # logged out or in again meanwhile
+            return
+        if resumed.info is not None:
+            self.demo_mode = resumed.info.demo_mode
+            self._set_demo_badge()
+        if resumed.me is None and not resumed.offline:
+            log.info("the kept session has expired")
+            self._on_session_expired()
+            return
+        if resumed.me is not None and self.me is not None and resumed.me.user.id == self.me.user.id:
+            self.me = resumed.me
+        self.expires_at = resumed.expires_at
 
     def _on_startup_error(self, error: Exception) -> None:
         if not isinstance(error, ServiceError):
@@ -435,7 +515,9 @@ class SessionFlow(QObject):
         self.station = station
         self.window.startup.show_progress(self.tr("正在同步场所配置…"))
         self.window.show_page(self.window.startup)
-        station.open()
+        # While the embedded backend starts, the first pull would only wait for it: the post
+        # opens from the cache and the sync engine's first round follows as soon as it serves.
+        station.open(first_round=not self._backend_starting)
 
     def _on_station_ready(self) -> None:
         station = self.station

@@ -1,9 +1,11 @@
 """Start-up order (issue 18 §3): the window is up and says the backend is starting while the
-embedded backend's process is still coming up, and it becomes usable once the backend answers."""
+embedded backend's process is still coming up, and it becomes usable once the backend answers;
+a kept session's workbench opens before the backend serves, and is checked once it does."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,26 +13,39 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from shoumen_core.timeutil import utcnow
 from shoumen_gui.embedded import EmbeddedBackendError, EmbeddedProcess
+from shoumen_gui.station import Station
 from shoumen_gui.ui.flow import BackendChoice
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
-from tests.gui.conftest import GUARD_PHONE, MakeApp, MemoryKeyring, copy_embedded
+from tests.gui.conftest import GUARD_PHONE, MakeApp, MemoryKeyring, StationApp, copy_embedded
 from tests.gui.helpers import find, type_id, verdict
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
 
 
 @pytest.fixture
-def held_backend(embedded_template: Path, tmp_path: Path) -> Iterator[EmbeddedProcess]:
-    """The app's backend process on a copy of the seeded database, held before it announces
-    itself until the test releases it (so "not ready yet" is a fact, not a race)."""
+def held_path(embedded_template: Path, tmp_path: Path) -> Path:
+    """A copy of the seeded database for the app's backend process."""
     path = tmp_path / "held" / "embedded-server.db"
     path.parent.mkdir()
     copy_embedded(embedded_template, path)
-    backend = EmbeddedProcess(path, hold=True)
+    return path
+
+
+@pytest.fixture
+def held_backend(held_path: Path) -> Iterator[EmbeddedProcess]:
+    """The app's backend process, held before it serves and announces itself until the test
+    releases it (so "not ready yet" is a fact, not a race)."""
+    backend = EmbeddedProcess(held_path, hold=True)
     backend.spawn()
     yield backend
     backend.close()
+
+
+def synced_since(station: Station, since: datetime) -> bool:
+    status = station.last_status
+    return status is not None and status.last_sync_at is not None and status.last_sync_at >= since
 
 
 def test_the_window_is_usable_while_the_backend_process_starts_and_works_once_it_is_up(
@@ -47,7 +62,7 @@ def test_the_window_is_usable_while_the_backend_process_starts_and_works_once_it
     qtbot.waitUntil(lambda: bool(ticked), timeout=2_000)
     assert window.current_page is window.startup
     assert find(window, QLabel, "startupMessage").text() == "正在启动本机演示服务…"
-    assert not held_backend.ready and app.flow.api is None
+    assert not held_backend.ready
 
     with qtbot.waitSignal(app.flow.ready, timeout=30_000) as ready:
         held_backend.release()
@@ -67,5 +82,95 @@ def test_a_backend_process_that_cannot_start_is_a_clear_error(tmp_path: Path) ->
         with pytest.raises(EmbeddedBackendError):
             backend.start(timeout=60)
         assert not backend.ready
+    finally:
+        backend.close()
+
+
+def kept_session(qtbot: QtBot, make_station_app: MakeApp, path: Path) -> StationApp:
+    """A first start on the backend process at `path` (logged in, at the demo gate), closed as
+    the app closes: the token stays in the keyring, /me in the cache."""
+    backend = EmbeddedProcess(path)
+    app = make_station_app(demo_login=GUARD_PHONE, backend=BackendChoice.local(backend))
+    app.start()
+    assert app.window.current_page is app.window.workbench
+    app.flow.shutdown()
+    backend.close()
+    return app
+
+
+def test_a_kept_session_opens_the_workbench_before_the_backend_serves(
+    qtbot: QtBot, make_station_app: MakeApp, held_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    first = kept_session(qtbot, make_station_app, held_path)
+    token = first.api.token
+
+    backend = EmbeddedProcess(held_path, hold=True)
+    try:
+        since = utcnow()
+        app = make_station_app(backend=BackendChoice.local(backend))  # a restart, no --demo-login
+        with qtbot.waitSignal(app.flow.ready, timeout=20_000) as ready:
+            app.flow.start()
+        # The workbench is up while the backend process has not served a single request.
+        assert ready.args == ["workbench"] and not backend.ready
+        assert app.window.current_page is app.window.workbench
+        assert app.api.base_url == backend.url and app.api.token == token
+        assert not synced_since(app.station, since)
+
+        backend.release()
+        # Once it serves: the station's first round, and the session asked of the server.
+        qtbot.waitUntil(lambda: backend.ready and synced_since(app.station, since), timeout=30_000)
+        qtbot.waitUntil(lambda: not app.flow._verify_when_up, timeout=10_000)
+        assert app.window.current_page is app.window.workbench
+        type_id(qtbot, app.window, GREEN)
+        assert verdict(app.window) == "通行"
+    finally:
+        backend.close()
+
+
+def test_a_kept_session_the_backend_no_longer_knows_ends_at_the_login_page(
+    qtbot: QtBot, make_station_app: MakeApp, held_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    kept_session(qtbot, make_station_app, held_path)
+    [account] = list(memory_keyring.store)
+    memory_keyring.store[account] = "a-token-the-server-never-issued"
+
+    backend = EmbeddedProcess(held_path, hold=True)
+    try:
+        app = make_station_app(backend=BackendChoice.local(backend))
+        with qtbot.waitSignal(app.flow.ready, timeout=20_000) as ready:
+            app.flow.start()
+        assert ready.args == ["workbench"]  # from the keyring and the cache, as any kept session
+
+        backend.release()
+        # The backend refuses it: the station closes and the guard is asked to log in again.
+        qtbot.waitUntil(lambda: app.window.current_page is app.window.login, timeout=30_000)
+        assert find(app.window, QLabel, "loginError").text() == "登录已失效，请重新登录"
+        assert app.flow.station is None
+        qtbot.waitUntil(lambda: memory_keyring.store == {}, timeout=10_000)
+    finally:
+        backend.close()
+
+
+def test_a_backend_that_dies_under_a_kept_sessions_workbench_leaves_it_checking_offline(
+    qtbot: QtBot, make_station_app: MakeApp, held_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    kept_session(qtbot, make_station_app, held_path)
+    backend = EmbeddedProcess(held_path, hold=True)
+    try:
+        app = make_station_app(backend=BackendChoice.local(backend))
+        with qtbot.waitSignal(app.flow.ready, timeout=20_000):
+            app.flow.start()
+        process = backend._process
+        assert process is not None
+        process.kill()  # before it ever served
+
+        qtbot.waitUntil(lambda: app.flow.backend_notice is not None, timeout=30_000)
+        notice = app.flow.backend_notice
+        assert notice is not None and notice.isVisible()
+        assert notice.text().startswith("本机演示服务无法启动：")
+        # The post stays open on the workbench and checks go on from the cache.
+        assert app.window.current_page is app.window.workbench and not app.flow.connectivity.online
+        type_id(qtbot, app.window, GREEN)
+        assert verdict(app.window) != ""
     finally:
         backend.close()
