@@ -117,10 +117,13 @@ def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialSto
 def resume_kept(api: ApiClient, cache: LocalCache, credentials: CredentialStore) -> Resumed | None:
     """The stored token and the last /me from the cache, asking nobody: a station whose embedded
     backend is still starting opens its post from these (issue 18 §3) and has the session
-    checked (resume_session) once the backend answers. None when there is no kept session."""
+    checked (resume_session) once the backend answers. No token: Resumed without `me` (nothing
+    to ask the server); a token without a kept /me: None (the server decides)."""
     token = credentials.load()
+    if token is None:
+        return Resumed(None, None, None, False)
     cached = cache.get_meta(ME_META_KEY)
-    if token is None or not cached:
+    if not cached:
         return None
     api.token = token
     stored = cache.get_meta(EXPIRES_META_KEY)

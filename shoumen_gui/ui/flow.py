@@ -318,11 +318,16 @@ class SessionFlow(QObject):
         ).run(self.tasks)
 
     def _on_kept_session(self, resumed: Resumed | None) -> None:
-        if resumed is None:  # nothing kept (a first start, or after 退出登录): the backend decides
+        if resumed is None or (resumed.me is None and self.demo_login):
+            # The backend decides (a token without its /me), or --demo-login logs in once it
+            # serves (its answers, not the kernel's backlog, pace that).
             if self._backend_starting:
                 self._resume_when_up = True
             else:
                 self._resume_person()
+            return
+        if resumed.me is None:  # nobody logged in here (a first start, or after 退出登录)
+            self._show_login()  # at once: requesting a code waits for the backend if need be
             return
         log.info("session resumed from the keyring while the embedded backend starts")
         self._verify_when_up = True

@@ -4,13 +4,14 @@ a kept session's workbench opens before the backend serves, and is checked once 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from shoumen_core.timeutil import utcnow
@@ -19,7 +20,7 @@ from shoumen_gui.station import Station
 from shoumen_gui.ui.flow import BackendChoice
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, MakeApp, MemoryKeyring, StationApp, copy_embedded
-from tests.gui.helpers import find, type_id, verdict
+from tests.gui.helpers import click, find, type_id, verdict, wait_for_page
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
 
@@ -174,3 +175,29 @@ def test_a_backend_that_dies_under_a_kept_sessions_workbench_leaves_it_checking_
         assert verdict(app.window) != ""
     finally:
         backend.close()
+
+
+def test_a_first_start_shows_the_login_page_before_the_backend_serves(
+    qtbot: QtBot, make_station_app: MakeApp, held_backend: EmbeddedProcess, memory_keyring: MemoryKeyring
+) -> None:
+    app = make_station_app(backend=BackendChoice.local(held_backend))  # nobody logged in here
+    with qtbot.waitSignal(app.flow.ready, timeout=20_000) as ready:
+        app.flow.start()
+    assert ready.args == ["login"] and not held_backend.ready
+    hint = find(app.window, QLabel, "demoAccountsHint")
+    assert not hint.isVisible()  # the backend names its demo accounts when it serves
+
+    # A person types a phone and asks for a code: the request waits for the backend.
+    phone_field = find(app.window, QLineEdit, "loginPhone")
+    qtbot.keyClicks(phone_field, GUARD_PHONE)
+    click(qtbot, app.window, "loginGetCode")
+    held_backend.release()
+    banner = find(app.window, QLabel, "demoCodeBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=30_000)
+    qtbot.waitUntil(hint.isVisible, timeout=10_000)
+    assert GUARD_PHONE in hint.text()
+    match = re.fullmatch(r"演示验证码：(\d{6})", banner.text())
+    assert match, banner.text()
+    qtbot.keyClicks(find(app.window, QLineEdit, "loginCode"), match.group(1))
+    click(qtbot, app.window, "loginSubmit")
+    wait_for_page(qtbot, app.window, "checkpointPicker")  # the hospital's three gates
