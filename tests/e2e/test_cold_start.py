@@ -17,6 +17,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_MODULES = ("shoumen_server", "fastapi", "sqlalchemy", "uvicorn", "starlette", "alembic")
+# Loaded after the workbench is ready (the camera's decoders) or when a venue code is first drawn.
+LATER_MODULES = ("cv2", "qrcode", "PIL")
 
 # main() as `shoumen` runs it, then what was imported; spawn() recorded whether Qt was loaded.
 SCRIPT = """
@@ -36,13 +38,13 @@ at_ready = []
 arm = app._arm_self_check
 
 def arm_and_watch(boot, wanted):
-    boot.flow.ready.connect(lambda page: at_ready.append("cv2" in sys.modules))
+    boot.flow.ready.connect(lambda page: at_ready.append(sorted(set(LATER_MODULES) & set(sys.modules))))
     return arm(boot, wanted)
 
 app._arm_self_check = arm_and_watch
 code = app.main(sys.argv[1:])
 loaded = sorted({name.split(".")[0] for name in sys.modules} & set(SERVER_MODULES))
-result = {"code": code, "loaded": loaded, "spawned": spawned, "opencv_at_ready": at_ready}
+result = {"code": code, "loaded": loaded, "spawned": spawned, "later_at_ready": at_ready}
 print("RESULT " + json.dumps(result), flush=True)
 """
 
@@ -55,7 +57,8 @@ def run_main(data_dir: Path, *args: str) -> tuple[str, dict[str, object]]:
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "PYTHONPATH": str(ROOT),
     }
-    command = [sys.executable, "-c", f"SERVER_MODULES = {SERVER_MODULES!r}\n{SCRIPT}"]
+    constants = f"SERVER_MODULES = {SERVER_MODULES!r}\nLATER_MODULES = {LATER_MODULES!r}\n"
+    command = [sys.executable, "-c", constants + SCRIPT]
     command += ["--data-dir", str(data_dir), "--self-check-exit", *args]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -69,8 +72,9 @@ def test_a_station_on_a_remote_server_imports_no_server_module(tmp_path: Path, e
     # A real (demo) server elsewhere: log in, sync, reach the workbench.
     page, answer = run_main(tmp_path / "station", "--server", embedded.url, "--demo-login")
     assert page == "workbench"
-    # OpenCV (the camera's decoders) loads after the workbench is ready, not during start-up.
-    assert answer == {"code": 0, "loaded": [], "spawned": [], "opencv_at_ready": [False]}
+    # OpenCV (the camera's decoders) loads after the workbench is ready, not during start-up;
+    # qrcode and Pillow only when a venue code is drawn.
+    assert answer == {"code": 0, "loaded": [], "spawned": [], "later_at_ready": [[]]}
 
 
 def test_the_scanning_package_loads_opencv_only_when_a_decoder_is_used() -> None:

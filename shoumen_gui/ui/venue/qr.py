@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import qrcode
-import qrcode.constants
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPainter
 
@@ -19,6 +17,11 @@ WARNING_RED = QColor("#d0312d")  # the style sheet's error red
 
 def qr_matrix(text: str) -> list[list[bool]]:
     """The modules of `text` (error correction M), with the quiet zone included."""
+    # Here, not at the top: qrcode brings Pillow (~0.1 s), and the panels that can show a code
+    # are built with the window; a station that never shows one never loads it (issue 18 §3).
+    import qrcode
+    import qrcode.constants
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(text)
     code.make(fit=True)
