@@ -7,6 +7,7 @@ embedded backend starts (DESIGN §6), off the GUI thread.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import platform
@@ -445,6 +446,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.salvage is not None:
         return salvage_main(args.salvage)
     dialog = not args.self_check_exit  # tests and benchmarks read stderr, nobody clicks
+    # No cyclic collection while the GUI starts: its ~300,000 objects live as long as the app,
+    # and each automatic pass over them is wasted. The GUI-thread collector (run_gui) takes over
+    # and freezes them once the app is usable.
+    gc.disable()
     try:
         paths = AppPaths.choose(args.data_dir).ensure()
         start_logging(paths)
@@ -469,7 +474,7 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     pyside_fixes.apply()  # PySide6 6.12 + Python 3.11: emit() would use up True's references
-    GuiThreadCollector(app)  # Qt objects in garbage die on the GUI thread, never a worker's
+    collector = GuiThreadCollector(app)  # Qt objects in garbage die on the GUI thread, never a worker's
     app.setApplicationName("shoumen")
     app.setApplicationDisplayName("守小门")
     app.setOrganizationName("shoumen")
@@ -482,6 +487,16 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess
         log.error("start-up refused: %s", exc.code)
         shutdown_logging()
         return report_start_failure(exc, dialog=dialog)
+    # Start-up's objects out of the collector's passes: once the app is usable, and what the
+    # scanning preload brought in once it is in.
+    frozen: list[int] = []
+
+    def freeze_once(_page: str) -> None:
+        if not frozen:
+            frozen.append(collector.freeze_start_up())
+
+    boot.flow.ready.connect(freeze_once)
+    boot.window.workbench.scanning_loaded.connect(collector.freeze_start_up)
     exit_code = [0]
     if args.self_check_exit:
         exit_code = _arm_self_check(boot, "workbench" if args.demo_login else "login")

@@ -67,6 +67,7 @@ class Workbench(QWidget):
     admin_requested = Signal()  # 场所管理 (owners; shown by ui/venue/admin_flow.py)
     settings_requested = Signal()  # 设置 (this station: gate, kiosk, display)
     kiosk_unlock_requested = Signal()  # 管理 on a locked kiosk: the unlock dialog (ui/kiosk.py)
+    scanning_loaded = Signal()  # the scanning package is in (once): the app freezes it (gc)
     kiosk_requested = Signal()  # 自助模式: back into kiosk mode after an unlock
     check_finished = Signal(object)  # CheckResult, or the ServiceError that was shown
 
@@ -285,7 +286,7 @@ class Workbench(QWidget):
         self.scan_view.start()
         if not self._scanning_preloaded:  # not on the GUI thread at the first scan either
             self._scanning_preloaded = True
-            local_ops.preload_scanning().failure(
+            local_ops.preload_scanning().success(lambda _: self.scanning_loaded.emit()).failure(
                 lambda error: log.warning("scanning unavailable: %s", error)
             ).run(self.tasks)
 
