@@ -105,7 +105,8 @@ class EmbeddedBackend:
 
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         began = time.perf_counter()
-        migrate_database(self.database_url, key_dir=self.key_dir)
+        # A first start's empty file is created at the head without Alembic (the same schema).
+        migrate_database(self.database_url, key_dir=self.key_dir, create_empty=True)
         if self.seed:
             self.first_run = _seed_demo(self.database_url, self.key_dir)
         log.info(
