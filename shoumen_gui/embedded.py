@@ -430,9 +430,14 @@ class _RelayHandler(logging.Handler):
 
 
 def serve_main(argv: Sequence[str]) -> int:
-    """`shoumen --embedded-backend DB [--hold]`: the backend process. Imports no Qt."""
+    """`shoumen --embedded-backend DB [--hold]`: the backend process. Imports no Qt, nor the
+    GUI's modules (__main__ routes here before importing shoumen_gui.app)."""
     from shoumen_gui.logging_setup import PiiFilter
 
+    # What app.main() does first (skip_httpx_cli, skip_pydantic_plugins), here without importing
+    # app: httpx's command-line client never, pydantic's entry-point scan for plugins neither.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     args = list(argv)
     db_path = Path(args[args.index(SERVE_FLAG) + 1])
     handler = _RelayHandler()
