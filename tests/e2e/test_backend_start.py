@@ -20,13 +20,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # `python -m shoumen_gui --embedded-backend DB`, as backend_command spawns it, with the modules
 # it had imported written to a file when it exits (after its announcement: a superset of what
-# it had imported when it announced).
+# it had imported when it announced). A None entry is a module blocked from importing.
 SCRIPT = """
 import atexit, json, os, runpy, sys
 
 def dump():
     with open(os.environ["MODULES_FILE"], "w") as out:
-        json.dump(sorted(sys.modules), out)
+        json.dump(sorted(name for name, module in sys.modules.items() if module is not None), out)
 
 atexit.register(dump)
 runpy.run_module("shoumen_gui", run_name="__main__", alter_sys=True)
@@ -70,3 +70,12 @@ def test_a_first_start_creates_the_database_without_alembic(tmp_path: Path) -> N
     again, modules = start_backend(tmp_path / "data" / "server.db", tmp_path / "modules.json")
     assert again["first_run"] is False
     assert loaded(modules, "alembic") == []  # at the head already
+
+
+def test_the_backend_process_imports_what_only_some_requests_need_when_they_come(tmp_path: Path) -> None:
+    # Every route is served (the app is built whole), but these load at their first use: the
+    # venue code's QR image (qrcode, Pillow), the visitor pages' templates (Jinja2), a webhook
+    # SMS gateway's HTTP client (httpx; the demo sends no SMS).
+    _answer, modules = start_backend(tmp_path / "data" / "server.db", tmp_path / "modules.json")
+    assert "shoumen_server.routers.venues" in modules and "shoumen_server.visitor.pages" in modules
+    assert loaded(modules, "qrcode", "PIL", "jinja2", "httpx") == []
