@@ -43,6 +43,7 @@ def templates() -> Jinja2Templates:
 
     return Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
+
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
