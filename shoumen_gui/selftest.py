@@ -80,7 +80,7 @@ class SelfTestState:
 def step_resources(state: SelfTestState) -> str:
     from shoumen_gui.paths import resources_dir
     from shoumen_server.migrate import MIGRATIONS
-    from shoumen_server.visitor.pages import TEMPLATES
+    from shoumen_server.visitor.pages import templates
 
     root = resources_dir()
     wanted = [root / "styles" / "shoumen.qss", root / "sounds" / "pass.wav", root / SAMPLE_FRAME]
@@ -88,7 +88,7 @@ def step_resources(state: SelfTestState) -> str:
     missing = [str(path) for path in wanted if not path.exists()]
     if missing:
         raise RuntimeError("missing: " + ", ".join(missing))
-    TEMPLATES.get_template("visitor/base.html")  # TemplateNotFound when the templates are missing
+    templates().get_template("visitor/base.html")  # TemplateNotFound when the templates are missing
     return str(root)
 
 

@@ -115,12 +115,14 @@ class SmsCode(Base):
     phone: Mapped[str] = mapped_column(String(20))
     purpose: Mapped[str] = mapped_column(String(16), default="login")
     code_hash: Mapped[str] = mapped_column(String(64))  # HMAC with the sms_mac key
-    # HMAC of the requesting client's address (per-address quota); never the address itself.
-    client_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     consumed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # HMAC of the requesting client's address (per-address quota); never the address itself.
+    # Declared last, where migration 0007 added it: a first start creates the tables from these
+    # models (migrate.create_at_head), and the tests hold them to the migrated column order.
+    client_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Venue(Base):
@@ -312,7 +314,6 @@ class Anomaly(Base):
     masked_name: Mapped[str] = mapped_column(String(50), default="")
     phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
-    no_phone_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")  # FAQ 6
     temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
     snapshot_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     origin: Mapped[str] = mapped_column(String(500), default="")
@@ -326,6 +327,8 @@ class Anomaly(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # FAQ 6. Last, where migration 0009 added it (the migrated column order: see SmsCode).
+    no_phone_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class AuditEntry(Base):

@@ -16,17 +16,26 @@ from shoumen_server.keys import ensure_keys, move_secrets_out, provider_for, req
 log = logging.getLogger("shoumen.server.setup")
 
 
-def migrate_database(url: str, now: datetime | None = None, key_dir: str | Path | None = None) -> None:
+def migrate_database(
+    url: str,
+    now: datetime | None = None,
+    key_dir: str | Path | None = None,
+    *,
+    create_empty: bool = False,
+) -> None:
     """Upgrade to the head revision (skipping Alembic when already there), move any secrets
     still in the database out to the key directory, and create any missing keys there.
 
     `key_dir` defaults to the folder beside a SQLite file (keys.default_key_dir); it is made
-    (0700) when missing."""
+    (0700) when missing. create_empty: an empty SQLite file is created at the head without
+    Alembic (migrate.create_at_head; the embedded backend's first start) — the same schema."""
     provider = provider_for(url, key_dir)
     provider.prepare()
     engine = make_engine(url)
     try:
-        if migrate.current_revision(engine) != migrate.head_revision():
+        if migrate.current_revision(engine) != migrate.head_revision() and not (
+            create_empty and migrate.create_at_head(engine)
+        ):
             migrate.upgrade(url)
         with session_scope(make_session_factory(engine)) as session:
             moved = move_secrets_out(session, provider)

@@ -35,11 +35,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from shoumen_server.sms import PURPOSES, DevSmsGateway, SmsGateway, SmsSendError, masked
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported where a webhook gateway is configured or used, not with this module: every
+# server imports this module (app.py), and httpx is ~30 ms of the embedded backend's start.
 
 log = logging.getLogger("shoumen.server.sms")
 
@@ -124,6 +128,8 @@ class SmsSettings:
 
 
 def _loopback_http(url: str) -> bool:
+    import httpx
+
     host = httpx.URL(url).host if url.startswith("http://") else ""
     return host in ("127.0.0.1", "localhost", "::1")
 
@@ -380,10 +386,14 @@ class WebhookSmsGateway(_Adapter):
 
     def __init__(self, settings: SmsSettings, sleep: Callable[[float], None] = time.sleep) -> None:
         super().__init__(settings, sleep)
+        import httpx
+
         timeout = httpx.Timeout(settings.timeout_seconds, connect=min(3.0, settings.timeout_seconds))
         self._client = httpx.Client(timeout=timeout)
 
     def _send(self, phone: str, code: str, template: str) -> None:
+        import httpx  # imported by __init__ already
+
         body = json.dumps(
             {
                 "phone": phone,

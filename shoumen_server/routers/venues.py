@@ -6,8 +6,6 @@ import io
 import logging
 from typing import Annotated
 
-import qrcode
-import qrcode.constants
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
@@ -233,6 +231,11 @@ def get_venue_code(
 
 
 def qr_png(text: str, scale: int) -> bytes:
+    # qrcode (and Pillow, which it imports) when a code is first drawn, not at the server's
+    # start: ~40 ms of the embedded backend's, which the app waits for (issue 18 §3).
+    import qrcode
+    import qrcode.constants
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=scale, border=4)
     code.add_data(text)
     code.make(fit=True)

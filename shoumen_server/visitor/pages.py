@@ -11,16 +11,16 @@ text in `_()`, whose Chinese is the message id of shoumen_server.english.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from fastapi.templating import Jinja2Templates
 from starlette.responses import RedirectResponse, Response
 
 from shoumen_server.deps import ServerContext, rollback_request_session
@@ -29,9 +29,21 @@ from shoumen_server.i18n import LANG_COOKIE, LANG_PARAM, Language, current_langu
 from shoumen_server.visitor.cookies import COOKIE_PATH, secure_cookies
 from shoumen_server.visitor.csrf import CSRF_COOKIE, form_token, new_nonce, token_matches, valid_nonce
 
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
+
 log = logging.getLogger("shoumen.server.visitor")
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+@functools.cache
+def templates() -> Jinja2Templates:
+    """The visitor pages' templates, made at the first page: Jinja2's import is ~40 ms of the
+    embedded backend's start, which the app waits for (issue 18 §3)."""
+    from fastapi.templating import Jinja2Templates
+
+    return Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -96,7 +108,7 @@ def render(request: Request, name: str, *, status: int = 200, **context: Any) ->
     if fresh or nonce is None:
         nonce = new_nonce()
     script_nonce = secrets.token_urlsafe(12)
-    response = TEMPLATES.TemplateResponse(
+    response = templates().TemplateResponse(
         request,
         f"visitor/{name}",
         {"csrf": form_token(ctx.keys, nonce), "csp_nonce": script_nonce, **context},
