@@ -13,6 +13,7 @@ Also the supervisor's list of venues whose lookups look like enumeration.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Annotated
 
 import anyio.to_thread
@@ -44,7 +45,7 @@ from shoumen_server.deps import (
     db_slot,
     device_checkpoint,
     require_approved_venue,
-    require_authorised,
+    require_authorised_state,
 )
 from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, device_forbidden
 from shoumen_server.errors import BadInput, NotAuthenticated, NotFound
@@ -59,7 +60,6 @@ from shoumen_server.lookup_watch import (
 from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
 from shoumen_server.venue_refs import venue_ref
-from shoumen_server.views import venue_policy
 
 router = APIRouter(tags=["checks"])
 
@@ -101,6 +101,13 @@ def _parse(document: DocumentIn, now: datetime) -> tuple[DocumentKind, str]:
     except InvalidDocument as exc:
         raise BadInput(exc.message, code=exc.code.value) from exc
     return parsed.kind, parsed.number
+
+
+@lru_cache(maxsize=256)
+def _policy(policy_json: str) -> VenuePolicy:
+    """A venue's policy, parsed once per distinct text (views.venue_policy's work: the JSON was
+    validated again on every lookup). Read only: the lookup never changes it."""
+    return VenuePolicy.model_validate_json(policy_json)
 
 
 def _verdict(
@@ -178,11 +185,11 @@ def _lookup(
     # An id past the 32-bit column range cannot exist (and overflows the database driver): it
     # is asked as none, and refused after the caller's checks, in the order they always ran.
     in_range = body.checkpoint_id is not None and 1 <= body.checkpoint_id <= MAX_ID
-    found = venue_for_lookup(db, caller.user.id, venue_id, body.checkpoint_id if in_range else None)
+    found = venue_for_lookup(db, caller.user_id, venue_id, body.checkpoint_id if in_range else None)
     if found is None:
         raise NotFound("场所不存在", code="venue_not_found")
-    venue, member, checkpoints, own_checkpoint = found
-    require_authorised(member)
+    venue, member_state, checkpoints, own_checkpoint = found
+    require_authorised_state(member_state)
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
@@ -193,7 +200,7 @@ def _lookup(
     # are in the request's transaction, so input refused below (422) gives them back: it
     # answers nothing about anyone. The region's token is taken last (finish_lookup).
     # A station's lookups have their own bucket (a negative key), not its enrolling owner's.
-    bucket_id = caller.user.id if caller.device is None else -caller.device.id
+    bucket_id = caller.user_id if caller.device is None else -caller.device.id
     region = admit_lookup(db, ctx.settings, bucket_id, venue, checkpoints, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
@@ -205,16 +212,16 @@ def _lookup(
         method = CheckMethod.DOCUMENT
         document = _parse(body.document, now)
         record = registry.find_by_document(*document)
-    policy = venue_policy(venue)
+    policy = _policy(venue.policy_json)
     verdict = _verdict(record, body.temperature, policy, now)
     entry = audit_values(
         at=now,
-        actor_user_id=caller.user.id,
+        actor_user_id=caller.user_id,
         action="lookup",
         venue_id=venue.id,
         region_code=venue.region_code,
         person_ref=None if record is None else record.person_ref,
-        device_name=caller.token.device_name,
+        device_name=caller.device_name,
         detail={
             "method": method.value,
             "checkpoint_id": body.checkpoint_id,

@@ -467,6 +467,28 @@ def test_a_lookup_runs_five_statements_on_postgresql(demo: Demo) -> None:
     assert r.json()["lookup_id"] in audited and r2.json()["lookup_id"] in audited
 
 
+def test_a_lookup_reads_only_the_columns_it_uses(demo: Demo) -> None:
+    """Issue 15 §6: the caller (token + user) and the venue + membership were read as four ORM
+    entities with all their columns — ~54 result columns a lookup, each a driver column object
+    and an ORM attribute, for the dozen values the lookup reads. Now Core rows of those columns."""
+    engine = demo.server.client.app.state.engine  # type: ignore[attr-defined]
+    gate = demo.checkpoints(demo.venue_id)[0]
+    number = DEMO_PATHS[0].number
+    assert demo.lookup(document={"number": number}, checkpoint_id=gate).status_code == 200  # buckets made
+    columns: list[int] = []
+
+    def count(_conn: object, cursor: Any, *_args: object) -> None:
+        columns.append(len(cursor.description or ()))
+
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        r = demo.lookup(document={"number": number}, checkpoint_id=gate)
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    assert r.status_code == 200, r.text
+    assert sum(columns) <= 30, columns
+
+
 def test_a_lookup_makes_one_thread_hop(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue 15 §6: the caller and the session were sync dependencies — each a hop to the thread
     pool (the session's set-up and its exit one each), and the route a fourth and fifth — with
