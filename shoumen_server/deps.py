@@ -6,10 +6,10 @@ import asyncio
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Protocol, TypeVar, cast
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import Integer, Table, bindparam, select
@@ -29,6 +29,13 @@ from shoumen_server.devices import (
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied, ReplicaLost
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
+from shoumen_server.lookup_watch import (
+    LOOKUP_VENUE_COLUMNS,
+    MEMBERS,
+    VENUES,
+    VenueFound,
+    lookup_venue_from_row,
+)
 from shoumen_server.models import AuthToken, Device, Membership, User, Venue
 from shoumen_server.outage import is_database_unavailable
 from shoumen_server.replica import ReadSessions
@@ -274,19 +281,21 @@ def device_caller(db: Session, found: DevicePrincipal) -> Caller:
 # row of seven columns skips the ORM's loading (and the psycopg column objects of the rest).
 _TOKENS = cast(Table, AuthToken.__table__)
 _USERS = cast(Table, User.__table__)
-_CALLER = (
-    select(
-        _TOKENS.c.id,
-        _TOKENS.c.revoked_at,
-        _TOKENS.c.expires_at,
-        _TOKENS.c.device_name,
-        _USERS.c.id,
-        _USERS.c.is_supervisor,
-        _USERS.c.region_code,
-    )
-    .join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
-    .where(_TOKENS.c.token_hash == bindparam("token_hash"))
+# The caller's columns and tables, also for the lookup's one query of caller and venue
+# (lookup_watch.caller_and_venue): CALLER_COLUMNS come first in its rows (caller_from_row).
+CALLER_COLUMNS = (
+    _TOKENS.c.id,
+    _TOKENS.c.revoked_at,
+    _TOKENS.c.expires_at,
+    _TOKENS.c.device_name,
+    _USERS.c.id,
+    _USERS.c.is_supervisor,
+    _USERS.c.region_code,
 )
+CALLER_FROM = _TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+CALLER_USER_ID = _USERS.c.id
+CALLER_TOKEN = _TOKENS.c.token_hash == bindparam("token_hash")
+_CALLER = select(*CALLER_COLUMNS).select_from(CALLER_FROM).where(CALLER_TOKEN)
 _VENUE_MEMBER = (
     select(Venue, Membership)
     .outerjoin(
@@ -295,6 +304,39 @@ _VENUE_MEMBER = (
     )
     .where(Venue.id == bindparam("venue_id", type_=Integer))
 )
+
+
+# The lookup's first statement for a person's bearer token: the caller and the venue figures
+# (lookup_watch.venue_for_lookup's) in one row — one round trip and one statement's overhead
+# less (issue 15 §6). No row: no such token; the venue's columns NULL: no such venue.
+_CALLER_AND_VENUE = (
+    select(*CALLER_COLUMNS, *LOOKUP_VENUE_COLUMNS)
+    .select_from(
+        # Flat joins, not the venue's join nested (SQLite does not see users.id inside one).
+        CALLER_FROM.outerjoin(VENUES, VENUES.c.id == bindparam("venue_id", type_=Integer)).outerjoin(
+            MEMBERS, (MEMBERS.c.venue_id == VENUES.c.id) & (MEMBERS.c.user_id == CALLER_USER_ID)
+        )
+    )
+    .where(CALLER_TOKEN)
+)
+
+
+def caller_and_venue(
+    ctx: ServerContext, db: Session, authorization: str | None, venue_id: int, checkpoint_id: int | None
+) -> tuple[Caller, VenueFound]:
+    """authenticate and lookup_watch.venue_for_lookup in one query, for a bearer token: the
+    caller (401 as authenticate answers it) and what venue_for_lookup returns."""
+    row = db.execute(
+        _CALLER_AND_VENUE,
+        {
+            "token_hash": bearer_token_hash(authorization),
+            "venue_id": venue_id,
+            "checkpoint_id": checkpoint_id,
+        },
+    ).first()
+    caller = caller_from_row(ctx, db, row)
+    assert row is not None
+    return caller, lookup_venue_from_row(row[len(CALLER_COLUMNS) :])
 
 
 def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
@@ -309,14 +351,24 @@ def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header
 def authenticate(ctx: ServerContext, db: Session, authorization: str | None) -> Caller:
     """The person of a request's `Authorization: Bearer` header (current_caller; the lookup
     route calls it inside its one thread hop, through authenticate_station)."""
+    found = db.execute(_CALLER, {"token_hash": bearer_token_hash(authorization)}).first()
+    return caller_from_row(ctx, db, found)
+
+
+def bearer_token_hash(authorization: str | None) -> str:
+    """The stored hash of a request's `Authorization: Bearer` token (401 without one)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated()
-    token = authorization[7:].strip()
-    found = db.execute(_CALLER, {"token_hash": token_hash(token)}).first()
+    return token_hash(authorization[7:].strip())
+
+
+def caller_from_row(ctx: ServerContext, db: Session, found: Sequence[Any] | None) -> Caller:
+    """The caller of a row that starts with CALLER_COLUMNS (None: no such token): 401 when
+    the token is unknown, revoked or expired."""
     now = ctx.clock()
     if found is None or found[1] is not None or found[2] <= now:
         raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
-    token_id, _revoked, _expires, device_name, user_id, is_supervisor, region_code = found
+    token_id, _revoked, _expires, device_name, user_id, is_supervisor, region_code = found[:7]
     return Caller(
         user_id=user_id,
         is_supervisor=bool(is_supervisor),

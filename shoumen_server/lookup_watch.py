@@ -152,42 +152,53 @@ class LookupVenue(NamedTuple):
     policy_json: str
 
 
+VenueFound = tuple[LookupVenue, str | None, int, bool] | None
+
 # The venue, the caller's membership state and the venue's checkpoint figures in one query:
 # the lookup's first statement after the caller's (deps.require_checker runs the first two
 # alone). The few columns the lookup reads, as a Core row: the two entities were ~25 result
 # columns, each a psycopg column object and an ORM attribute, for five values.
+LOOKUP_VENUE_COLUMNS = (
+    VENUES.c.id,
+    VENUES.c.region_code,
+    VENUES.c.status,
+    VENUES.c.status_reason,
+    VENUES.c.policy_json,
+    MEMBERS.c.state,
+    _ACTIVE,
+    _OWN,
+)
+
+
+def lookup_venue_join(user_id: Any) -> Any:
+    """The venue (`venue_id`) with `user_id`'s membership, as an outer join: NULL columns when
+    there is no such venue or membership. `user_id`: a bound parameter or a column."""
+    return VENUES.outerjoin(MEMBERS, (MEMBERS.c.venue_id == VENUES.c.id) & (MEMBERS.c.user_id == user_id))
+
+
 _VENUE_FOR_LOOKUP = (
-    select(
-        VENUES.c.id,
-        VENUES.c.region_code,
-        VENUES.c.status,
-        VENUES.c.status_reason,
-        VENUES.c.policy_json,
-        MEMBERS.c.state,
-        _ACTIVE,
-        _OWN,
-    )
-    .outerjoin(
-        MEMBERS,
-        (MEMBERS.c.venue_id == VENUES.c.id) & (MEMBERS.c.user_id == bindparam("user_id", type_=Integer)),
-    )
+    select(*LOOKUP_VENUE_COLUMNS)
+    .select_from(lookup_venue_join(bindparam("user_id", type_=Integer)))
     .where(VENUES.c.id == _VENUE_ID)
 )
 
 
-def venue_for_lookup(
-    db: Session, user_id: int, venue_id: int, checkpoint_id: int | None
-) -> tuple[LookupVenue, str | None, int, bool] | None:
+def venue_for_lookup(db: Session, user_id: int, venue_id: int, checkpoint_id: int | None) -> VenueFound:
     """(the venue, `user_id`'s membership state (None: no membership), its active
     checkpoints, whether `checkpoint_id` is one of its own, active or not), or None when there
     is no such venue; one query."""
     row = db.execute(
         _VENUE_FOR_LOOKUP, {"venue_id": venue_id, "user_id": user_id, "checkpoint_id": checkpoint_id}
     ).first()
-    if row is None:
+    return None if row is None else lookup_venue_from_row(row)
+
+
+def lookup_venue_from_row(row: Sequence[Any]) -> VenueFound:
+    """venue_for_lookup's answer from a row of LOOKUP_VENUE_COLUMNS (the venue's id NULL: none)."""
+    venue_id, region_code, status, status_reason, policy_json, state, active, own = row
+    if venue_id is None:
         return None
-    venue_id_, region_code, status, status_reason, policy_json, state, active, own = row
-    venue = LookupVenue(venue_id_, region_code, status, status_reason or "", policy_json or "{}")
+    venue = LookupVenue(venue_id, region_code, status, status_reason or "", policy_json or "{}")
     return venue, state, int(active), bool(own)
 
 

@@ -48,6 +48,7 @@ from shoumen_server.deps import (
     Db,
     ServerContext,
     authenticate_station,
+    caller_and_venue,
     db_slot,
     device_checkpoint,
     require_approved_venue,
@@ -58,6 +59,7 @@ from shoumen_server.errors import BadInput, NotAuthenticated, NotFound
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.lookup_watch import (
+    VenueFound,
     admit_lookup,
     finish_lookup,
     region_alerts,
@@ -168,8 +170,17 @@ def _lookup_in_session(
     """deps.db_session's unit of work around the lookup (commit, or roll back on any error)."""
     db = ctx.sessions()
     try:
-        caller = authenticate_station(ctx, db, authorization, *station)
-        answer = _lookup(db, ctx, caller, venue_id, body)
+        # An id past the 32-bit column range cannot exist (and overflows the database driver):
+        # it is asked as none, and refused after the caller's checks, in the order they always ran.
+        checkpoint_id = body.checkpoint_id
+        asked = checkpoint_id if checkpoint_id is not None and 1 <= checkpoint_id <= MAX_ID else None
+        found: VenueFound | _NotRead = _NOT_READ
+        if authorization and authorization.lower().startswith("bearer "):
+            # A person: caller and venue in one query.
+            caller, found = caller_and_venue(ctx, db, authorization, venue_id, asked)
+        else:
+            caller = authenticate_station(ctx, db, authorization, *station)
+        answer = _lookup(db, ctx, caller, venue_id, body, asked, found)
         db.commit()
     except BaseException:
         db.rollback()
@@ -179,8 +190,21 @@ def _lookup_in_session(
     return answer.model_dump_json().encode()
 
 
+class _NotRead:
+    """The venue was not read with the caller (an enrolled station's credential)."""
+
+
+_NOT_READ = _NotRead()
+
+
 def _lookup(
-    db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body: LookupRequest
+    db: Session,
+    ctx: ServerContext,
+    caller: Caller,
+    venue_id: int,
+    body: LookupRequest,
+    asked: int | None,
+    found: VenueFound | _NotRead,
 ) -> LookupResponse:
     # An enrolled station checks only at its own venue and checkpoint (deps.require_checker's
     # rule, here before the one query that reads venue and membership together).
@@ -188,10 +212,8 @@ def _lookup(
         raise device_forbidden(DEVICE_SCOPE_MESSAGE)
     if not device_checkpoint(caller, venue_id, body.checkpoint_id):
         raise device_forbidden(DEVICE_SCOPE_MESSAGE)
-    # An id past the 32-bit column range cannot exist (and overflows the database driver): it
-    # is asked as none, and refused after the caller's checks, in the order they always ran.
-    in_range = body.checkpoint_id is not None and 1 <= body.checkpoint_id <= MAX_ID
-    found = venue_for_lookup(db, caller.user_id, venue_id, body.checkpoint_id if in_range else None)
+    if isinstance(found, _NotRead):
+        found = venue_for_lookup(db, caller.user_id, venue_id, asked)
     if found is None:
         raise NotFound("场所不存在", code="venue_not_found")
     venue, member_state, checkpoints, own_checkpoint = found
