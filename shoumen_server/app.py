@@ -192,6 +192,7 @@ def create_app(
 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    checks.install_fast_lookup(app, API_PREFIX)  # the lookup's own route, tried first
     app.include_router(visitor.router)
     app.add_middleware(NoStore)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # before all but timing

@@ -6,13 +6,13 @@ import asyncio
 import threading
 import time
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import Integer, bindparam, select
+from sqlalchemy import Integer, Table, bindparam, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,10 +20,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
 from shoumen_core.schemas import Role, StaffState, VenueStatus
 from shoumen_server.db import session_scope
-from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, authenticate_device, device_forbidden
+from shoumen_server.devices import (
+    DEVICE_SCOPE_MESSAGE,
+    DevicePrincipal,
+    authenticate_device,
+    device_forbidden,
+)
 from shoumen_server.errors import NotAuthenticated, NotFound, PermissionDenied, ReplicaLost
 from shoumen_server.identity import server_id
 from shoumen_server.keys import KeyStore, provider_for, session_url, token_hash
+from shoumen_server.lookup_watch import (
+    LOOKUP_VENUE_COLUMNS,
+    MEMBERS,
+    VENUES,
+    VenueFound,
+    lookup_venue_from_row,
+)
 from shoumen_server.models import AuthToken, Device, Membership, User, Venue
 from shoumen_server.outage import is_database_unavailable
 from shoumen_server.replica import ReadSessions
@@ -208,26 +220,82 @@ ReadDb = Annotated[Session, Depends(read_db_session, scope="function")]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking. A person's user and token are loaded in the request's `Db` session, the
-    same one the route gets (FastAPI makes a dependency once per request), so a route or module
-    changes them without a merge."""
+    """Who is asking: the few columns every route needs (who, whether a supervisor and of which
+    region, the token's device name), read as one Core row (issue 15 §6: the token and the user
+    as two ORM entities were ~20 result columns and two identity-map entries a request, on every
+    route). The entities themselves (`user`, `token`) are loaded on first use in the request's
+    `Db` session, the same one the route gets (FastAPI makes a dependency once per request), so
+    a route or module changes them without a merge."""
 
-    user: User
-    token: AuthToken
+    user_id: int
+    is_supervisor: bool
+    region_code: str | None
+    device_name: str
+    token_id: int | None
+    session: Session = field(repr=False, compare=False)
     # An enrolled station (shoumen_server.devices): `user` is the owner who enrolled it and
     # `token` a transient row naming the device. Only the routes that take `StationCaller`
     # ever see one; `CurrentCaller` refuses it.
     device: Device | None = None
+    _user: User | None = field(default=None, repr=False, compare=False)
+    _token: AuthToken | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def user(self) -> User:
+        """The caller's user row (a primary-key get: the identity map answers a second call)."""
+        if self._user is not None:
+            return self._user
+        user = self.session.get(User, self.user_id)
+        if user is None:  # deleted since the token was read, within this request
+            raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
+        return user
+
+    @property
+    def token(self) -> AuthToken:
+        if self._token is not None:
+            return self._token
+        token = self.session.get(AuthToken, self.token_id)
+        if token is None:
+            raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
+        return token
+
+
+def device_caller(db: Session, found: DevicePrincipal) -> Caller:
+    owner = found.owner
+    return Caller(
+        user_id=owner.id,
+        is_supervisor=owner.is_supervisor,
+        region_code=owner.region_code,
+        device_name=found.token.device_name,
+        token_id=None,
+        session=db,
+        device=found.device,
+        _user=owner,
+        _token=found.token,
+    )
 
 
 # Statements every request runs, built once: one query for the token and its user, one for
 # the venue and the caller's membership (building and hashing a statement per request cost
-# SQLAlchemy more CPU than running it).
-_CALLER = (
-    select(AuthToken, User)
-    .join(User, User.id == AuthToken.user_id)
-    .where(AuthToken.token_hash == bindparam("token_hash"))
+# SQLAlchemy more CPU than running it). The caller's on the tables, not the entities: a Core
+# row of seven columns skips the ORM's loading (and the psycopg column objects of the rest).
+_TOKENS = cast(Table, AuthToken.__table__)
+_USERS = cast(Table, User.__table__)
+# The caller's columns and tables, also for the lookup's one query of caller and venue
+# (lookup_watch.caller_and_venue): CALLER_COLUMNS come first in its rows (caller_from_row).
+CALLER_COLUMNS = (
+    _TOKENS.c.id,
+    _TOKENS.c.revoked_at,
+    _TOKENS.c.expires_at,
+    _TOKENS.c.device_name,
+    _USERS.c.id,
+    _USERS.c.is_supervisor,
+    _USERS.c.region_code,
 )
+CALLER_FROM = _TOKENS.join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+CALLER_USER_ID = _USERS.c.id
+CALLER_TOKEN = _TOKENS.c.token_hash == bindparam("token_hash")
+_CALLER = select(*CALLER_COLUMNS).select_from(CALLER_FROM).where(CALLER_TOKEN)
 _VENUE_MEMBER = (
     select(Venue, Membership)
     .outerjoin(
@@ -236,6 +304,39 @@ _VENUE_MEMBER = (
     )
     .where(Venue.id == bindparam("venue_id", type_=Integer))
 )
+
+
+# The lookup's first statement for a person's bearer token: the caller and the venue figures
+# (lookup_watch.venue_for_lookup's) in one row — one round trip and one statement's overhead
+# less (issue 15 §6). No row: no such token; the venue's columns NULL: no such venue.
+_CALLER_AND_VENUE = (
+    select(*CALLER_COLUMNS, *LOOKUP_VENUE_COLUMNS)
+    .select_from(
+        # Flat joins, not the venue's join nested (SQLite does not see users.id inside one).
+        CALLER_FROM.outerjoin(VENUES, VENUES.c.id == bindparam("venue_id", type_=Integer)).outerjoin(
+            MEMBERS, (MEMBERS.c.venue_id == VENUES.c.id) & (MEMBERS.c.user_id == CALLER_USER_ID)
+        )
+    )
+    .where(CALLER_TOKEN)
+)
+
+
+def caller_and_venue(
+    ctx: ServerContext, db: Session, authorization: str | None, venue_id: int, checkpoint_id: int | None
+) -> tuple[Caller, VenueFound]:
+    """authenticate and lookup_watch.venue_for_lookup in one query, for a bearer token: the
+    caller (401 as authenticate answers it) and what venue_for_lookup returns."""
+    row = db.execute(
+        _CALLER_AND_VENUE,
+        {
+            "token_hash": bearer_token_hash(authorization),
+            "venue_id": venue_id,
+            "checkpoint_id": checkpoint_id,
+        },
+    ).first()
+    caller = caller_from_row(ctx, db, row)
+    assert row is not None
+    return caller, lookup_venue_from_row(row[len(CALLER_COLUMNS) :])
 
 
 def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header()] = None) -> Caller:
@@ -250,14 +351,32 @@ def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header
 def authenticate(ctx: ServerContext, db: Session, authorization: str | None) -> Caller:
     """The person of a request's `Authorization: Bearer` header (current_caller; the lookup
     route calls it inside its one thread hop, through authenticate_station)."""
+    found = db.execute(_CALLER, {"token_hash": bearer_token_hash(authorization)}).first()
+    return caller_from_row(ctx, db, found)
+
+
+def bearer_token_hash(authorization: str | None) -> str:
+    """The stored hash of a request's `Authorization: Bearer` token (401 without one)."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise NotAuthenticated()
-    token = authorization[7:].strip()
-    found = db.execute(_CALLER, {"token_hash": token_hash(token)}).first()
+    return token_hash(authorization[7:].strip())
+
+
+def caller_from_row(ctx: ServerContext, db: Session, found: Sequence[Any] | None) -> Caller:
+    """The caller of a row that starts with CALLER_COLUMNS (None: no such token): 401 when
+    the token is unknown, revoked or expired."""
     now = ctx.clock()
-    if found is None or found[0].revoked_at is not None or found[0].expires_at <= now:
+    if found is None or found[1] is not None or found[2] <= now:
         raise NotAuthenticated("登录已失效，请重新登录", code="session_expired")
-    return Caller(user=found[1], token=found[0])
+    token_id, _revoked, _expires, device_name, user_id, is_supervisor, region_code = found[:7]
+    return Caller(
+        user_id=user_id,
+        is_supervisor=bool(is_supervisor),
+        region_code=region_code,
+        device_name=device_name,
+        token_id=token_id,
+        session=db,
+    )
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
@@ -288,7 +407,7 @@ def authenticate_station(
         found = authenticate_device(
             ctx, db, authorization[7:].strip(), app_version=app_version, pending=pending
         )
-        return Caller(user=found.owner, token=found.token, device=found.device)
+        return device_caller(db, found)
     return authenticate(ctx, db, authorization)
 
 
@@ -317,7 +436,7 @@ def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, 
     A device: only at the venue it is enrolled at."""
     if caller.device is not None and caller.device.venue_id != venue_id:
         raise device_forbidden(DEVICE_SCOPE_MESSAGE)
-    found = db.execute(_VENUE_MEMBER, {"venue_id": venue_id, "user_id": caller.user.id}).first()
+    found = db.execute(_VENUE_MEMBER, {"venue_id": venue_id, "user_id": caller.user_id}).first()
     if found is None:
         raise NotFound("场所不存在", code="venue_not_found")
     venue, member = found
@@ -326,11 +445,17 @@ def require_checker(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, 
 
 def require_authorised(member: Membership | None) -> Membership:
     """The caller's membership of a venue (None: they have none) lets them check visitors."""
-    if member is None:
-        raise PermissionDenied("您不是该场所的工作人员", code="not_venue_staff")
-    if member.state != StaffState.AUTHORISED:
-        raise PermissionDenied("您的核验权限已被收回，请联系场所管理员", code="staff_revoked")
+    require_authorised_state(None if member is None else member.state)
+    assert member is not None
     return member
+
+
+def require_authorised_state(state: str | None) -> None:
+    """require_authorised on the membership's state alone (None: no membership)."""
+    if state is None:
+        raise PermissionDenied("您不是该场所的工作人员", code="not_venue_staff")
+    if state != StaffState.AUTHORISED:
+        raise PermissionDenied("您的核验权限已被收回，请联系场所管理员", code="staff_revoked")
 
 
 VENUE_PENDING_MESSAGE = "场所尚待所在乡镇街道审核，审核通过后才能查询证件信息"
@@ -338,7 +463,20 @@ VENUE_REJECTED_MESSAGE = "场所未通过所在乡镇街道审核，不能查询
 VENUE_REJECTED_BECAUSE = "场所未通过所在乡镇街道审核，不能查询证件信息（原因：{reason}）"
 
 
-def require_approved_venue(venue: Venue) -> Venue:
+class VenueStatusRow(Protocol):
+    """What the approval check reads of a venue (an entity or a lookup's Core row)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def status_reason(self) -> str: ...
+
+
+V = TypeVar("V", bound=VenueStatusRow)
+
+
+def require_approved_venue(venue: V) -> V:
     """ID lookups and full details only at a venue a supervisor of its region approved: anyone
     with a phone can register a venue, and an unreviewed one must not be an oracle for the
     population's health status (issue 13 §1). Everything else a new venue does (staff, codes,
@@ -363,24 +501,23 @@ def require_owner(db: Session, caller: Caller, venue_id: int) -> Venue:
     return venue
 
 
-def supervises(user: User, venue: Venue) -> bool:
-    return bool(user.is_supervisor and user.region_code and venue.region_code == user.region_code)
+def supervises(caller: Caller, venue: Venue) -> bool:
+    return bool(caller.is_supervisor and caller.region_code and venue.region_code == caller.region_code)
 
 
 def require_supervisor(caller: Caller, region_code: str | None = None) -> User:
     if caller.device is not None:
         raise device_forbidden()
-    user = caller.user
-    if not user.is_supervisor:
+    if not caller.is_supervisor:
         raise PermissionDenied("只有乡镇街道工作人员可以执行此操作", code="supervisor_only")
-    if region_code is not None and user.region_code != region_code:
+    if region_code is not None and caller.region_code != region_code:
         raise PermissionDenied("不在您负责的区域", code="outside_region")
-    return user
+    return caller.user
 
 
 def require_unit_stats_reader(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, Membership | None]:
     """Unit statistics: owner, authorised staff, or the supervisor of the venue's region."""
     venue = get_venue(db, venue_id)
-    if supervises(caller.user, venue):
+    if supervises(caller, venue):
         return venue, None
     return require_checker(db, caller, venue_id)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, NoReturn, cast
+from typing import Any, NamedTuple, NoReturn, Protocol, cast
 
 from sqlalchemy import Integer, Table, bindparam, case, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -75,7 +75,17 @@ def _per_second(per_minute: float) -> float:
     return max(0.0, per_minute) / 60.0
 
 
-def lookup_buckets(settings: ServerSettings, user_id: int, venue: Venue, checkpoints: int) -> list[Bucket]:
+class VenueKey(Protocol):
+    """What the buckets need of a venue (an entity or a lookup's LookupVenue row)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def region_code(self) -> str: ...
+
+
+def lookup_buckets(settings: ServerSettings, user_id: int, venue: VenueKey, checkpoints: int) -> list[Bucket]:
     """The staff member's, the venue's and the region's buckets, in that order."""
     scale = min(max(1, checkpoints), max(1, settings.lookup_venue_max_checkpoints))
     return [
@@ -98,7 +108,7 @@ def lookup_buckets(settings: ServerSettings, user_id: int, venue: Venue, checkpo
 
 
 def admit_lookup(
-    db: Session, settings: ServerSettings, user_id: int, venue: Venue, checkpoints: int, now: datetime
+    db: Session, settings: ServerSettings, user_id: int, venue: VenueKey, checkpoints: int, now: datetime
 ) -> Bucket:
     """Take the staff member's and the venue's tokens (the venue's sized by its `checkpoints`,
     the active ones) before any work, in one statement of the request's own transaction (no
@@ -128,30 +138,68 @@ _OWN = (
     .where(CHECKPOINTS.c.venue_id == _VENUE_ID)
     .scalar_subquery()
 )
-# The venue, the caller's membership and the venue's checkpoint figures in one query: the
-# lookup's first statement after the caller's (deps.require_checker runs the first two alone).
-_VENUE_FOR_LOOKUP = (
-    select(Venue, Membership, _ACTIVE, _OWN)
-    .outerjoin(
-        Membership,
-        (Membership.venue_id == Venue.id) & (Membership.user_id == bindparam("user_id", type_=Integer)),
-    )
-    .where(Venue.id == _VENUE_ID)
+VENUES = cast(Table, Venue.__table__)
+MEMBERS = cast(Table, Membership.__table__)
+
+
+class LookupVenue(NamedTuple):
+    """The columns of a venue a lookup reads (a Core row, not the entity: issue 15 §6)."""
+
+    id: int
+    region_code: str
+    status: str
+    status_reason: str
+    policy_json: str
+
+
+VenueFound = tuple[LookupVenue, str | None, int, bool] | None
+
+# The venue, the caller's membership state and the venue's checkpoint figures in one query:
+# the lookup's first statement after the caller's (deps.require_checker runs the first two
+# alone). The few columns the lookup reads, as a Core row: the two entities were ~25 result
+# columns, each a psycopg column object and an ORM attribute, for five values.
+LOOKUP_VENUE_COLUMNS = (
+    VENUES.c.id,
+    VENUES.c.region_code,
+    VENUES.c.status,
+    VENUES.c.status_reason,
+    VENUES.c.policy_json,
+    MEMBERS.c.state,
+    _ACTIVE,
+    _OWN,
 )
 
 
-def venue_for_lookup(
-    db: Session, user_id: int, venue_id: int, checkpoint_id: int | None
-) -> tuple[Venue, Membership | None, int, bool] | None:
-    """(the venue, `user_id`'s membership, its active checkpoints, whether `checkpoint_id` is
-    one of its own, active or not), or None when there is no such venue; one query."""
+def lookup_venue_join(user_id: Any) -> Any:
+    """The venue (`venue_id`) with `user_id`'s membership, as an outer join: NULL columns when
+    there is no such venue or membership. `user_id`: a bound parameter or a column."""
+    return VENUES.outerjoin(MEMBERS, (MEMBERS.c.venue_id == VENUES.c.id) & (MEMBERS.c.user_id == user_id))
+
+
+_VENUE_FOR_LOOKUP = (
+    select(*LOOKUP_VENUE_COLUMNS)
+    .select_from(lookup_venue_join(bindparam("user_id", type_=Integer)))
+    .where(VENUES.c.id == _VENUE_ID)
+)
+
+
+def venue_for_lookup(db: Session, user_id: int, venue_id: int, checkpoint_id: int | None) -> VenueFound:
+    """(the venue, `user_id`'s membership state (None: no membership), its active
+    checkpoints, whether `checkpoint_id` is one of its own, active or not), or None when there
+    is no such venue; one query."""
     row = db.execute(
         _VENUE_FOR_LOOKUP, {"venue_id": venue_id, "user_id": user_id, "checkpoint_id": checkpoint_id}
     ).first()
-    if row is None:
+    return None if row is None else lookup_venue_from_row(row)
+
+
+def lookup_venue_from_row(row: Sequence[Any]) -> VenueFound:
+    """venue_for_lookup's answer from a row of LOOKUP_VENUE_COLUMNS (the venue's id NULL: none)."""
+    venue_id, region_code, status, status_reason, policy_json, state, active, own = row
+    if venue_id is None:
         return None
-    venue, member, active, own = row
-    return venue, member, int(active), bool(own)
+    venue = LookupVenue(venue_id, region_code, status, status_reason or "", policy_json or "{}")
+    return venue, state, int(active), bool(own)
 
 
 def admit_region(db: Session, region: Bucket, venue_id: int, now: datetime) -> None:

@@ -65,7 +65,7 @@ def create_anomaly(venue_id: VenueId, body: AnomalyIn, caller: CurrentCaller, ct
     _same_venue(body, venue_id)
     if body.base_version != 0:
         raise BadInput("新登记的版本号应为 0", code="bad_version")
-    return anomaly_out(apply_anomaly(db, ctx.keys, body, caller.user.id, ctx.clock()))
+    return anomaly_out(apply_anomaly(db, ctx.keys, body, caller.user_id, ctx.clock()))
 
 
 @router.put("/venues/{venue_id}/anomalies/{anomaly_id}", response_model=AnomalyOut)
@@ -80,7 +80,7 @@ def update_anomaly(
         raise BadInput("登记编号与请求地址不一致", code="id_mismatch")
     if body.base_version < 1:
         raise BadInput("修改登记时须给出所依据的版本号", code="bad_version")
-    return anomaly_out(apply_anomaly(db, ctx.keys, body, caller.user.id, ctx.clock()))
+    return anomaly_out(apply_anomaly(db, ctx.keys, body, caller.user_id, ctx.clock()))
 
 
 @router.get("/venues/{venue_id}/anomalies/{anomaly_id}", response_model=AnomalyOut)

@@ -105,5 +105,5 @@ def membership_out(found: logins.MemberVenue) -> MembershipOut:
 
 @router.get("/me", response_model=MeResponse)
 def me(caller: CurrentCaller, ctx: Ctx, db: Db) -> MeResponse:
-    venues = [membership_out(found) for found in logins.member_venues(db, caller.user.id)]
+    venues = [membership_out(found) for found in logins.member_venues(db, caller.user_id)]
     return MeResponse(user=user_out(caller.user), venues=venues, server_time=ctx.clock())

@@ -12,13 +12,20 @@ Also the supervisor's list of venues whose lookups look like enumeration.
 
 from __future__ import annotations
 
+import json
+import re
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, Header, Path
+from fastapi import APIRouter, Depends, FastAPI, Header, Path
 from fastapi.responses import Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Message, Receive, Scope, Send
 
 from shoumen_core.codes import CodeError, looks_like_venue_code, verify_personal_code
 from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
@@ -41,16 +48,18 @@ from shoumen_server.deps import (
     Db,
     ServerContext,
     authenticate_station,
+    caller_and_venue,
     db_slot,
     device_checkpoint,
     require_approved_venue,
-    require_authorised,
+    require_authorised_state,
 )
 from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, device_forbidden
 from shoumen_server.errors import BadInput, NotAuthenticated, NotFound
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.lookup_watch import (
+    VenueFound,
     admit_lookup,
     finish_lookup,
     region_alerts,
@@ -59,7 +68,6 @@ from shoumen_server.lookup_watch import (
 from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
 from shoumen_server.venue_refs import venue_ref
-from shoumen_server.views import venue_policy
 
 router = APIRouter(tags=["checks"])
 
@@ -101,6 +109,13 @@ def _parse(document: DocumentIn, now: datetime) -> tuple[DocumentKind, str]:
     except InvalidDocument as exc:
         raise BadInput(exc.message, code=exc.code.value) from exc
     return parsed.kind, parsed.number
+
+
+@lru_cache(maxsize=256)
+def _policy(policy_json: str) -> VenuePolicy:
+    """A venue's policy, parsed once per distinct text (views.venue_policy's work: the JSON was
+    validated again on every lookup). Read only: the lookup never changes it."""
+    return VenuePolicy.model_validate_json(policy_json)
 
 
 def _verdict(
@@ -155,8 +170,17 @@ def _lookup_in_session(
     """deps.db_session's unit of work around the lookup (commit, or roll back on any error)."""
     db = ctx.sessions()
     try:
-        caller = authenticate_station(ctx, db, authorization, *station)
-        answer = _lookup(db, ctx, caller, venue_id, body)
+        # An id past the 32-bit column range cannot exist (and overflows the database driver):
+        # it is asked as none, and refused after the caller's checks, in the order they always ran.
+        checkpoint_id = body.checkpoint_id
+        asked = checkpoint_id if checkpoint_id is not None and 1 <= checkpoint_id <= MAX_ID else None
+        found: VenueFound | _NotRead = _NOT_READ
+        if authorization and authorization.lower().startswith("bearer "):
+            # A person: caller and venue in one query.
+            caller, found = caller_and_venue(ctx, db, authorization, venue_id, asked)
+        else:
+            caller = authenticate_station(ctx, db, authorization, *station)
+        answer = _lookup(db, ctx, caller, venue_id, body, asked, found)
         db.commit()
     except BaseException:
         db.rollback()
@@ -166,8 +190,21 @@ def _lookup_in_session(
     return answer.model_dump_json().encode()
 
 
+class _NotRead:
+    """The venue was not read with the caller (an enrolled station's credential)."""
+
+
+_NOT_READ = _NotRead()
+
+
 def _lookup(
-    db: Session, ctx: ServerContext, caller: Caller, venue_id: int, body: LookupRequest
+    db: Session,
+    ctx: ServerContext,
+    caller: Caller,
+    venue_id: int,
+    body: LookupRequest,
+    asked: int | None,
+    found: VenueFound | _NotRead,
 ) -> LookupResponse:
     # An enrolled station checks only at its own venue and checkpoint (deps.require_checker's
     # rule, here before the one query that reads venue and membership together).
@@ -175,14 +212,12 @@ def _lookup(
         raise device_forbidden(DEVICE_SCOPE_MESSAGE)
     if not device_checkpoint(caller, venue_id, body.checkpoint_id):
         raise device_forbidden(DEVICE_SCOPE_MESSAGE)
-    # An id past the 32-bit column range cannot exist (and overflows the database driver): it
-    # is asked as none, and refused after the caller's checks, in the order they always ran.
-    in_range = body.checkpoint_id is not None and 1 <= body.checkpoint_id <= MAX_ID
-    found = venue_for_lookup(db, caller.user.id, venue_id, body.checkpoint_id if in_range else None)
+    if isinstance(found, _NotRead):
+        found = venue_for_lookup(db, caller.user_id, venue_id, asked)
     if found is None:
         raise NotFound("场所不存在", code="venue_not_found")
-    venue, member, checkpoints, own_checkpoint = found
-    require_authorised(member)
+    venue, member_state, checkpoints, own_checkpoint = found
+    require_authorised_state(member_state)
     require_approved_venue(venue)
     if (body.personal_code is None) == (body.document is None):
         raise BadInput("请提供个人健康码或证件号码（二选一）", code="bad_lookup")
@@ -193,7 +228,7 @@ def _lookup(
     # are in the request's transaction, so input refused below (422) gives them back: it
     # answers nothing about anyone. The region's token is taken last (finish_lookup).
     # A station's lookups have their own bucket (a negative key), not its enrolling owner's.
-    bucket_id = caller.user.id if caller.device is None else -caller.device.id
+    bucket_id = caller.user_id if caller.device is None else -caller.device.id
     region = admit_lookup(db, ctx.settings, bucket_id, venue, checkpoints, now)
     registry = RegistryHealthSource(db, ctx.keys)
     document: tuple[DocumentKind, str] | None = None
@@ -205,16 +240,16 @@ def _lookup(
         method = CheckMethod.DOCUMENT
         document = _parse(body.document, now)
         record = registry.find_by_document(*document)
-    policy = venue_policy(venue)
+    policy = _policy(venue.policy_json)
     verdict = _verdict(record, body.temperature, policy, now)
     entry = audit_values(
         at=now,
-        actor_user_id=caller.user.id,
+        actor_user_id=caller.user_id,
         action="lookup",
         venue_id=venue.id,
         region_code=venue.region_code,
         person_ref=None if record is None else record.person_ref,
-        device_name=caller.token.device_name,
+        device_name=caller.device_name,
         detail={
             "method": method.value,
             "checkpoint_id": body.checkpoint_id,
@@ -241,6 +276,123 @@ def _lookup(
         findings=list(verdict.findings),
         evaluated_at=now,
     )
+
+
+# ---- the lookup's own route ------------------------------------------------------------------
+# The lookup is most of the API's traffic, and FastAPI's work around it — trying ~27 routes in
+# order, then solving its dependency tree (path, header and body parameters, the slot, the
+# context) — was ~30 % of its CPU (issue 15 §6, bench_lookup_cpu.py --profile). So the lookup
+# has a route of its own, tried first, that does the same for the ordinary request: a JSON body
+# that validates, a bearer or device credential, headers within their bounds, a venue id in
+# range. Anything else — no credentials, a malformed body, an oversized header, an id out of
+# range — is handed to the FastAPI route above with the body replayed, so every refusal keeps
+# its exact status, code and words (401 before the body is validated, 422 with its fields). The
+# answer, the errors (raised into the same exception handlers), the middlewares (metrics under
+# the route's template, request id, language, body limit, no-store) are the same either way.
+_SLOW = "shoumen.lookup.slow"  # scope key: this request goes the FastAPI way
+_HEADERS = {
+    b"authorization": "authorization",
+    APP_VERSION_HEADER.lower().encode(): "app_version",
+    PENDING_HEADER.lower().encode(): "pending",
+}
+_HEADER_MAX = {"app_version": 64, "pending": 16}
+
+
+class FastLookupRoute(Route):
+    def __init__(self, path: str, api_route: BaseRoute) -> None:
+        super().__init__(path, endpoint=_never_called, methods=["POST"], include_in_schema=False)
+        self.api_route = api_route
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get(_SLOW):
+            return Match.NONE, {}
+        match, child = super().matches(scope)
+        if match is not Match.FULL:
+            return Match.NONE, {}  # another method: the FastAPI route answers (405)
+        # The FastAPI route's identity: the metrics count this route under its template.
+        child["route"] = self.api_route
+        return match, child
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        received: list[Message] = []
+        request = await _read_lookup(scope, receive, received)
+        if request is None:
+            await _the_fastapi_way(scope, receive, send, received)
+            return
+        venue_id, body, authorization, station = request
+        ctx: ServerContext = scope["app"].state.ctx
+        async with asynccontextmanager(db_slot)(ctx):
+            answer = await anyio.to_thread.run_sync(
+                _lookup_in_session, ctx, venue_id, body, authorization, station
+            )
+        await Response(answer, media_type="application/json")(scope, receive, send)
+
+
+def _never_called(_request: object) -> None:  # pragma: no cover - handle() is overridden
+    raise AssertionError("FastLookupRoute answers in handle()")
+
+
+async def _read_lookup(
+    scope: Scope, receive: Receive, received: list[Message]
+) -> tuple[int, LookupRequest, str, tuple[str | None, str | None]] | None:
+    """The ordinary lookup's parts, or None: the FastAPI route decides (and words) the rest."""
+    headers: dict[str, str] = {}
+    content_type = b""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            content_type = value
+        key = _HEADERS.get(name)
+        if key is not None and key not in headers:
+            headers[key] = value.decode("latin-1")
+    authorization = headers.get("authorization")
+    if not authorization or not authorization.lower().startswith(("bearer ", "device ")):
+        return None
+    if any(len(headers.get(key) or "") > most for key, most in _HEADER_MAX.items()):
+        return None
+    raw_id = scope["path_params"].get("venue_id", "")
+    if not _PLAIN_ID.fullmatch(raw_id) or not 1 <= int(raw_id) <= MAX_ID:
+        return None
+    if not content_type.startswith(b"application/json"):
+        return None
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        received.append(message)
+        if message["type"] != "http.request":
+            return None  # a disconnect: let FastAPI meet it as it always did
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    try:
+        data = json.loads(b"".join(chunks))
+        if not isinstance(data, dict):
+            return None
+        body = LookupRequest.model_validate(data)
+    except (ValueError, ValidationError):  # JSONDecodeError is a ValueError
+        return None
+    return int(raw_id), body, authorization, (headers.get("app_version"), headers.get("pending"))
+
+
+_PLAIN_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+async def _the_fastapi_way(scope: Scope, receive: Receive, send: Send, received: list[Message]) -> None:
+    """Route the request again, past FastLookupRoute, with the body messages already read."""
+    replay = list(received)
+
+    async def replayed() -> Message:
+        return replay.pop(0) if replay else await receive()
+
+    scope[_SLOW] = True
+    await scope["router"].app(scope, replayed, send)
+
+
+def install_fast_lookup(app: FastAPI, prefix: str) -> None:
+    """Put the lookup's own route first in the app's routes (after the FastAPI one exists)."""
+    api_route = next(
+        route for route in router.routes if getattr(route, "path", None) == "/venues/{venue_id}/lookup"
+    )
+    app.router.routes.insert(0, FastLookupRoute(prefix + "/venues/{venue_id}/lookup", api_route))
 
 
 @router.get("/regions/{region_code}/lookup-alerts", response_model=LookupAlerts)

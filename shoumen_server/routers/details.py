@@ -65,7 +65,7 @@ def _require_viewer(db: Session, caller: Caller, venue_id: int) -> tuple[Venue, 
     supervisor approved the venue: a pending venue could otherwise read back the identities
     behind document numbers its guards typed."""
     venue = get_venue(db, venue_id)
-    if supervises(caller.user, venue):
+    if supervises(caller, venue):
         return venue, "supervisor"
     return require_approved_venue(require_owner(db, caller, venue_id)), "owner"
 
@@ -82,19 +82,19 @@ def full_details(
     audit_id = audit(
         db,
         at=ctx.clock(),
-        actor_user_id=caller.user.id,
+        actor_user_id=caller.user_id,
         action="view_full",
         venue_id=venue.id,
         region_code=venue.region_code,
         person_ref=found.person_ref,
-        device_name=caller.token.device_name,
+        device_name=caller.device_name,
         detail={
             "role": role,
             "check_id": None if body.check_id is None else str(body.check_id),
             "anomaly_id": None if body.anomaly_id is None else str(body.anomaly_id),
         },
     )
-    log.info("full details viewed by user %s (%s) at venue %s", caller.user.id, role, venue.id)
+    log.info("full details viewed by user %s (%s) at venue %s", caller.user_id, role, venue.id)
     return FullDetailsOut(
         venue_id=venue.id,
         check_id=body.check_id,

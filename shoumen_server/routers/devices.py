@@ -41,7 +41,7 @@ def create_enrolment(
     audit(
         db,
         at=ctx.clock(),
-        actor_user_id=caller.user.id,
+        actor_user_id=caller.user_id,
         action="device_enrolment",
         venue_id=venue.id,
         detail={"enrolment_id": out.id, "checkpoint_id": out.checkpoint_id},
@@ -63,7 +63,7 @@ def revoke_device(
     audit(
         db,
         at=ctx.clock(),
-        actor_user_id=caller.user.id,
+        actor_user_id=caller.user_id,
         action="device_revoke",
         venue_id=venue.id,
         detail={"device_id": device_id},

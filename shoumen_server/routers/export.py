@@ -197,11 +197,11 @@ def _export(
     audit(
         db,
         at=ctx.clock(),
-        actor_user_id=caller.user.id,
+        actor_user_id=caller.user_id,
         action="export",
         venue_id=venue_id,
         region_code=region_code,
-        device_name=caller.token.device_name,
+        device_name=caller.device_name,
         detail={
             "start": first.isoformat(),
             "end": last.isoformat(),
@@ -213,7 +213,7 @@ def _export(
     db.commit()  # the audit entry is written even if the download is interrupted
     log.info(
         "export by user %s: %d venues, %s..%s, %s, %d rows",
-        caller.user.id,
+        caller.user_id,
         len(venue_ids),
         first,
         last,

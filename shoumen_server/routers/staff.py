@@ -45,7 +45,7 @@ def list_staff(venue_id: VenueId, caller: CurrentCaller, db: Db) -> list[StaffOu
 def add_staff(venue_id: VenueId, body: StaffIn, caller: CurrentCaller, ctx: Ctx, db: Db) -> StaffOut:
     venue = require_owner(db, caller, venue_id)
     out = venue_admin.add_staff(db, ctx, venue, body, added_by=caller.user)
-    _audit(db, ctx, caller.user.id, "staff_add", venue.id, out.user_id)
+    _audit(db, ctx, caller.user_id, "staff_add", venue.id, out.user_id)
     log.info("venue %s: user %s added as staff", venue.id, out.user_id)
     return out
 
@@ -56,7 +56,7 @@ def _set_state(
     venue = require_owner(db, caller, venue_id)
     out = venue_admin.set_staff_state(db, ctx, venue, user_id, state)
     action = "staff_authorise" if state == StaffState.AUTHORISED else "staff_revoke"
-    _audit(db, ctx, caller.user.id, action, venue.id, user_id)
+    _audit(db, ctx, caller.user_id, action, venue.id, user_id)
     return out
 
 
@@ -74,5 +74,5 @@ def revoke_staff(venue_id: VenueId, user_id: UserId, caller: CurrentCaller, ctx:
 def delete_staff(venue_id: VenueId, user_id: UserId, caller: CurrentCaller, ctx: Ctx, db: Db) -> None:
     venue = require_owner(db, caller, venue_id)
     venue_admin.remove_staff(db, ctx, venue, user_id)
-    _audit(db, ctx, caller.user.id, "staff_delete", venue.id, user_id)
+    _audit(db, ctx, caller.user_id, "staff_delete", venue.id, user_id)
     log.info("venue %s: staff user %s deleted", venue.id, user_id)

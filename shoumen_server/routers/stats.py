@@ -90,7 +90,7 @@ def _scope_user(db: Db, caller: Caller, venue_id: int, scope: StatsScope) -> int
     """Unit: checkers and the region's supervisor; personal: the caller's own checks (checkers)."""
     if scope is StatsScope.PERSONAL:
         require_checker(db, caller, venue_id)
-        return caller.user.id
+        return caller.user_id
     require_unit_stats_reader(db, caller, venue_id)
     return None
 

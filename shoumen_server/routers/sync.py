@@ -40,7 +40,7 @@ def push(body: PushRequest, caller: StationCaller, ctx: Ctx, db: Db) -> PushResp
     """Store what the device committed; per-id answers. Resends are harmless (by client id)."""
     body, outside = device_scope(caller.device, body)  # an enrolled station: its checkpoint only
     now = ctx.clock()
-    user_id = caller.user.id
+    user_id = caller.user_id
     limits = PushLimits(
         # The first moment the purge keeps (it keeps whole local days): an older check would be
         # counted now and silently deleted by the next purge.
@@ -109,7 +109,7 @@ def pull(
         changed=cursor != current,
         unit_counts=days_counts(db, venue.id, days),
         # A device's checks are its enrolling owner's: no personal figures for it.
-        personal_counts=[] if caller.device else days_counts(db, venue.id, days, user_id=caller.user.id),
+        personal_counts=[] if caller.device else days_counts(db, venue.id, days, user_id=caller.user_id),
         server_time=now,
     )
     if response.changed:

@@ -58,7 +58,7 @@ def require_venue_reader(db: Session, caller: Caller, venue_id: int) -> Venue:
 
 @router.post("/venues", response_model=VenueOut, status_code=201)
 def register_venue(body: VenueIn, caller: CurrentCaller, ctx: Ctx, db: Db) -> VenueOut:
-    if caller.user.is_supervisor:
+    if caller.is_supervisor:
         raise PermissionDenied(
             "乡镇街道工作人员请使用“代为注册”为场所负责人注册场所", code="supervisor_use_on_behalf"
         )
@@ -134,7 +134,7 @@ def _decide(
         action=f"venue_{status.value}",
         venue_id=venue.id,
         region_code=venue.region_code,
-        device_name=caller.token.device_name,
+        device_name=caller.device_name,
         detail={"previous": previous, "reason": reason},
     )
     log.info("venue %s %s by supervisor %s", venue.id, status.value, supervisor.id)

@@ -433,13 +433,13 @@ def test_unused_snapshot_fields_do_not_leak(demo: Demo) -> None:
     assert VerdictLevel(body["level"]) is VerdictLevel.REVIEW
 
 
-def test_a_lookup_runs_five_statements_on_postgresql(demo: Demo) -> None:
+def test_a_lookup_runs_four_statements_on_postgresql(demo: Demo) -> None:
     """Issue 15 §6: a lookup cost 12 SQL statements (token, user, venue, membership, checkpoint,
     checkpoint count, two bucket UPDATEs, registry, audit, watch, region bucket), ~1 ms of server
     CPU each through SQLAlchemy, then 8. Now: caller; venue with membership and checkpoint
     figures; the staff and venue buckets in one UPDATE; registry; and audit row, watch count and
     region bucket as one statement on PostgreSQL (three on SQLite) — still audited, watched and
-    limited in the database."""
+    limited in the database. Then 5 -> 4: a person's token and the venue in one query."""
     engine = demo.server.client.app.state.engine  # type: ignore[attr-defined]
     gate = demo.checkpoints(demo.venue_id)[0]
     number = DEMO_PATHS[0].number
@@ -459,12 +459,34 @@ def test_a_lookup_runs_five_statements_on_postgresql(demo: Demo) -> None:
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert r.status_code == 200 and r2.status_code == 200, (r.text, r2.text)
-    most = 5 if engine.dialect.name == "postgresql" else 7
+    most = 4 if engine.dialect.name == "postgresql" else 6
     assert statements_by_document <= most
     assert len(statements) <= most, statements
     with demo.ctx.sessions() as session:
         audited = session.scalars(select(AuditEntry.id).where(AuditEntry.action == "lookup")).all()
     assert r.json()["lookup_id"] in audited and r2.json()["lookup_id"] in audited
+
+
+def test_a_lookup_reads_only_the_columns_it_uses(demo: Demo) -> None:
+    """Issue 15 §6: the caller (token + user) and the venue + membership were read as four ORM
+    entities with all their columns — ~54 result columns a lookup, each a driver column object
+    and an ORM attribute, for the dozen values the lookup reads. Now Core rows of those columns."""
+    engine = demo.server.client.app.state.engine  # type: ignore[attr-defined]
+    gate = demo.checkpoints(demo.venue_id)[0]
+    number = DEMO_PATHS[0].number
+    assert demo.lookup(document={"number": number}, checkpoint_id=gate).status_code == 200  # buckets made
+    columns: list[int] = []
+
+    def count(_conn: object, cursor: Any, *_args: object) -> None:
+        columns.append(len(cursor.description or ()))
+
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        r = demo.lookup(document={"number": number}, checkpoint_id=gate)
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    assert r.status_code == 200, r.text
+    assert sum(columns) <= 30, columns
 
 
 def test_a_lookup_makes_one_thread_hop(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -483,6 +505,100 @@ def test_a_lookup_makes_one_thread_hop(demo: Demo, monkeypatch: pytest.MonkeyPat
     r = demo.lookup(document={"number": DEMO_PATHS[0].number})
     assert r.status_code == 200, r.text
     assert len(hops) == 1, hops
+
+
+def test_a_lookup_skips_fastapi_route_matching_and_dependency_solving(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15 §6: FastAPI tried ~27 routes and solved the lookup's dependency tree (path,
+    headers, body, slot, context) on every lookup — ~30 % of its CPU. The ordinary lookup has a
+    route of its own now, tried first."""
+    import fastapi.routing
+
+    demo.lookup(document={"number": DEMO_PATHS[0].number})  # warm
+    solved: list[object] = []
+    real = fastapi.routing.solve_dependencies
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        solved.append(kwargs.get("dependant"))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
+    r = demo.lookup(
+        document={"number": DEMO_PATHS[0].number}, headers={**demo.owner, "X-Shoumen-Version": "1.0"}
+    )
+    assert r.status_code == 200, r.text
+    assert solved == []
+    assert demo.server.client.get(f"{API}/me", headers=demo.owner).status_code == 200
+    assert solved, "the probe counts FastAPI's dependency solving"
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "code"),
+    [
+        ("no credentials", 401, "not_authenticated"),
+        ("basic credentials", 401, "not_authenticated"),
+        ("expired token", 401, "session_expired"),
+        ("not json", 422, "invalid_request"),
+        ("json list", 422, "invalid_request"),
+        ("wrong field type", 422, "invalid_request"),
+        ("text/plain body", 422, "invalid_request"),
+        ("venue id zero", 422, "invalid_request"),
+        ("venue id past the column", 422, "invalid_request"),
+        ("venue id not a number", 422, "invalid_request"),
+        ("version header too long", 422, "invalid_request"),
+        ("unknown venue", 404, "venue_not_found"),
+        ("neither code nor document", 422, "bad_lookup"),
+    ],
+)
+def test_a_lookup_refused_on_its_input_answers_as_the_fastapi_route_did(
+    demo: Demo, case: str, status: int, code: str
+) -> None:
+    """The lookup's own route hands every request it does not serve (no credentials, a body or
+    header that does not validate, an id out of range) to the FastAPI route with the body
+    replayed: the same status, code and words as before, in the caller's language; errors met
+    inside the lookup go through the same exception handlers."""
+    en = {"Accept-Language": "en"}
+    headers: dict[str, str] = {**demo.owner, **en, "Content-Type": "application/json"}
+    content = json.dumps({"document": {"number": DEMO_PATHS[0].number}})
+    venue = str(demo.venue_id)
+    if case == "no credentials":
+        headers.pop("Authorization")
+        content = json.dumps({"document": 5})  # refused before the body is validated
+    elif case == "basic credentials":
+        headers["Authorization"] = "Basic eDp5"
+    elif case == "expired token":
+        headers["Authorization"] = "Bearer not-a-token"
+    elif case == "not json":
+        content = "{"
+    elif case == "json list":
+        content = "[]"
+    elif case == "wrong field type":
+        content = json.dumps({"document": {"number": DEMO_PATHS[0].number}, "temperature": "hot"})
+    elif case == "text/plain body":
+        headers["Content-Type"] = "text/plain"
+    elif case == "venue id zero":
+        venue = "0"
+    elif case == "venue id past the column":
+        venue = str(2**31)
+    elif case == "venue id not a number":
+        venue = "x1"
+    elif case == "version header too long":
+        headers["X-Shoumen-Version"] = "9" * 65
+    elif case == "unknown venue":
+        venue = "999999"
+    elif case == "neither code nor document":
+        content = "{}"
+    r = demo.server.client.post(f"{API}/venues/{venue}/lookup", content=content, headers=headers)
+    assert r.status_code == status and error_code(r) == code, r.text
+    message = r.json()["error"]["message"]
+    assert message and not any("\u4e00" <= char <= "\u9fff" for char in message), message
+    assert r.headers["cache-control"] == "no-store"
+
+
+def test_a_lookup_with_another_method_is_answered_405(demo: Demo) -> None:
+    r = demo.server.client.get(f"{API}/venues/{demo.venue_id}/lookup", headers=demo.owner)
+    assert r.status_code == 405, r.text
 
 
 def test_a_lookup_without_credentials_is_refused_before_its_body_is_read(demo: Demo) -> None:
