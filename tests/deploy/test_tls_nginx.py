@@ -43,14 +43,7 @@ GREEN = DEMO_PATHS_BY_KEY["green_fresh"]
 # nginx and TLS, and a server worker's first lookup, on a machine running the suite in parallel
 # workers, has taken longer (the budget itself: tests/gui/services/test_flaky_link.py).
 SLOW_MACHINE = 30.0
-# One worker runs the file (pytest-xdist, --dist loadgroup): the deployment is made once, not once
-# per worker that gets one of its tests (~55 s each on a loaded 2-core machine).
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.slow,
-    pytest.mark.timeout(300),
-    pytest.mark.xdist_group("tls_nginx"),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")

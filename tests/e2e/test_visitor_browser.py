@@ -35,9 +35,7 @@ from shoumen_server.setup_db import migrate_database
 from shoumen_server.visitor.cookies import PASS_COOKIE, local_midnight_after
 from tests.conftest import IN_CI
 
-# One worker runs the file (pytest-xdist, --dist loadgroup): one seeded server and one Chromium,
-# not one per worker that gets one of its tests.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("visitor_browser")]
+pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

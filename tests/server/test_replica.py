@@ -32,10 +32,10 @@ from tests.server.conftest import FakeClock, Server
 from tests.server.fixtures_sync import anomaly, check, count_rows, ctx_of, push, push_ok
 from tests.server.journeys import API, register_venue
 
-# One worker runs this file, in order (pytest-xdist, --dist loadgroup): the tests share the one
-# streaming replica, and some pause its replay (replay_paused) — a test on another worker would
-# wait in wait_for_replay() for a replica that applies nothing, or find its reads lagging.
-pytestmark = pytest.mark.xdist_group("replica")
+# Every test that uses the replica stays in this file: one worker runs it, in order (pytest-xdist,
+# --dist loadfile in pyproject.toml). Some pause the replica's replay (replay_paused): a test on
+# another worker would wait in wait_for_replay() for a replica that applies nothing, or find its
+# reads lagging.
 
 postgres_only = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 

@@ -44,9 +44,8 @@ from shoumen_server.seed import DEMO_PATHS_BY_KEY, HOSPITAL_STAFF
 from tests.ports import free_port
 from tests.server.conftest import PgTemplate, _pg_database_url, _pg_execute
 
-# One worker runs the file, in order (pytest-xdist, --dist loadgroup): the tests share one server,
+# One worker runs the file, in order (pytest-xdist, --dist loadfile): the tests share one server,
 # the log test reads what the races before it logged, and the drain test stops the server last.
-pytestmark = pytest.mark.xdist_group("workers")
 
 API = "/api/v1"
 RACERS = 40
