@@ -350,10 +350,12 @@ def test_non_ascii_input_is_malformed() -> None:
 
 def test_huge_garbage_is_rejected_fast() -> None:
     garbage = "SMHC1." + "A" * 100_000 + "." + "B" * 86
-    start = time.perf_counter()
+    # The work this thread does, not the wall clock: with the suite in parallel workers on two
+    # cores the thread can wait longer than the bound for a core without doing anything.
+    start = time.thread_time()
     with pytest.raises(MalformedCode):
         verify_personal_code(garbage, TRUST, T0)
-    assert time.perf_counter() - start < 0.05
+    assert time.thread_time() - start < 0.05
 
 
 def test_deeply_nested_json_is_malformed_not_recursion_error() -> None:

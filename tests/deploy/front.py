@@ -39,6 +39,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import missing_part
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_TEMPLATE = REPO / "deploy" / "nginx" / "shoumen.conf"
@@ -59,13 +60,6 @@ def nginx_binary() -> str:
     if found is None:
         missing_part("nginx is not installed (apt install nginx-light; scripts/install-system-deps.sh)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 # ---- certificates -----------------------------------------------------------------------------

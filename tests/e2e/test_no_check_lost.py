@@ -45,6 +45,7 @@ from shoumen_server.keys import FileKeyProvider, KeyStore
 from shoumen_server.models import Check
 from shoumen_server.seed import DEMO_PATHS, HOSPITAL_NAME, HOSPITAL_STAFF, DemoPath
 from tests.conftest import postgres_url
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -56,13 +57,6 @@ _MANUAL = (VerdictLevel.REVIEW, VerdictLevel.CANNOT_VERIFY)  # the guard decides
 
 
 # ---- the server as a process ------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
@@ -43,6 +45,41 @@ def wait_for_page(qtbot: QtBot, window: MainWindow, name: str, timeout: int = 20
     qtbot.waitUntil(lambda: window.current_page.objectName() == name, timeout=timeout)
 
 
+class ScannerPace:
+    """The wedge filter's clock while a test types a scan: at most `step_ms` passes between two
+    readings, however long this process waited for a core between two synthetic key presses.
+
+    keyClicks types as fast as a scanner gun, but with the real clock a test descheduled for
+    more than the filter's 50 ms between two keys (the suite in parallel workers on two busy
+    cores) saw one number split into typing and a shorter scan. Never ahead of the real clock,
+    so the filter's time does not go back when the real one is put back."""
+
+    def __init__(self, real: Callable[[], float], step_ms: float = 5.0) -> None:
+        self.real, self.step = real, step_ms
+        self.last_real = self.last = real()
+
+    def __call__(self) -> float:
+        now = self.real()
+        self.last += min(now - self.last_real, self.step)
+        self.last_real = now
+        return self.last
+
+
+@contextmanager
+def scanner_paced(workbench: QWidget) -> Iterator[None]:
+    """Key presses sent inside arrive at a scanner's pace, as the wedge filter sees them."""
+    wedge = getattr(workbench, "wedge", None)
+    if wedge is None:
+        yield
+        return
+    real = wedge.clock
+    wedge.clock = ScannerPace(real)
+    try:
+        yield
+    finally:
+        wedge.clock = real
+
+
 def type_id(qtbot: QtBot, window: MainWindow, number: str) -> None:
     """Type a number on the ID pad and press Enter; wait for the result panel to answer."""
     workbench = window.workbench
@@ -56,8 +93,8 @@ def type_id(qtbot: QtBot, window: MainWindow, number: str) -> None:
         # would drop the same number within its repeat window; a guard typing a number again by
         # hand is a new check.
         workbench.wedge.repeats.reset()
-    qtbot.keyClicks(field, number)
-    with qtbot.waitSignal(workbench.check_finished, timeout=15_000):
+    with qtbot.waitSignal(workbench.check_finished, timeout=15_000), scanner_paced(workbench):
+        qtbot.keyClicks(field, number)
         qtbot.keyClick(field, Qt.Key.Key_Return)
 
 

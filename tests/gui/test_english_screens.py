@@ -48,7 +48,7 @@ from shoumen_gui.ui.main_window import MainWindow
 from shoumen_gui.ui.typescale import apply_type_scale
 from shoumen_server.seed import DEMO_PATHS
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring, StationApp
-from tests.gui.helpers import click, find, wait_for_page
+from tests.gui.helpers import click, find, scanner_paced, wait_for_page
 from tests.gui.supervisor.test_region import a_day_of_checks
 from tests.gui.venue.drive import type_text
 
@@ -266,8 +266,8 @@ def type_number(qtbot: QtBot, window: MainWindow, number: str) -> None:
     field = find(workbench, QLineEdit, "idInput")
     if workbench.wedge is not None:
         workbench.wedge.repeats.reset()
-    qtbot.keyClicks(field, number)
-    with qtbot.waitSignal(workbench.check_finished, timeout=30_000):
+    with qtbot.waitSignal(workbench.check_finished, timeout=30_000), scanner_paced(workbench):
+        qtbot.keyClicks(field, number)
         qtbot.keyClick(field, Qt.Key.Key_Return)
 
 

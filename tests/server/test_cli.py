@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from shoumen_server.keys import KeyStore
 from shoumen_server.models import Person, User
 from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, seed_demo
 from shoumen_server.trust_root import root_endorsements
+from tests.ports import free_port
 from tests.server.conftest import copy_sqlite_template
 
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
@@ -241,15 +241,8 @@ def test_unknown_command_is_a_usage_error() -> None:
     assert result.returncode == 2 and "usage" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_serve_answers_http(db_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONUTF8": "1"}
     command = [sys.executable, "-m", "shoumen_server", "serve", "--port", str(port), "--database-url", db_url]
     process = subprocess.Popen(

@@ -11,7 +11,6 @@ import http.client
 import logging
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -31,18 +30,12 @@ from shoumen_server.app import create_app
 from shoumen_server.outage import RETRY_AFTER_SECONDS, OutageLog, is_database_unavailable
 from shoumen_server.settings import ServerSettings
 from shoumen_server.setup_db import migrate_database
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PG_SCRIPT = REPO / "scripts" / "pg.sh"
 OUTAGE_REQUESTS = 300
 BOGUS_TOKEN = "Bearer not-a-real-token"  # /me looks it up in the database: 401 when it is up
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -76,7 +69,7 @@ def private_pg() -> Iterator[PrivatePostgres]:
         pytest.fail("PostgreSQL server binaries are needed for the outage test (apt install postgresql)")
     folder = Path(tempfile.mkdtemp(prefix="shoumen-outage-pg."))
     folder.chmod(0o755)  # as root the server runs as `postgres` and must reach its data folder
-    pg = PrivatePostgres(folder, _free_port())
+    pg = PrivatePostgres(folder, free_port())
     try:
         pg.start()
         yield pg
@@ -96,7 +89,7 @@ class ThreadServer:
             demo_mode=True,
         )
         self.app = create_app(settings)
-        self.port = _free_port()
+        self.port = free_port()
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from shoumen_server.logs import JsonFormatter, log_format
+from tests.ports import free_port
 from tests.server.conftest import copy_sqlite_template
 
 
@@ -59,19 +59,12 @@ def test_an_unknown_log_format_is_refused_naming_the_setting(tmp_path: Path) -> 
     assert result.returncode == 2 and "SHOUMEN_LOG_FORMAT" in result.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _serve_json_logs(
     sqlite_template: Path, tmp_path: Path, request: Callable[[str], None], env: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """Start `serve --demo --log-format json`, run `request(base_url)`, stop it: its log entries."""
     url = copy_sqlite_template(sqlite_template, tmp_path / "serve.db")
-    port = _free_port()
+    port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOUMEN_")}
     process = subprocess.Popen(
         [

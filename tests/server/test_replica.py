@@ -6,7 +6,6 @@ replicates the whole cluster, so each test's database appears on it once replaye
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,9 +27,15 @@ from shoumen_server.replica import RETRY_SECONDS
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import DevSmsGateway
 from tests.conftest import postgres_replica_url, postgres_url
+from tests.ports import free_port
 from tests.server.conftest import FakeClock, Server
 from tests.server.fixtures_sync import anomaly, check, count_rows, ctx_of, push, push_ok
 from tests.server.journeys import API, register_venue
+
+# Every test that uses the replica stays in this file: one worker runs it, in order (pytest-xdist,
+# --dist loadfile in pyproject.toml). Some pause the replica's replay (replay_paused): a test on
+# another worker would wait in wait_for_replay() for a replica that applies nothing, or find its
+# reads lagging.
 
 postgres_only = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
@@ -182,18 +187,11 @@ def test_reads_go_to_the_primary_when_the_replica_is_too_far_behind(replicated: 
         assert _checked(server, owner, venue_id) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @postgres_only
 def test_reads_fall_back_to_the_primary_when_the_replica_is_down_and_it_is_logged_once(
     database_url: str, key_dir: Path, pg_replica_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    dead = make_url(database_url).set(port=_free_port()).render_as_string(hide_password=False)
+    dead = make_url(database_url).set(port=free_port()).render_as_string(hide_password=False)
     settings = ServerSettings(
         database_url=database_url,
         database_replica_url=dead,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from shoumen_server.sms_providers import (
     TencentSmsGateway,
     WebhookSmsGateway,
 )
+from tests.ports import free_port
 from tests.server.conftest import FakeClock, key_provider
 from tests.server.sms_standins import AliyunStandIn, TencentStandIn
 
@@ -70,12 +70,6 @@ def tencent_settings(standin: TencentStandIn, **changes: Any) -> SmsSettings:
         "key_id": standin.key_id, "key_secret": standin.key_secret, "timeout_seconds": 1.0,
     }  # fmt: skip
     return SmsSettings(**(fields | changes))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # ---- what the SDKs send ------------------------------------------------------------------------

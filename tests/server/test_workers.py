@@ -41,7 +41,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.engine import make_url
 
 from shoumen_server.seed import DEMO_PATHS_BY_KEY, HOSPITAL_STAFF
+from tests.ports import free_port
 from tests.server.conftest import PgTemplate, _pg_database_url, _pg_execute
+
+# One worker runs the file, in order (pytest-xdist, --dist loadfile): the tests share one server,
+# the log test reads what the races before it logged, and the drain test stops the server last.
 
 API = "/api/v1"
 RACERS = 40
@@ -51,13 +55,6 @@ POOL_SIZE, MAX_OVERFLOW = 2, 1
 GREEN = DEMO_PATHS_BY_KEY["green_fresh"].number
 PHONE_RE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
 RESIDENT_ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -149,7 +146,7 @@ def _new_database(pg: PgTemplate, tag: str) -> str:
 
 
 def _start(url: str, key_dir: Path, env: dict[str, str]) -> Served:
-    port = _free_port()
+    port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SHOUMEN_", "PROMETHEUS_"))}
     environment.update(
         PYTHONUTF8="1",

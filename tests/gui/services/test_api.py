@@ -24,6 +24,7 @@ from shoumen_gui.services.errors import (
     SessionExpired,
 )
 from tests.gui.services.live_server import GUARD_PHONE, OWNER_PHONE, LiveServer, start_live_server
+from tests.ports import free_port
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +91,7 @@ def test_error_types_from_the_real_backend(live: LiveServer) -> None:
 
 
 def test_unreachable_and_silent_servers_are_offline() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # closed again: nobody listens there
+    port = free_port()  # nobody listens there
     with ApiClient(f"http://127.0.0.1:{port}") as api, pytest.raises(OfflineError) as refused:
         api.server.info()
     assert refused.value.code == "offline" and refused.value.message == "无法连接服务器，已切换到离线模式"
