@@ -4,6 +4,7 @@ a kept session's workbench opens before the backend serves, and is checked once 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -99,20 +100,32 @@ def kept_session(qtbot: QtBot, make_station_app: MakeApp, path: Path) -> Station
     return app
 
 
+@contextlib.contextmanager
+def restarted_on_held_backend(
+    qtbot: QtBot, make_station_app: MakeApp, path: Path
+) -> Iterator[tuple[StationApp, EmbeddedProcess, list[object]]]:
+    """The app started again (no --demo-login) on a backend process held before it serves:
+    the app, the backend, and what the flow's first `ready` said."""
+    backend = EmbeddedProcess(path, hold=True)
+    try:
+        app = make_station_app(backend=BackendChoice.local(backend))
+        with qtbot.waitSignal(app.flow.ready, timeout=20_000) as ready:
+            app.flow.start()
+        yield app, backend, ready.args or []
+    finally:
+        backend.close()
+
+
 def test_a_kept_session_opens_the_workbench_before_the_backend_serves(
     qtbot: QtBot, make_station_app: MakeApp, held_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     first = kept_session(qtbot, make_station_app, held_path)
     token = first.api.token
 
-    backend = EmbeddedProcess(held_path, hold=True)
-    try:
-        since = utcnow()
-        app = make_station_app(backend=BackendChoice.local(backend))  # a restart, no --demo-login
-        with qtbot.waitSignal(app.flow.ready, timeout=20_000) as ready:
-            app.flow.start()
+    since = utcnow()
+    with restarted_on_held_backend(qtbot, make_station_app, held_path) as (app, backend, ready):
         # The workbench is up while the backend process has not served a single request.
-        assert ready.args == ["workbench"] and not backend.ready
+        assert ready == ["workbench"] and not backend.ready
         assert app.window.current_page is app.window.workbench
         assert app.api.base_url == backend.url and app.api.token == token
         assert not synced_since(app.station, since)
@@ -124,8 +137,6 @@ def test_a_kept_session_opens_the_workbench_before_the_backend_serves(
         assert app.window.current_page is app.window.workbench
         type_id(qtbot, app.window, GREEN)
         assert verdict(app.window) == "通行"
-    finally:
-        backend.close()
 
 
 def test_a_kept_session_the_backend_no_longer_knows_ends_at_the_login_page(
@@ -135,12 +146,8 @@ def test_a_kept_session_the_backend_no_longer_knows_ends_at_the_login_page(
     [account] = list(memory_keyring.store)
     memory_keyring.store[account] = "a-token-the-server-never-issued"
 
-    backend = EmbeddedProcess(held_path, hold=True)
-    try:
-        app = make_station_app(backend=BackendChoice.local(backend))
-        with qtbot.waitSignal(app.flow.ready, timeout=20_000) as ready:
-            app.flow.start()
-        assert ready.args == ["workbench"]  # from the keyring and the cache, as any kept session
+    with restarted_on_held_backend(qtbot, make_station_app, held_path) as (app, backend, ready):
+        assert ready == ["workbench"]  # from the keyring and the cache, as any kept session
 
         backend.release()
         # The backend refuses it: the station closes and the guard is asked to log in again.
@@ -148,19 +155,14 @@ def test_a_kept_session_the_backend_no_longer_knows_ends_at_the_login_page(
         assert find(app.window, QLabel, "loginError").text() == "登录已失效，请重新登录"
         assert app.flow.station is None
         qtbot.waitUntil(lambda: memory_keyring.store == {}, timeout=10_000)
-    finally:
-        backend.close()
 
 
 def test_a_backend_that_dies_under_a_kept_sessions_workbench_leaves_it_checking_offline(
     qtbot: QtBot, make_station_app: MakeApp, held_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
     kept_session(qtbot, make_station_app, held_path)
-    backend = EmbeddedProcess(held_path, hold=True)
-    try:
-        app = make_station_app(backend=BackendChoice.local(backend))
-        with qtbot.waitSignal(app.flow.ready, timeout=20_000):
-            app.flow.start()
+    with restarted_on_held_backend(qtbot, make_station_app, held_path) as (app, backend, ready):
+        assert ready == ["workbench"]
         process = backend._process
         assert process is not None
         process.kill()  # before it ever served
@@ -173,8 +175,6 @@ def test_a_backend_that_dies_under_a_kept_sessions_workbench_leaves_it_checking_
         assert app.window.current_page is app.window.workbench and not app.flow.connectivity.online
         type_id(qtbot, app.window, GREEN)
         assert verdict(app.window) != ""
-    finally:
-        backend.close()
 
 
 def test_a_first_start_shows_the_login_page_before_the_backend_serves(
