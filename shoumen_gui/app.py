@@ -488,7 +488,7 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess
         shutdown_logging()
         return report_start_failure(exc, dialog=dialog)
     # Start-up's objects out of the collector's passes: once the app is usable, and what the
-    # scanning preload brought in once it is in.
+    # scanning preload brought in (OpenCV, the decoders) once it is in.
     frozen: list[int] = []
 
     def freeze_once(_page: str) -> None:

@@ -67,7 +67,7 @@ class Workbench(QWidget):
     admin_requested = Signal()  # 场所管理 (owners; shown by ui/venue/admin_flow.py)
     settings_requested = Signal()  # 设置 (this station: gate, kiosk, display)
     kiosk_unlock_requested = Signal()  # 管理 on a locked kiosk: the unlock dialog (ui/kiosk.py)
-    scanning_loaded = Signal()  # the scanning package is in (once): the app freezes it (gc)
+    scanning_loaded = Signal()  # OpenCV and the decoders are in (once): the app freezes them (gc)
     kiosk_requested = Signal()  # 自助模式: back into kiosk mode after an unlock
     check_finished = Signal(object)  # CheckResult, or the ServiceError that was shown
 

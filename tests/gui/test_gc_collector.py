@@ -54,8 +54,8 @@ def test_start_up_objects_are_frozen_out_of_the_collectors_passes(
 
 
 def test_the_workbench_says_when_the_scanning_modules_are_in(qtbot: QtBot, make_station_app: MakeApp) -> None:
-    # The app freezes what the scanning preload imported when this comes.
+    # The app freezes what the scanning preload imported (OpenCV, the decoders) when this comes.
     app = make_station_app(demo_login=GUARD_PHONE)
     with qtbot.waitSignal(app.window.workbench.scanning_loaded, timeout=30_000):
         app.start()
-    assert "shoumen_gui.scanning" in sys.modules
+    assert "shoumen_gui.scanning.decoders" in sys.modules and "cv2" in sys.modules
