@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 # Only what main() needs before the backend process is started: Qt and the GUI are imported
 # after it (issue 18 §3), and a station on a remote server never imports the server.
 from shoumen_gui.embedded import SERVE_FLAG, EmbeddedBackendError, EmbeddedProcess, LocalBackend
+from shoumen_gui.import_trims import skip_unused_imports
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
 from shoumen_gui.paths import AppPaths, DataDirError, resources_dir
 from shoumen_gui.services.errors import CaFileError
@@ -309,10 +310,9 @@ def _arm_self_check(boot: Bootstrap, wanted: str) -> list[int]:
     """--self-check-exit: report readiness on stdout and quit; exit 1 on failure, 2 on timeout."""
     from PySide6.QtCore import QTimer
 
-    exit_code = [0]
-
     from shoumen_core.timeutil import utcnow
 
+    exit_code = [0]
     started = utcnow()
 
     def on_ready(page: str) -> None:
@@ -415,23 +415,9 @@ def start_failure_box(error: DataDirError | CaFileError) -> QMessageBox:
     return box
 
 
-def skip_httpx_cli() -> None:
-    """httpx imports its command-line client on import (rich, click, pygments: ~0.2 s of a ~1 s
-    start, measured with -X importtime); neither process of the app runs it. A None entry makes
-    that import fail, which httpx handles (its CLI then says it is not installed)."""
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-
-
-def skip_pydantic_plugins() -> None:
-    """pydantic looks for plugins among every installed package's entry points the first time a
-    model is built (~0.1 s of CPU at start, measured side by side); the app uses none."""
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    skip_httpx_cli()
-    skip_pydantic_plugins()
+    skip_unused_imports()
     if SERVE_FLAG in argv:  # the backend process the app starts (EmbeddedProcess): no Qt here
         from shoumen_gui.embedded import serve_main
 
@@ -465,6 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess | None, dialog: bool) -> int:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from shoumen_gui import pyside_fixes
@@ -489,13 +476,7 @@ def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess
         return report_start_failure(exc, dialog=dialog)
     # Start-up's objects out of the collector's passes: once the app is usable, and what the
     # scanning preload brought in (OpenCV, the decoders) once it is in.
-    frozen: list[int] = []
-
-    def freeze_once(_page: str) -> None:
-        if not frozen:
-            frozen.append(collector.freeze_start_up())
-
-    boot.flow.ready.connect(freeze_once)
+    boot.flow.ready.connect(lambda _page: collector.freeze_start_up(), Qt.ConnectionType.SingleShotConnection)
     boot.window.workbench.scanning_loaded.connect(collector.freeze_start_up)
     exit_code = [0]
     if args.self_check_exit:

@@ -1,8 +1,9 @@
 """The embedded backend: the real server, in a thread, on 127.0.0.1 (DESIGN §6).
 
 The app still talks HTTP to it, so there is one code path whether the backend is here or
-remote. The server's SQLite file lives in the data folder; the first run migrates it and seeds
-the demo data. start() and stop() block: call them off the GUI thread (tasks.py).
+remote. The server's SQLite file lives in the data folder; the first run creates it at the
+schema's head and seeds the demo data, later runs migrate it. start() and stop() block: call them
+off the GUI thread (tasks.py).
 
 The port is chosen by the OS (we bind port 0 ourselves and hand the socket to uvicorn), and
 kept: stop() then start() brings the backend back on the same URL, so a client that was
@@ -11,9 +12,10 @@ talking to it finds it again (the offline/online test does exactly that).
 The app itself runs it in a process of its own (EmbeddedProcess, issue 18 §3): importing
 FastAPI, SQLAlchemy and pydantic and migrating costs more than the whole GUI, and a thread
 would hold the GIL the GUI's imports need. The process is started first thing in main(), so
-the server comes up on the second core while the GUI loads on the first; the window shows
-"正在启动本机演示服务…" until it answers. A station on a remote server never starts it (nor
-imports the server).
+the server comes up on the second core while the GUI loads on the first. The app binds the
+process's listening socket itself, so a kept session's workbench and the login page need not
+wait for it (ui/flow.py); a first start with --demo-login shows "正在启动本机演示服务…" until it
+answers. A station on a remote server never starts it (nor imports the server).
 """
 
 from __future__ import annotations
@@ -497,12 +499,10 @@ def serve_main(argv: Sequence[str]) -> int:
     # objects of the start (~1 MB) stay with the frozen ones rather than a ~0.2 s full
     # collection while the app's first requests arrive.
     gc.disable()
+    from shoumen_gui.import_trims import skip_unused_imports
     from shoumen_gui.logging_setup import PiiFilter
 
-    # What app.main() does first (skip_httpx_cli, skip_pydantic_plugins), here without importing
-    # app: httpx's command-line client never, pydantic's entry-point scan for plugins neither.
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    skip_unused_imports()  # as app.main() does, without importing app
     args = list(argv)
     db_path = Path(args[args.index(SERVE_FLAG) + 1])
     handler = _RelayHandler()

@@ -94,8 +94,7 @@ def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialSto
     if token is None:
         return Resumed(info, None, None, info is None)
     api.token = token
-    stored = cache.get_meta(EXPIRES_META_KEY)
-    expires = datetime.fromisoformat(stored) if stored else None
+    expires = _kept_expiry(cache)
     if info is not None:
         try:
             me = api.auth.me()
@@ -109,9 +108,7 @@ def resume_session(api: ApiClient, cache: LocalCache, credentials: CredentialSto
             return Resumed(info, None, None, False)
         except OfflineError:
             pass
-    cached = cache.get_meta(ME_META_KEY)
-    last_me = MeResponse.model_validate_json(cached) if cached else None
-    return Resumed(info, last_me, expires, True)
+    return Resumed(info, _kept_me(cache), expires, True)
 
 
 def resume_kept(api: ApiClient, cache: LocalCache, credentials: CredentialStore) -> Resumed | None:
@@ -122,13 +119,23 @@ def resume_kept(api: ApiClient, cache: LocalCache, credentials: CredentialStore)
     token = credentials.load()
     if token is None:
         return Resumed(None, None, None, False)
-    cached = cache.get_meta(ME_META_KEY)
-    if not cached:
+    me = _kept_me(cache)
+    if me is None:
         return None
     api.token = token
+    return Resumed(None, me, _kept_expiry(cache), False)
+
+
+def _kept_me(cache: LocalCache) -> MeResponse | None:
+    """The last /me answer kept in the cache (keep_me), if any."""
+    cached = cache.get_meta(ME_META_KEY)
+    return MeResponse.model_validate_json(cached) if cached else None
+
+
+def _kept_expiry(cache: LocalCache) -> datetime | None:
+    """The kept token's expiry (keep_session), if known."""
     stored = cache.get_meta(EXPIRES_META_KEY)
-    expires = datetime.fromisoformat(stored) if stored else None
-    return Resumed(None, MeResponse.model_validate_json(cached), expires, False)
+    return datetime.fromisoformat(stored) if stored else None
 
 
 def keep_session(response: LoginResponse, cache: LocalCache, credentials: CredentialStore) -> datetime:
