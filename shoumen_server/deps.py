@@ -167,9 +167,11 @@ async def db_slot(ctx: Ctx) -> AsyncIterator[None]:
         yield
 
 
-def db_session(
-    ctx: Ctx, request: Request, _slot: Annotated[None, Depends(db_slot, scope="function")]
-) -> Iterator[Session]:
+# A slot for a route that opens its own session in its one thread hop (push, lookup).
+DbSlot = Annotated[None, Depends(db_slot, scope="function")]
+
+
+def db_session(ctx: Ctx, request: Request, _slot: DbSlot) -> Iterator[Session]:
     """The request's unit of work (`db.session_scope`: committed when the route returns,
     rolled back when it raises). The one session dependency of the API and the visitor pages."""
     with session_scope(ctx.sessions) as session:
@@ -382,17 +384,39 @@ def caller_from_row(ctx: ServerContext, db: Session, found: Sequence[Any] | None
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def station_caller(
-    ctx: Ctx,
-    db: Db,
+@dataclass(frozen=True)
+class StationCredential:
+    """What a station's request says of who sends it, read from its headers (no database)."""
+
+    authorization: str | None
+    app_version: str | None = None
+    pending: str | None = None
+
+    def caller(self, ctx: ServerContext, db: Session) -> Caller:
+        """The person or enrolled station of these headers (401 / 403 as authenticate_station)."""
+        return authenticate_station(ctx, db, self.authorization, self.app_version, self.pending)
+
+
+async def station_credential(
     authorization: Annotated[str | None, Header()] = None,
     x_shoumen_version: Annotated[str | None, Header(alias=APP_VERSION_HEADER, max_length=64)] = None,
     x_shoumen_pending: Annotated[str | None, Header(alias=PENDING_HEADER, max_length=16)] = None,
-) -> Caller:
+) -> StationCredential:
+    # async: only headers here, so no hop to the thread pool. A request with no credential at
+    # all is refused here, before its body is validated, as it was when the caller came first.
+    if not authorization or not authorization.lower().startswith(("bearer ", "device ")):
+        raise NotAuthenticated()
+    return StationCredential(authorization, x_shoumen_version, x_shoumen_pending)
+
+
+StationHeaders = Annotated[StationCredential, Depends(station_credential)]
+
+
+def station_caller(ctx: Ctx, db: Db, credential: StationHeaders) -> Caller:
     """A person, or an enrolled station (`Authorization: Device <token>`): for the routes a
     device may use — lookup, push, pull (DESIGN §5). Each of them also keeps it to its venue
     and checkpoint (`require_checker`, `device_checkpoint`)."""
-    return authenticate_station(ctx, db, authorization, x_shoumen_version, x_shoumen_pending)
+    return credential.caller(ctx, db)
 
 
 def authenticate_station(

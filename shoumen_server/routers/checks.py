@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Header, Path
+from fastapi import APIRouter, FastAPI, Path
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -41,13 +41,16 @@ from shoumen_core.schemas import (
 )
 from shoumen_core.timeutil import local_day
 from shoumen_server.audit import audit_values
+from shoumen_server.db import session_scope
 from shoumen_server.deps import (
     Caller,
     Ctx,
     CurrentCaller,
     Db,
+    DbSlot,
     ServerContext,
-    authenticate_station,
+    StationCredential,
+    StationHeaders,
     caller_and_venue,
     db_slot,
     device_checkpoint,
@@ -55,7 +58,7 @@ from shoumen_server.deps import (
     require_authorised_state,
 )
 from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, device_forbidden
-from shoumen_server.errors import BadInput, NotAuthenticated, NotFound
+from shoumen_server.errors import BadInput, NotFound
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.lookup_watch import (
@@ -136,27 +139,18 @@ def _with_temperature(snapshot: HealthSnapshot, temperature: float | None) -> He
 # slot first (deps.db_slot), on the event loop. The answer is serialised from the model built
 # here (valid by construction): validating it again against response_model cost more than
 # writing it. A request without bearer credentials is refused before its body is validated,
-# as before (_bearer, on the event loop); one whose token turns out invalid or expired is
-# refused after it (a malformed body answers 422 there, not 401: the schema is public anyway).
-async def _bearer(authorization: Annotated[str | None, Header()] = None) -> str:
-    """A person's bearer token or an enrolled station's device credential, checked in the hop."""
-    if not authorization or not authorization.lower().startswith(("bearer ", "device ")):
-        raise NotAuthenticated()
-    return authorization
-
-
+# as before (deps.station_credential, on the event loop); one whose token turns out invalid or
+# expired is refused after it (a malformed body answers 422 there, not 401: the schema is public
+# anyway). The push does the same (routers/sync.push).
 @router.post("/venues/{venue_id}/lookup", response_model=LookupResponse)
 async def lookup(
     venue_id: VenueId,
     body: LookupRequest,
     ctx: Ctx,
-    authorization: Annotated[str, Depends(_bearer)],
-    _slot: Annotated[None, Depends(db_slot, scope="function")],
-    app_version: Annotated[str | None, Header(alias=APP_VERSION_HEADER, max_length=64)] = None,
-    pending: Annotated[str | None, Header(alias=PENDING_HEADER, max_length=16)] = None,
+    credential: StationHeaders,
+    _slot: DbSlot,
 ) -> Response:
-    station = (app_version, pending)
-    answer = await anyio.to_thread.run_sync(_lookup_in_session, ctx, venue_id, body, authorization, station)
+    answer = await anyio.to_thread.run_sync(_lookup_in_session, ctx, venue_id, body, credential)
     return Response(answer, media_type="application/json")
 
 
@@ -164,29 +158,22 @@ def _lookup_in_session(
     ctx: ServerContext,
     venue_id: int,
     body: LookupRequest,
-    authorization: str | None,
-    station: tuple[str | None, str | None] = (None, None),
+    credential: StationCredential,
 ) -> bytes:
     """deps.db_session's unit of work around the lookup (commit, or roll back on any error)."""
-    db = ctx.sessions()
-    try:
+    with session_scope(ctx.sessions) as db:
         # An id past the 32-bit column range cannot exist (and overflows the database driver):
         # it is asked as none, and refused after the caller's checks, in the order they always ran.
         checkpoint_id = body.checkpoint_id
         asked = checkpoint_id if checkpoint_id is not None and 1 <= checkpoint_id <= MAX_ID else None
         found: VenueFound | _NotRead = _NOT_READ
+        authorization = credential.authorization
         if authorization and authorization.lower().startswith("bearer "):
             # A person: caller and venue in one query.
             caller, found = caller_and_venue(ctx, db, authorization, venue_id, asked)
         else:
-            caller = authenticate_station(ctx, db, authorization, *station)
+            caller = credential.caller(ctx, db)
         answer = _lookup(db, ctx, caller, venue_id, body, asked, found)
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    finally:
-        db.close()
     return answer.model_dump_json().encode()
 
 
@@ -319,12 +306,10 @@ class FastLookupRoute(Route):
         if request is None:
             await _the_fastapi_way(scope, receive, send, received)
             return
-        venue_id, body, authorization, station = request
+        venue_id, body, credential = request
         ctx: ServerContext = scope["app"].state.ctx
         async with asynccontextmanager(db_slot)(ctx):
-            answer = await anyio.to_thread.run_sync(
-                _lookup_in_session, ctx, venue_id, body, authorization, station
-            )
+            answer = await anyio.to_thread.run_sync(_lookup_in_session, ctx, venue_id, body, credential)
         await Response(answer, media_type="application/json")(scope, receive, send)
 
 
@@ -334,7 +319,7 @@ def _never_called(_request: object) -> None:  # pragma: no cover - handle() is o
 
 async def _read_lookup(
     scope: Scope, receive: Receive, received: list[Message]
-) -> tuple[int, LookupRequest, str, tuple[str | None, str | None]] | None:
+) -> tuple[int, LookupRequest, StationCredential] | None:
     """The ordinary lookup's parts, or None: the FastAPI route decides (and words) the rest."""
     headers: dict[str, str] = {}
     content_type = b""
@@ -370,7 +355,11 @@ async def _read_lookup(
         body = LookupRequest.model_validate(data)
     except (ValueError, ValidationError):  # JSONDecodeError is a ValueError
         return None
-    return int(raw_id), body, authorization, (headers.get("app_version"), headers.get("pending"))
+    return (
+        int(raw_id),
+        body,
+        StationCredential(authorization, headers.get("app_version"), headers.get("pending")),
+    )
 
 
 _PLAIN_ID = re.compile(r"[1-9][0-9]{0,9}")

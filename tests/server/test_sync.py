@@ -192,6 +192,45 @@ def test_push_of_a_malformed_record_is_422(server: Server) -> None:
     assert r.json()["error"]["code"] == "invalid_request"
 
 
+def test_a_push_without_credentials_is_refused_before_its_body_is_validated(server: Server) -> None:
+    """The push authenticates inside its one thread hop, after FastAPI read the body; a request
+    with no bearer or device credential at all is still refused before its body is validated, whatever the body."""
+    for headers in ({}, {"Authorization": "Basic eDp5"}):
+        r = server.client.post(f"{API}/sync/push", json={"checks": 5}, headers=headers)
+        assert r.status_code == 401 and error_code(r) == "not_authenticated", r.text
+    # An unknown token is found in the hop, after its (valid) body was read: the same answer as
+    # before the hop, a session that is no longer valid.
+    r = server.client.post(
+        f"{API}/sync/push", json={"device_id": "t", "checks": []}, headers={"Authorization": "Bearer x"}
+    )
+    assert r.status_code == 401 and error_code(r) == "session_expired", r.text
+
+
+def test_a_push_takes_one_thread_hop_and_commits_before_it_answers(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15 §6: the caller, the records and the commit run in one hop to the thread pool
+    (as sync dependencies they took four: each hop is CPU a busy server spends on every push),
+    and the push is answered only after its records are committed."""
+    import anyio.to_thread
+
+    venue_id, owner = register_venue(server)
+    real_run_sync = anyio.to_thread.run_sync
+    hops: list[str] = []
+
+    async def counting_run_sync(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(func, "__name__", repr(func)))
+        return await real_run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting_run_sync)
+    batch = [check(venue_id, person_ref="P1")]
+    r = push(server, owner, batch)
+    monkeypatch.undo()
+    assert r.status_code == 200 and r.json()["accepted"] == [batch[0]["id"]], r.text
+    assert hops == ["_push_in_session"], hops
+    assert count_rows(server, Check) == 1
+
+
 def test_anomalies_in_a_push_create_resend_edit_and_conflict(server: Server) -> None:
     venue_id, owner = register_venue(server)
     staff = add_staff(server, venue_id, owner, "13900000002")
