@@ -21,6 +21,7 @@ from shoumen_gui.services.cache import LocalCache
 from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.credentials import CredentialStore
 from shoumen_gui.services.errors import ServiceError
+from shoumen_gui.services.keyring_backend import ensure_chosen
 from shoumen_gui.services.salvage import Opened, SalvageReport, open_or_salvage, salvage_if_damaged
 from shoumen_gui.services.server_identity import Adopted, CacheChoice, adopt
 from shoumen_gui.services.server_identity import choose_cache as choose_cache_file
@@ -75,6 +76,13 @@ def adopt_cache(
 ) -> tuple[Adopted, SalvageReport | None]:
     report = salvage_if_damaged(choice.path, on_salvage=on_salvage)
     return adopt(data_dir, choice, builtin_roots=builtin_roots(server_url)), report
+
+
+@operation(Lane.KEYRING)
+def choose_keyring() -> None:
+    """The OS keyring chosen ahead of its first read (services/keyring_backend): queued first on
+    the keyring lane at start-up, while the cache opens and the backend starts."""
+    ensure_chosen()
 
 
 @operation(Lane.KEYRING)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import keyring
 import keyring.errors
 
+from shoumen_gui.services.keyring_backend import ensure_chosen
+
 log = logging.getLogger("shoumen.gui.credentials")
 
 
@@ -34,6 +36,7 @@ class CredentialStore:
         with self._lock:
             self._memory = token
             try:
+                ensure_chosen()
                 keyring.set_password(self.service, self.account, token)
             except (
                 Exception
@@ -49,6 +52,7 @@ class CredentialStore:
             if self._memory is not None:
                 return self._memory
             try:
+                ensure_chosen()
                 token = keyring.get_password(self.service, self.account)
             except Exception as exc:  # see save()
                 log.info("keyring unavailable (%s); no stored token", type(exc).__name__)
@@ -63,6 +67,7 @@ class CredentialStore:
             self._memory = None
             self._persistent = False
             try:
+                ensure_chosen()
                 keyring.delete_password(self.service, self.account)
             except keyring.errors.PasswordDeleteError:
                 pass  # nothing stored

@@ -117,6 +117,7 @@ class SessionFlow(QObject):
 
     def start(self) -> None:
         self.window.show_page(self.window.startup)
+        session_ops.choose_keyring().run(self.tasks)  # first on its lane: ready for the kept session
         embedded = self.backend.embedded
         if embedded is not None:
             self.window.startup.show_progress(self.tr("正在启动本机演示服务…"))
