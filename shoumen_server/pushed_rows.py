@@ -13,12 +13,9 @@ constraints on `CheckRecordIn` (a 422 would hold a station's whole outbox back).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shoumen_core.codes import SealError, unseal
 from shoumen_core.identity import (
@@ -42,7 +39,6 @@ from shoumen_core.schemas import (
 from shoumen_core.temperature import OUT_OF_RANGE_MESSAGE, TemperatureErrorCode, temperature_in_range
 from shoumen_core.timeutil import as_utc
 from shoumen_server.i18n import translate
-from shoumen_server.models import Venue
 
 # A station's clock may run a little fast; the station warns about a skew over 5 minutes.
 FUTURE_SLACK = timedelta(minutes=10)
@@ -114,16 +110,8 @@ def sealed_problem(sealed: str | None) -> Problem | None:
 # ---- masking again ----------------------------------------------------------------------------
 
 
-def mask_policies(db: Session, venue_ids: Iterable[int]) -> dict[int, MaskPolicy]:
-    """venue id -> its masking policy (one query); venues not found are left out."""
-    wanted = set(venue_ids)
-    if not wanted:
-        return {}
-    rows = db.execute(select(Venue.id, Venue.policy_json).where(Venue.id.in_(wanted)))
-    return {venue_id: _mask_policy(policy_json) for venue_id, policy_json in rows}
-
-
-def _mask_policy(policy_json: str | None) -> MaskPolicy:
+def mask_policy(policy_json: str | None) -> MaskPolicy:
+    """A venue's masking policy from its stored policy JSON (the standard one if unreadable)."""
     try:
         level = VenuePolicy.model_validate_json(policy_json or "{}").masking
     except ValueError:

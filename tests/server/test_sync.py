@@ -231,6 +231,30 @@ def test_a_push_takes_one_thread_hop_and_commits_before_it_answers(
     assert count_rows(server, Check) == 1
 
 
+def test_a_one_record_push_reads_its_venue_once(server: Server) -> None:
+    """Issue 15 §6: the venue's masking policy and the caller's membership were two queries of
+    the same venue rows on every push; now one (`ingest.venue_facts`). Counted by statement."""
+    from sqlalchemy import event
+
+    venue_id, owner = register_venue(server)
+    assert push(server, owner, [check(venue_id, person_ref="P0")]).status_code == 200  # counts made
+    engine = server.client.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        batch = [check(venue_id, person_ref="P1")]
+        r = push(server, owner, batch)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert r.status_code == 200 and r.json()["accepted"] == [batch[0]["id"]], r.text
+    venue_reads = [s for s in statements if "FROM venues" in s]
+    assert len(venue_reads) == 1, venue_reads
+
+
 def test_anomalies_in_a_push_create_resend_edit_and_conflict(server: Server) -> None:
     venue_id, owner = register_venue(server)
     staff = add_staff(server, venue_id, owner, "13900000002")
