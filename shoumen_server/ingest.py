@@ -3,8 +3,8 @@ the checks of the visitor self check-in page (`store_checks`). Anomaly registrat
 `anomaly_store`, bulk SQL in `bulk`.
 
 A batch of 500 checks is a handful of statements: one query for the ids already stored, one
-query for the caller's memberships, one for the checkpoints, then one multi-row INSERT per
-table, with the counts aggregated in Python first. Everything runs in the caller's transaction.
+for its venues (the caller's memberships, the masking policies and the batch's checkpoints of
+those venues: `venue_facts`), then one multi-row INSERT per table, with the counts aggregated in Python first. Everything runs in the caller's transaction.
 
 Count conventions (the tables of `shoumen_server.models`):
 - `check_counts.checkpoint_key`: the checkpoint id, 0 when none.
@@ -26,7 +26,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, null, select, update
 from sqlalchemy.orm import Session
 
 from shoumen_core.codes import b64url_decode
@@ -116,41 +116,51 @@ def venue_gate(db: Session, user_id: int | None, venue_ids: Iterable[int]) -> di
 
     `user_id` None is a visitor's self check-in: only the venue has to exist.
     """
-    return venue_facts(db, user_id, venue_ids)[0]
+    return venue_facts(db, user_id, venue_ids).gate
+
+
+@dataclass(frozen=True)
+class VenueFacts:
+    gate: dict[int, Problem | None]  # venue id -> None, or why `user_id` may not check there
+    masks: dict[int, MaskPolicy]  # venue id -> its masking policy (venues found)
+    checkpoints: dict[int, int]  # checkpoint id -> venue id, for the asked ids of these venues
 
 
 def venue_facts(
-    db: Session, user_id: int | None, venue_ids: Iterable[int]
-) -> tuple[dict[int, Problem | None], dict[int, MaskPolicy]]:
-    """`venue_gate`'s answer and each found venue's masking policy, from one query (a push
-    needs both: one statement less on every push, issue 15 §6)."""
+    db: Session, user_id: int | None, venue_ids: Iterable[int], checkpoint_ids: Iterable[int | None] = ()
+) -> VenueFacts:
+    """`venue_gate`'s answer, each venue's masking policy and which of `checkpoint_ids` are
+    these venues' gates, from one query: a push needs all three (issue 15 §6: two statements
+    less on every push). A checkpoint of a venue not asked is left out, as a missing one is:
+    either way it is not the record's venue's."""
     venue_ids = set(venue_ids)
     wanted = {v for v in venue_ids if _valid_id(v)}
-    gate: dict[int, Problem | None] = {v: NO_VENUE for v in venue_ids}
-    masks: dict[int, MaskPolicy] = {}
+    gates = {c for c in checkpoint_ids if c is not None and _valid_id(c)}
+    facts = VenueFacts({v: NO_VENUE for v in venue_ids}, {}, {})
     if not wanted:
-        return gate, masks
-    if user_id is None:
-        for venue_id, policy_json in db.execute(
-            select(Venue.id, Venue.policy_json).where(Venue.id.in_(wanted))
-        ):
-            gate[venue_id] = None
-            masks[venue_id] = mask_policy(policy_json)
-        return gate, masks
-    rows = db.execute(
-        select(Venue.id, Venue.policy_json, Membership.state)
-        .outerjoin(Membership, (Membership.venue_id == Venue.id) & (Membership.user_id == user_id))
-        .where(Venue.id.in_(wanted))
-    ).all()
-    for venue_id, policy_json, state in rows:
-        masks[venue_id] = mask_policy(policy_json)
-        if state is None:
-            gate[venue_id] = NOT_STAFF
-        elif state != StaffState.AUTHORISED:
-            gate[venue_id] = REVOKED
+        return facts
+    query = select(
+        Venue.id,
+        Venue.policy_json,
+        null() if user_id is None else Membership.state,
+        Checkpoint.id if gates else null(),
+    )
+    if user_id is not None:
+        query = query.outerjoin(
+            Membership, (Membership.venue_id == Venue.id) & (Membership.user_id == user_id)
+        )
+    if gates:
+        query = query.outerjoin(Checkpoint, (Checkpoint.venue_id == Venue.id) & Checkpoint.id.in_(gates))
+    for venue_id, policy_json, state, checkpoint_id in db.execute(query.where(Venue.id.in_(wanted))):
+        if venue_id not in facts.masks:  # one row per gate found
+            facts.masks[venue_id] = mask_policy(policy_json)
+        if checkpoint_id is not None:
+            facts.checkpoints[checkpoint_id] = venue_id
+        if user_id is None or state == StaffState.AUTHORISED:
+            facts.gate[venue_id] = None
         else:
-            gate[venue_id] = None
-    return gate, masks
+            facts.gate[venue_id] = NOT_STAFF if state is None else REVOKED
+    return facts
 
 
 def checkpoint_venues(db: Session, checkpoint_ids: Iterable[int | None]) -> dict[int, int]:
@@ -352,7 +362,10 @@ def ingest_checks(
         del unique[record_id]
     stored = _stored_checks(db, list(unique))
     # Every venue of the batch: the masks for resends and new rows, the gate for the new ones.
-    gate, masks = venue_facts(db, user_id, {r.venue_id for r in unique.values()})
+    facts = venue_facts(
+        db, user_id, {r.venue_id for r in unique.values()}, {r.checkpoint_id for r in unique.values()}
+    )
+    masks = facts.masks
     accepted: list[uuid.UUID] = []
     same: list[Any] = []
     for row in stored:
@@ -365,13 +378,12 @@ def ingest_checks(
     _apply_edits(db, unique, same, user_id)
     existing = {row.id for row in stored}
     todo = [record for record_id, record in unique.items() if record_id not in existing]
-    checkpoints = checkpoint_venues(db, {r.checkpoint_id for r in todo})
     rows: list[dict[str, Any]] = []
     for record in todo:
-        problem = gate[record.venue_id]
+        problem = facts.gate[record.venue_id]
         sealed: bytes | None = None
         if problem is None:
-            problem, sealed = _record_problem(record, checkpoints, now, limits)
+            problem, sealed = _record_problem(record, facts.checkpoints, now, limits)
         if problem is not None:
             rejected.append(problem.rejected(record.id))
             continue

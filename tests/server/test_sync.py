@@ -232,11 +232,13 @@ def test_a_push_takes_one_thread_hop_and_commits_before_it_answers(
 
 
 def test_a_one_record_push_reads_its_venue_once(server: Server) -> None:
-    """Issue 15 §6: the venue's masking policy and the caller's membership were two queries of
-    the same venue rows on every push; now one (`ingest.venue_facts`). Counted by statement."""
+    """Issue 15 §6: the venue's masking policy, the caller's membership and the record's
+    checkpoint were three queries on every push; now one (`ingest.venue_facts`). Counted by
+    statement (a checkpoint of another venue is still refused: the bad_checkpoint case above)."""
     from sqlalchemy import event
 
     venue_id, owner = register_venue(server)
+    gate = checkpoint_ids(server, venue_id)[0]
     assert push(server, owner, [check(venue_id, person_ref="P0")]).status_code == 200  # counts made
     engine = server.client.app.state.engine  # type: ignore[attr-defined]
     statements: list[str] = []
@@ -246,12 +248,12 @@ def test_a_one_record_push_reads_its_venue_once(server: Server) -> None:
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        batch = [check(venue_id, person_ref="P1")]
+        batch = [check(venue_id, person_ref="P1", checkpoint_id=gate)]
         r = push(server, owner, batch)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert r.status_code == 200 and r.json()["accepted"] == [batch[0]["id"]], r.text
-    venue_reads = [s for s in statements if "FROM venues" in s]
+    venue_reads = [s for s in statements if "FROM venues" in s or "FROM checkpoints" in s]
     assert len(venue_reads) == 1, venue_reads
 
 
