@@ -4,7 +4,8 @@ the checks of the visitor self check-in page (`store_checks`). Anomaly registrat
 
 A batch of 500 checks is a handful of statements: one query for the ids already stored, one
 for its venues (the caller's memberships, the masking policies and the batch's checkpoints of
-those venues: `venue_facts`), then one multi-row INSERT per table, with the counts aggregated in Python first. Everything runs in the caller's transaction.
+those venues: `venue_facts`), then one multi-row INSERT per table, with the counts aggregated in
+Python first. Everything runs in the caller's transaction.
 
 Count conventions (the tables of `shoumen_server.models`):
 - `check_counts.checkpoint_key`: the checkpoint id, 0 when none.
@@ -122,20 +123,21 @@ def venue_gate(db: Session, user_id: int | None, venue_ids: Iterable[int]) -> di
 @dataclass(frozen=True)
 class VenueFacts:
     gate: dict[int, Problem | None]  # venue id -> None, or why `user_id` may not check there
-    masks: dict[int, MaskPolicy]  # venue id -> its masking policy (venues found)
+    policies: dict[int, str | None]  # venue id -> its stored policy JSON (venues found)
     checkpoints: dict[int, int]  # checkpoint id -> venue id, for the asked ids of these venues
 
 
 def venue_facts(
     db: Session, user_id: int | None, venue_ids: Iterable[int], checkpoint_ids: Iterable[int | None] = ()
 ) -> VenueFacts:
-    """`venue_gate`'s answer, each venue's masking policy and which of `checkpoint_ids` are
-    these venues' gates, from one query: a push needs all three (issue 15 §6: two statements
-    less on every push). A checkpoint of a venue not asked is left out, as a missing one is:
-    either way it is not the record's venue's."""
+    """`venue_gate`'s answer, each venue's stored policy (its masking level) and which of
+    `checkpoint_ids` are these venues' gates, from one query: a push needs all three (issue 15
+    §6: two statements less on every push). A checkpoint of a venue not asked is left out, as a
+    missing one is: either way it is not the record's venue's. The policies stay unparsed: the
+    anomalies' gate (`venue_gate`) does not need them."""
     venue_ids = set(venue_ids)
     wanted = {v for v in venue_ids if _valid_id(v)}
-    gates = {c for c in checkpoint_ids if c is not None and _valid_id(c)}
+    asked_checkpoints = {c for c in checkpoint_ids if c is not None and _valid_id(c)}
     facts = VenueFacts({v: NO_VENUE for v in venue_ids}, {}, {})
     if not wanted:
         return facts
@@ -143,17 +145,18 @@ def venue_facts(
         Venue.id,
         Venue.policy_json,
         null() if user_id is None else Membership.state,
-        Checkpoint.id if gates else null(),
+        Checkpoint.id if asked_checkpoints else null(),
     )
     if user_id is not None:
         query = query.outerjoin(
             Membership, (Membership.venue_id == Venue.id) & (Membership.user_id == user_id)
         )
-    if gates:
-        query = query.outerjoin(Checkpoint, (Checkpoint.venue_id == Venue.id) & Checkpoint.id.in_(gates))
+    if asked_checkpoints:
+        query = query.outerjoin(
+            Checkpoint, (Checkpoint.venue_id == Venue.id) & Checkpoint.id.in_(asked_checkpoints)
+        )
     for venue_id, policy_json, state, checkpoint_id in db.execute(query.where(Venue.id.in_(wanted))):
-        if venue_id not in facts.masks:  # one row per gate found
-            facts.masks[venue_id] = mask_policy(policy_json)
+        facts.policies[venue_id] = policy_json  # one row per checkpoint found: the same
         if checkpoint_id is not None:
             facts.checkpoints[checkpoint_id] = venue_id
         if user_id is None or state == StaffState.AUTHORISED:
@@ -365,7 +368,7 @@ def ingest_checks(
     facts = venue_facts(
         db, user_id, {r.venue_id for r in unique.values()}, {r.checkpoint_id for r in unique.values()}
     )
-    masks = facts.masks
+    masks = {venue_id: mask_policy(policy_json) for venue_id, policy_json in facts.policies.items()}
     accepted: list[uuid.UUID] = []
     same: list[Any] = []
     for row in stored:
