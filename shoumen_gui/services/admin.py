@@ -49,7 +49,7 @@ from shoumen_gui.paths import file_message
 from shoumen_gui.services.api import API_PREFIX, ApiClient, error_for
 from shoumen_gui.services.connectivity import Connectivity
 from shoumen_gui.services.errors import OfflineError, ServerRejected, ServiceError
-from shoumen_gui.services.tls import certificate_error
+from shoumen_gui.services.tls import certificate_error, for_url
 
 log = logging.getLogger("shoumen.gui.admin")
 
@@ -304,7 +304,7 @@ class ExportClient:
                     base_url=self.api.base_url + API_PREFIX,
                     timeout=EXPORT_TIMEOUT,
                     transport=self._transport,
-                    verify=self.api.verify,  # the CA the app trusts for this server, never off
+                    verify=for_url(self.api.base_url, self.api.verify),  # the CA the app trusts, never off
                 ) as client,
                 client.stream("GET", path, params=params, headers=headers) as response,
             ):

@@ -62,7 +62,7 @@ from shoumen_gui.services.errors import (
     ServiceError,
     SessionExpired,
 )
-from shoumen_gui.services.tls import Verify, certificate_error
+from shoumen_gui.services.tls import Verify, certificate_error, for_url
 
 log = logging.getLogger("shoumen.gui.api")
 
@@ -116,7 +116,7 @@ class ApiClient:
             base_url=self.base_url + API_PREFIX,
             timeout=split_timeout(timeout),
             transport=transport,
-            verify=verify,
+            verify=for_url(self.base_url, verify),
             headers={
                 "Accept": "application/json",
                 "User-Agent": "shoumen-station/1",

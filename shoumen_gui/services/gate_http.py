@@ -43,6 +43,7 @@ from shoumen_gui.services.gate import (
     SecretLoader,
     load_secret,
 )
+from shoumen_gui.services.tls import for_url
 
 log = logging.getLogger("shoumen.gui.gate")
 
@@ -97,7 +98,10 @@ class _HttpGate:
         self.config = config
         self._secret_loader = secret_loader
         self._client = httpx.Client(
-            timeout=httpx.Timeout(config.timeout), transport=transport, follow_redirects=False
+            timeout=httpx.Timeout(config.timeout),
+            transport=transport,
+            follow_redirects=False,
+            verify=for_url(config.url, True),  # an https webhook: the default roots
         )
         self._lock = threading.Lock()
 

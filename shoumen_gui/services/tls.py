@@ -13,6 +13,7 @@ for the guard (errors.CertificateUntrusted), never a retry without verification.
 from __future__ import annotations
 
 import ssl
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -53,6 +54,25 @@ def server_verify(ca_file: str | Path | None) -> Verify:
         raise CaFileError(
             f"无法读取证书颁发机构（CA）文件：{path}", code="ca_file_unreadable", path=str(path)
         ) from exc
+
+
+def for_url(base_url: str, verify: Verify) -> Verify:
+    """What a client of `base_url` passes as httpx's `verify=`: `verify` for an https server.
+
+    A plain-http server (the embedded backend on loopback, a gate relay on the LAN) asks for no
+    certificate, yet httpx would read and parse the whole default bundle (certifi: 50–85 ms
+    here) for every client it makes — the session's client is made on the GUI thread, on the
+    start's path. Such a client gets a context that trusts no CA instead: building it reads
+    nothing, and should TLS turn up on that connection after all, nothing verifies (refused,
+    never trusted by default)."""
+    if base_url.lower().startswith("http://"):
+        return _trusts_nothing()
+    return verify
+
+
+@cache
+def _trusts_nothing() -> ssl.SSLContext:
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and names; no roots
 
 
 def certificate_error(exc: BaseException) -> CertificateUntrusted | None:
