@@ -114,3 +114,48 @@ def test_the_backend_process_starts_before_qt_is_imported(tmp_path: Path) -> Non
     assert answer["code"] == 0 and answer["loaded"] == []
     spawned = answer["spawned"]
     assert isinstance(spawned, list) and spawned[0] is False  # later calls (start()) find it running
+
+
+# The embedded backend as its process runs it (embedded.serve_main trims first), then a body
+# that fails validation: FastAPI still refuses it, without pydantic's v1 package.
+BACKEND_SCRIPT = """
+import json, sys
+from pathlib import Path
+from shoumen_gui.import_trims import skip_unused_imports
+skip_unused_imports()
+from shoumen_gui.embedded import EmbeddedBackend
+import httpx
+backend = EmbeddedBackend(Path(sys.argv[1]))
+backend.start()
+try:
+    answer = httpx.post(backend.url + "/api/v1/auth/sms-code", json={"phone": ["not", "a", "phone"]})
+    body = answer.json()
+    print("RESULT " + json.dumps({
+        "status": answer.status_code,
+        "code": body["error"]["code"],
+        "v1_loaded": sys.modules.get("pydantic.v1") is not None,
+        "httpx_cli_loaded": sys.modules.get("httpx._main") is not None,
+    }), flush=True)
+finally:
+    backend.close()
+"""
+
+
+def test_the_backend_process_validates_requests_without_the_imports_it_skips(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SHOUMEN_LOG_TO_STDERR": "0"}
+    result = subprocess.run(
+        [sys.executable, "-c", BACKEND_SCRIPT, str(tmp_path / "server.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    assert json.loads(line.removeprefix("RESULT ")) == {
+        "status": 422,
+        "code": "invalid_request",
+        "v1_loaded": False,
+        "httpx_cli_loaded": False,
+    }
