@@ -250,7 +250,7 @@ def _create_app(database_url: str, key_dir: Path, public_url: str, options: dict
     # at a public https address); by default the codes point at this loopback backend.
     fields: dict[str, Any] = {"public_base_url": public_url, **options}
     settings = ServerSettings(database_url=database_url, key_dir=str(key_dir), demo_mode=True, **fields)
-    return create_app(settings)
+    return create_app(settings, later_routers=True)  # the rest at their first request
 
 
 def _seed_demo(database_url: str, key_dir: Path) -> bool:

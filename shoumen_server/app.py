@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, event, text
+from starlette.types import Receive, Scope, Send
 
 from shoumen_core.schemas import ErrorResponse, ServerInfo
 from shoumen_core.timeutil import utcnow
-from shoumen_server import visitor
 from shoumen_server.db import PoolSize, make_engine, make_replica_engine, make_session_factory
 from shoumen_server.deps import Ctx, ServerContext
 from shoumen_server.errors import database_unavailable_response, install_error_handlers
@@ -30,19 +32,7 @@ from shoumen_server.middleware import BodySizeLimit, NoStore
 from shoumen_server.migrate import current_revision, head_revision
 from shoumen_server.outage import OutageLog, is_database_unavailable
 from shoumen_server.replica import ReadSessions
-from shoumen_server.routers import (
-    anomalies,
-    auth,
-    checks,
-    details,
-    devices,
-    export,
-    staff,
-    stats,
-    sync,
-    trust,
-    venues,
-)
+from shoumen_server.routers import checks
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsSettings, build_gateway
@@ -51,23 +41,78 @@ log = logging.getLogger("shoumen.server")
 
 API_PREFIX = "/api/v1"
 
-# The start-up's routers first: FastAPI builds a router's routes when a request is first matched
-# through it, and every router shares the /api/v1 prefix, so a station's login, /me and first
-# pull build only these (the first pull on a fresh backend: ~80-160 -> ~20-30 ms). No route
+# The API's routers (modules of shoumen_server.routers), in the order requests are matched.
+# The start-up's first: FastAPI builds a router's routes when a request is first matched through
+# it, and every router shares the /api/v1 prefix, so a station's login, /me, first pull and trust
+# root build only these (the first pull on a fresh backend: ~80-160 -> ~20-30 ms). No route
 # answers another router's path, so the order decides nothing else (tests/server/test_router_order.py).
-ROUTERS: list[APIRouter] = [
-    auth.router,
-    sync.router,
-    checks.router,
-    venues.router,
-    staff.router,
-    anomalies.router,
-    stats.router,
-    export.router,
-    details.router,
-    trust.router,
-    devices.router,
-]
+ROUTER_NAMES: tuple[str, ...] = (
+    "auth",
+    "sync",
+    "checks",
+    "trust",
+    "venues",
+    "staff",
+    "anomalies",
+    "stats",
+    "export",
+    "details",
+    "devices",
+)
+# What a station's start asks for: the login and /me (auth), the first pull (sync), a lookup
+# (checks), the trust root (trust). With later_routers, create_app imports only these; the
+# rest and the visitor pages at the first request none of these answers.
+START_ROUTERS: tuple[str, ...] = ROUTER_NAMES[:4]
+
+
+def api_routers(names: Sequence[str]) -> list[APIRouter]:
+    return [importlib.import_module(f"shoumen_server.routers.{name}").router for name in names]
+
+
+def visitor_router() -> APIRouter:
+    from shoumen_server import visitor
+
+    return visitor.router
+
+
+def include_routers(app: FastAPI, names: Sequence[str], templates: dict[int, str]) -> None:
+    """Include the named API routers under /api/v1; their routes' templates into `templates`
+    (the metrics' labels)."""
+    routers = api_routers(names)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX)
+    templates.update(route_templates((router, API_PREFIX) for router in routers))
+
+
+def include_visitor_pages(app: FastAPI, templates: dict[int, str]) -> None:
+    router = visitor_router()  # last: its pages are outside /api/v1
+    app.include_router(router)
+    templates.update(route_templates([(router, "")]))
+
+
+def _include_at_first_miss(app: FastAPI, names: Sequence[str], templates: dict[int, str]) -> None:
+    """The router answers a path none of its routes matches with its `default` (404). Until the
+    `names` routers are in, that default includes them and the visitor pages (once, under a
+    lock: concurrent misses wait for the first), then matches the request again."""
+    not_found = app.router.default
+    lock = asyncio.Lock()
+    included = False
+
+    async def include_then_match(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal included
+        if included:
+            await not_found(scope, receive, send)
+            return
+        async with lock:
+            if not included:
+                include_routers(app, names, templates)
+                include_visitor_pages(app, templates)
+                app.router.default = not_found
+                included = True
+                log.info("the other routers included at the first request for them")
+        await app.router.app(scope, receive, send)
+
+    app.router.default = include_then_match
 
 
 class HealthOut(BaseModel):
@@ -113,7 +158,11 @@ def create_app(
     *,
     sms: SmsGateway | None = None,
     clock: Callable[[], datetime] = utcnow,
+    later_routers: bool = False,
 ) -> FastAPI:
+    """later_routers (the embedded backend, whose start a station waits for): import and
+    include only START_ROUTERS now, the other routers and the visitor pages at the first request
+    no route answers (~0.1-0.15 s of a ~1.4 s start; that request waits for them once)."""
     settings = settings or ServerSettings.from_env()
     pool = PoolSize(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_timeout)
     engine = make_engine(settings.database_url, pool)
@@ -194,14 +243,17 @@ def create_app(
         """Prometheus text format, for a scraper on this machine (metrics.py says who may)."""
         return metrics_response(request, settings)
 
-    for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+    templates: dict[int, str] = {}
+    include_routers(app, START_ROUTERS if later_routers else ROUTER_NAMES, templates)
     checks.install_fast_lookup(app, API_PREFIX)  # the lookup's own route, tried first
-    app.include_router(visitor.router)
+    rest = ROUTER_NAMES[len(START_ROUTERS) :]
+    if later_routers:
+        _include_at_first_miss(app, rest, templates)
+    else:
+        include_visitor_pages(app, templates)
     app.add_middleware(NoStore)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)  # before all but timing
     app.add_middleware(NegotiateLanguage)  # outside BodySizeLimit: its 413 is worded too
-    templates = route_templates([*((router, API_PREFIX) for router in ROUTERS), (visitor.router, "")])
     app.add_middleware(
         MetricsMiddleware, templates=templates
     )  # outermost: times and counts every answer, 413s included

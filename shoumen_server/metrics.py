@@ -90,7 +90,7 @@ class MetricsMiddleware:
 
     def __init__(self, app: ASGIApp, templates: dict[int, str] | None = None) -> None:
         self.app = app
-        self.templates = templates or {}
+        self.templates = templates if templates is not None else {}  # may grow (later routers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,4 +1,4 @@
-"""The routers' order (app.ROUTERS): the start-up's first, and no route depending on it.
+"""The routers' order (app.ROUTER_NAMES): the start-up's first, and no route depending on it.
 
 FastAPI (0.16x) builds a router's routes — their dependencies and pydantic adapters — the first
 time a request is matched through that router, and every router is under the same /api/v1
@@ -15,12 +15,14 @@ import re
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute, _EffectiveRouteContext
+from fastapi import APIRouter
+from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.routing import compile_path
 from starlette.testclient import TestClient
 
 from shoumen_server import app as app_module
-from shoumen_server.app import API_PREFIX, ROUTERS
+from shoumen_server.app import API_PREFIX, ROUTER_NAMES, START_ROUTERS, api_routers
 from shoumen_server.routers import auth, sync
 from shoumen_server.visitor import router as visitor_router
 from tests.server.conftest import Server
@@ -33,7 +35,7 @@ def api_routes() -> list[tuple[str, set[str], re.Pattern[str], int]]:
     """(template, methods, regex, which router) of every route of the API's routers (the
     visitor pages' router stays last, its own order untouched)."""
     out = []
-    for index, router in enumerate(ROUTERS):
+    for index, router in enumerate(api_routers(ROUTER_NAMES)):
         for route in router.routes:
             assert isinstance(route, APIRoute)
             template = API_PREFIX + route.path
@@ -64,7 +66,8 @@ def visitor_templates() -> list[str]:
 
 
 def test_the_start_ups_routers_come_first() -> None:
-    assert ROUTERS[:2] == [auth.router, sync.router]
+    assert api_routers(ROUTER_NAMES[:2]) == [auth.router, sync.router]
+    assert ROUTER_NAMES[: len(START_ROUTERS)] == START_ROUTERS
 
 
 def test_a_fresh_apps_me_and_first_pull_build_only_the_start_ups_routers(
@@ -89,3 +92,55 @@ def test_a_fresh_apps_me_and_first_pull_build_only_the_start_ups_routers(
     start_ups = {route.path for router in (auth.router, sync.router) for route in router.routes}
     app_level = {f"{API_PREFIX}/health", f"{API_PREFIX}/ready", f"{API_PREFIX}/info", "/metrics"}
     assert built and set(built) <= start_ups | app_level, sorted(built)
+
+
+def included(app: Any) -> set[int]:
+    return {id(route.original_router) for route in app.router.routes if isinstance(route, _IncludedRouter)}
+
+
+def ids(routers: list[APIRouter]) -> set[int]:
+    return {id(router) for router in routers}
+
+
+def test_later_routers_come_in_at_the_first_request_the_start_ups_do_not_answer(server: Server) -> None:
+    """The embedded backend's app (create_app(later_routers=True)): the start-up's routers only,
+    until a request none of them answers; that request is then answered by the router it was
+    for, as in the app with every router (the metrics label it by its template too)."""
+    venue_id, headers = register_venue(server)
+    staff_path = f"{API_PREFIX}/venues/{venue_id}/staff"
+    every = server.client  # the app with every router, for the answers to compare
+    expected_staff = every.get(staff_path, headers=headers)
+    expected_visitor = every.get("/v/not-a-venue-token")
+    expected_missing = every.get(f"{API_PREFIX}/no-such-route")
+    assert expected_staff.status_code == 200 and expected_missing.status_code == 404
+
+    app = app_module.create_app(server.settings, sms=server.sms, clock=server.clock, later_routers=True)
+    start_ups = ids(api_routers(START_ROUTERS))
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
+        assert included(app) == start_ups
+        assert client.get(f"{API_PREFIX}/me", headers=headers).status_code == 200
+        assert (
+            client.get(f"{API_PREFIX}/sync/pull", params={"venue_id": venue_id}, headers=headers).status_code
+            == 200
+        )
+        assert client.get(f"{API_PREFIX}/trust-list").status_code == 200
+        assert included(app) == start_ups  # a station's start brings in nothing else
+
+        staff = client.get(staff_path, headers=headers)
+        assert (staff.status_code, staff.json()) == (200, expected_staff.json())
+        assert included(app) == ids([*api_routers(ROUTER_NAMES), visitor_router])
+        visitor = client.get("/v/not-a-venue-token")
+        assert visitor.status_code == expected_visitor.status_code == 404
+        assert (
+            "<title>无法打开 · 守小门</title>" in visitor.text
+            and "<title>无法打开 · 守小门</title>" in expected_visitor.text
+        )
+        missing = client.get(f"{API_PREFIX}/no-such-route")
+        assert (missing.status_code, missing.json()) == (404, expected_missing.json())
+        labels = {
+            sample.labels.get("route")
+            for family in text_string_to_metric_families(client.get("/metrics").text)
+            for sample in family.samples
+        }
+        assert f"{API_PREFIX}/venues/{{venue_id}}/staff" in labels
+    app.state.engine.dispose()
