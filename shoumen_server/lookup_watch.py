@@ -23,13 +23,13 @@ from functools import lru_cache
 from typing import Any, NamedTuple, NoReturn, Protocol, cast
 
 from sqlalchemy import Integer, Table, bindparam, case, func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shoumen_core.identity import DocumentKind
 from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import local_day
 from shoumen_server.audit import AUDIT, write_audit
+from shoumen_server.bulk import dialect_insert
 from shoumen_server.errors import ApiError
 from shoumen_server.keys import KeyStore
 from shoumen_server.models import Checkpoint, LookupWatch, Membership, Venue
@@ -345,7 +345,7 @@ def _finish_stmt() -> Any:
 def _note_stmt(dialect: str) -> Any:
     """The upsert that counts into a venue-day row, built once per dialect (building and
     hashing it cost more CPU than running it)."""
-    insert = postgresql.insert(WATCH) if dialect == "postgresql" else sqlite.insert(WATCH)
+    insert = dialect_insert(dialect, WATCH)
     ins = insert.values(
         venue_id=bindparam("venue_id"),
         day=bindparam("day"),

@@ -216,14 +216,16 @@ class Check(Base):
         Index("ix_checks_venue_day_user", "venue_id", "day", "user_id"),
         Index("ix_checks_day", "day"),
         # The abnormal drill-down (newest non-PASS checks of a venue-day) without a sort of
-        # every non-PASS check of a busy day; partial, so PASS checks cost it nothing.
+        # every non-PASS check of a busy day; partial, so PASS checks cost it nothing. On
+        # PostgreSQL the migrations create it (0010_pgscale) with the same WHERE; naming
+        # postgresql_where here would import PostgreSQL's dialect into the SQLite-only embedded
+        # backend (~50 ms of its start), and Alembic's comparison does not read it either.
         Index(
             "ix_checks_venue_day_abnormal",
             "venue_id",
             "day",
             "checked_at",
             "id",
-            postgresql_where=text("level <> 'pass'"),
             sqlite_where=text("level <> 'pass'"),
         ),
     )

@@ -39,10 +39,10 @@ from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Float, Table, bindparam, case, literal, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from shoumen_server.bulk import dialect_insert
 from shoumen_server.models import RateBucket
 
 BUCKETS = cast(Table, RateBucket.__table__)
@@ -102,7 +102,7 @@ def _upsert_one(dialect: str) -> Any:
     now = bindparam("now", type_=Float)
     cost = bindparam("cost", type_=Float)
     refilled = _refilled(now, _per_key(1, "per_second"), _per_key(1, "capacity"))
-    insert = postgresql.insert(BUCKETS) if dialect == "postgresql" else sqlite.insert(BUCKETS)
+    insert = dialect_insert(dialect, BUCKETS)
     return (
         insert.values(key=bindparam("k0"), tokens=bindparam("capacity0", type_=Float) - cost, stamp=now)
         .on_conflict_do_update(

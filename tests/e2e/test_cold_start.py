@@ -17,8 +17,16 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_MODULES = ("shoumen_server", "fastapi", "sqlalchemy", "uvicorn", "starlette", "alembic")
-# Loaded after the workbench is ready (the camera's decoders) or when a venue code is first drawn.
-LATER_MODULES = ("cv2", "qrcode", "PIL")
+# Loaded after the workbench is ready (the camera's decoders), when a venue code is first drawn,
+# or when an owner's or supervisor's page is first shown (MainWindow.lazy).
+LATER_MODULES = (
+    "cv2",
+    "qrcode",
+    "PIL",
+    "shoumen_gui.ui.venue.register",
+    "shoumen_gui.ui.venue.admin_page",
+    "shoumen_gui.ui.supervisor.region_view",
+)
 
 # main() as `shoumen` runs it, then what was imported; spawn() recorded whether Qt was loaded.
 SCRIPT = """
@@ -78,7 +86,8 @@ def test_a_station_on_a_remote_server_imports_no_server_module(tmp_path: Path, e
     page, answer = run_main(tmp_path / "station", "--server", embedded.url, "--demo-login")
     assert page == "workbench"
     # OpenCV (the camera's decoders) loads after the workbench is ready, not during start-up;
-    # qrcode and Pillow only when a venue code is drawn.
+    # qrcode and Pillow only when a venue code is drawn; the owner's and supervisor's pages when
+    # first shown.
     # Start-up's objects are frozen out of the GUI-thread collector's passes once it is ready.
     assert answer == {
         "code": 0,
@@ -116,32 +125,46 @@ def test_the_backend_process_starts_before_qt_is_imported(tmp_path: Path) -> Non
     assert isinstance(spawned, list) and spawned[0] is False  # later calls (start()) find it running
 
 
-# The embedded backend as its process runs it (embedded.serve_main trims first), then a body
-# that fails validation: FastAPI still refuses it, without pydantic's v1 package.
+# The embedded backend as its process runs it (embedded.serve_main trims first): a station's
+# start against it (the code, the login, /me, the first pull, the trust list, a lookup), then a
+# body that fails validation: FastAPI still refuses it, without pydantic's v1 package; and a
+# SQLite-only backend never imports PostgreSQL's dialect.
 BACKEND_SCRIPT = """
 import json, sys
 from pathlib import Path
 from shoumen_gui.import_trims import skip_unused_imports
 skip_unused_imports()
-from shoumen_gui.embedded import EmbeddedBackend
+from shoumen_gui.embedded import EmbeddedBackend, demo_accounts
+from shoumen_gui.services.api import ApiClient
+from shoumen_gui.services.session import login_with_demo_code
+from shoumen_core.schemas import DocumentIn, LookupRequest
 import httpx
 backend = EmbeddedBackend(Path(sys.argv[1]))
 backend.start()
 try:
+    phone = demo_accounts()[0][0]
+    with ApiClient(backend.url) as api:
+        api.server.info()
+        api.token = login_with_demo_code(api, phone).token
+        venue_id = api.auth.me().venues[0].venue_id
+        api.sync.pull(venue_id, "")
+        api.trust.trust_list()
+        looked_up = api.checks.lookup(venue_id, LookupRequest(document=DocumentIn(number="330624198503121020")))
     answer = httpx.post(backend.url + "/api/v1/auth/sms-code", json={"phone": ["not", "a", "phone"]})
-    body = answer.json()
     print("RESULT " + json.dumps({
         "status": answer.status_code,
-        "code": body["error"]["code"],
+        "code": answer.json()["error"]["code"],
+        "looked_up": looked_up is not None,
         "v1_loaded": sys.modules.get("pydantic.v1") is not None,
         "httpx_cli_loaded": sys.modules.get("httpx._main") is not None,
+        "postgresql_loaded": "sqlalchemy.dialects.postgresql" in sys.modules,
     }), flush=True)
 finally:
     backend.close()
 """
 
 
-def test_the_backend_process_validates_requests_without_the_imports_it_skips(tmp_path: Path) -> None:
+def test_the_backend_process_serves_a_start_without_the_imports_it_skips(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SHOUMEN_LOG_TO_STDERR": "0"}
     result = subprocess.run(
         [sys.executable, "-c", BACKEND_SCRIPT, str(tmp_path / "server.db")],
@@ -156,6 +179,8 @@ def test_the_backend_process_validates_requests_without_the_imports_it_skips(tmp
     assert json.loads(line.removeprefix("RESULT ")) == {
         "status": 422,
         "code": "invalid_request",
+        "looked_up": True,
         "v1_loaded": False,
         "httpx_cli_loaded": False,
+        "postgresql_loaded": False,
     }
