@@ -201,9 +201,10 @@ class KioskController(QObject):
             return
         window = self.window
         page: QWidget = window.current_page
-        if page is window.venue_admin:
+        # Asked without building them: a page not built yet (None) is not the one shown.
+        if page is window.lazy.venue_admin.built:
             window.show_page(window.workbench)
-        elif page is window.register_page:
+        elif page is window.lazy.register_page.built:
             window.show_page(window.login)
         if page is not window.workbench:
             self.wake()

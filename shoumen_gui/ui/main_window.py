@@ -2,12 +2,17 @@
 owner's and supervisor's pages (注册场所, 场所管理, 区域监管).
 
 The flow itself (backend, session, choosing the post) lives in ui/flow.py; this file only
-holds the pages and switches between them.
+holds the pages and switches between them. The owner's and supervisor's pages are built on
+first use, not at start (issue 18 §3: with the style sheet, building them and adding them to the
+stack took ~0.3 s of a 1.5 s start).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -18,12 +23,16 @@ from shoumen_gui.ui.login import LoginPage
 from shoumen_gui.ui.pickers import CheckpointPicker, VenuePicker
 from shoumen_gui.ui.plain import plain_label
 from shoumen_gui.ui.sounds import SoundPlayer
-from shoumen_gui.ui.supervisor.region_view import RegionView
-from shoumen_gui.ui.venue.admin_page import VenueAdminPage
-from shoumen_gui.ui.venue.register import RegisterPage
 from shoumen_gui.ui.workbench import Workbench
 
+if TYPE_CHECKING:
+    from shoumen_gui.ui.supervisor.region_view import RegionView
+    from shoumen_gui.ui.venue.admin_page import VenueAdminPage
+    from shoumen_gui.ui.venue.register import RegisterPage
+
 log = logging.getLogger("shoumen.gui.window")
+
+PageT = TypeVar("PageT", bound=QWidget)
 
 WINDOW_SIZE = QSize(1180, 760)
 # Issue 16 §10: on a 1280×800 tablet or a 1366×768 laptop a 1180×764 window wastes the edges
@@ -64,7 +73,59 @@ class StartupPage(QWidget):
         self.retry.show()
 
 
+class LazyPage(Generic[PageT]):
+    """A page of the window's stack built the first time it is asked for (`page`), then kept.
+
+    `built` asks without building (None until then); `when_built` runs its callback on the page
+    at once when it is built, else right after it is built and added to the stack."""
+
+    def __init__(self, stack: QStackedWidget, build: Callable[[], PageT]) -> None:
+        self._stack = stack
+        self._build = build
+        self._page: PageT | None = None
+        self._waiting: list[Callable[[PageT], None]] = []
+
+    @property
+    def page(self) -> PageT:
+        if self._page is not None:
+            return self._page
+        page = self._build()
+        self._stack.addWidget(page)
+        self._page = page
+        log.info("page built: %s", page.objectName())
+        waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback(page)
+        return page
+
+    @property
+    def built(self) -> PageT | None:
+        return self._page
+
+    def when_built(self, callback: Callable[[PageT], None]) -> None:
+        if self._page is None:
+            self._waiting.append(callback)
+        else:
+            callback(self._page)
+
+
+@dataclass(frozen=True)
+class LazyPages:
+    """The pages no station shows at start: an owner's, a new owner's and a supervisor's."""
+
+    register_page: LazyPage[RegisterPage]
+    venue_admin: LazyPage[VenueAdminPage]
+    region_view: LazyPage[RegionView]
+
+
 class MainWindow(QMainWindow):
+    """The stack of pages. `register_page`, `venue_admin` and `region_view` are built, with
+    their modules imported, on first access; code that wires them without building them uses
+    `lazy` (e.g. `window.lazy.venue_admin.when_built(connect)`), and code that only asks
+    whether one is shown compares with `window.lazy.venue_admin.built` (None until built).
+    A page built late still speaks the app's language: its texts come from tr() as it is built,
+    and the translator, installed at start, changes only with a restart (settings_dialog)."""
+
     closing = Signal()
     close_refused = Signal()  # a person tried to close the window of a locked kiosk
 
@@ -93,22 +154,44 @@ class MainWindow(QMainWindow):
         self.venue_picker = VenuePicker()
         self.checkpoint_picker = CheckpointPicker()
         self.workbench = Workbench(tasks, sounds=sounds)
-        self.register_page = RegisterPage(tasks)
-        self.venue_admin = VenueAdminPage(tasks)
-        self.region_view = RegionView(tasks)
-        for page in (
-            self.startup,
-            self.login,
-            self.venue_picker,
-            self.checkpoint_picker,
-            self.workbench,
-            self.register_page,
-            self.venue_admin,
-            self.region_view,
-        ):
+        for page in (self.startup, self.login, self.venue_picker, self.checkpoint_picker, self.workbench):
             self.pages.addWidget(page)
+        self.lazy = LazyPages(
+            register_page=LazyPage(self.pages, self._build_register_page),
+            venue_admin=LazyPage(self.pages, self._build_venue_admin),
+            region_view=LazyPage(self.pages, self._build_region_view),
+        )
         self.setCentralWidget(self.pages)
         self.resize(WINDOW_SIZE)
+
+    # Imported here: ~0.1 s of modules (the region view's charts, printing, venue posters) that
+    # a guard's station never loads.
+    def _build_register_page(self) -> RegisterPage:
+        from shoumen_gui.ui.venue.register import RegisterPage
+
+        return RegisterPage(self.tasks)
+
+    def _build_venue_admin(self) -> VenueAdminPage:
+        from shoumen_gui.ui.venue.admin_page import VenueAdminPage
+
+        return VenueAdminPage(self.tasks)
+
+    def _build_region_view(self) -> RegionView:
+        from shoumen_gui.ui.supervisor.region_view import RegionView
+
+        return RegionView(self.tasks)
+
+    @property
+    def register_page(self) -> RegisterPage:
+        return self.lazy.register_page.page
+
+    @property
+    def venue_admin(self) -> VenueAdminPage:
+        return self.lazy.venue_admin.page
+
+    @property
+    def region_view(self) -> RegionView:
+        return self.lazy.region_view.page
 
     def show_on_screen(self, available: QRect | None = None) -> None:
         """Show the window as fits the screen it opens on (`available`: its free area)."""

@@ -45,6 +45,14 @@ def wait_for_page(qtbot: QtBot, window: MainWindow, name: str, timeout: int = 20
     qtbot.waitUntil(lambda: window.current_page.objectName() == name, timeout=timeout)
 
 
+LAZY_PAGES = ("registerPage", "venueAdmin", "regionView")
+
+
+def lazy_pages_built(window: MainWindow) -> list[str]:
+    """Which of the pages built on first use (MainWindow.lazy) are among the window's widgets."""
+    return [name for name in LAZY_PAGES if window.findChild(QWidget, name) is not None]
+
+
 class ScannerPace:
     """The wedge filter's clock while a test types a scan: at most `step_ms` passes between two
     readings, however long this process waited for a core between two synthetic key presses.

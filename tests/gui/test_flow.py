@@ -16,7 +16,7 @@ from shoumen_gui.settings import SettingsStore
 from shoumen_gui.ui.flow import BackendChoice, login_with_demo_code
 from shoumen_server.seed import DEMO_PATHS_BY_KEY
 from tests.gui.conftest import GUARD_PHONE, OWNER_PHONE, SHOP_OWNER_PHONE, LiveBackend, MakeApp, MemoryKeyring
-from tests.gui.helpers import click, find, log_in, log_out, type_id, verdict, wait_for_page
+from tests.gui.helpers import click, find, lazy_pages_built, log_in, log_out, type_id, verdict, wait_for_page
 
 
 def test_guard_logs_in_and_picks_a_checkpoint(
@@ -47,6 +47,8 @@ def test_guard_logs_in_and_picks_a_checkpoint(
     saved = SettingsStore(app.paths.settings_file).load()
     assert saved.checkpoint_id == int(north.objectName().removeprefix("checkpoint_"))
     assert list(memory_keyring.store.values()) == [app.api.token]
+    # Start-up built none of the owner's or supervisor's pages (issue 18 §3).
+    assert lazy_pages_built(window) == []
 
 
 def test_person_with_two_venues_picks_one(

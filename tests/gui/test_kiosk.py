@@ -30,7 +30,7 @@ from tests.gui.conftest import (
     MemoryKeyring,
     StationApp,
 )
-from tests.gui.helpers import click, find, log_in, type_id, verdict, wait_for_page
+from tests.gui.helpers import click, find, lazy_pages_built, log_in, type_id, verdict, wait_for_page
 
 PIN = "246813"
 
@@ -132,6 +132,7 @@ def test_locked_kiosk_is_fullscreen_frameless_and_cannot_be_closed(qtbot: QtBot,
     kiosk = make_kiosk(OWNER_PHONE)  # an owner: 场所管理 would be shown on a normal workbench
     window = kiosk.window
     assert window.current_page is window.workbench
+    assert lazy_pages_built(window) == []  # the kiosk's page watch asked without building them
     assert_locked(kiosk)
     assert not window.login.register_link.isVisibleTo(window.login)
     with qtbot.waitSignal(window.close_refused, timeout=1000):

@@ -19,6 +19,9 @@ from shoumen_gui.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from shoumen_gui.ui.flow import SessionFlow
+    from shoumen_gui.ui.supervisor.region_view import RegionView
+    from shoumen_gui.ui.venue.admin_page import VenueAdminPage
+    from shoumen_gui.ui.venue.register import RegisterPage
 
 log = logging.getLogger("shoumen.gui.admin_flow")
 
@@ -30,13 +33,23 @@ class AdminFlow(QObject):
         window = flow.window
         self.window = window
         window.login.register_requested.connect(self.show_registration)
-        window.register_page.cancelled.connect(self._back_to_login)
-        window.register_page.registered.connect(self._on_registered)
         window.workbench.admin_requested.connect(self.show_venue_admin)
-        window.venue_admin.back_requested.connect(self.back_to_workbench)
-        window.venue_admin.config_changed.connect(self._pull_now)
-        window.region_view.logout_requested.connect(self._supervisor_logout)
+        # The three pages are built on first use (MainWindow.lazy): wired then, not built here.
+        window.lazy.register_page.when_built(self._wire_register_page)
+        window.lazy.venue_admin.when_built(self._wire_venue_admin)
+        window.lazy.region_view.when_built(self._wire_region_view)
         flow.ready.connect(self._on_ready)
+
+    def _wire_register_page(self, page: RegisterPage) -> None:
+        page.cancelled.connect(self._back_to_login)
+        page.registered.connect(self._on_registered)
+
+    def _wire_venue_admin(self, page: VenueAdminPage) -> None:
+        page.back_requested.connect(self.back_to_workbench)
+        page.config_changed.connect(self._pull_now)
+
+    def _wire_region_view(self, page: RegionView) -> None:
+        page.logout_requested.connect(self._supervisor_logout)
 
     def _admin(self) -> AdminService:
         api = self.flow.api
@@ -128,7 +141,9 @@ class AdminFlow(QObject):
 
     @Slot()
     def _supervisor_logout(self) -> None:
-        self.window.region_view.clear()
+        view = self.window.lazy.region_view.built
+        if view is not None:  # not built just to be cleared
+            view.clear()
         self.flow.logout()
 
     @staticmethod

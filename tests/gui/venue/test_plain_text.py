@@ -44,7 +44,8 @@ def test_user_typed_names_render_as_plain_text(
     title = find(window, QLabel, "workbenchTitle")
     assert BOLD in title.text() and _plain(title)
     # Every named label of the app is plain: none would render a name as bold. (Unnamed ones
-    # are QFormLayout captions, fixed words of the code.)
+    # are QFormLayout captions, fixed words of the code.) The pages built on first use too.
+    assert all(page.objectName() for page in (window.register_page, window.venue_admin, window.region_view))
     labels = [label for label in window.findChildren(QLabel) if label.objectName()]
     bad = [(lb.objectName(), lb.text()) for lb in labels if lb.text() and not _plain(lb)]
     assert not bad, "\n".join(map(str, bad))
