@@ -18,7 +18,7 @@ from shoumen_server.deps import Ctx, CurrentCaller, Db, require_checker, require
 from shoumen_server.errors import BadInput
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.models import Anomaly
-from shoumen_server.routers.stats import parse_day
+from shoumen_server.query_args import parse_day
 
 router = APIRouter(tags=["anomalies"])
 

@@ -68,7 +68,7 @@ from shoumen_server.lookup_watch import (
     region_alerts,
     venue_for_lookup,
 )
-from shoumen_server.routers.stats import DateQuery, checked_region, parse_day
+from shoumen_server.query_args import DateQuery, checked_region, parse_day
 from shoumen_server.routers.trust import trust_list_validity
 from shoumen_server.venue_refs import venue_ref
 

@@ -35,7 +35,7 @@ from shoumen_server.counts import stored_rows
 from shoumen_server.deps import Caller, Ctx, CurrentCaller, Db, ReadDb, require_owner
 from shoumen_server.errors import BadInput, PermissionDenied
 from shoumen_server.ingest import MAX_ID
-from shoumen_server.routers.stats import checked_region, parse_day
+from shoumen_server.query_args import checked_region, parse_day
 
 router = APIRouter(tags=["export"])
 log = logging.getLogger("shoumen.server.export")

@@ -4,8 +4,6 @@ view of township supervisors. Counts come from the count tables only (`shoumen_s
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -30,38 +28,17 @@ from shoumen_server.deps import (
     ReadDb,
     get_venue,
     require_checker,
-    require_supervisor,
     require_unit_stats_reader,
 )
 from shoumen_server.errors import BadInput
 from shoumen_server.ingest import MAX_ID, checkpoint_venues
+from shoumen_server.query_args import DateQuery, checked_region, parse_day
 
 router = APIRouter(tags=["stats"])
 
 VenueId = Annotated[int, Path(ge=1, le=MAX_ID)]
-DateQuery = Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD, the local (China) day")]
 ScopeQuery = Annotated[str, Query(max_length=20)]
 MAX_TREND_DAYS = 366
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Days the service can have data for; a day near year 1 or 9999 has no UTC bounds (OverflowError).
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-_REGION = re.compile(r"\d{6}")
-
-
-def parse_day(text: str | None, now: datetime) -> date:
-    """A YYYY-MM-DD query value; absent means today (local). 422 bad_date otherwise."""
-    if not text:
-        return local_day(now)
-    if _DATE.fullmatch(text.strip()):
-        try:
-            day = date.fromisoformat(text.strip())
-        except ValueError:
-            pass
-        else:
-            if FIRST_DAY <= day <= LAST_DAY:
-                return day
-            raise BadInput("日期超出范围（2000 年至 2099 年）", code="bad_date")
-    raise BadInput("日期格式有误，应为 YYYY-MM-DD", code="bad_date")
 
 
 def parse_scope(text: str) -> StatsScope:
@@ -75,15 +52,6 @@ def checked_days(days: int) -> int:
     if not 1 <= days <= MAX_TREND_DAYS:
         raise BadInput("天数应在 1 到 {max_days} 之间", code="bad_days", params={"max_days": MAX_TREND_DAYS})
     return days
-
-
-def checked_region(caller: Caller, region_code: str) -> str:
-    """The caller must supervise this region (a 6-digit code)."""
-    require_supervisor(caller)
-    if not _REGION.fullmatch(region_code):
-        raise BadInput("行政区划代码无效（应为 6 位数字）", code="bad_region")
-    require_supervisor(caller, region_code)
-    return region_code
 
 
 def _scope_user(db: Db, caller: Caller, venue_id: int, scope: StatsScope) -> int | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from shoumen_server.app import START_ROUTERS
 from tests.gui.conftest import LiveBackend
 
 pytestmark = pytest.mark.slow
@@ -128,7 +129,7 @@ def test_the_backend_process_starts_before_qt_is_imported(tmp_path: Path) -> Non
 # The embedded backend as its process runs it (embedded.serve_main trims first): a station's
 # start against it (the code, the login, /me, the first pull, the trust list, a lookup), then a
 # body that fails validation: FastAPI still refuses it, without pydantic's v1 package; and a
-# SQLite-only backend never imports PostgreSQL's dialect.
+# SQLite-only backend never imports PostgreSQL's dialect, nor routers the start does not ask.
 BACKEND_SCRIPT = """
 import json, sys
 from pathlib import Path
@@ -158,6 +159,8 @@ try:
         "v1_loaded": sys.modules.get("pydantic.v1") is not None,
         "httpx_cli_loaded": sys.modules.get("httpx._main") is not None,
         "postgresql_loaded": "sqlalchemy.dialects.postgresql" in sys.modules,
+        "routers": sorted(m.split(".")[2] for m in sys.modules if m.startswith("shoumen_server.routers.")),
+        "visitor_loaded": "shoumen_server.visitor" in sys.modules,
     }), flush=True)
 finally:
     backend.close()
@@ -183,4 +186,6 @@ def test_the_backend_process_serves_a_start_without_the_imports_it_skips(tmp_pat
         "v1_loaded": False,
         "httpx_cli_loaded": False,
         "postgresql_loaded": False,
+        "routers": sorted(START_ROUTERS),  # the others come in at their first request
+        "visitor_loaded": False,
     }
