@@ -499,10 +499,11 @@ def serve_main(argv: Sequence[str]) -> int:
     # objects of the start (~1 MB) stay with the frozen ones rather than a ~0.2 s full
     # collection while the app's first requests arrive.
     gc.disable()
-    from shoumen_gui.import_trims import skip_unused_imports
+    from shoumen_gui.import_trims import defer_model_builds, skip_unused_imports
     from shoumen_gui.logging_setup import PiiFilter
 
     skip_unused_imports()  # as app.main() does, without importing app
+    defer_model_builds()
     args = list(argv)
     db_path = Path(args[args.index(SERVE_FLAG) + 1])
     handler = _RelayHandler()

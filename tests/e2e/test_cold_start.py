@@ -126,15 +126,17 @@ def test_the_backend_process_starts_before_qt_is_imported(tmp_path: Path) -> Non
     assert isinstance(spawned, list) and spawned[0] is False  # later calls (start()) find it running
 
 
-# The embedded backend as its process runs it (embedded.serve_main trims first): a station's
-# start against it (the code, the login, /me, the first pull, the trust list, a lookup), then a
-# body that fails validation: FastAPI still refuses it, without pydantic's v1 package; and a
-# SQLite-only backend never imports PostgreSQL's dialect, nor routers the start does not ask.
+# The embedded backend as its process runs it (embedded.serve_main trims first and defers
+# pydantic's model builds): a station's start against it (the code, the login, /me, the first
+# pull, the trust list, a lookup), then a body that fails validation: FastAPI still refuses it,
+# without pydantic's v1 package; and a SQLite-only backend never imports PostgreSQL's dialect,
+# nor routers the start does not ask, nor builds models nobody used (FastAPI's OpenAPI ones).
 BACKEND_SCRIPT = """
 import json, sys
 from pathlib import Path
-from shoumen_gui.import_trims import skip_unused_imports
+from shoumen_gui.import_trims import defer_model_builds, skip_unused_imports
 skip_unused_imports()
+defer_model_builds()
 from shoumen_gui.embedded import EmbeddedBackend, demo_accounts
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.session import login_with_demo_code
@@ -161,6 +163,7 @@ try:
         "postgresql_loaded": "sqlalchemy.dialects.postgresql" in sys.modules,
         "routers": sorted(m.split(".")[2] for m in sys.modules if m.startswith("shoumen_server.routers.")),
         "visitor_loaded": "shoumen_server.visitor" in sys.modules,
+        "openapi_models_built": sys.modules["fastapi.openapi.models"].OpenAPI.__pydantic_complete__,
     }), flush=True)
 finally:
     backend.close()
@@ -178,6 +181,7 @@ def test_the_backend_process_serves_a_start_without_the_imports_it_skips(tmp_pat
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "Warning" not in result.stderr, result.stderr[-2000:]  # the app would log it as an error
     [line] = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     assert json.loads(line.removeprefix("RESULT ")) == {
         "status": 422,
@@ -188,4 +192,5 @@ def test_the_backend_process_serves_a_start_without_the_imports_it_skips(tmp_pat
         "postgresql_loaded": False,
         "routers": sorted(START_ROUTERS),  # the others come in at their first request
         "visitor_loaded": False,
+        "openapi_models_built": False,  # pydantic models are built at their first use
     }
