@@ -16,11 +16,13 @@ workers would otherwise run as nobody and could not reach the temporary folders.
 from __future__ import annotations
 
 import contextlib
+import http.server
 import ipaddress
 import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -150,6 +152,37 @@ def make_ca(name: str) -> Authority:
         .sign(key, hashes.SHA256())
     )
     return Authority(name, key, cert)
+
+
+@contextlib.contextmanager
+def https_server_of(ca_name: str, directory: Path) -> Iterator[str]:
+    """An https server on 127.0.0.1 with a certificate from a CA of its own (`ca_name`) that no
+    client under test is given: every request must fail at the handshake (it answers 500 if one
+    ever got through). Yields its URL."""
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def _refuse(self) -> None:
+            self.send_response(500)
+            self.end_headers()
+
+        do_GET = do_POST = _refuse
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    cert, key = make_ca(ca_name).issue_server(directory)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
 
 
 # ---- the backend processes --------------------------------------------------------------------

@@ -5,9 +5,6 @@ without verification. The full path through nginx is tests/deploy/test_tls_nginx
 
 from __future__ import annotations
 
-import http.server
-import ssl
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,33 +17,15 @@ from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.tls import server_verify
 from shoumen_gui.tasks import TaskManager
 from shoumen_gui.ui.login import LoginPage
-from tests.deploy.front import make_ca
+from tests.deploy.front import https_server_of, make_ca
 from tests.gui.conftest import GUARD_PHONE
-
-
-class _Answer(http.server.BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # only reached with the right CA, which this test never has
-        self.send_response(500)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
 
 
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[str]:
     """An https server on 127.0.0.1 with a certificate from a CA the app is not given."""
-    cert, key = make_ca("服务器的 CA").issue_server(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
+    with https_server_of("服务器的 CA", tmp_path) as url:
+        yield url
 
 
 def test_the_login_page_says_the_server_certificate_is_not_trusted(

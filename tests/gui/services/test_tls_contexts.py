@@ -8,9 +8,7 @@ and refuses a certificate should TLS turn up on that connection anyway.
 
 from __future__ import annotations
 
-import http.server
 import ssl
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import pytest
 from shoumen_gui.services.api import ApiClient
 from shoumen_gui.services.gate import GateConfig, GateKind, make_gate
 from shoumen_gui.services.tls import certificate_error, for_url
-from tests.deploy.front import make_ca
+from tests.deploy.front import https_server_of
 
 
 @pytest.fixture
@@ -60,28 +58,10 @@ def test_an_https_server_keeps_the_ca_the_app_was_given() -> None:
     assert plain.cert_store_stats()["x509_ca"] == 0
 
 
-class _Answer(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # only reached if the certificate were trusted
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[str]:
-    cert, key = make_ca("某个 CA").issue_server(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
+    with https_server_of("某个 CA", tmp_path) as url:
+        yield url
 
 
 def test_tls_on_a_plain_http_clients_connection_is_refused_not_trusted(tls_server: str) -> None:
