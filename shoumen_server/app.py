@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -92,27 +92,36 @@ def include_visitor_pages(app: FastAPI, templates: dict[int, str]) -> None:
 
 def _include_at_first_miss(app: FastAPI, names: Sequence[str], templates: dict[int, str]) -> None:
     """The router answers a path none of its routes matches with its `default` (404). Until the
-    `names` routers are in, that default includes them and the visitor pages (once, under a
-    lock: concurrent misses wait for the first), then matches the request again."""
+    `names` routers are in, that default includes them and the visitor pages, then matches the
+    request again; the OpenAPI document includes them before it is first built (FastAPI keeps
+    it). Inclusion is synchronous, on the event loop's thread: no request is matched meanwhile."""
     not_found = app.router.default
-    lock = asyncio.Lock()
+    build_openapi = app.openapi
     included = False
 
-    async def include_then_match(scope: Scope, receive: Receive, send: Send) -> None:
+    def include_the_rest() -> None:
         nonlocal included
+        if included:
+            return
+        include_routers(app, names, templates)
+        include_visitor_pages(app, templates)
+        app.router.default = not_found
+        included = True
+        log.info("the other routers included at the first request for them")
+
+    async def include_then_match(scope: Scope, receive: Receive, send: Send) -> None:
         if included:
             await not_found(scope, receive, send)
             return
-        async with lock:
-            if not included:
-                include_routers(app, names, templates)
-                include_visitor_pages(app, templates)
-                app.router.default = not_found
-                included = True
-                log.info("the other routers included at the first request for them")
+        include_the_rest()
         await app.router.app(scope, receive, send)
 
+    def openapi_of_every_router() -> dict[str, Any]:
+        include_the_rest()
+        return build_openapi()
+
     app.router.default = include_then_match
+    app.openapi = openapi_of_every_router  # type: ignore[method-assign]
 
 
 class HealthOut(BaseModel):

@@ -144,3 +144,12 @@ def test_later_routers_come_in_at_the_first_request_the_start_ups_do_not_answer(
         }
         assert f"{API_PREFIX}/venues/{{venue_id}}/staff" in labels
     app.state.engine.dispose()
+
+
+def test_the_openapi_document_of_an_app_with_later_routers_lists_every_route(server: Server) -> None:
+    app = app_module.create_app(server.settings, sms=server.sms, clock=server.clock, later_routers=True)
+    with TestClient(app) as client:
+        paths = client.get(f"{API_PREFIX}/openapi.json").json()["paths"]
+    app.state.engine.dispose()
+    assert f"{API_PREFIX}/venues/{{venue_id}}/staff" in paths and f"{API_PREFIX}/me" in paths
+    assert set(paths) == set(server.client.get(f"{API_PREFIX}/openapi.json").json()["paths"])
