@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from shoumen_gui.embedded import SERVE_FLAG, backend_command
+from shoumen_server.app import START_ROUTERS
 
 pytestmark = pytest.mark.slow
 
@@ -75,12 +76,15 @@ def test_a_first_start_creates_the_database_without_alembic(tmp_path: Path) -> N
 
 
 def test_the_backend_process_imports_what_only_some_requests_need_when_they_come(tmp_path: Path) -> None:
-    # Every route is served (the app is built whole), but these load at their first use: the
-    # venue code's QR image (qrcode, Pillow), the visitor pages' templates (Jinja2), a webhook
-    # SMS gateway's HTTP client (httpx; the demo sends no SMS).
+    # The start-up's routers are in at once (app.START_ROUTERS); the other routers and the visitor
+    # pages come in at the first request none of those answers (create_app(later_routers=True),
+    # tests/server/test_router_order.py), and these load at their own first use: the venue
+    # code's QR image (qrcode, Pillow), the visitor pages' templates (Jinja2), a webhook SMS
+    # gateway's HTTP client (httpx; the demo sends no SMS).
     _answer, modules = start_backend(tmp_path / "data" / "server.db", tmp_path / "modules.json")
-    assert "shoumen_server.routers.venues" in modules and "shoumen_server.visitor.pages" in modules
-    assert loaded(modules, "qrcode", "PIL", "jinja2", "httpx") == []
+    routers = {name.split(".")[2] for name in modules if name.startswith("shoumen_server.routers.")}
+    assert routers == set(START_ROUTERS)
+    assert loaded(modules, "shoumen_server.visitor", "qrcode", "PIL", "jinja2", "httpx") == []
 
 
 def test_the_backend_process_starts_without_garbage_collection_then_collects(tmp_path: Path) -> None:
