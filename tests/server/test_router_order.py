@@ -153,3 +153,28 @@ def test_the_openapi_document_of_an_app_with_later_routers_lists_every_route(ser
     app.state.engine.dispose()
     assert f"{API_PREFIX}/venues/{{venue_id}}/staff" in paths and f"{API_PREFIX}/me" in paths
     assert set(paths) == set(server.client.get(f"{API_PREFIX}/openapi.json").json()["paths"])
+
+
+def test_no_start_up_route_shares_a_path_with_a_later_one() -> None:
+    """A later router's path must reach the routers' 404 default, which brings the later routers
+    in. A start-up route on the same path with other methods would answer it 405 first."""
+    start_ups = [
+        compile_path(API_PREFIX + route.path)[0]
+        for router in api_routers(START_ROUTERS)
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+    later = [
+        API_PREFIX + route.path
+        for router in api_routers(ROUTER_NAMES[len(START_ROUTERS) :])
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ] + visitor_templates()
+    assert len(start_ups) > 5 and len(later) > 30
+    shadowed = [
+        template
+        for template in later
+        for sample in (PARAM.sub("1", template), PARAM.sub("a", template))
+        if any(regex.fullmatch(sample) for regex in start_ups)
+    ]
+    assert shadowed == []
