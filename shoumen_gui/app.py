@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 # Only what main() needs before the backend process is started: Qt and the GUI are imported
 # after it (issue 18 §3), and a station on a remote server never imports the server.
 from shoumen_gui.embedded import SERVE_FLAG, EmbeddedBackendError, EmbeddedProcess, LocalBackend
-from shoumen_gui.import_trims import skip_unused_imports
+from shoumen_gui.import_trims import skip_pyside_source_scans, skip_unused_imports
 from shoumen_gui.logging_setup import setup_logging, shutdown_logging
 from shoumen_gui.paths import AppPaths, DataDirError, resources_dir
 from shoumen_gui.services.errors import CaFileError
@@ -452,16 +452,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_gui(args: argparse.Namespace, paths: AppPaths, embedded: EmbeddedProcess | None, dialog: bool) -> int:
     from PySide6.QtCore import Qt
+
+    skip_pyside_source_scans()  # before the rest of the GUI's imports
     from PySide6.QtWidgets import QApplication
 
     from shoumen_gui import pyside_fixes
-    from shoumen_gui.gc_collector import GuiThreadCollector
+    from shoumen_gui.gc_collector import START_UP_MS, GuiThreadCollector
 
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     pyside_fixes.apply()  # PySide6 6.12 + Python 3.11: emit() would use up True's references
-    collector = GuiThreadCollector(app)  # Qt objects in garbage die on the GUI thread, never a worker's
+    # Qt objects in garbage die on the GUI thread, never a worker's; none collected while starting.
+    collector = GuiThreadCollector(app, start_up_ms=START_UP_MS)
     app.setApplicationName("shoumen")
     app.setApplicationDisplayName("守小门")
     app.setOrganizationName("shoumen")

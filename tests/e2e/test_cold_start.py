@@ -194,3 +194,26 @@ def test_the_backend_process_serves_a_start_without_the_imports_it_skips(tmp_pat
         "visitor_loaded": False,
         "openapi_models_built": False,  # pydantic models are built at their first use
     }
+
+
+def test_the_gui_process_does_not_read_the_source_of_every_module_it_imports() -> None:
+    # PySide6's __feature__ hook reads each module's source after PySide6 is in
+    # (import_trims.skip_pyside_source_scans says why the app needs none of it).
+    script = (
+        "import inspect, json\n"
+        "import PySide6.QtCore\n"
+        "from shoumen_gui.import_trims import skip_pyside_source_scans\n"
+        "read = []\n"
+        "original = inspect.getsource\n"
+        "inspect.getsource = lambda obj: (read.append(obj.__name__), original(obj))[1]\n"
+        "import colorsys\n"
+        "before = list(read)\n"
+        "skip_pyside_source_scans()\n"
+        "import sched\n"
+        "print(json.dumps([before, read[len(before):]]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert json.loads(result.stdout) == [["colorsys"], []]
