@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ from sqlalchemy import event
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_capacity import check_record
-from capacity_setup import UNLIMITED, Seeded, fresh_database, postgres_server, seed
+from capacity_setup import REGION, UNLIMITED, Seeded, fresh_database, postgres_server, seed
 
 from shoumen_server.app import create_app
 from shoumen_server.settings import ServerSettings
@@ -52,16 +53,18 @@ App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
 async def call(app: App, path: str, token: str, body: bytes) -> tuple[int, bytes]:
-    """One POST straight into the ASGI app."""
+    """One request straight into the ASGI app: a POST of `body`, or a GET when it is empty
+    (`path` may carry a query string then)."""
+    path, _, query = path.partition("?")
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": "POST" if body else "GET",
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query.encode(),
         "root_path": "",
         "headers": [
             (b"host", b"bench"),
@@ -111,6 +114,20 @@ def pushes(seeded: Seeded, n: int, batch: int) -> list[tuple[str, str, bytes]]:
         records = [check_record(gate, j % 3 != 0) for j in range(batch)]
         body = json.dumps({"device_id": f"bench-{i % len(seeded.gates)}", "checks": records}).encode()
         out.append(("/api/v1/sync/push", gate.token, body))
+    return out
+
+
+def stats_requests(seeded: Seeded, n: int) -> list[tuple[str, str, bytes]]:
+    """The mix's statistics polls (bench_capacity.Rush._stats): a venue's day, every tenth a
+    supervisor's region view."""
+    today = datetime.now(UTC).date().isoformat()  # as bench_capacity asks
+    out = []
+    for i in range(n):
+        if i % 10 == 9:
+            out.append((f"/api/v1/regions/{REGION}/stats?date={today}", seeded.supervisor_token, b""))
+        else:
+            gate = seeded.gates[i % len(seeded.gates)]
+            out.append((f"/api/v1/venues/{gate.venue_id}/stats?date={today}", gate.token, b""))
     return out
 
 
@@ -212,6 +229,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--pushes", type=int, default=0, help="push batches to measure after the lookups")
     parser.add_argument("--batch", type=int, default=500, help="records per push batch")
+    parser.add_argument("--stats", type=int, default=0, help="statistics polls to measure last (the mix's)")
     args = parser.parse_args()
     os.environ.update(UNLIMITED)
     with (
@@ -251,6 +269,14 @@ def main() -> None:
             )
             if args.profile:
                 profile_run(app, lambda: pushes(seeded, args.pushes, args.batch), statements, args.top)
+        if args.stats:
+            polls = stats_requests(seeded, args.stats)
+            measure(app, stats_requests(seeded, 20), statements)  # warm-up
+            cpu, wall, stmts = measure(app, polls, statements)
+            print(f"statistics in-process, {args.stats} polls (every tenth a region's), after the above")
+            print(f"  CPU {cpu:.2f} ms/poll  wall {wall:.2f} ms/poll  {stmts:.1f} SQL statements/poll")
+            if args.profile:
+                profile_run(app, lambda: stats_requests(seeded, args.stats), statements, args.top)
         app.state.engine.dispose()
 
 

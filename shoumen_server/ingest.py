@@ -42,7 +42,7 @@ from shoumen_core.schemas import (
     StaffState,
 )
 from shoumen_core.timeutil import LOCAL_TZ, as_utc
-from shoumen_server.bulk import greatest, insert_new, upsert_insert
+from shoumen_server.bulk import dialect_insert, greatest, insert_new
 from shoumen_server.models import (
     Check,
     CheckCount,
@@ -78,6 +78,9 @@ CHECKS: Table = Check.__table__  # type: ignore[assignment]
 CHECK_COUNTS: Table = CheckCount.__table__  # type: ignore[assignment]
 DAY_PERSONS: Table = DayPerson.__table__  # type: ignore[assignment]
 DAY_PERSON_COUNTS: Table = DayPersonCount.__table__  # type: ignore[assignment]
+VENUES: Table = Venue.__table__  # type: ignore[assignment]
+MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
+CHECKPOINTS: Table = Checkpoint.__table__  # type: ignore[assignment]
 
 STRICTEST_MASK_POLICY = MASK_POLICIES["strict"]
 
@@ -141,21 +144,9 @@ def venue_facts(
     facts = VenueFacts({v: NO_VENUE for v in venue_ids}, {}, {})
     if not wanted:
         return facts
-    query = select(
-        Venue.id,
-        Venue.policy_json,
-        null() if user_id is None else Membership.state,
-        Checkpoint.id if asked_checkpoints else null(),
-    )
-    if user_id is not None:
-        query = query.outerjoin(
-            Membership, (Membership.venue_id == Venue.id) & (Membership.user_id == user_id)
-        )
-    if asked_checkpoints:
-        query = query.outerjoin(
-            Checkpoint, (Checkpoint.venue_id == Venue.id) & Checkpoint.id.in_(asked_checkpoints)
-        )
-    for venue_id, policy_json, state, checkpoint_id in db.execute(query.where(Venue.id.in_(wanted))):
+    query = _venue_facts_query(user_id is not None, bool(asked_checkpoints))
+    params = {"venue_ids": sorted(wanted), "user_id": user_id, "checkpoint_ids": sorted(asked_checkpoints)}
+    for venue_id, policy_json, state, checkpoint_id in db.execute(query, params):
         facts.policies[venue_id] = policy_json  # one row per checkpoint found: the same
         if checkpoint_id is not None:
             facts.checkpoints[checkpoint_id] = venue_id
@@ -164,6 +155,31 @@ def venue_facts(
         else:
             facts.gate[venue_id] = NOT_STAFF if state is None else REVOKED
     return facts
+
+
+@lru_cache(maxsize=4)
+def _venue_facts_query(with_user: bool, with_checkpoints: bool) -> Any:
+    """venue_facts' query, built once per shape (the ids are expanding parameters): building
+    it again on every push was ~15 % of a one-record push's CPU (issue 15 §6). Core columns of
+    the tables, not the entities: no ORM step."""
+    query = select(
+        VENUES.c.id,
+        VENUES.c.policy_json,
+        MEMBERSHIPS.c.state if with_user else null(),
+        CHECKPOINTS.c.id if with_checkpoints else null(),
+    )
+    if with_user:
+        query = query.outerjoin(
+            MEMBERSHIPS,
+            (MEMBERSHIPS.c.venue_id == VENUES.c.id) & (MEMBERSHIPS.c.user_id == bindparam("user_id")),
+        )
+    if with_checkpoints:
+        query = query.outerjoin(
+            CHECKPOINTS,
+            (CHECKPOINTS.c.venue_id == VENUES.c.id)
+            & CHECKPOINTS.c.id.in_(bindparam("checkpoint_ids", expanding=True)),
+        )
+    return query.where(VENUES.c.id.in_(bindparam("venue_ids", expanding=True)))
 
 
 def checkpoint_venues(db: Session, checkpoint_ids: Iterable[int | None]) -> dict[int, int]:
@@ -411,7 +427,18 @@ def _stored_checks(db: Session, ids: list[uuid.UUID]) -> Sequence[Any]:
     the fact columns. Where checks is partitioned, the ids are looked up in check_ids first
     (one probe each, not one per partition) and only the found ones read, from their days'
     partitions: a push of new ids reads no partition at all."""
-    columns = (
+    if not uses_check_ids(db):
+        return db.execute(_stored_by_id(), {"ids": ids}).all()
+    known = db.execute(_check_id_days(), {"ids": ids}).all()
+    if not known:
+        return []
+    days = sorted({row.day for row in known})
+    found = [row.id for row in known]
+    return db.execute(_stored_by_id_and_day(), {"ids": found, "days": days}).all()
+
+
+def _stored_columns() -> tuple[Any, ...]:
+    return (
         CHECKS.c.id,
         CHECKS.c.user_id,
         CHECKS.c.manual_decision,
@@ -420,14 +447,24 @@ def _stored_checks(db: Session, ids: list[uuid.UUID]) -> Sequence[Any]:
         CHECKS.c.day,
         *(CHECKS.c[name] for name in FACT_COLUMNS),
     )
-    if not uses_check_ids(db):
-        return db.execute(select(*columns).where(CHECKS.c.id.in_(ids))).all()
-    known = db.execute(select(CHECK_IDS.c.id, CHECK_IDS.c.day).where(CHECK_IDS.c.id.in_(ids))).all()
-    if not known:
-        return []
-    days = sorted({row.day for row in known})
-    found = [row.id for row in known]
-    return db.execute(select(*columns).where(CHECKS.c.id.in_(found), CHECKS.c.day.in_(days))).all()
+
+
+# _stored_checks' three queries, built once (expanding parameters for the ids and days).
+@lru_cache(maxsize=1)
+def _stored_by_id() -> Any:
+    return select(*_stored_columns()).where(CHECKS.c.id.in_(bindparam("ids", expanding=True)))
+
+
+@lru_cache(maxsize=1)
+def _check_id_days() -> Any:
+    return select(CHECK_IDS.c.id, CHECK_IDS.c.day).where(CHECK_IDS.c.id.in_(bindparam("ids", expanding=True)))
+
+
+@lru_cache(maxsize=1)
+def _stored_by_id_and_day() -> Any:
+    return select(*_stored_columns()).where(
+        CHECKS.c.id.in_(bindparam("ids", expanding=True)), CHECKS.c.day.in_(bindparam("days", expanding=True))
+    )
 
 
 def _same_facts(
@@ -586,7 +623,6 @@ def count_checks(db: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def _upsert_check_counts(db: Session, counts: dict[tuple[Any, ...], list[Any]]) -> None:
-    table = CHECK_COUNTS
     params = [
         {
             "venue_id": k[0],
@@ -600,15 +636,22 @@ def _upsert_check_counts(db: Session, counts: dict[tuple[Any, ...], list[Any]]) 
         }
         for k, v in sorted(counts.items())
     ]
-    ins = upsert_insert(db, table)
-    stmt = ins.on_conflict_do_update(
+    db.execute(_check_counts_upsert(db.get_bind().dialect.name), params)
+
+
+@lru_cache(maxsize=4)
+def _check_counts_upsert(dialect: str) -> Any:
+    """The check_counts upsert, built once per dialect (building it on every push was ~15 % of a
+    one-record push's CPU, as the lookup's watch upsert once was of a lookup's)."""
+    table = CHECK_COUNTS
+    ins = dialect_insert(dialect, table)
+    return ins.on_conflict_do_update(
         index_elements=["venue_id", "day", "hour", "checkpoint_key", "user_key", "level"],
         set_={
             "n": table.c.n + ins.excluded.n,
-            "last_at": greatest(db, table.c.last_at, ins.excluded.last_at),
+            "last_at": greatest(dialect, table.c.last_at, ins.excluded.last_at),
         },
     )
-    db.execute(stmt, params)
 
 
 def _add_persons(db: Session, persons: set[tuple[int, Any, int, str]]) -> None:
@@ -617,12 +660,17 @@ def _add_persons(db: Session, persons: set[tuple[int, Any, int, str]]) -> None:
     new = Counter(added)
     if not new:
         return
-    table = DAY_PERSON_COUNTS
-    ins = upsert_insert(db, table)
-    upsert = ins.on_conflict_do_update(
-        index_elements=["venue_id", "day", "user_key"], set_={"n": table.c.n + ins.excluded.n}
-    )
     db.execute(
-        upsert,
+        _day_person_counts_upsert(db.get_bind().dialect.name),
         [{"venue_id": k[0], "day": k[1], "user_key": k[2], "n": n} for k, n in sorted(new.items())],
+    )
+
+
+@lru_cache(maxsize=4)
+def _day_person_counts_upsert(dialect: str) -> Any:
+    """The day_person_counts upsert, built once per dialect."""
+    table = DAY_PERSON_COUNTS
+    ins = dialect_insert(dialect, table)
+    return ins.on_conflict_do_update(
+        index_elements=["venue_id", "day", "user_key"], set_={"n": table.c.n + ins.excluded.n}
     )
