@@ -32,7 +32,7 @@ from shoumen_server.middleware import BodySizeLimit, NoStore
 from shoumen_server.migrate import current_revision, head_revision
 from shoumen_server.outage import OutageLog, is_database_unavailable
 from shoumen_server.replica import ReadSessions
-from shoumen_server.routers import checks
+from shoumen_server.routers import checks, sync
 from shoumen_server.settings import ServerSettings
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsSettings, build_gateway
@@ -254,7 +254,8 @@ def create_app(
 
     templates: dict[int, str] = {}
     include_routers(app, START_ROUTERS if later_routers else ROUTER_NAMES, templates)
-    checks.install_fast_lookup(app, API_PREFIX)  # the lookup's own route, tried first
+    checks.install_fast_lookup(app, API_PREFIX)  # the lookup's and the push's own routes,
+    sync.install_fast_push(app, API_PREFIX)  # tried first (fast_routes.py)
     rest = ROUTER_NAMES[len(START_ROUTERS) :]
     if later_routers:
         _include_at_first_miss(app, rest, templates)

@@ -12,9 +12,7 @@ Also the supervisor's list of venues whose lookups look like enumeration.
 
 from __future__ import annotations
 
-import json
 import re
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Annotated
@@ -22,13 +20,10 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Path
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.routing import BaseRoute, Match, Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 from shoumen_core.codes import CodeError, looks_like_venue_code, verify_personal_code
-from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
 from shoumen_core.identity import MASK_POLICIES, DocumentKind, InvalidDocument, mask_document, parse_document
 from shoumen_core.policy import HealthSnapshot, VenuePolicy, Verdict, cannot_verify, evaluate
 from shoumen_core.schemas import (
@@ -52,13 +47,13 @@ from shoumen_server.deps import (
     StationCredential,
     StationHeaders,
     caller_and_venue,
-    db_slot,
     device_checkpoint,
     require_approved_venue,
     require_authorised_state,
 )
 from shoumen_server.devices import DEVICE_SCOPE_MESSAGE, device_forbidden
 from shoumen_server.errors import BadInput, NotFound
+from shoumen_server.fast_routes import install, read_body, read_credential
 from shoumen_server.health import PersonRecord, RegistryHealthSource
 from shoumen_server.ingest import MAX_ID
 from shoumen_server.lookup_watch import (
@@ -265,123 +260,34 @@ def _lookup(
     )
 
 
-# ---- the lookup's own route ------------------------------------------------------------------
-# The lookup is most of the API's traffic, and FastAPI's work around it — trying ~27 routes in
-# order, then solving its dependency tree (path, header and body parameters, the slot, the
-# context) — was ~30 % of its CPU (issue 15 §6, bench_lookup_cpu.py --profile). So the lookup
-# has a route of its own, tried first, that does the same for the ordinary request: a JSON body
-# that validates, a bearer or device credential, headers within their bounds, a venue id in
-# range. Anything else — no credentials, a malformed body, an oversized header, an id out of
-# range — is handed to the FastAPI route above with the body replayed, so every refusal keeps
-# its exact status, code and words (401 before the body is validated, 422 with its fields). The
-# answer, the errors (raised into the same exception handlers), the middlewares (metrics under
-# the route's template, request id, language, body limit, no-store) are the same either way.
-_SLOW = "shoumen.lookup.slow"  # scope key: this request goes the FastAPI way
-_HEADERS = {
-    b"authorization": "authorization",
-    APP_VERSION_HEADER.lower().encode(): "app_version",
-    PENDING_HEADER.lower().encode(): "pending",
-}
-_HEADER_MAX = {"app_version": 64, "pending": 16}
-
-
-class FastLookupRoute(Route):
-    def __init__(self, path: str, api_route: BaseRoute) -> None:
-        super().__init__(path, endpoint=_never_called, methods=["POST"], include_in_schema=False)
-        self.api_route = api_route
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope.get(_SLOW):
-            return Match.NONE, {}
-        match, child = super().matches(scope)
-        if match is not Match.FULL:
-            return Match.NONE, {}  # another method: the FastAPI route answers (405)
-        # The FastAPI route's identity: the metrics count this route under its template.
-        child["route"] = self.api_route
-        return match, child
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        received: list[Message] = []
-        request = await _read_lookup(scope, receive, received)
-        if request is None:
-            await _the_fastapi_way(scope, receive, send, received)
-            return
-        venue_id, body, credential = request
-        ctx: ServerContext = scope["app"].state.ctx
-        async with asynccontextmanager(db_slot)(ctx):
-            answer = await anyio.to_thread.run_sync(_lookup_in_session, ctx, venue_id, body, credential)
-        await Response(answer, media_type="application/json")(scope, receive, send)
-
-
-def _never_called(_request: object) -> None:  # pragma: no cover - handle() is overridden
-    raise AssertionError("FastLookupRoute answers in handle()")
+# ---- the lookup's own route (fast_routes.py says why) -------------------------------------
 
 
 async def _read_lookup(
     scope: Scope, receive: Receive, received: list[Message]
 ) -> tuple[int, LookupRequest, StationCredential] | None:
     """The ordinary lookup's parts, or None: the FastAPI route decides (and words) the rest."""
-    headers: dict[str, str] = {}
-    content_type = b""
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            content_type = value
-        key = _HEADERS.get(name)
-        if key is not None and key not in headers:
-            headers[key] = value.decode("latin-1")
-    authorization = headers.get("authorization")
-    if not authorization or not authorization.lower().startswith(("bearer ", "device ")):
-        return None
-    if any(len(headers.get(key) or "") > most for key, most in _HEADER_MAX.items()):
+    credential = read_credential(scope)
+    if credential is None:
         return None
     raw_id = scope["path_params"].get("venue_id", "")
     if not _PLAIN_ID.fullmatch(raw_id) or not 1 <= int(raw_id) <= MAX_ID:
         return None
-    if not content_type.startswith(b"application/json"):
-        return None
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        received.append(message)
-        if message["type"] != "http.request":
-            return None  # a disconnect: let FastAPI meet it as it always did
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    try:
-        data = json.loads(b"".join(chunks))
-        if not isinstance(data, dict):
-            return None
-        body = LookupRequest.model_validate(data)
-    except (ValueError, ValidationError):  # JSONDecodeError is a ValueError
-        return None
-    return (
-        int(raw_id),
-        body,
-        StationCredential(authorization, headers.get("app_version"), headers.get("pending")),
-    )
+    body = await read_body(LookupRequest, receive, received)
+    return None if body is None else (int(raw_id), body, credential)
+
+
+def _serve_lookup(ctx: ServerContext, request: tuple[int, LookupRequest, StationCredential]) -> bytes:
+    venue_id, body, credential = request
+    return _lookup_in_session(ctx, venue_id, body, credential)
 
 
 _PLAIN_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 
-async def _the_fastapi_way(scope: Scope, receive: Receive, send: Send, received: list[Message]) -> None:
-    """Route the request again, past FastLookupRoute, with the body messages already read."""
-    replay = list(received)
-
-    async def replayed() -> Message:
-        return replay.pop(0) if replay else await receive()
-
-    scope[_SLOW] = True
-    await scope["router"].app(scope, replayed, send)
-
-
 def install_fast_lookup(app: FastAPI, prefix: str) -> None:
     """Put the lookup's own route first in the app's routes (after the FastAPI one exists)."""
-    api_route = next(
-        route for route in router.routes if getattr(route, "path", None) == "/venues/{venue_id}/lookup"
-    )
-    app.router.routes.insert(0, FastLookupRoute(prefix + "/venues/{venue_id}/lookup", api_route))
+    install(app, prefix, router.routes, "/venues/{venue_id}/lookup", _read_lookup, _serve_lookup)
 
 
 @router.get("/regions/{region_code}/lookup-alerts", response_model=LookupAlerts)

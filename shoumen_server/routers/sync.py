@@ -8,9 +8,10 @@ from datetime import timedelta
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.types import Message, Receive, Scope
 
 from shoumen_core.schemas import (
     PullResponse,
@@ -37,6 +38,7 @@ from shoumen_server.deps import (
 )
 from shoumen_server.devices import device_scope
 from shoumen_server.errors import ApiError
+from shoumen_server.fast_routes import install, read_body, read_credential
 from shoumen_server.ingest import MAX_ID, PushLimits, ingest_checks, venue_gate
 from shoumen_server.keys import b64u
 from shoumen_server.metrics import count_push
@@ -67,6 +69,27 @@ async def push(body: PushRequest, credential: StationHeaders, ctx: Ctx, _slot: D
 def _push_in_session(ctx: ServerContext, body: PushRequest, credential: StationCredential) -> PushResponse:
     with session_scope(ctx.sessions) as db:
         return _push(db, ctx, credential.caller(ctx, db), body)
+
+
+# The push's own route (fast_routes.py says why): the ordinary push, past FastAPI's routing.
+async def _read_push(
+    scope: Scope, receive: Receive, received: list[Message]
+) -> tuple[PushRequest, StationCredential] | None:
+    credential = read_credential(scope)
+    if credential is None:
+        return None
+    body = await read_body(PushRequest, receive, received)
+    return None if body is None else (body, credential)
+
+
+def _serve_push(ctx: ServerContext, request: tuple[PushRequest, StationCredential]) -> bytes:
+    body, credential = request
+    return _push_in_session(ctx, body, credential).model_dump_json().encode()
+
+
+def install_fast_push(app: FastAPI, prefix: str) -> None:
+    """Put the push's own route first in the app's routes (after the FastAPI one exists)."""
+    install(app, prefix, router.routes, "/sync/push", _read_push, _serve_push)
 
 
 def _push(db: Session, ctx: ServerContext, caller: Caller, body: PushRequest) -> PushResponse:

@@ -61,7 +61,8 @@ SESSION_NAMES = frozenset({"db", "read", "session"})
 # Modules that still take the request's ServerContext (from deps) instead of plain values
 # (devices.py: enrolment, issue 18 §1, imports it for its annotations only).
 CONTEXT_TAKERS = {"health.py", "sms_codes.py", "devices.py"}
-# The web layer itself: the app, the request plumbing (query arguments too), error and metrics handlers.
+# The web layer itself: the app, the request plumbing (query arguments, the hot requests' own
+# routes too), error and metrics handlers.
 WEB_LAYER = {
     "app.py",
     "deps.py",
@@ -70,6 +71,7 @@ WEB_LAYER = {
     "metrics.py",
     "client_address.py",
     "query_args.py",
+    "fast_routes.py",
 }
 
 

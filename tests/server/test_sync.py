@@ -3,6 +3,7 @@ pre-aggregated counts it maintains, anomalies in a push, and the pull cursor."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -227,8 +228,82 @@ def test_a_push_takes_one_thread_hop_and_commits_before_it_answers(
     r = push(server, owner, batch)
     monkeypatch.undo()
     assert r.status_code == 200 and r.json()["accepted"] == [batch[0]["id"]], r.text
-    assert hops == ["_push_in_session"], hops
+    assert hops == ["_serve_push"], hops  # the push's own route (fast_routes.py)
     assert count_rows(server, Check) == 1
+
+
+def test_a_push_skips_fastapi_route_matching_and_dependency_solving(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15 §6: FastAPI's routing and dependency solving were ~28 % of a one-record push's
+    CPU; the ordinary push has a route of its own, tried first (fast_routes.py)."""
+    import fastapi.routing
+
+    venue_id, owner = register_venue(server)
+    assert push(server, owner, [check(venue_id, person_ref="P0")]).status_code == 200  # warm
+    solved: list[object] = []
+    real = fastapi.routing.solve_dependencies
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        solved.append(kwargs.get("dependant"))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
+    batch = [check(venue_id, person_ref="P1")]
+    r = push(server, {**owner, "X-Shoumen-Version": "1.0", "X-Shoumen-Pending": "3"}, batch)
+    assert r.status_code == 200 and r.json()["accepted"] == [batch[0]["id"]], r.text
+    assert solved == []
+    assert server.client.get(f"{API}/me", headers=owner).status_code == 200
+    assert solved, "the probe counts FastAPI's dependency solving"
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "code"),
+    [
+        ("no credentials", 401, "not_authenticated"),
+        ("basic credentials", 401, "not_authenticated"),
+        ("expired token", 401, "session_expired"),
+        ("not json", 422, "invalid_request"),
+        ("json list", 422, "invalid_request"),
+        ("wrong field type", 422, "invalid_request"),
+        ("text/plain body", 422, "invalid_request"),
+        ("version header too long", 422, "invalid_request"),
+        ("pending header too long", 422, "invalid_request"),
+    ],
+)
+def test_a_push_refused_on_its_input_answers_as_the_fastapi_route_did(
+    server: Server, case: str, status: int, code: str
+) -> None:
+    """The push's own route hands every request it does not serve to the FastAPI route with the
+    body replayed: the same status, code and words, in the caller's language."""
+    venue_id, owner = register_venue(server)
+    headers: dict[str, str] = {**owner, "Accept-Language": "en", "Content-Type": "application/json"}
+    content = json.dumps({"device_id": "tablet-1", "checks": [check(venue_id, person_ref="P1")]}, default=str)
+    if case == "no credentials":
+        headers.pop("Authorization")
+        content = json.dumps({"checks": 5})  # refused before the body is validated
+    elif case == "basic credentials":
+        headers["Authorization"] = "Basic eDp5"
+    elif case == "expired token":
+        headers["Authorization"] = "Bearer not-a-token"
+    elif case == "not json":
+        content = "{"
+    elif case == "json list":
+        content = "[]"
+    elif case == "wrong field type":
+        content = json.dumps({"device_id": "tablet-1", "checks": "many"})
+    elif case == "text/plain body":
+        headers["Content-Type"] = "text/plain"
+    elif case == "version header too long":
+        headers["X-Shoumen-Version"] = "9" * 65
+    elif case == "pending header too long":
+        headers["X-Shoumen-Pending"] = "9" * 17
+    r = server.client.post(f"{API}/sync/push", content=content, headers=headers)
+    assert r.status_code == status and error_code(r) == code, r.text
+    message = r.json()["error"]["message"]
+    assert message and not any("\u4e00" <= char <= "\u9fff" for char in message), message
+    assert r.headers["cache-control"] == "no-store"
+    assert count_rows(server, Check) == 0
 
 
 def test_a_one_record_push_reads_its_venue_once(server: Server) -> None:
