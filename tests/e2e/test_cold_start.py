@@ -99,6 +99,15 @@ def test_a_station_on_a_remote_server_imports_no_server_module(tmp_path: Path, e
     }
 
 
+def _run_fresh(script: str) -> str:
+    """`script` in a fresh interpreter on this tree; its stdout."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    return result.stdout
+
+
 def test_the_scanning_package_loads_opencv_only_when_a_decoder_is_used() -> None:
     # The wedge filter and the thermometer input come up with the workbench; OpenCV need not.
     script = (
@@ -110,11 +119,7 @@ def test_the_scanning_package_loads_opencv_only_when_a_decoder_is_used() -> None
         "import shoumen_gui.scanning as scanning\n"
         "print(before, 'cv2' in sys.modules, scanning.make_decoder is not None)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
-    )
-    assert result.stdout.split() == ["False", "True", "True"]
+    assert _run_fresh(script).split() == ["False", "True", "True"]
 
 
 def test_the_backend_process_starts_before_qt_is_imported(tmp_path: Path) -> None:
@@ -212,8 +217,4 @@ def test_the_gui_process_does_not_read_the_source_of_every_module_it_imports() -
         "import sched\n"
         "print(json.dumps([before, read[len(before):]]))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
-    )
-    assert json.loads(result.stdout) == [["colorsys"], []]
+    assert json.loads(_run_fresh(script)) == [["colorsys"], []]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
 from shoumen_server.deps import ServerContext
 from shoumen_server.models import User
 from tests.server.conftest import Server
@@ -156,3 +158,27 @@ def error_code(response: Any) -> str | None:
         return None
     code: str = response.json()["error"]["code"]
     return code
+
+
+def assert_refused_in_english(response: Any, status: int, code: str) -> None:
+    """A refusal with this status and code, worded in English (no Chinese), not to be cached."""
+    assert response.status_code == status and error_code(response) == code, response.text
+    message = response.json()["error"]["message"]
+    assert message and not any("\u4e00" <= char <= "\u9fff" for char in message), message
+    assert response.headers["cache-control"] == "no-store"
+
+
+def count_dependency_solving(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The dependants FastAPI solves from now on (a request on a route of its own, fast_routes.py,
+    adds none)."""
+    import fastapi.routing
+
+    solved: list[object] = []
+    real = fastapi.routing.solve_dependencies
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        solved.append(kwargs.get("dependant"))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
+    return solved

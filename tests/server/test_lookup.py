@@ -40,7 +40,12 @@ from shoumen_server.routers import checks
 from shoumen_server.seed import DEMO_PATHS, DEMO_PATHS_BY_KEY, HOSPITAL_STAFF, seed_demo
 from shoumen_server.venue_refs import venue_ref
 from tests.server.conftest import Server, key_provider
-from tests.server.journeys import error_code, make_supervisor
+from tests.server.journeys import (
+    assert_refused_in_english,
+    count_dependency_solving,
+    error_code,
+    make_supervisor,
+)
 
 API = "/api/v1"
 OWNER, SHOP_OWNER, SUPERVISOR = "13900000001", "13900000004", "13900000000"
@@ -513,17 +518,8 @@ def test_a_lookup_skips_fastapi_route_matching_and_dependency_solving(
     """Issue 15 §6: FastAPI tried ~27 routes and solved the lookup's dependency tree (path,
     headers, body, slot, context) on every lookup — ~30 % of its CPU. The ordinary lookup has a
     route of its own now, tried first."""
-    import fastapi.routing
-
     demo.lookup(document={"number": DEMO_PATHS[0].number})  # warm
-    solved: list[object] = []
-    real = fastapi.routing.solve_dependencies
-
-    async def counted(*args: Any, **kwargs: Any) -> Any:
-        solved.append(kwargs.get("dependant"))
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
+    solved = count_dependency_solving(monkeypatch)
     r = demo.lookup(
         document={"number": DEMO_PATHS[0].number}, headers={**demo.owner, "X-Shoumen-Version": "1.0"}
     )
@@ -590,10 +586,7 @@ def test_a_lookup_refused_on_its_input_answers_as_the_fastapi_route_did(
     elif case == "neither code nor document":
         content = "{}"
     r = demo.server.client.post(f"{API}/venues/{venue}/lookup", content=content, headers=headers)
-    assert r.status_code == status and error_code(r) == code, r.text
-    message = r.json()["error"]["message"]
-    assert message and not any("\u4e00" <= char <= "\u9fff" for char in message), message
-    assert r.headers["cache-control"] == "no-store"
+    assert_refused_in_english(r, status, code)
 
 
 def test_a_lookup_with_another_method_is_answered_405(demo: Demo) -> None:

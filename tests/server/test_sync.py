@@ -31,6 +31,8 @@ from tests.server.fixtures_sync import (
 from tests.server.journeys import (
     API,
     add_staff,
+    assert_refused_in_english,
+    count_dependency_solving,
     error_code,
     register_venue,
     role_actors,
@@ -237,18 +239,9 @@ def test_a_push_skips_fastapi_route_matching_and_dependency_solving(
 ) -> None:
     """Issue 15 §6: FastAPI's routing and dependency solving were ~28 % of a one-record push's
     CPU; the ordinary push has a route of its own, tried first (fast_routes.py)."""
-    import fastapi.routing
-
     venue_id, owner = register_venue(server)
     assert push(server, owner, [check(venue_id, person_ref="P0")]).status_code == 200  # warm
-    solved: list[object] = []
-    real = fastapi.routing.solve_dependencies
-
-    async def counted(*args: Any, **kwargs: Any) -> Any:
-        solved.append(kwargs.get("dependant"))
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
+    solved = count_dependency_solving(monkeypatch)
     batch = [check(venue_id, person_ref="P1")]
     r = push(server, {**owner, "X-Shoumen-Version": "1.0", "X-Shoumen-Pending": "3"}, batch)
     assert r.status_code == 200 and r.json()["accepted"] == [batch[0]["id"]], r.text
@@ -299,10 +292,7 @@ def test_a_push_refused_on_its_input_answers_as_the_fastapi_route_did(
     elif case == "pending header too long":
         headers["X-Shoumen-Pending"] = "9" * 17
     r = server.client.post(f"{API}/sync/push", content=content, headers=headers)
-    assert r.status_code == status and error_code(r) == code, r.text
-    message = r.json()["error"]["message"]
-    assert message and not any("\u4e00" <= char <= "\u9fff" for char in message), message
-    assert r.headers["cache-control"] == "no-store"
+    assert_refused_in_english(r, status, code)
     assert count_rows(server, Check) == 0
 
 
