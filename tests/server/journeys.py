@@ -168,6 +168,49 @@ def assert_refused_in_english(response: Any, status: int, code: str) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
+# The refusals both stations' fast routes hand to their FastAPI route (fast_routes.py).
+FAST_ROUTE_REFUSALS = [
+    ("no credentials", 401, "not_authenticated"),
+    ("basic credentials", 401, "not_authenticated"),
+    ("expired token", 401, "session_expired"),
+    ("not json", 422, "invalid_request"),
+    ("json list", 422, "invalid_request"),
+    ("wrong field type", 422, "invalid_request"),
+    ("text/plain body", 422, "invalid_request"),
+    ("version header too long", 422, "invalid_request"),
+    ("pending header too long", 422, "invalid_request"),
+]
+
+
+def refused_request(
+    case: str, headers: dict[str, str], content: str, wrong_type: str
+) -> tuple[dict[str, str], str]:
+    """The headers and body of an ordinary request (English, JSON) changed to be refused for
+    `case` (one of FAST_ROUTE_REFUSALS; others unchanged). `wrong_type`: a JSON body of the
+    route's with a field of the wrong type."""
+    headers = {**headers, "Accept-Language": "en", "Content-Type": "application/json"}
+    if case == "no credentials":
+        headers.pop("Authorization")
+        content = wrong_type  # refused before the body is validated
+    elif case == "basic credentials":
+        headers["Authorization"] = "Basic eDp5"
+    elif case == "expired token":
+        headers["Authorization"] = "Bearer not-a-token"
+    elif case == "not json":
+        content = "{"
+    elif case == "json list":
+        content = "[]"
+    elif case == "wrong field type":
+        content = wrong_type
+    elif case == "text/plain body":
+        headers["Content-Type"] = "text/plain"
+    elif case == "version header too long":
+        headers["X-Shoumen-Version"] = "9" * 65
+    elif case == "pending header too long":
+        headers["X-Shoumen-Pending"] = "9" * 17
+    return headers, content
+
+
 def count_dependency_solving(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """The dependants FastAPI solves from now on (a request on a route of its own, fast_routes.py,
     adds none)."""

@@ -30,10 +30,12 @@ from tests.server.fixtures_sync import (
 )
 from tests.server.journeys import (
     API,
+    FAST_ROUTE_REFUSALS,
     add_staff,
     assert_refused_in_english,
     count_dependency_solving,
     error_code,
+    refused_request,
     register_venue,
     role_actors,
     user_id_of,
@@ -250,47 +252,18 @@ def test_a_push_skips_fastapi_route_matching_and_dependency_solving(
     assert solved, "the probe counts FastAPI's dependency solving"
 
 
-@pytest.mark.parametrize(
-    ("case", "status", "code"),
-    [
-        ("no credentials", 401, "not_authenticated"),
-        ("basic credentials", 401, "not_authenticated"),
-        ("expired token", 401, "session_expired"),
-        ("not json", 422, "invalid_request"),
-        ("json list", 422, "invalid_request"),
-        ("wrong field type", 422, "invalid_request"),
-        ("text/plain body", 422, "invalid_request"),
-        ("version header too long", 422, "invalid_request"),
-        ("pending header too long", 422, "invalid_request"),
-    ],
-)
+@pytest.mark.parametrize(("case", "status", "code"), FAST_ROUTE_REFUSALS)
 def test_a_push_refused_on_its_input_answers_as_the_fastapi_route_did(
     server: Server, case: str, status: int, code: str
 ) -> None:
     """The push's own route hands every request it does not serve to the FastAPI route with the
     body replayed: the same status, code and words, in the caller's language."""
     venue_id, owner = register_venue(server)
-    headers: dict[str, str] = {**owner, "Accept-Language": "en", "Content-Type": "application/json"}
-    content = json.dumps({"device_id": "tablet-1", "checks": [check(venue_id, person_ref="P1")]}, default=str)
-    if case == "no credentials":
-        headers.pop("Authorization")
-        content = json.dumps({"checks": 5})  # refused before the body is validated
-    elif case == "basic credentials":
-        headers["Authorization"] = "Basic eDp5"
-    elif case == "expired token":
-        headers["Authorization"] = "Bearer not-a-token"
-    elif case == "not json":
-        content = "{"
-    elif case == "json list":
-        content = "[]"
-    elif case == "wrong field type":
-        content = json.dumps({"device_id": "tablet-1", "checks": "many"})
-    elif case == "text/plain body":
-        headers["Content-Type"] = "text/plain"
-    elif case == "version header too long":
-        headers["X-Shoumen-Version"] = "9" * 65
-    elif case == "pending header too long":
-        headers["X-Shoumen-Pending"] = "9" * 17
+    ordinary = json.dumps(
+        {"device_id": "tablet-1", "checks": [check(venue_id, person_ref="P1")]}, default=str
+    )
+    wrong_type = json.dumps({"device_id": "tablet-1", "checks": "many"})
+    headers, content = refused_request(case, owner, ordinary, wrong_type)
     r = server.client.post(f"{API}/sync/push", content=content, headers=headers)
     assert_refused_in_english(r, status, code)
     assert count_rows(server, Check) == 0
