@@ -147,7 +147,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         yield session
-        session.commit()
+        # Nothing to commit when the work committed itself and began nothing since (the
+        # lookup: finish_lookup's commit); committing anyway made and ended a transaction.
+        if session.in_transaction():
+            session.commit()
     except BaseException:
         session.rollback()
         raise

@@ -614,6 +614,24 @@ def test_a_lookup_commits_before_it_answers(demo: Demo, monkeypatch: pytest.Monk
         )
 
 
+def test_a_lookup_commits_its_session_once(demo: Demo) -> None:
+    """The lookup commits itself (finish_lookup); the session's scope then has nothing to commit
+    and no longer makes and ends an empty transaction for it (db.session_scope)."""
+    demo.lookup(document={"number": DEMO_PATHS[0].number})  # warm
+    commits: list[object] = []
+
+    def committed(session: object) -> None:
+        commits.append(session)
+
+    event.listen(demo.ctx.sessions, "after_commit", committed)
+    try:
+        r = demo.lookup(document={"number": DEMO_PATHS[0].number})
+    finally:
+        event.remove(demo.ctx.sessions, "after_commit", committed)
+    assert r.status_code == 200, r.text
+    assert len(commits) == 1, commits
+
+
 def test_lookups_beyond_the_pool_do_not_starve_the_threads(demo: Demo) -> None:
     """Issue 15 §6 (found by bench_capacity.py at 25 lookups/s): a session gives its connection
     back in the dependency's exit, a hop of its own to the thread pool. With more requests in
