@@ -250,6 +250,14 @@ def check_record(gate: Gate, scanned: bool) -> dict[str, Any]:
     }
 
 
+def stats_request(seeded: Seeded, n: int, gate: Gate, today: str) -> tuple[str, str]:
+    """The mix's n-th statistics poll (path, token): `gate`'s venue's day, every
+    REGION_STATS_EVERY-th the supervisor's region view instead."""
+    if n % REGION_STATS_EVERY == 0:
+        return f"/api/v1/regions/{REGION}/stats?date={today}", seeded.supervisor_token
+    return f"/api/v1/venues/{gate.venue_id}/stats?date={today}", gate.token
+
+
 class Rush:
     """One open-loop run of the mix at an offered lookup rate."""
 
@@ -306,11 +314,8 @@ class Rush:
         )
 
     def _stats(self, n: int, intended: float, samples: Samples) -> None:
-        if n % REGION_STATS_EVERY == 0:
-            path, token = f"/api/v1/regions/{REGION}/stats?date={self.today}", self.seeded.supervisor_token
-        else:
-            gate = self.seeded.gates[self.rng.randrange(len(self.seeded.gates))]
-            path, token = f"/api/v1/venues/{gate.venue_id}/stats?date={self.today}", gate.token
+        gate = self.seeded.gates[self.rng.randrange(len(self.seeded.gates))]
+        path, token = stats_request(self.seeded, n, gate, self.today)
         self._spawn(self._timed(intended, samples, lambda: self.pool.request("GET", path, token, None)))
 
     async def run(self, rate: float, seconds: float, *, mix: bool = True) -> tuple[Samples, Samples, Samples]:

@@ -43,8 +43,8 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_capacity import check_record
-from capacity_setup import REGION, UNLIMITED, Seeded, fresh_database, postgres_server, seed
+from bench_capacity import check_record, stats_request
+from capacity_setup import UNLIMITED, Seeded, fresh_database, postgres_server, seed
 
 from shoumen_server.app import create_app
 from shoumen_server.settings import ServerSettings
@@ -118,17 +118,10 @@ def pushes(seeded: Seeded, n: int, batch: int) -> list[tuple[str, str, bytes]]:
 
 
 def stats_requests(seeded: Seeded, n: int) -> list[tuple[str, str, bytes]]:
-    """The mix's statistics polls (bench_capacity.Rush._stats): a venue's day, every tenth a
-    supervisor's region view."""
+    """The mix's statistics polls (bench_capacity.stats_request), over the gates in turn."""
     today = datetime.now(UTC).date().isoformat()  # as bench_capacity asks
-    out = []
-    for i in range(n):
-        if i % 10 == 9:
-            out.append((f"/api/v1/regions/{REGION}/stats?date={today}", seeded.supervisor_token, b""))
-        else:
-            gate = seeded.gates[i % len(seeded.gates)]
-            out.append((f"/api/v1/venues/{gate.venue_id}/stats?date={today}", gate.token, b""))
-    return out
+    polls = (stats_request(seeded, i, seeded.gates[i % len(seeded.gates)], today) for i in range(n))
+    return [(path, token, b"") for path, token in polls]
 
 
 async def run(app: App, work: list[tuple[str, str, bytes]]) -> None:

@@ -397,10 +397,17 @@ class StationCredential:
         return authenticate_station(ctx, db, self.authorization, self.app_version, self.pending)
 
 
+# The bounds of a station's own headers (station_credential; fast_routes reads them too).
+APP_VERSION_MAX = 64
+PENDING_MAX = 16
+
+
 async def station_credential(
     authorization: Annotated[str | None, Header()] = None,
-    x_shoumen_version: Annotated[str | None, Header(alias=APP_VERSION_HEADER, max_length=64)] = None,
-    x_shoumen_pending: Annotated[str | None, Header(alias=PENDING_HEADER, max_length=16)] = None,
+    x_shoumen_version: Annotated[
+        str | None, Header(alias=APP_VERSION_HEADER, max_length=APP_VERSION_MAX)
+    ] = None,
+    x_shoumen_pending: Annotated[str | None, Header(alias=PENDING_HEADER, max_length=PENDING_MAX)] = None,
 ) -> StationCredential:
     # async: only headers here, so no hop to the thread pool. A request with no credential at
     # all is refused here, before its body is validated, as it was when the caller came first.

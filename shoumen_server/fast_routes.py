@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
-from shoumen_server.deps import ServerContext, StationCredential, db_slot
+from shoumen_server.deps import APP_VERSION_MAX, PENDING_MAX, ServerContext, StationCredential, db_slot
 
 _SLOW = "shoumen.fast_route.slow"  # scope key: this request goes the FastAPI way
 _HEADERS = {
@@ -36,7 +36,7 @@ _HEADERS = {
     APP_VERSION_HEADER.lower().encode(): "app_version",
     PENDING_HEADER.lower().encode(): "pending",
 }
-_HEADER_MAX = {"app_version": 64, "pending": 16}  # as deps.station_credential bounds them
+_HEADER_MAX = {"app_version": APP_VERSION_MAX, "pending": PENDING_MAX}  # deps.station_credential's
 
 # What a route's reader makes of a request (None: the FastAPI route decides), and the work that
 # answers it in one hop to the thread pool (the answer's JSON bytes).

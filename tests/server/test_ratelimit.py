@@ -216,12 +216,10 @@ def test_lookups_per_region_are_rate_limited(tiny: Server) -> None:
     assert _lookup(tiny, other_id, other).status_code == 200  # another region has its own
 
 
-def test_the_regions_bucket_is_split_by_venue_without_raising_the_regions_limit(database_url: str) -> None:
-    # One row for the whole region serialised every lookup of it on that row's lock
-    # (lookup_watch.region_shards). Here it is split into two rows of 5: each venue's own limit
-    # is 5 too, so a row never refuses a venue its own bucket would admit, and the rows' sum is
-    # the region's 10.
-    server_gen = limited_server(
+@pytest.fixture
+def split_region(database_url: str) -> Iterator[Server]:
+    """The region's bucket in two rows of 5; each venue's own limit is 5 too (one checkpoint)."""
+    yield from limited_server(
         database_url,
         lookup_staff_burst=100,
         lookup_venue_burst=5,
@@ -230,27 +228,30 @@ def test_the_regions_bucket_is_split_by_venue_without_raising_the_regions_limit(
         lookup_region_burst=10,
         lookup_region_per_minute=60,
     )
-    server = next(server_gen)
-    try:
-        assert region_shards(server.settings) == 2
-        venues = [register_venue(server, f"1390000004{i}", name=f"场所{i}") for i in range(4)]
-        admitted: dict[int, int] = {}
-        scopes: list[str] = []
-        for venue_id, headers in venues:
-            for _ in range(5):
-                r = _lookup(server, venue_id, headers)
-                if r.status_code == 200:
-                    admitted[venue_id % 2] = admitted.get(venue_id % 2, 0) + 1
-                else:
-                    scopes.append(r.json()["error"]["detail"]["scope"])
-        assert admitted == {0: 5, 1: 5}  # each row its 5, whichever venues took them
-        assert scopes == ["region"] * 10
-        ctx = server.client.app.state.ctx  # type: ignore[attr-defined]
-        with ctx.sessions() as db:
-            keys = set(db.scalars(select(RateBucket.key).where(RateBucket.key.like("lookup:region:%"))))
-        assert keys == {"lookup:region:330624:0", "lookup:region:330624:1"}
-    finally:
-        server_gen.close()
+
+
+def test_the_regions_bucket_is_split_by_venue_without_raising_the_regions_limit(split_region: Server) -> None:
+    # One row for the whole region serialised every lookup of it on that row's lock
+    # (lookup_watch.region_shards). Here it is split into two rows of 5: each venue's own limit
+    # is 5 too, so a row never refuses a venue its own bucket would admit, and the rows' sum is
+    # the region's 10.
+    assert region_shards(split_region.settings) == 2
+    venues = [register_venue(split_region, f"1390000004{i}", name=f"场所{i}") for i in range(4)]
+    admitted: dict[int, int] = {}
+    scopes: list[str] = []
+    for venue_id, headers in venues:
+        for _ in range(5):
+            r = _lookup(split_region, venue_id, headers)
+            if r.status_code == 200:
+                admitted[venue_id % 2] = admitted.get(venue_id % 2, 0) + 1
+            else:
+                scopes.append(r.json()["error"]["detail"]["scope"])
+    assert admitted == {0: 5, 1: 5}  # each row its 5, whichever venues took them
+    assert scopes == ["region"] * 10
+    ctx = split_region.client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.sessions() as db:
+        keys = set(db.scalars(select(RateBucket.key).where(RateBucket.key.like("lookup:region:%"))))
+    assert keys == {"lookup:region:330624:0", "lookup:region:330624:1"}
 
 
 def test_the_region_is_split_into_rows_no_smaller_than_a_venues_largest_limit() -> None:
