@@ -13,6 +13,8 @@ from sqlalchemy import Dialect, Table, func
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from shoumen_server import direct
+
 
 def dialect_insert(dialect: str, table: Table) -> Any:
     """INSERT with ON CONFLICT support on `dialect` ("postgresql", else SQLite). The dialect's
@@ -101,7 +103,8 @@ def insert_new(
     the rows actually inserted.
 
     Written at the driver level, on the session's connection and transaction, because this is
-    the hot path: PostgreSQL gets one statement with one array per column (`unnest`), so the
+    the hot path (direct.execute: the engine's cursor events and error handling, as for any
+    statement): PostgreSQL gets one statement with one array per column (`unnest`), so the
     statement stays short and psycopg need not parse thousands of placeholders; SQLite gets
     multi-row VALUES. Values go through the columns' own bind and result processors, as they
     would through the ORM, so what is stored is the same. The work is done column by column.
@@ -122,26 +125,20 @@ def insert_new(
         f" RETURNING {', '.join(quote(c) for c in returning)}"
     )
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)})"
-    driver = conn.connection.dbapi_connection
-    assert driver is not None
-    cursor = driver.cursor()
     raw: list[Any] = []
-    try:
-        if dialect.name == "postgresql":
-            select, params = _unnest_select(table, dialect, names, columns)
-            cursor.execute(f"{head} {select}{tail}", params)
-            raw.extend(cursor.fetchall())
-        else:
-            variables = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-            per_chunk = max(1, min(1000, variables // len(names)))
-            placeholders = "(" + ", ".join("?" * len(names)) + ")"
-            for start in range(0, len(values), per_chunk):
-                chunk = [column[start : start + per_chunk] for column in columns]
-                sql = f"{head} VALUES {', '.join([placeholders] * len(chunk[0]))}{tail}"
-                cursor.execute(sql, list(chain.from_iterable(zip(*chunk, strict=True))))
-                raw.extend(cursor.fetchall())
-    finally:
-        cursor.close()
+    if dialect.name == "postgresql":
+        select, params = _unnest_select(table, dialect, names, columns)
+        raw.extend(direct.execute(conn, f"{head} {select}{tail}", params))
+    else:
+        driver = conn.connection.dbapi_connection
+        assert driver is not None
+        variables = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per_chunk = max(1, min(1000, variables // len(names)))
+        placeholders = "(" + ", ".join("?" * len(names)) + ")"
+        for start in range(0, len(values), per_chunk):
+            chunk = [column[start : start + per_chunk] for column in columns]
+            sql = f"{head} VALUES {', '.join([placeholders] * len(chunk[0]))}{tail}"
+            raw.extend(direct.execute(conn, sql, list(chain.from_iterable(zip(*chunk, strict=True)))))
     if not raw:
         return []
     out: list[list[Any]] = [list(column) for column in zip(*raw, strict=True)]

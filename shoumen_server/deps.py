@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shoumen_core.devices import APP_VERSION_HEADER, PENDING_HEADER
 from shoumen_core.schemas import Role, StaffState, VenueStatus
+from shoumen_server import direct
 from shoumen_server.db import session_scope
 from shoumen_server.devices import (
     DEVICE_SCOPE_MESSAGE,
@@ -328,14 +329,12 @@ def caller_and_venue(
 ) -> tuple[Caller, VenueFound]:
     """authenticate and lookup_watch.venue_for_lookup in one query, for a bearer token: the
     caller (401 as authenticate answers it) and what venue_for_lookup returns."""
-    row = db.execute(
-        _CALLER_AND_VENUE,
-        {
-            "token_hash": bearer_token_hash(authorization),
-            "venue_id": venue_id,
-            "checkpoint_id": checkpoint_id,
-        },
-    ).first()
+    params = {
+        "token_hash": bearer_token_hash(authorization),
+        "venue_id": venue_id,
+        "checkpoint_id": checkpoint_id,
+    }
+    row = next(iter(direct.run(db, _CALLER_AND_VENUE, params)), None)
     caller = caller_from_row(ctx, db, row)
     assert row is not None
     return caller, lookup_venue_from_row(row[len(CALLER_COLUMNS) :])

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from shoumen_core.codes import issue_personal_code
 from shoumen_core.identity import Document, DocumentKind, mask_document, mask_name
 from shoumen_core.policy import CodeColour, HealthSnapshot, NatResult, TravelStatus, Vaccination
+from shoumen_server import direct
 from shoumen_server.deps import ServerContext
 from shoumen_server.keys import KeyStore
 from shoumen_server.models import Person
@@ -82,7 +83,7 @@ class RegistryHealthSource:
         self._keys = keys
 
     def _one(self, statement: Select[Any], value: str) -> PersonRecord | None:
-        row = self._session.execute(statement, {"value": value}).first()
+        row = next(iter(direct.run(self._session, statement, {"value": value})), None)
         return None if row is None else person_record(row)
 
     def find_by_document(self, kind: DocumentKind | str, number: str) -> PersonRecord | None:

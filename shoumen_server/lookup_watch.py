@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from shoumen_core.identity import DocumentKind
 from shoumen_core.schemas import LookupAlert
 from shoumen_core.timeutil import local_day
+from shoumen_server import direct
 from shoumen_server.audit import AUDIT, write_audit
 from shoumen_server.bulk import dialect_insert
 from shoumen_server.errors import ApiError
@@ -343,7 +344,7 @@ def finish_lookup(
     params: dict[str, Any] = {f"audit_{name}": value for name, value in entry.items()}
     params.update(_lookup_note(keys, venue_id, now, document, found))
     params.update(take_params(region, now.timestamp()))
-    lookup_id, taken = db.execute(_finish_stmt(), params).one()
+    ((lookup_id, taken),) = direct.run(db, _finish_stmt(), params)
     if taken is None:
         db.rollback()
         _refuse(db, venue_id, now, Denied(region, retry_after(db, region, now.timestamp())))

@@ -42,6 +42,7 @@ from sqlalchemy import Float, Table, bindparam, case, literal, select, text, upd
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from shoumen_server import direct
 from shoumen_server.bulk import dialect_insert
 from shoumen_server.models import RateBucket
 
@@ -156,7 +157,9 @@ def _take_all(db: Session, buckets: Sequence[Bucket], now: float, cost: float) -
     buckets exist already (every take but a staff member's or a venue's first)."""
     taken: set[str] = set()
     if len(buckets) > 1:
-        taken.update(db.execute(_update_many(len(buckets)), _params(buckets, now, cost)).scalars())
+        taken.update(
+            key for (key,) in direct.run(db, _update_many(len(buckets)), _params(buckets, now, cost))
+        )
     upsert = _upsert_one(db.get_bind().dialect.name)
     for bucket in buckets:
         if bucket.key not in taken:
