@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, event, insert, select, text
+from sqlalchemy import Engine, bindparam, delete, event, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -92,10 +92,16 @@ def test_the_engines_cursor_events_hear_every_statement(engine: Engine) -> None:
     assert heard == [("before", "INSERT"), ("after", "INSERT"), ("before", "SELECT"), ("after", "SELECT")]
 
 
-def test_a_statement_compiled_per_execution_is_refused() -> None:
-    expanding = select(AUDIT.c.id).where(AUDIT.c.id.in_(bindparam("ids", expanding=True)))
-    with Session(make_engine("sqlite://")) as db, pytest.raises(ValueError, match="fixed when compiled"):
-        direct.run(db, expanding, {"ids": [1, 2]})
+@pytest.mark.parametrize(
+    ("statement", "words"),
+    [
+        (select(AUDIT.c.id).where(AUDIT.c.id.in_(bindparam("ids", expanding=True))), "fixed when compiled"),
+        (delete(AUDIT).where(AUDIT.c.id == bindparam("ids")), "return rows"),
+    ],
+)
+def test_a_statement_compiled_per_execution_or_without_rows_is_refused(statement: Any, words: str) -> None:
+    with Session(make_engine("sqlite://")) as db, pytest.raises(ValueError, match=words):
+        direct.run(db, statement, {"ids": [1, 2]})
 
 
 def _terminate_own_backend(db: Session) -> None:
