@@ -221,7 +221,11 @@ def start_server(url: str, key_dir: Path, port: int, workers: int, log: Path) ->
         "--timeout-keep-alive",
         "75",
     ]
-    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    # Started in the tree it runs: `python -m` puts the working directory first on sys.path, so
+    # from another checkout the server would import that one's code, not PYTHONPATH's (a
+    # side-by-side comparison of two trees would compare one tree with itself).
+    tree = env["PYTHONPATH"].split(os.pathsep)[0] or str(ROOT)
+    process = subprocess.Popen(command, env=env, cwd=tree, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90
     while True:
         try:
