@@ -352,7 +352,7 @@ def current_caller(ctx: Ctx, db: Db, authorization: Annotated[str | None, Header
 def authenticate(ctx: ServerContext, db: Session, authorization: str | None) -> Caller:
     """The person of a request's `Authorization: Bearer` header (current_caller; the lookup
     route calls it inside its one thread hop, through authenticate_station)."""
-    found = db.execute(_CALLER, {"token_hash": bearer_token_hash(authorization)}).first()
+    found = next(iter(direct.run(db, _CALLER, {"token_hash": bearer_token_hash(authorization)})), None)
     return caller_from_row(ctx, db, found)
 
 
