@@ -52,7 +52,7 @@ from shoumen_core.urls import UrlReach, classify_url
 from shoumen_server.db import make_engine, make_session_factory, session_scope
 from shoumen_server.keys import KeyDirError, KeyStore, provider_for, rotate_signing_key
 from shoumen_server.logs import LOG_FORMATS, configure_logging, log_format
-from shoumen_server.settings import ServerSettings, public_url_refusal, sqlite_url
+from shoumen_server.settings import KEEP_ALIVE_SECONDS, ServerSettings, public_url_refusal, sqlite_url
 from shoumen_server.sms import SmsGateway
 from shoumen_server.sms_providers import SmsConfigError, SmsSettings, build_gateway
 from shoumen_server.trust_root import rotate_trust_root
@@ -543,6 +543,7 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
             log_level="info",
             log_config=log_config,
             timeout_graceful_shutdown=args.graceful_timeout,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             forwarded_allow_ips=forwarded,
         )
     finally:

@@ -29,6 +29,8 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
+from shoumen_server.settings import KEEP_ALIVE_SECONDS
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from uvicorn.workers import UvicornWorker
@@ -102,7 +104,7 @@ def run_workers(
         "worker_class": f"{__name__}.ShoumenWorker",
         "graceful_timeout": graceful_timeout,
         "timeout": 60,
-        "keepalive": 5,
+        "keepalive": KEEP_ALIVE_SECONDS,
         "accesslog": "-",  # single-process serve (uvicorn) logs every request too
         "loglevel": "info",
         "logger_class": f"{__name__}.ShoumenLogger",

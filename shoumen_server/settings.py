@@ -37,6 +37,13 @@ def _env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
 
 MAX_POOL = 100  # per worker: PostgreSQL's default max_connections for the whole server
 
+# Seconds an idle keep-alive connection stays open, in both kinds of serve: longer than nginx's
+# upstream keepalive_timeout (60 s, deploy/nginx/shoumen.conf), so nginx is always the side that
+# closes an idle connection. The other way round (uvicorn's and gunicorn's default is 5 s) the
+# server closes a connection just as nginx hands it a station's POST, and nginx answers that
+# lookup or push 502 without retrying it (it retries only requests safe to repeat).
+KEEP_ALIVE_SECONDS = 75
+
 
 def _env_float(name: str) -> float | None:
     value = os.environ.get(name, "").strip()

@@ -89,9 +89,9 @@ def _serve_json_logs(
     lines: list[str] = []
     try:
         assert process.stdout is not None
-        for line in process.stdout:  # blocks until uvicorn says it listens (or the process dies)
+        for line in process.stdout:  # blocks until uvicorn listens (or the process dies)
             lines.append(line)
-            if "Application startup complete" in line:
+            if "Uvicorn running on" in line:  # it listens (startup completes before the bind)
                 break
         else:
             pytest.fail("server did not start:\n" + "".join(lines))

@@ -43,6 +43,7 @@ from sqlalchemy.engine import make_url
 from shoumen_server.seed import DEMO_PATHS_BY_KEY, HOSPITAL_STAFF
 from tests.ports import free_port
 from tests.server.conftest import PgTemplate, _pg_database_url, _pg_execute
+from tests.server.keep_alive import IDLE, asked_again_after
 
 # One worker runs the file, in order (pytest-xdist, --dist loadfile): the tests share one server,
 # the log test reads what the races before it logged, and the drain test stops the server last.
@@ -372,6 +373,12 @@ def _refused(port: int) -> bool:
             return False
     except ConnectionRefusedError:
         return True
+
+
+def test_an_idle_connection_stays_open_past_gunicorns_default(workers: Served) -> None:
+    # The keep-alive of gunicorn's workers is KEEP_ALIVE_SECONDS, not its own 5 s default
+    # (test_keep_alive.py says why; the single-process serve is checked there).
+    assert asked_again_after(workers.port, IDLE) == ("HTTP/1.1 200 OK", "HTTP/1.1 200 OK")
 
 
 def test_sigterm_drains_an_inflight_push(workers: Served) -> None:
