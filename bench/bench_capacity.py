@@ -11,7 +11,9 @@ gets a fresh database, seeded through the server's own modules (capacity_setup.s
 approved venues of one region with two gates and one logged-in guard each, 1,000 synthetic
 persons in the registry (beside the demo's), a personal code signed for each. The lookup limits are lifted (capacity_setup.UNLIMITED:
 50 venues at a few hundred lookups a second is 20x a real gate's pace); their statements still
-run on every lookup, so their cost is measured.
+run on every lookup, so their cost is measured. The server runs as a county runs it:
+`shoumen-server serve --workers N` outside demo mode (capacity_setup.start_server) — for N >= 2
+gunicorn's master and N uvicorn workers with multiprocess metrics, the access log on.
 
 Open loop, not closed: requests are sent at a fixed offered rate (Poisson arrivals, seeded),
 whether or not earlier ones have been answered, and each latency is measured from the request's

@@ -191,35 +191,33 @@ def seed(url: str, key_dir: Path, *, venues: int, persons: int) -> Seeded:
 def start_server(url: str, key_dir: Path, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
     """N server worker processes on `port`. The one place that says how the server is run.
 
-    uvicorn's own multi-process mode (`--workers N`: one supervisor, N workers sharing the
-    listening socket), as `shoumen-server serve --workers N` will run it; switch to that command
-    here once it has landed."""
+    The command a county runs (docs/DEPLOY.md): `shoumen-server serve --workers N`, outside
+    demo mode — one uvicorn process for N = 1; for N >= 2 gunicorn's master and N uvicorn
+    workers with prometheus-client's multiprocess metrics (multiworker.py), the access log on
+    in both. Its refusals are met as a deployment meets them: a public https base URL, and the
+    `log` SMS provider (no SMS is sent by a lookup or a push; the bench sends no login code)."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SHOUMEN_", "PROMETHEUS_"))},
         **UNLIMITED,
-        "SHOUMEN_DATABASE_URL": url,
-        "SHOUMEN_KEY_DIR": str(key_dir),
+        "SHOUMEN_SMS_PROVIDER": "log",
+        "SHOUMEN_PUBLIC_BASE_URL": "https://shoumen.example.gov.cn",
         "PYTHONPATH": os.environ.get("PYTHONPATH", str(ROOT)),
     }
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "--factory",
-        "shoumen_server.app:create_app",
+        "shoumen_server",
+        "serve",
+        "--database-url",
+        url,
+        "--key-dir",
+        str(key_dir),
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
         "--workers",
         str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        # As nginx's upstream keep-alive would: the generator keeps its connections open
-        # between a gate's requests (uvicorn's default closes them after 5 s idle).
-        "--timeout-keep-alive",
-        "75",
     ]
     # Started in the tree it runs: `python -m` puts the working directory first on sys.path, so
     # from another checkout the server would import that one's code, not PYTHONPATH's (a
@@ -239,7 +237,8 @@ def start_server(url: str, key_dir: Path, port: int, workers: int, log: Path) ->
         time.sleep(0.2)
     # Every worker must be up before measuring: each answers /info once it has loaded.
     deadline = time.monotonic() + 60
-    while len(process_tree(process.pid)) < workers + 1 and time.monotonic() < deadline:
+    processes = 1 if workers == 1 else workers + 1  # gunicorn's master and its workers
+    while len(process_tree(process.pid)) < processes and time.monotonic() < deadline:
         time.sleep(0.2)
     return process
 
