@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+import fastapi.routing
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
@@ -88,6 +89,23 @@ def include_visitor_pages(app: FastAPI, templates: dict[int, str]) -> None:
     router = visitor_router()  # last: its pages are outside /api/v1
     app.include_router(router)
     templates.update(route_templates([(router, "")]))
+
+
+def build_routes_now(app: FastAPI) -> None:
+    """Build every included route's state (its dependency tree and pydantic adapters) now.
+
+    FastAPI (0.16x) builds an included router's routes the first time a request is matched
+    through it, on the event loop: in a fresh worker the first request that is not a lookup or
+    a push (an owner's statistics, a login) built ~40 routes: a venue's first statistics poll
+    took 84 ms against 6-8 ms after (13.8 ms now), and every lookup in flight on that worker
+    waited meanwhile (issue 15 §6). `serve` calls this in each worker before it takes a request. The embedded
+    backend does not: its start is what a station waits for (create_app's later_routers).
+    `iter_route_contexts` is what FastAPI's own OpenAPI generator walks; an older FastAPI,
+    which built the routes when they were included, has none and needs nothing."""
+    contexts = getattr(fastapi.routing, "iter_route_contexts", None)
+    if contexts is not None:
+        for _context in contexts(app.router.routes):
+            pass
 
 
 def _include_at_first_miss(app: FastAPI, names: Sequence[str], templates: dict[int, str]) -> None:

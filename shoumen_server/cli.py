@@ -448,7 +448,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
     import uvicorn
 
-    from shoumen_server.app import create_app
+    from shoumen_server.app import build_routes_now, create_app
 
     overrides: dict[str, object] = {}
     if args.public_base_url:
@@ -518,6 +518,7 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
         def worker_app() -> object:
             # In each worker after the fork: its own engine, pool, SMS client and purge thread.
             app = create_app(settings, sms=sms_gateway_for(settings))
+            build_routes_now(app)  # before the worker's first request, not during it
             purge_periodically(app.state.ctx.sessions, settings, threading.Event())
             return app
 
@@ -531,6 +532,7 @@ def _serve(args: argparse.Namespace, metrics_dir: str | None) -> int:
         )
         return 0
     app = create_app(settings, sms=sms)
+    build_routes_now(app)
     stop = threading.Event()
     purge_periodically(app.state.ctx.sessions, settings, stop)
     # JSON: uvicorn configures no handlers of its own, its records reach the root logger's.

@@ -12,9 +12,11 @@ the order changes which route is built when, never which route answers.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import APIRouter
 from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
 from prometheus_client.parser import text_string_to_metric_families
@@ -22,6 +24,7 @@ from starlette.routing import compile_path
 from starlette.testclient import TestClient
 
 from shoumen_server import app as app_module
+from shoumen_server import cli, multiworker
 from shoumen_server.app import API_PREFIX, ROUTER_NAMES, START_ROUTERS, api_routers
 from shoumen_server.routers import auth, sync
 from shoumen_server.visitor import router as visitor_router
@@ -92,6 +95,68 @@ def test_a_fresh_apps_me_and_first_pull_build_only_the_start_ups_routers(
     start_ups = {route.path for router in (auth.router, sync.router) for route in router.routes}
     app_level = {f"{API_PREFIX}/health", f"{API_PREFIX}/ready", f"{API_PREFIX}/info", "/metrics"}
     assert built and set(built) <= start_ups | app_level, sorted(built)
+
+
+def test_a_served_app_builds_every_route_before_its_first_request(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve's workers (build_routes_now): no request waits for FastAPI to build routes, so an
+    owner's first statistics poll in a fresh worker does not stall the lookups beside it."""
+    venue_id, headers = register_venue(server)
+    real = _EffectiveRouteContext.from_api_route
+    built: list[str] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(kwargs["original_route"].path)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_EffectiveRouteContext, "from_api_route", counting)
+    app = app_module.create_app(server.settings, sms=server.sms, clock=server.clock)
+    app_module.build_routes_now(app)
+    every = {route.path for router in api_routers(ROUTER_NAMES) for route in router.routes}
+    assert every <= set(built)
+    built.clear()
+    with TestClient(app) as client:
+        assert client.get(f"{API_PREFIX}/me", headers=headers).status_code == 200
+        assert client.get(f"{API_PREFIX}/venues/{venue_id}/stats", headers=headers).status_code == 200
+        assert client.get(f"{API_PREFIX}/nothing-here", headers=headers).status_code == 404
+    app.state.engine.dispose()
+    assert built == []
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_builds_the_routes_before_it_serves(
+    workers: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """cmd_serve, in-process, with the server run replaced by a look at the app it would serve:
+    uvicorn's (one process) or each gunicorn worker's (the factory, called as a worker would)."""
+    for name in ("SHOUMEN_DEMO_MODE", "SHOUMEN_WORKERS", "PROMETHEUS_MULTIPROC_DIR"):
+        monkeypatch.setenv(name, "")  # restored (unset) afterwards: serve sets the last itself
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SHOUMEN_SMS_PROVIDER", "log")
+    monkeypatch.setenv("SHOUMEN_PUBLIC_BASE_URL", "https://shoumen.example.gov.cn")
+    monkeypatch.setenv("SHOUMEN_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
+    monkeypatch.setattr(cli, "purge_periodically", lambda *_args: None)
+    real = _EffectiveRouteContext.from_api_route
+    built: list[str] = []
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(kwargs["original_route"].path)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_EffectiveRouteContext, "from_api_route", counting)
+    served: list[set[str]] = []
+
+    def look(app: Any) -> None:
+        served.append(set(built))
+        app.state.engine.dispose()
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_options: look(app))
+    monkeypatch.setattr(multiworker, "run_workers", lambda factory, **_options: look(factory()))
+    args = cli.build_parser().parse_args(["serve", "--port", "0", "--workers", str(workers)])
+    assert cli.cmd_serve(args) == 0
+    every = {route.path for router in api_routers(ROUTER_NAMES) for route in router.routes}
+    assert len(served) == 1 and every <= served[0]
 
 
 def included(app: Any) -> set[int]:
