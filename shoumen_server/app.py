@@ -98,8 +98,9 @@ def build_routes_now(app: FastAPI) -> None:
     through it, on the event loop: in a fresh worker the first request that is not a lookup or
     a push (an owner's statistics, a login) built ~40 routes: a venue's first statistics poll
     took 84 ms against 6-8 ms after (13.8 ms now), and every lookup in flight on that worker
-    waited meanwhile (issue 15 §6). `serve` calls this in each worker before it takes a request. The embedded
-    backend does not: its start is what a station waits for (create_app's later_routers).
+    waited meanwhile (issue 15 §6). `serve` calls this in each worker before it takes a
+    request. The embedded backend does not: its start is what a station waits for
+    (create_app's later_routers).
     `iter_route_contexts` is what FastAPI's own OpenAPI generator walks; an older FastAPI,
     which built the routes when they were included, has none and needs nothing."""
     contexts = getattr(fastapi.routing, "iter_route_contexts", None)
