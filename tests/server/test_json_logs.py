@@ -17,8 +17,7 @@ import httpx
 import pytest
 
 from shoumen_server.logs import JsonFormatter, log_format
-from tests.ports import free_port
-from tests.server.conftest import copy_sqlite_template
+from tests.server.serving import demo_serve
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -63,43 +62,8 @@ def _serve_json_logs(
     sqlite_template: Path, tmp_path: Path, request: Callable[[str], None], env: dict[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """Start `serve --demo --log-format json`, run `request(base_url)`, stop it: its log entries."""
-    url = copy_sqlite_template(sqlite_template, tmp_path / "serve.db")
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOUMEN_")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "shoumen_server",
-            "serve",
-            "--demo",
-            "--port",
-            str(port),
-            "--database-url",
-            url,
-            "--log-format",
-            "json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        env={**environment, "PYTHONUTF8": "1", **(env or {})},
-    )
-    lines: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:  # blocks until uvicorn listens (or the process dies)
-            lines.append(line)
-            if "Uvicorn running on" in line:  # it listens (startup completes before the bind)
-                break
-        else:
-            pytest.fail("server did not start:\n" + "".join(lines))
+    with demo_serve(sqlite_template, tmp_path, "--log-format", "json", env=env) as (port, lines):
         request(f"http://127.0.0.1:{port}")
-    finally:
-        process.terminate()
-        rest, _ = process.communicate(timeout=30)
-        lines += rest.splitlines()
     return [json.loads(line) for line in lines if line.strip()]  # every line is one object
 
 

@@ -4,18 +4,12 @@ lookup or push answered 502, not retried. The two-worker server is checked in te
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from shoumen_server.settings import KEEP_ALIVE_SECONDS
-from tests.ports import free_port
-from tests.server.conftest import copy_sqlite_template
 from tests.server.keep_alive import IDLE, asked_again_after
+from tests.server.serving import demo_serve
 
 SITE_TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "shoumen.conf"
 
@@ -31,37 +25,5 @@ def test_nginx_closes_idle_upstream_connections_before_the_server_does() -> None
 
 
 def test_single_process_serve_keeps_an_idle_connection_open(sqlite_template: Path, tmp_path: Path) -> None:
-    url = copy_sqlite_template(sqlite_template, tmp_path / "serve.db")
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOUMEN_")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "shoumen_server",
-            "serve",
-            "--demo",
-            "--port",
-            str(port),
-            "--database-url",
-            url,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        encoding="utf-8",
-        env={**environment, "PYTHONUTF8": "1"},
-    )
-    lines: list[str] = []
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:  # until uvicorn listens (or the process dies)
-            lines.append(line)
-            if "Uvicorn running on" in line:  # it listens (startup completes before the bind)
-                break
-        else:
-            pytest.fail("server did not start:\n" + "".join(lines))
+    with demo_serve(sqlite_template, tmp_path) as (port, _lines):
         assert asked_again_after(port, IDLE) == ("HTTP/1.1 200 OK", "HTTP/1.1 200 OK")
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)

@@ -73,19 +73,26 @@ def test_the_start_ups_routers_come_first() -> None:
     assert ROUTER_NAMES[: len(START_ROUTERS)] == START_ROUTERS
 
 
-def test_a_fresh_apps_me_and_first_pull_build_only_the_start_ups_routers(
-    server: Server, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Counted, not timed: the routes FastAPI builds for /me and a station's first pull."""
-    venue_id, headers = register_venue(server)
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the routes FastAPI builds from now on (counted, not timed)."""
     real = _EffectiveRouteContext.from_api_route
-    built: list[str] = []
+    paths: list[str] = []
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        built.append(kwargs["original_route"].path)
+        paths.append(kwargs["original_route"].path)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(_EffectiveRouteContext, "from_api_route", counting)
+    return paths
+
+
+def test_a_fresh_apps_me_and_first_pull_build_only_the_start_ups_routers(
+    server: Server, built: list[str]
+) -> None:
+    """Counted, not timed: the routes FastAPI builds for /me and a station's first pull."""
+    venue_id, headers = register_venue(server)
+    built.clear()  # the test server's own
     app = app_module.create_app(server.settings, sms=server.sms, clock=server.clock)  # nothing built yet
     with TestClient(app) as client:
         assert client.get(f"{API_PREFIX}/me", headers=headers).status_code == 200
@@ -97,20 +104,11 @@ def test_a_fresh_apps_me_and_first_pull_build_only_the_start_ups_routers(
     assert built and set(built) <= start_ups | app_level, sorted(built)
 
 
-def test_a_served_app_builds_every_route_before_its_first_request(
-    server: Server, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_served_app_builds_every_route_before_its_first_request(server: Server, built: list[str]) -> None:
     """serve's workers (build_routes_now): no request waits for FastAPI to build routes, so an
     owner's first statistics poll in a fresh worker does not stall the lookups beside it."""
     venue_id, headers = register_venue(server)
-    real = _EffectiveRouteContext.from_api_route
-    built: list[str] = []
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        built.append(kwargs["original_route"].path)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(_EffectiveRouteContext, "from_api_route", counting)
+    built.clear()  # the test server's own
     app = app_module.create_app(server.settings, sms=server.sms, clock=server.clock)
     app_module.build_routes_now(app)
     every = {route.path for router in api_routers(ROUTER_NAMES) for route in router.routes}
@@ -126,7 +124,7 @@ def test_a_served_app_builds_every_route_before_its_first_request(
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_builds_the_routes_before_it_serves(
-    workers: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    workers: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, built: list[str]
 ) -> None:
     """cmd_serve, in-process, with the server run replaced by a look at the app it would serve:
     uvicorn's (one process) or each gunicorn worker's (the factory, called as a worker would)."""
@@ -137,14 +135,6 @@ def test_serve_builds_the_routes_before_it_serves(
     monkeypatch.setenv("SHOUMEN_PUBLIC_BASE_URL", "https://shoumen.example.gov.cn")
     monkeypatch.setenv("SHOUMEN_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
     monkeypatch.setattr(cli, "purge_periodically", lambda *_args: None)
-    real = _EffectiveRouteContext.from_api_route
-    built: list[str] = []
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        built.append(kwargs["original_route"].path)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(_EffectiveRouteContext, "from_api_route", counting)
     served: list[set[str]] = []
 
     def look(app: Any) -> None:
