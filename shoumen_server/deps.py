@@ -144,6 +144,15 @@ Ctx = Annotated[ServerContext, Depends(context)]
 # lookups/s). So a request takes one of as many slots as the pool has connections (fewer than
 # the threads) before it gets a session: the waiting happens here, on the event loop, holding
 # neither a thread nor a connection, and the holders always find a thread to finish in.
+#
+# As many slots as the pool KEEPS connections (its size), not as it may open: SQLAlchemy's
+# pool closes an overflow connection as soon as it is handed back, so requests in flight
+# beyond the pool's size opened and closed a PostgreSQL connection each (a backend forked, its
+# catalog caches and psycopg's prepared statements built again, then thrown away). Under the
+# morning-rush mix at 300 lookups/s on 2 workers that was ~55 new connections a second, and
+# the CPU they took (uncounted: their backends had exited) tipped the server over — p99 ~1-2 s
+# (bench_capacity.py). With the slots at the pool's size no request ever needs an overflow
+# connection; the overflow is left for a request that holds two sessions at once.
 THREADS = 40  # anyio's default thread limiter
 SPARE_THREADS = 8  # for work without a session (and the exits in flight)
 
@@ -151,7 +160,7 @@ SPARE_THREADS = 8  # for work without a session (and the exits in flight)
 def _pool_capacity(sessions: sessionmaker[Session]) -> int:
     pool = sessions.kw["bind"].pool
     size = pool.size() if hasattr(pool, "size") else THREADS
-    return max(1, min(size + int(getattr(pool, "_max_overflow", 0)), THREADS - SPARE_THREADS))
+    return max(1, min(size, THREADS - SPARE_THREADS))
 
 
 # One semaphore per app and event loop (tests make several of both); weak, so an app's

@@ -115,8 +115,11 @@ class ServerSettings:
     # The connection pool of ONE worker process (shoumen_server.db.make_engine): `serve
     # --workers N` opens up to N x (db_pool_size + db_max_overflow) connections to PostgreSQL,
     # which must stay under its max_connections (100 by default; serve warns when it does not).
-    # 5 + 10 covers a worker's ~40 request threads: most requests hold a connection for a few
-    # milliseconds, and a request waits at most db_pool_timeout seconds for one (then 503).
+    # A worker serves as many requests at once as the pool keeps connections (db_pool_size:
+    # deps.db_slot, the others wait their turn on the event loop); most hold one for a few
+    # milliseconds. The overflow is for what runs beside them (an export streaming after its
+    # request's slot is freed): an overflow connection is closed as soon as it is handed back.
+    # A request waits at most db_pool_timeout seconds for a connection (then 503).
     db_pool_size: int = 5
     db_max_overflow: int = 10
     db_pool_timeout: float = 10.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -670,3 +671,69 @@ def test_lookups_beyond_the_pool_do_not_starve_the_threads(demo: Demo) -> None:
         assert asyncio.run(rush()) == [200] * 12
     finally:
         tiny.dispose()
+
+
+def test_lookups_beyond_the_pool_wait_for_a_kept_connection(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15 §6 (bench_capacity.py, 300 lookups/s in the mix on 2 workers): the requests in
+    flight were allowed as many as the pool could open (size + overflow), and the pool closes
+    an overflow connection as soon as it is handed back, so every burst past the pool's size
+    opened and closed PostgreSQL connections (~55 a second, p99 ~1-2 s). Now the slots are the
+    connections the pool keeps: 12 lookups at once on a pool of 2 (+ 3 overflow) use the 2 and
+    open no other."""
+    app = demo.server.client.app  # type: ignore[attr-defined]
+    ctx: ServerContext = app.state.ctx
+    url = demo.server.settings.database_url
+    sqlite_args = {"check_same_thread": False, "timeout": 10} if url.startswith("sqlite") else {}
+    pool = create_engine(url, pool_size=2, max_overflow=3, pool_timeout=5, connect_args=sqlite_args)
+    connects: list[object] = []
+    out = [0, 0]  # checked out now, most at once
+
+    def connected(*_args: object) -> None:
+        connects.append(1)
+
+    def checked_out(*_args: object) -> None:
+        out[0] += 1
+        out[1] = max(out[1], out[0])
+
+    def checked_in(*_args: object) -> None:
+        out[0] -= 1
+
+    event.listen(pool, "connect", connected)
+    event.listen(pool, "checkout", checked_out)
+    event.listen(pool, "checkin", checked_in)
+    ctx.sessions = make_session_factory(pool)
+    real_venue_ref = checks.venue_ref
+
+    def slow_answer(*args: Any) -> str:
+        time.sleep(0.05)  # the lookups overlap: each holds its connection a while
+        return real_venue_ref(*args)
+
+    monkeypatch.setattr(checks, "venue_ref", slow_answer)
+    number = DEMO_PATHS[0].number
+
+    async def rush() -> list[int]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 20
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=demo.owner
+        ) as client:
+            answers = await asyncio.wait_for(
+                asyncio.gather(
+                    *(
+                        client.post(
+                            f"{API}/venues/{demo.venue_id}/lookup", json={"document": {"number": number}}
+                        )
+                        for _ in range(12)
+                    )
+                ),
+                timeout=60,
+            )
+        return [r.status_code for r in answers]
+
+    try:
+        assert asyncio.run(rush()) == [200] * 12
+    finally:
+        pool.dispose()
+    assert (len(connects), out[1]) == (2, 2)
