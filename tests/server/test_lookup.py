@@ -634,6 +634,30 @@ def test_a_lookup_commits_its_session_once(demo: Demo) -> None:
     assert len(commits) == 1, commits
 
 
+def _lookups_at_once(demo: Demo, n: int, *, threads: int) -> list[int]:
+    """`n` document lookups sent at once into the demo's app, with `threads` worker threads:
+    their status codes."""
+    app = demo.server.client.app  # type: ignore[attr-defined]
+    number = DEMO_PATHS[0].number
+
+    async def rush() -> list[int]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", headers=demo.owner
+        ) as client:
+            lookup = f"{API}/venues/{demo.venue_id}/lookup"
+            answers = await asyncio.wait_for(
+                asyncio.gather(
+                    *(client.post(lookup, json={"document": {"number": number}}) for _ in range(n))
+                ),
+                timeout=60,
+            )
+        return [r.status_code for r in answers]
+
+    return asyncio.run(rush())
+
+
 def test_lookups_beyond_the_pool_do_not_starve_the_threads(demo: Demo) -> None:
     """Issue 15 §6 (found by bench_capacity.py at 25 lookups/s): a session gives its connection
     back in the dependency's exit, a hop of its own to the thread pool. With more requests in
@@ -646,29 +670,9 @@ def test_lookups_beyond_the_pool_do_not_starve_the_threads(demo: Demo) -> None:
     sqlite_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
     tiny = create_engine(url, pool_size=2, max_overflow=0, pool_timeout=5, connect_args=sqlite_args)
     ctx.sessions = make_session_factory(tiny)
-    number = DEMO_PATHS[0].number
-
-    async def rush() -> list[int]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = 3
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=demo.owner
-        ) as client:
-            answers = await asyncio.wait_for(
-                asyncio.gather(
-                    *(
-                        client.post(
-                            f"{API}/venues/{demo.venue_id}/lookup", json={"document": {"number": number}}
-                        )
-                        for _ in range(12)
-                    )
-                ),
-                timeout=60,
-            )
-        return [r.status_code for r in answers]
 
     try:
-        assert asyncio.run(rush()) == [200] * 12
+        assert _lookups_at_once(demo, 12, threads=3) == [200] * 12
     finally:
         tiny.dispose()
 
@@ -711,29 +715,9 @@ def test_lookups_beyond_the_pool_wait_for_a_kept_connection(
         return real_venue_ref(*args)
 
     monkeypatch.setattr(checks, "venue_ref", slow_answer)
-    number = DEMO_PATHS[0].number
-
-    async def rush() -> list[int]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = 20
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://test", headers=demo.owner
-        ) as client:
-            answers = await asyncio.wait_for(
-                asyncio.gather(
-                    *(
-                        client.post(
-                            f"{API}/venues/{demo.venue_id}/lookup", json={"document": {"number": number}}
-                        )
-                        for _ in range(12)
-                    )
-                ),
-                timeout=60,
-            )
-        return [r.status_code for r in answers]
 
     try:
-        assert asyncio.run(rush()) == [200] * 12
+        assert _lookups_at_once(demo, 12, threads=20) == [200] * 12
     finally:
         pool.dispose()
     assert (len(connects), out[1]) == (2, 2)
